@@ -1,0 +1,2 @@
+/* placeholder until the writer lands */
+#include "bench/pcapw.h"

@@ -1,0 +1,89 @@
+/* matcher.h - identifier detection with Hyperscan.
+ *
+ * matcher_new() compiles, once, a streaming database (for reassembled flow bytes)
+ * and a block database (for decoded buffers handed over by dissectors) from the
+ * profile's values in every form of DESIGN.md "Forms an identifier is searched in",
+ * plus the generic validated detectors. The matcher is read-only afterwards and
+ * shared by all workers. Each worker owns one matcher_scratch_t; each flow direction
+ * owns one matcher_stream_t. rules/ sees bytes only: never packets or flows.
+ *
+ * Hits are validated (Luhn, boundaries, near-miss rejection) before the callback
+ * runs; the callback receives only identifiers worth reporting (confidence at or
+ * above opts.min_confidence). De-duplication per flow is the caller's business. */
+#ifndef LW_RULES_MATCHER_H
+#define LW_RULES_MATCHER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rules/profile.h"
+
+typedef struct matcher matcher_t;
+typedef struct matcher_scratch matcher_scratch_t;
+typedef struct matcher_stream matcher_stream_t;
+
+struct matcher_opts {
+    double min_confidence;   /* generic hits below this are not reported; default 0.5 */
+    int raw_evidence;        /* 1: evidence unredacted (--evidence raw) */
+};
+
+struct matcher_hit {
+    int device;              /* profile device index; -1 for a generic hit */
+    const char *type;        /* ontology leaf: "imei" (static storage) */
+    const char *category;    /* "device_identifier" (static storage) */
+    const char *form;        /* "plain", "md5-hex", "base64", ... (static storage) */
+    const char *where;       /* as given to the scan call (borrowed) */
+    const char *key;         /* parameter / JSON key before the value, "" if none */
+    const char *source;      /* "profile" or "generic" */
+    double confidence;
+    const char *evidence;    /* redacted unless raw_evidence; NUL-terminated */
+    uint64_t offset;         /* end of the match in the stream or buffer */
+};
+
+/* Called for every validated hit; the hit and its strings are valid only during
+ * the call. */
+typedef void (*matcher_hit_fn)(void *ctx, const struct matcher_hit *hit);
+
+/* Compile. profile may be NULL (generic detectors only). Errors name the origin of
+ * a bad pattern (device, type, form). Caller frees *out with matcher_free(); profile
+ * must outlive the matcher. */
+int matcher_new(const profile_t *profile, const struct matcher_opts *opts,
+                matcher_t **out, char *err, size_t errlen);
+void matcher_free(matcher_t *m);
+
+/* Number of patterns and database sizes, for stats and bench/. */
+struct matcher_info {
+    size_t patterns;
+    size_t stream_db_bytes, block_db_bytes, stream_state_bytes;
+    double compile_seconds;
+};
+void matcher_info(const matcher_t *m, struct matcher_info *info);
+
+/* Per-worker scratch. Caller frees with matcher_scratch_free(). */
+matcher_scratch_t *matcher_scratch_new(const matcher_t *m);
+void matcher_scratch_free(matcher_scratch_t *s);
+
+/* Open a stream for one flow direction when its first payload byte arrives. where is
+ * borrowed ("tcp.payload", "udp.payload") and must outlive the stream. Caller closes
+ * with matcher_stream_close(). Returns NULL on allocation failure. */
+matcher_stream_t *matcher_stream_open(const matcher_t *m, const char *where);
+
+/* Scan the next in-order bytes of the stream. Returns 0 or a negative code. */
+int matcher_stream_scan(matcher_stream_t *st, matcher_scratch_t *s, const uint8_t *data,
+                        size_t len, matcher_hit_fn fn, void *ctx);
+
+/* Bytes are missing before the next scan: matches must not join the two sides. */
+int matcher_stream_gap(matcher_stream_t *st, matcher_scratch_t *s, matcher_hit_fn fn,
+                       void *ctx);
+
+/* End of stream: report matches that end at the last byte, free the stream.
+ * fn may be NULL to discard them. matcher_stream_close(NULL, ...) does nothing. */
+void matcher_stream_close(matcher_stream_t *st, matcher_scratch_t *s, matcher_hit_fn fn,
+                          void *ctx);
+
+/* Scan one decoded buffer (URL-decoded query value, gunzipped body ...). where and
+ * key are set by the caller (key may be NULL) and are passed through in the hits. */
+int matcher_scan_buffer(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
+                        size_t len, const char *where, const char *key,
+                        matcher_hit_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,44 @@
+/* profile.h - the lab profile (--profile lab.yaml): devices under test, their L2/IP
+ * addresses and their true identifier values. Field names are the contract of
+ * DESIGN.md "Lab profile". Read-only after load; shared by all workers. */
+#ifndef LW_RULES_PROFILE_H
+#define LW_RULES_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct profile profile_t;
+
+struct profile_ident {
+    const char *type;        /* ontology leaf name: "imei", "mac", ... */
+    const char *value;       /* as written in the file (location: "lat,lon") */
+    size_t value_len;
+    int line;                /* line in the YAML file, for messages */
+};
+
+struct profile_device {
+    const char *id;
+    int has_mac;
+    uint8_t mac[6];
+    int ip_family;           /* 0 = none, 4 or 6 */
+    uint8_t ip[16];
+    const char *app;         /* NULL if absent */
+    const char *policy;      /* NULL if absent */
+    const struct profile_ident *idents;
+    size_t n_idents;
+};
+
+/* Load and validate path. Errors name file:line and the field ("lab.yaml:14:
+ * devices[0].identifiers.imei: 869012045678913 fails the Luhn check"). Returns 0 or a
+ * negative lwerr.h code. On success the caller frees *out with profile_free(). */
+int profile_load(const char *path, profile_t **out, char *err, size_t errlen);
+void profile_free(profile_t *p);
+
+size_t profile_ndevices(const profile_t *p);
+/* Borrowed, valid until profile_free(). */
+const struct profile_device *profile_device(const profile_t *p, size_t i);
+/* Index of the device with this L2 address / IP, or -1. */
+int profile_find_mac(const profile_t *p, const uint8_t mac[6]);
+int profile_find_ip(const profile_t *p, int family, const uint8_t *ip);
+
+#endif

@@ -1,0 +1,62 @@
+/* sink.h - where events go: one sink thread fed by a bounded multi-producer queue.
+ *
+ * An event is a JSON object (jansson json_t) with at least "timestamp" and
+ * "event_type"; workers build it and hand it over with sink_emit(). The sink thread
+ * owns all output I/O (stdout / file as JSON lines, Redis stream, disk spool), so
+ * workers never block on the network. sinks/ knows nothing about packets, flows or
+ * identifiers: only events.
+ *
+ * Nothing is dropped silently: when the queue is full sink_emit() waits briefly, and
+ * events that cannot reach their target are spooled or counted as lost (see stats). */
+#ifndef LW_SINKS_SINK_H
+#define LW_SINKS_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+typedef struct sink sink_t;
+
+struct sink_config {
+    const char *out_path;     /* JSON lines to this file; NULL = stdout unless redis_url */
+    const char *redis_url;    /* redis://[user:password@]host:port/db or a unix socket
+                                 path; NULL = no Redis */
+    const char *redis_key;    /* stream key; NULL = "leakwatch:events" */
+    long long redis_maxlen;   /* XADD MAXLEN ~ N; 0 = default 1000000, <0 = no trim */
+    const char *spool_path;   /* spool file while Redis is away; NULL = default */
+    long long spool_max_bytes;/* 0 = default */
+    size_t queue_capacity;    /* events; 0 = default */
+};
+
+struct sink_stats {
+    uint64_t emitted;         /* accepted by sink_emit() */
+    uint64_t written_lines;   /* written to stdout / file */
+    uint64_t written_redis;   /* acknowledged by Redis */
+    uint64_t spooled;         /* left in the spool at close */
+    uint64_t lost;            /* could be neither written nor spooled */
+    uint64_t queue_full_waits;/* times a producer had to wait */
+};
+
+/* Open the targets (file, Redis connection: a wrong password or database is an
+ * error here, not later) and start the sink thread. Returns 0, or a negative lwerr.h
+ * code with a message in err. On success *out is owned by the caller: sink_close()
+ * then sink_free(). */
+int sink_open(const struct sink_config *cfg, sink_t **out, char *err, size_t errlen);
+
+/* Hand one event to the sink thread. Thread-safe (any number of producers). Takes
+ * ownership of ev whatever the result. Returns 0, or a negative code if the sink is
+ * closed (the event is then counted as lost). */
+int sink_emit(sink_t *s, json_t *ev);
+
+/* Ask the output file to be reopened (SIGHUP / logrotate); async-signal-safe. */
+void sink_request_reopen(sink_t *s);
+
+/* Drain the queue, write or spool everything, stop the thread. Fills *st if not NULL.
+ * Returns 0, or a negative code if some target was lost (events then went to the
+ * spool or were counted as lost; err says where). */
+int sink_close(sink_t *s, struct sink_stats *st, char *err, size_t errlen);
+
+/* Free; sink_free(NULL) does nothing. Closes first if sink_close() was not called. */
+void sink_free(sink_t *s);
+
+#endif
