@@ -1,0 +1,156 @@
+/* classify.c - see classify.h. */
+#include "capture/classify.h"
+
+#include <ndpi_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct free_ndpi {
+    struct free_ndpi *next;
+};
+
+struct classify {
+    struct ndpi_detection_module_struct *ndpi;
+    struct free_ndpi *free;      /* recycled nDPI flow states */
+    size_t flow_size;
+    struct classify_stats st;
+};
+
+classify_t *classify_new(char *err, size_t errlen)
+{
+    classify_t *c = calloc(1, sizeof *c);
+    if (!c)
+        goto err;
+    c->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
+    if (!c->ndpi)
+        goto err;
+    NDPI_PROTOCOL_BITMASK all;
+    NDPI_BITMASK_SET_ALL(all);
+    ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
+    ndpi_finalize_initialization(c->ndpi);
+    c->flow_size = ndpi_detection_get_sizeof_ndpi_flow_struct();
+    return c;
+err:
+    snprintf(err, errlen, "cannot initialise nDPI %s", ndpi_revision());
+    classify_free(c);
+    return NULL;
+}
+
+void classify_free(classify_t *c)
+{
+    if (!c)
+        return;
+    for (struct free_ndpi *f = c->free, *n; f; f = n) {
+        n = f->next;
+        free(f);
+    }
+    if (c->ndpi)
+        ndpi_exit_detection_module(c->ndpi);
+    free(c);
+}
+
+const struct classify_stats *classify_stats(const classify_t *c) { return &c->st; }
+
+static struct ndpi_flow_struct *ndpi_get(classify_t *c)
+{
+    void *m = c->free;
+    if (m)
+        c->free = c->free->next;
+    else if (!(m = malloc(c->flow_size)))
+        return NULL;
+    memset(m, 0, c->flow_size);
+    c->st.ndpi_in_use++;
+    return m;
+}
+
+static void ndpi_put(classify_t *c, struct classify_flow *cf)
+{
+    if (!cf->ndpi)
+        return;
+    /* Frees what nDPI hung on the state (TLS names, JA3 strings), not the state. */
+    ndpi_free_flow_data(cf->ndpi);
+    struct free_ndpi *f = (struct free_ndpi *)cf->ndpi;
+    f->next = c->free;
+    c->free = f;
+    cf->ndpi = NULL;
+    c->st.ndpi_in_use--;
+}
+
+static void keep_results(classify_t *c, struct classify_flow *cf, ndpi_protocol p)
+{
+    cf->master = p.master_protocol;
+    cf->app = p.app_protocol;
+    cf->category = (uint16_t)p.category;
+    const char *h = cf->ndpi ? (const char *)cf->ndpi->host_server_name : "";
+    if (h[0] && !cf->host)
+        cf->host = strndup(h, sizeof cf->ndpi->host_server_name);
+    (void)c;
+}
+
+int classify_packet(classify_t *c, struct classify_flow *cf, const uint8_t *l3, uint32_t len,
+                    uint64_t ts_us)
+{
+    if (cf->done)
+        return 1;
+    if (!cf->ndpi && !(cf->ndpi = ndpi_get(c)))
+        return 0; /* no memory now: the next packet tries again */
+    if (len > 0xffff)
+        len = 0xffff;
+    ndpi_protocol p = ndpi_detection_process_packet(c->ndpi, cf->ndpi, l3,
+                                                    (unsigned short)len, ts_us / 1000);
+    cf->packets++;
+    int known = p.app_protocol != NDPI_PROTOCOL_UNKNOWN ||
+                p.master_protocol != NDPI_PROTOCOL_UNKNOWN;
+    if (known && !ndpi_extra_dissection_possible(c->ndpi, cf->ndpi)) {
+        keep_results(c, cf, p);
+        cf->done = 1;
+        c->st.detected++;
+        ndpi_put(c, cf);
+        return 1;
+    }
+    if (cf->packets >= CLASSIFY_MAX_PACKETS)
+        classify_finish(c, cf);
+    return cf->done;
+}
+
+void classify_finish(classify_t *c, struct classify_flow *cf)
+{
+    if (cf->done || !cf->ndpi) {
+        ndpi_put(c, cf);
+        return;
+    }
+    /* nDPI may already know more than the last packet result said (e.g. TLS whose
+     * certificate never came): ask for its verdict before guessing by port. */
+    uint8_t guessed = 0;
+    ndpi_protocol p = ndpi_detection_giveup(c->ndpi, cf->ndpi, 1, &guessed);
+    keep_results(c, cf, p);
+    cf->done = 1;
+    cf->guessed = guessed;
+    if (p.app_protocol == NDPI_PROTOCOL_UNKNOWN && p.master_protocol == NDPI_PROTOCOL_UNKNOWN)
+        c->st.unknown++;
+    else if (guessed)
+        c->st.guessed++;
+    else
+        c->st.detected++;
+    ndpi_put(c, cf);
+}
+
+void classify_release(classify_t *c, struct classify_flow *cf)
+{
+    ndpi_put(c, cf);
+    free(cf->host);
+    cf->host = NULL;
+}
+
+const char *classify_proto_name(classify_t *c, const struct classify_flow *cf, char *buf,
+                                size_t len)
+{
+    ndpi_protocol p = {cf->master, cf->app, (ndpi_protocol_category_t)cf->category};
+    return ndpi_protocol2name(c->ndpi, p, buf, (u_int)len);
+}
+
+const char *classify_category_name(classify_t *c, const struct classify_flow *cf)
+{
+    return ndpi_category_get_name(c->ndpi, (ndpi_protocol_category_t)cf->category);
+}

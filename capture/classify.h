@@ -1,0 +1,60 @@
+/* classify.h - application protocol classification with nDPI 4.2.
+ *
+ * One classify_t per worker: nDPI's detection module is not thread-safe. Each flow
+ * carries a struct classify_flow; nDPI's own flow state (about 1 KiB) is taken from a
+ * per-worker free list when the flow's first packet arrives and returned as soon as
+ * nDPI has decided (or after CLASSIFY_MAX_PACKETS packets, when we give up), so
+ * long-lived flows do not pay for it. What we keep is the protocol pair, the category
+ * and the server name nDPI extracted (TLS SNI, HTTP Host, DNS query name).
+ * Not done here: anything with payload bytes beyond what nDPI reads itself. */
+#ifndef LW_CAPTURE_CLASSIFY_H
+#define LW_CAPTURE_CLASSIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLASSIFY_MAX_PACKETS 32
+
+struct ndpi_flow_struct;
+
+struct classify_flow {
+    struct ndpi_flow_struct *ndpi;  /* NULL when not classifying */
+    char *host;                     /* server name, malloc'd; NULL if none */
+    uint16_t master, app, category; /* nDPI ids */
+    uint16_t packets;               /* packets handed to nDPI */
+    uint8_t done;
+    uint8_t guessed;                /* decided by giving up (port-based guess) */
+};
+
+typedef struct classify classify_t;
+
+struct classify_stats {
+    uint64_t detected;       /* flows nDPI recognised from their packets */
+    uint64_t guessed;        /* flows classified only by nDPI's give-up guess */
+    uint64_t unknown;        /* flows nDPI could not name */
+    uint64_t ndpi_in_use;    /* nDPI flow states held right now */
+};
+
+/* Create one detection module. Call from one thread at a time (nDPI's init is not
+ * reentrant). Caller frees with classify_free(). NULL with a message on failure. */
+classify_t *classify_new(char *err, size_t errlen);
+void classify_free(classify_t *c);
+const struct classify_stats *classify_stats(const classify_t *c);
+
+/* Feed one packet (IP header first, captured bytes) of the flow unless it is done.
+ * Returns 1 when the flow's classification is final, 0 otherwise. */
+int classify_packet(classify_t *c, struct classify_flow *cf, const uint8_t *l3,
+                    uint32_t len, uint64_t ts_us);
+
+/* The flow ends: decide what can be decided (nDPI give-up guess) and release nDPI's
+ * state. Keeps host; release that with classify_release(). */
+void classify_finish(classify_t *c, struct classify_flow *cf);
+void classify_release(classify_t *c, struct classify_flow *cf);
+
+/* "HTTP", "TLS.Google", "DNS" ... or "Unknown"; written into buf. */
+const char *classify_proto_name(classify_t *c, const struct classify_flow *cf, char *buf,
+                                size_t len);
+/* "Web", "SocialNetwork" ...; static storage of nDPI. */
+const char *classify_category_name(classify_t *c, const struct classify_flow *cf);
+
+#endif

@@ -1,0 +1,260 @@
+/* flow.c - see flow.h.
+ *
+ * Two intrusive lists keep flows in idle order (every packet moves its flow to the
+ * tail): "active" with the idle timeout and "closing" with the short close timeout.
+ * Because each list is ordered by last packet time, expiry only ever looks at heads,
+ * and the longest-idle flow to evict is the older of the two heads. */
+#include "capture/flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct slab {
+    struct slab *next;
+    struct flow f[FLOW_SLAB];
+};
+
+struct flist {
+    struct flow *head, *tail;
+};
+
+struct flow_table {
+    struct flow **buckets;
+    size_t mask;
+    size_t max_flows;
+    uint64_t idle_us, close_us;
+    struct flist lists[2];
+    struct flow *free;
+    struct slab *slabs;
+    size_t allocated;
+    flow_end_fn end;
+    void *ctx;
+    struct flow_table_stats st;
+};
+
+flow_table_t *flow_table_new(size_t max_flows, uint64_t idle_us, uint64_t close_us,
+                             flow_end_fn end, void *ctx)
+{
+    flow_table_t *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    size_t nb = 1024;
+    while (nb < max_flows && nb < ((size_t)1 << 30))
+        nb <<= 1;
+    t->buckets = calloc(nb, sizeof *t->buckets);
+    if (!t->buckets) {
+        free(t);
+        return NULL;
+    }
+    t->mask = nb - 1;
+    t->max_flows = max_flows ? max_flows : 1;
+    t->idle_us = idle_us;
+    t->close_us = close_us;
+    t->end = end;
+    t->ctx = ctx;
+    return t;
+}
+
+void flow_table_free(flow_table_t *t)
+{
+    if (!t)
+        return;
+    for (struct slab *s = t->slabs, *n; s; s = n) {
+        n = s->next;
+        free(s);
+    }
+    free(t->buckets);
+    free(t);
+}
+
+const struct flow_table_stats *flow_table_stats(const flow_table_t *t) { return &t->st; }
+
+void flow_key_make(struct flow_key *k, const struct decode_pkt *p, int *from_lo)
+{
+    size_t alen = p->family == 4 ? 4 : 16;
+    int c = memcmp(p->src_ip, p->dst_ip, alen);
+    int lo = c < 0 || (c == 0 && p->sport <= p->dport);
+    memset(k, 0, sizeof *k);
+    memcpy(k->ip[lo ? 0 : 1], p->src_ip, alen);
+    memcpy(k->ip[lo ? 1 : 0], p->dst_ip, alen);
+    k->port[lo ? 0 : 1] = p->sport;
+    k->port[lo ? 1 : 0] = p->dport;
+    k->vlan[0] = p->nvlan > 0 ? p->vlan[0] : 0;
+    k->vlan[1] = p->nvlan > 1 ? p->vlan[1] : 0;
+    k->proto = p->proto;
+    k->family = p->family;
+    *from_lo = lo;
+}
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+uint64_t flow_key_hash(const struct flow_key *k)
+{
+    uint64_t w[sizeof *k / 8 + 1] = {0};
+    memcpy(w, k, sizeof *k);
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+        h = mix64(h ^ w[i]) + i;
+    return h;
+}
+
+uint64_t flow_id(const struct flow *f)
+{
+    return mix64(f->hash ^ mix64(f->first_pkt + 1)) & ((1ULL << 51) - 1);
+}
+
+static void list_unlink(flow_table_t *t, struct flow *f)
+{
+    if (f->list == FLOW_LIST_NONE)
+        return;
+    struct flist *l = &t->lists[f->list];
+    if (f->prev)
+        f->prev->next = f->next;
+    else
+        l->head = f->next;
+    if (f->next)
+        f->next->prev = f->prev;
+    else
+        l->tail = f->prev;
+    f->prev = f->next = NULL;
+    f->list = FLOW_LIST_NONE;
+}
+
+static void list_append(flow_table_t *t, struct flow *f, enum flow_list which)
+{
+    struct flist *l = &t->lists[which];
+    f->list = (uint8_t)which;
+    f->prev = l->tail;
+    f->next = NULL;
+    if (l->tail)
+        l->tail->next = f;
+    else
+        l->head = f;
+    l->tail = f;
+}
+
+static void flow_end(flow_table_t *t, struct flow *f, enum flow_end why)
+{
+    list_unlink(t, f);
+    struct flow **pp = &t->buckets[f->hash & t->mask];
+    while (*pp && *pp != f)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = f->hnext;
+    t->end(t->ctx, f, why);
+    t->st.ended[why]++;
+    t->st.active--;
+    f->hnext = t->free;
+    t->free = f;
+}
+
+static struct flow *flow_alloc(flow_table_t *t)
+{
+    if (!t->free) {
+        struct slab *s = malloc(sizeof *s);
+        if (!s)
+            return NULL;
+        s->next = t->slabs;
+        t->slabs = s;
+        for (int i = FLOW_SLAB - 1; i >= 0; i--) {
+            s->f[i].hnext = t->free;
+            t->free = &s->f[i];
+        }
+        t->allocated += FLOW_SLAB;
+    }
+    struct flow *f = t->free;
+    t->free = f->hnext;
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
+static struct flow *oldest(flow_table_t *t)
+{
+    struct flow *a = t->lists[FLOW_LIST_ACTIVE].head, *c = t->lists[FLOW_LIST_CLOSING].head;
+    if (!a)
+        return c;
+    if (!c)
+        return a;
+    return c->last_us < a->last_us ? c : a;
+}
+
+static int expired(const flow_table_t *t, const struct flow *f, uint64_t now_us)
+{
+    uint64_t limit = f->list == FLOW_LIST_CLOSING ? t->close_us : t->idle_us;
+    return now_us > f->last_us && now_us - f->last_us > limit;
+}
+
+struct flow *flow_table_get(flow_table_t *t, const struct flow_key *k, uint64_t hash,
+                            uint64_t ts_us, uint64_t pkt_no, int is_syn, int *created)
+{
+    *created = 0;
+    struct flow *f = t->buckets[hash & t->mask];
+    while (f && (f->hash != hash || memcmp(&f->key, k, sizeof *k)))
+        f = f->hnext;
+    if (f && (expired(t, f, ts_us) || (is_syn && f->list == FLOW_LIST_CLOSING))) {
+        flow_end(t, f, expired(t, f, ts_us) && f->list == FLOW_LIST_ACTIVE ? FLOW_END_TIMEOUT
+                                                                           : FLOW_END_CLOSED);
+        f = NULL;
+    }
+    if (!f) {
+        if (t->st.active >= t->max_flows)
+            flow_end(t, oldest(t), FLOW_END_EVICTED);
+        if (!(f = flow_alloc(t))) {
+            t->st.alloc_failures++;
+            return NULL;
+        }
+        f->key = *k;
+        f->hash = hash;
+        f->first_us = ts_us;
+        f->first_pkt = pkt_no;
+        f->hnext = t->buckets[hash & t->mask];
+        t->buckets[hash & t->mask] = f;
+        f->list = FLOW_LIST_NONE;
+        list_append(t, f, FLOW_LIST_ACTIVE);
+        t->st.created++;
+        if (++t->st.active > t->st.peak)
+            t->st.peak = t->st.active;
+        *created = 1;
+    } else {
+        enum flow_list which = f->list;
+        list_unlink(t, f);
+        list_append(t, f, which);
+    }
+    /* Packet time can step back across files or in a disordered capture: never let
+     * a flow's clock run backwards, so list order stays by last packet time. */
+    if (ts_us > f->last_us)
+        f->last_us = ts_us;
+    return f;
+}
+
+void flow_table_closing(flow_table_t *t, struct flow *f)
+{
+    if (f->list == FLOW_LIST_CLOSING)
+        return;
+    list_unlink(t, f);
+    list_append(t, f, FLOW_LIST_CLOSING);
+}
+
+void flow_table_expire(flow_table_t *t, uint64_t now_us)
+{
+    struct flow *f;
+    while ((f = t->lists[FLOW_LIST_CLOSING].head) && expired(t, f, now_us))
+        flow_end(t, f, FLOW_END_CLOSED);
+    while ((f = t->lists[FLOW_LIST_ACTIVE].head) && expired(t, f, now_us))
+        flow_end(t, f, FLOW_END_TIMEOUT);
+}
+
+void flow_table_flush(flow_table_t *t)
+{
+    struct flow *f;
+    while ((f = oldest(t)))
+        flow_end(t, f, FLOW_END_SHUTDOWN);
+}

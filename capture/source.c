@@ -1,0 +1,172 @@
+/* source.c - see source.h. */
+#include "capture/source.h"
+
+#include <pcap/pcap.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "src/lwerr.h"
+
+struct source {
+    const char *const *files;
+    int nfiles, cur;                 /* cur: index of the open file, -1 before */
+    char *filter;
+    pcap_t *pc;
+    struct bpf_program prog;
+    int have_prog;
+    int linktype;
+    uint64_t pkt_no, file_pkt_no, filtered;
+    uint64_t total_bytes, done_bytes; /* sizes of all files / of finished files */
+    _Atomic uint64_t pos;             /* bytes read, published for progress */
+};
+
+static uint64_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+}
+
+int source_open(const char *const *files, int nfiles, const char *filter, source_t **out,
+                char *err, size_t errlen)
+{
+    source_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return LW_ERR_NOMEM;
+    }
+    s->files = files;
+    s->nfiles = nfiles;
+    s->cur = -1;
+    for (int i = 0; i < nfiles; i++)
+        s->total_bytes += file_size(files[i]);
+    if (filter && *filter) {
+        s->filter = strdup(filter);
+        pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+        struct bpf_program p;
+        if (!s->filter || !dead || pcap_compile(dead, &p, filter, 1, PCAP_NETMASK_UNKNOWN)) {
+            snprintf(err, errlen, "bad filter expression '%s': %s", filter,
+                     dead ? pcap_geterr(dead) : "out of memory");
+            if (dead)
+                pcap_close(dead);
+            source_free(s);
+            return LW_ERR_INVAL;
+        }
+        pcap_freecode(&p);
+        pcap_close(dead);
+    }
+    *out = s;
+    return 0;
+}
+
+static void close_file(source_t *s)
+{
+    if (s->have_prog)
+        pcap_freecode(&s->prog);
+    s->have_prog = 0;
+    if (s->pc)
+        pcap_close(s->pc);
+    s->pc = NULL;
+    if (s->cur >= 0)
+        s->done_bytes += file_size(s->files[s->cur]);
+    atomic_store_explicit(&s->pos, s->done_bytes, memory_order_relaxed);
+}
+
+void source_free(source_t *s)
+{
+    if (!s)
+        return;
+    close_file(s);
+    free(s->filter);
+    free(s);
+}
+
+/* Open the next file; <0 with a message if it cannot be used. */
+static int open_next(source_t *s, char *err, size_t errlen)
+{
+    close_file(s);
+    s->cur++;
+    s->file_pkt_no = 0;
+    const char *f = s->files[s->cur];
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    s->pc = pcap_open_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
+    if (!s->pc) {
+        snprintf(err, errlen, "%s: cannot read as pcap or pcapng: %s", f, perr);
+        return LW_ERR_PARSE;
+    }
+    s->linktype = pcap_datalink(s->pc);
+    if (s->filter) {
+        if (pcap_compile(s->pc, &s->prog, s->filter, 1, PCAP_NETMASK_UNKNOWN)) {
+            snprintf(err, errlen, "%s: filter '%s' does not apply to link type %s: %s", f,
+                     s->filter, pcap_datalink_val_to_name(s->linktype), pcap_geterr(s->pc));
+            return LW_ERR_INVAL;
+        }
+        s->have_prog = 1;
+    }
+    return 0;
+}
+
+int source_next(source_t *s, struct source_pkt *p, char *err, size_t errlen)
+{
+    for (;;) {
+        if (!s->pc) {
+            if (s->cur + 1 >= s->nfiles)
+                return 0;
+            int rc = open_next(s, err, errlen);
+            if (rc < 0) {
+                close_file(s);
+                return rc;
+            }
+        }
+        struct pcap_pkthdr *h;
+        const u_char *data;
+        int rc = pcap_next_ex(s->pc, &h, &data);
+        if (rc == 1) {
+            /* Numbers count records in the file, filtered or not, so that a message
+             * about packet N points at record N in Wireshark. We filter here rather
+             * than with pcap_setfilter() to count what the filter rejected. */
+            s->pkt_no++;
+            s->file_pkt_no++;
+            if (s->have_prog && !pcap_offline_filter(&s->prog, h, data)) {
+                s->filtered++;
+                continue;
+            }
+            p->data = data;
+            p->caplen = h->caplen;
+            p->wirelen = h->len;
+            p->ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+            p->linktype = s->linktype;
+            p->pkt_no = s->pkt_no;
+            p->file_pkt_no = s->file_pkt_no;
+            p->file = s->files[s->cur];
+            if ((s->file_pkt_no & 1023) == 0) {
+                long off = ftell(pcap_file(s->pc));
+                if (off > 0)
+                    atomic_store_explicit(&s->pos, s->done_bytes + (uint64_t)off,
+                                          memory_order_relaxed);
+            }
+            return 1;
+        }
+        if (rc == PCAP_ERROR_BREAK) { /* end of file */
+            close_file(s);
+            continue;
+        }
+        snprintf(err, errlen, "%s: packet %llu: %s", s->files[s->cur],
+                 (unsigned long long)s->file_pkt_no + 1, pcap_geterr(s->pc));
+        close_file(s);
+        return LW_ERR_PARSE;
+    }
+}
+
+double source_progress(const source_t *s)
+{
+    if (!s->total_bytes)
+        return 0;
+    double f = (double)atomic_load_explicit(&s->pos, memory_order_relaxed) /
+               (double)s->total_bytes;
+    return f > 1 ? 1 : f;
+}
+
+uint64_t source_filtered(const source_t *s) { return s->filtered; }

@@ -1,0 +1,350 @@
+/* pipeline.c - see pipeline.h. The reader runs on its own thread while the calling
+ * thread shows progress; both end when the input does. */
+#include "src/pipeline.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture/decode.h"
+#include "capture/frag.h"
+#include "capture/source.h"
+#include "src/event.h"
+#include "src/lwerr.h"
+#include "src/worker.h"
+
+/* Per file, this many malformed packets are described on stderr; the rest are only
+ * counted (stats event), so a damaged capture cannot flood the terminal. */
+#define ANOMALY_REPORTS_PER_FILE 5
+#define TICK_US 1000000u
+
+struct reader {
+    const struct pipeline_config *cfg;
+    source_t *src;
+    worker_t **workers;
+    int nworkers;
+    frag_table_t *frags;
+    struct decode_stats dec;
+    uint8_t *dgram;                     /* reassembled IPv4 datagram */
+    uint64_t last_ts_us, last_tick_us;
+    uint64_t ip_packets, ip_bytes;
+    int input_errors;
+    const char *cur_file;
+    int file_reports;
+    _Atomic uint64_t packets;           /* read by the progress display */
+    _Atomic int done;
+};
+
+void pipeline_defaults(struct pipeline_config *c)
+{
+    memset(c, 0, sizeof *c);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    c->workers = n > 0 ? (int)n : 1;
+    c->max_flows = 1000000;
+    c->idle_timeout_us = 120ull * 1000000u;
+    c->close_timeout_us = 5ull * 1000000u;
+    c->ring_bytes = 8u << 20;
+    c->reasm_bytes = 64u << 20;
+    c->reasm_dir_bytes = 1u << 20;
+    c->frag_datagrams = 256;
+    c->frag_timeout_us = 30ull * 1000000u;
+}
+
+static void send_rec(struct reader *rd, int wi, enum worker_rec_kind kind, uint64_t ts_us,
+                     const struct source_pkt *sp, const struct decode_pkt *d,
+                     const uint8_t *l3, const struct flow_key *k, uint64_t hash, int from_lo)
+{
+    ring_t *ring = worker_ring(rd->workers[wi]);
+    size_t l3len = d ? d->l3_len : 0;
+    size_t len = sizeof(struct worker_rec) + l3len;
+    struct worker_rec *r = ring_reserve(ring, len);
+    r->kind = kind;
+    r->ts_us = ts_us;
+    if (kind == WORKER_REC_PACKET) {
+        r->from_lo = (uint32_t)from_lo;
+        r->pkt_no = sp->pkt_no;
+        r->hash = hash;
+        r->key = *k;
+        r->d = *d;
+        memcpy(r->l3, l3, l3len);
+    }
+    ring_commit(ring, len);
+}
+
+static void broadcast(struct reader *rd, enum worker_rec_kind kind, uint64_t ts_us)
+{
+    for (int i = 0; i < rd->nworkers; i++)
+        send_rec(rd, i, kind, ts_us, NULL, NULL, NULL, NULL, 0, 0);
+}
+
+static void report_anomaly(struct reader *rd, const struct source_pkt *sp)
+{
+    if (sp->file != rd->cur_file) {
+        rd->cur_file = sp->file;
+        rd->file_reports = 0;
+    }
+    if (rd->file_reports < ANOMALY_REPORTS_PER_FILE)
+        fprintf(stderr, "leakwatch: %s: packet %llu: malformed: %s\n", sp->file,
+                (unsigned long long)sp->file_pkt_no, decode_anomaly_name(rd->dec.last));
+    else if (rd->file_reports == ANOMALY_REPORTS_PER_FILE)
+        fprintf(stderr, "leakwatch: %s: further malformed packets are only counted "
+                        "(see the stats event)\n", sp->file);
+    rd->file_reports++;
+}
+
+static void handle(struct reader *rd, const struct source_pkt *sp)
+{
+    struct decode_pkt d;
+    if (!decode_link_supported(sp->linktype)) {
+        rd->dec.anomalies[DECODE_E_LINKTYPE]++;
+        rd->dec.last = DECODE_E_LINKTYPE;
+        report_anomaly(rd, sp);
+        return;
+    }
+    enum decode_result res = decode_frame(sp->linktype, sp->data, sp->caplen, &d, &rd->dec);
+    const uint8_t *l3 = sp->data + d.l3_off;
+    if (res == DECODE_FRAG) {
+        size_t n = frag_add(rd->frags, l3, &d, sp->ts_us, rd->dgram);
+        if (!n)
+            return;
+        l3 = rd->dgram;
+        res = decode_ip(l3, (uint32_t)n, &d, &rd->dec);
+    }
+    if (res == DECODE_SKIP)
+        return;
+    if (res != DECODE_OK) {
+        report_anomaly(rd, sp);
+        return;
+    }
+    rd->ip_packets++;
+    rd->ip_bytes += d.l3_len;
+    struct flow_key k;
+    int from_lo;
+    flow_key_make(&k, &d, &from_lo);
+    uint64_t h = flow_key_hash(&k);
+    send_rec(rd, (int)((h >> 32) % (uint64_t)rd->nworkers), WORKER_REC_PACKET, sp->ts_us, sp,
+             &d, l3, &k, h, from_lo);
+}
+
+static void *reader_main(void *arg)
+{
+    struct reader *rd = arg;
+    struct source_pkt sp;
+    char err[LW_ERRBUF];
+    int rc;
+    while ((rc = source_next(rd->src, &sp, err, sizeof err)) != 0) {
+        if (rc < 0) {
+            fprintf(stderr, "leakwatch: %s\n", err);
+            rd->input_errors++;
+            continue;
+        }
+        atomic_store_explicit(&rd->packets, sp.pkt_no, memory_order_relaxed);
+        if (sp.ts_us > rd->last_ts_us)
+            rd->last_ts_us = sp.ts_us;
+        /* Workers only see their own packets; a tick carries the capture's clock to
+         * all of them so idle flows end on time everywhere. */
+        if (rd->last_ts_us >= rd->last_tick_us + TICK_US) {
+            rd->last_tick_us = rd->last_ts_us;
+            broadcast(rd, WORKER_REC_TICK, rd->last_ts_us);
+            frag_expire(rd->frags, rd->last_ts_us);
+        }
+        handle(rd, &sp);
+    }
+    broadcast(rd, WORKER_REC_END, rd->last_ts_us);
+    atomic_store(&rd->done, 1);
+    return NULL;
+}
+
+static void show_progress(struct reader *rd, double elapsed, int final)
+{
+    uint64_t n = atomic_load_explicit(&rd->packets, memory_order_relaxed);
+    double pct = 100.0 * source_progress(rd->src);
+    fprintf(stderr, "\r%5.1f%%  %llu packets  %.0f packets/s   %s", final ? 100.0 : pct,
+            (unsigned long long)n, elapsed > 0 ? (double)n / elapsed : 0.0, final ? "\n" : "");
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void add_stats(struct worker_stats *a, const struct worker_stats *b)
+{
+    a->packets += b->packets;
+    a->bytes += b->bytes;
+    a->events += b->events;
+    a->emit_failures += b->emit_failures;
+    a->classified += b->classified;
+    a->guessed += b->guessed;
+    a->unknown += b->unknown;
+    a->ring_full_waits += b->ring_full_waits;
+    a->flows.created += b->flows.created;
+    for (int i = 0; i < 4; i++)
+        a->flows.ended[i] += b->flows.ended[i];
+    a->flows.peak += b->flows.peak;
+    a->flows.alloc_failures += b->flows.alloc_failures;
+    a->tcp.delivered_bytes += b->tcp.delivered_bytes;
+    a->tcp.gaps += b->tcp.gaps;
+    a->tcp.gap_bytes += b->tcp.gap_bytes;
+    a->tcp.out_of_order += b->tcp.out_of_order;
+    a->tcp.retransmitted += b->tcp.retransmitted;
+    a->tcp.overlaps += b->tcp.overlaps;
+    a->tcp.overlap_conflicts += b->tcp.overlap_conflicts;
+    a->tcp.midstream += b->tcp.midstream;
+    a->tcp.after_fin += b->tcp.after_fin;
+    a->tcp.memcap += b->tcp.memcap;
+}
+
+#define SET_U(o, k, v) json_object_set_new((o), (k), json_integer((json_int_t)(v)))
+
+static void emit_stats(struct reader *rd, const struct worker_stats *ws)
+{
+    char t[40];
+    json_t *ev = json_object();
+    json_object_set_new(ev, "timestamp", json_string(event_time(rd->last_ts_us, t, sizeof t)));
+    json_object_set_new(ev, "event_type", json_string("stats"));
+    json_t *s = json_object();
+    SET_U(s, "packets", atomic_load(&rd->packets));
+    SET_U(s, "filtered", source_filtered(rd->src));
+    SET_U(s, "ip_packets", rd->ip_packets);
+    SET_U(s, "ip_bytes", rd->ip_bytes);
+    SET_U(s, "non_ip", rd->dec.non_ip);
+    SET_U(s, "input_errors", rd->input_errors);
+    json_t *de = json_object();
+    for (int i = 0; i < DECODE_E_COUNT; i++)
+        if (rd->dec.anomalies[i])
+            SET_U(de, decode_anomaly_name((enum decode_anomaly)i), rd->dec.anomalies[i]);
+    json_object_set_new(s, "decode_errors", de);
+    const struct frag_stats *fs = frag_stats(rd->frags);
+    json_t *fr = json_object();
+    SET_U(fr, "fragments", fs->fragments);
+    SET_U(fr, "reassembled", fs->reassembled);
+    SET_U(fr, "timeouts", fs->timeouts);
+    SET_U(fr, "evicted", fs->evicted);
+    SET_U(fr, "overlaps", fs->overlaps);
+    SET_U(fr, "invalid", fs->invalid);
+    json_object_set_new(s, "ipv4_fragments", fr);
+    json_t *fl = json_object();
+    SET_U(fl, "created", ws->flows.created);
+    SET_U(fl, "timeout", ws->flows.ended[FLOW_END_TIMEOUT]);
+    SET_U(fl, "closed", ws->flows.ended[FLOW_END_CLOSED]);
+    SET_U(fl, "evicted", ws->flows.ended[FLOW_END_EVICTED]);
+    SET_U(fl, "shutdown", ws->flows.ended[FLOW_END_SHUTDOWN]);
+    SET_U(fl, "peak_concurrent", ws->flows.peak);
+    SET_U(fl, "dropped_no_memory", ws->flows.alloc_failures);
+    SET_U(fl, "app_detected", ws->classified);
+    SET_U(fl, "app_guessed", ws->guessed);
+    SET_U(fl, "app_unknown", ws->unknown);
+    json_object_set_new(s, "flows", fl);
+    json_t *tcp = json_object();
+    SET_U(tcp, "stream_bytes", ws->tcp.delivered_bytes);
+    SET_U(tcp, "gaps", ws->tcp.gaps);
+    SET_U(tcp, "gap_bytes", ws->tcp.gap_bytes);
+    SET_U(tcp, "out_of_order", ws->tcp.out_of_order);
+    SET_U(tcp, "retransmitted", ws->tcp.retransmitted);
+    SET_U(tcp, "overlaps", ws->tcp.overlaps);
+    SET_U(tcp, "overlap_conflicts", ws->tcp.overlap_conflicts);
+    SET_U(tcp, "midstream_pickups", ws->tcp.midstream);
+    SET_U(tcp, "after_fin", ws->tcp.after_fin);
+    SET_U(tcp, "reassembly_memcap", ws->tcp.memcap);
+    json_object_set_new(s, "tcp", tcp);
+    SET_U(s, "workers", rd->nworkers);
+    SET_U(s, "ring_full_waits", ws->ring_full_waits);
+    SET_U(s, "events", ws->events + 1);
+    SET_U(s, "event_build_failures", ws->emit_failures);
+    json_object_set_new(ev, "stats", s);
+    sink_emit(rd->cfg->sink, ev);
+}
+
+int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, char *err,
+                 size_t errlen)
+{
+    struct reader rd;
+    memset(&rd, 0, sizeof rd);
+    memset(res, 0, sizeof *res);
+    rd.cfg = c;
+    rd.nworkers = c->workers > 0 ? c->workers : 1;
+    int rc = source_open(c->files, c->nfiles, c->filter, &rd.src, err, errlen);
+    if (rc < 0)
+        return rc;
+    rc = LW_ERR_NOMEM;
+    int nalloc = 0;
+    rd.frags = frag_new(c->frag_datagrams, c->frag_timeout_us);
+    rd.dgram = malloc(65536);
+    nalloc = rd.nworkers;
+    rd.workers = calloc((size_t)nalloc, sizeof *rd.workers);
+    if (!rd.frags || !rd.dgram || !rd.workers) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < rd.nworkers; i++) {
+        struct worker_config wc = {
+            .id = i,
+            .max_flows = c->max_flows / (size_t)rd.nworkers + 1,
+            .idle_timeout_us = c->idle_timeout_us,
+            .close_timeout_us = c->close_timeout_us,
+            .ring_bytes = c->ring_bytes,
+            .reasm_bytes = c->reasm_bytes,
+            .reasm_dir_bytes = c->reasm_dir_bytes,
+            .sink = c->sink,
+        };
+        /* nDPI's module initialisation is not reentrant: workers are made here, one
+         * after the other, before any thread starts. */
+        if (!(rd.workers[i] = worker_new(&wc, err, errlen)))
+            goto out;
+    }
+    for (int i = 0; i < rd.nworkers; i++)
+        if (worker_start(rd.workers[i]) < 0) {
+            snprintf(err, errlen, "cannot start worker thread %d", i);
+            /* Started workers still need their END record to stop. */
+            rd.nworkers = i;
+            broadcast(&rd, WORKER_REC_END, 0);
+            for (int j = 0; j < i; j++)
+                worker_join(rd.workers[j]);
+            goto out;
+        }
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, reader_main, &rd)) {
+        snprintf(err, errlen, "cannot start reader thread");
+        broadcast(&rd, WORKER_REC_END, 0);
+        for (int i = 0; i < rd.nworkers; i++)
+            worker_join(rd.workers[i]);
+        goto out;
+    }
+    int progress = !c->quiet && isatty(STDERR_FILENO);
+    double t0 = now_s();
+    while (!atomic_load(&rd.done)) {
+        struct timespec ts = {0, 200 * 1000000};
+        nanosleep(&ts, NULL);
+        if (progress)
+            show_progress(&rd, now_s() - t0, 0);
+    }
+    pthread_join(reader, NULL);
+    struct worker_stats total, one;
+    memset(&total, 0, sizeof total);
+    for (int i = 0; i < rd.nworkers; i++) {
+        worker_join(rd.workers[i]);
+        worker_stats(rd.workers[i], &one);
+        add_stats(&total, &one);
+    }
+    if (progress)
+        show_progress(&rd, now_s() - t0, 1);
+    emit_stats(&rd, &total);
+    res->packets = atomic_load(&rd.packets);
+    res->input_errors = rd.input_errors;
+    rc = 0;
+out:
+    for (int i = 0; rd.workers && i < nalloc; i++)
+        worker_free(rd.workers[i]);
+    free(rd.workers);
+    free(rd.dgram);
+    frag_free(rd.frags);
+    source_free(rd.src);
+    return rc;
+}

@@ -1,0 +1,41 @@
+/* pipeline.h - one offline run: a reader thread decodes packets and sends each to
+ * the worker owning its flow (by symmetric flow hash) over a single-producer ring;
+ * workers reassemble, classify and emit events to the sink. */
+#ifndef LW_SRC_PIPELINE_H
+#define LW_SRC_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "sinks/sink.h"
+
+struct pipeline_config {
+    const char *const *files;   /* -r FILE ... */
+    int nfiles;
+    const char *filter;         /* BPF expression or NULL */
+    int workers;                /* -t N */
+    int quiet;                  /* -q: no progress line */
+    size_t max_flows;           /* whole process; split evenly across workers */
+    uint64_t idle_timeout_us, close_timeout_us;
+    size_t ring_bytes;          /* per worker */
+    size_t reasm_bytes;         /* per worker, out-of-order data */
+    size_t reasm_dir_bytes;     /* per flow direction */
+    size_t frag_datagrams;
+    uint64_t frag_timeout_us;
+    sink_t *sink;               /* borrowed: events go here */
+};
+
+/* Defaults for every field but files, filter and sink. */
+void pipeline_defaults(struct pipeline_config *c);
+
+struct pipeline_result {
+    uint64_t packets;
+    int input_errors;           /* files that could not be read to their end */
+};
+
+/* Run to the end of the input. Returns 0 when the run itself worked (bad input is
+ * reported through res->input_errors and stderr), or a negative lwerr.h code with a
+ * message in err when it could not start. */
+int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, char *err,
+                 size_t errlen);
+
+#endif

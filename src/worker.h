@@ -1,0 +1,63 @@
+/* worker.h - one worker thread: owns a flow table, TCP reassembly pool and nDPI
+ * module, and consumes the records the reader puts in its ring. Nothing a worker owns
+ * is touched by another thread, except the counters read after it has stopped. */
+#ifndef LW_SRC_WORKER_H
+#define LW_SRC_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "capture/decode.h"
+#include "capture/flow.h"
+#include "capture/ring.h"
+#include "sinks/sink.h"
+
+enum worker_rec_kind {
+    WORKER_REC_PACKET,
+    WORKER_REC_TICK,   /* packet time advanced: expire flows */
+    WORKER_REC_END,    /* input over: end every flow, stop */
+};
+
+/* What the reader writes into a ring: a decoded packet and its IP datagram bytes. */
+struct worker_rec {
+    uint32_t kind;
+    uint32_t from_lo;        /* the packet was sent by key endpoint 0 */
+    uint64_t ts_us;
+    uint64_t pkt_no;
+    uint64_t hash;
+    struct flow_key key;
+    struct decode_pkt d;     /* offsets relative to l3 */
+    uint8_t l3[];            /* d.l3_len bytes */
+};
+
+struct worker_config {
+    int id;
+    size_t max_flows;
+    uint64_t idle_timeout_us, close_timeout_us;
+    size_t ring_bytes, reasm_bytes, reasm_dir_bytes;
+    sink_t *sink;            /* borrowed */
+};
+
+struct worker_stats {
+    struct flow_table_stats flows;
+    struct reasm_stats tcp;
+    uint64_t packets, bytes, events, emit_failures;
+    uint64_t classified, guessed, unknown;
+    uint64_t ring_full_waits;
+};
+
+typedef struct worker worker_t;
+
+/* Caller frees with worker_free() after worker_join(). NULL + message on failure. */
+worker_t *worker_new(const struct worker_config *c, char *err, size_t errlen);
+void worker_free(worker_t *w);
+
+/* The ring the reader fills; borrowed. */
+ring_t *worker_ring(worker_t *w);
+
+int worker_start(worker_t *w);
+void worker_join(worker_t *w);
+
+/* Valid after worker_join(); approximate while running. */
+void worker_stats(const worker_t *w, struct worker_stats *st);
+
+#endif
