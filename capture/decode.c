@@ -44,6 +44,7 @@ int decode_link_supported(int linktype)
     switch (linktype) {
     case DECODE_LINK_ETHERNET:
     case DECODE_LINK_RAW:
+    case DECODE_LINK_DLT_RAW:
     case DECODE_LINK_SLL:
     case DECODE_LINK_SLL2:
     case DECODE_LINK_IPV4:
@@ -263,6 +264,7 @@ enum decode_result decode_frame(int linktype, const uint8_t *f, uint32_t caplen,
         }
         return decode_ethertype(f, caplen, 20, rd16(f), p, st);
     case DECODE_LINK_RAW:
+    case DECODE_LINK_DLT_RAW:
     case DECODE_LINK_IPV4:
     case DECODE_LINK_IPV6:
         p->l3_off = 0;

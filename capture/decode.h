@@ -21,6 +21,7 @@
 enum decode_link {
     DECODE_LINK_ETHERNET = 1,
     DECODE_LINK_RAW = 101,
+    DECODE_LINK_DLT_RAW = 12,    /* what libpcap reports for LINKTYPE_RAW on Linux */
     DECODE_LINK_SLL = 113,
     DECODE_LINK_SLL2 = 276,
     DECODE_LINK_IPV4 = 228,

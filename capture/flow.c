@@ -255,6 +255,9 @@ void flow_table_expire(flow_table_t *t, uint64_t now_us)
 void flow_table_flush(flow_table_t *t)
 {
     struct flow *f;
-    while ((f = oldest(t)))
+    /* A connection that had already closed ended for that reason, not ours. */
+    while ((f = t->lists[FLOW_LIST_CLOSING].head))
+        flow_end(t, f, FLOW_END_CLOSED);
+    while ((f = t->lists[FLOW_LIST_ACTIVE].head))
         flow_end(t, f, FLOW_END_SHUTDOWN);
 }

@@ -106,7 +106,7 @@ void flow_table_closing(flow_table_t *t, struct flow *f);
 /* End flows whose time has come at packet time now_us. */
 void flow_table_expire(flow_table_t *t, uint64_t now_us);
 
-/* End every flow (reason FLOW_END_SHUTDOWN). */
+/* End every flow: FLOW_END_CLOSED for closed connections, else FLOW_END_SHUTDOWN. */
 void flow_table_flush(flow_table_t *t);
 
 /* A stable 51-bit id (exact in a JSON double) from the key and the first packet's

@@ -112,16 +112,17 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end why)
     classify_release(w->cls, &f->cls);
 }
 
-/* The client is the side that sent a bare SYN, else the receiver of a SYN-ACK, else
- * whoever spoke first. */
+/* The client is the side that sent a bare SYN, else the receiver of a SYN-ACK. With
+ * no handshake seen (capture started mid-conversation) a packet from a well-known
+ * port to an ephemeral one comes from the server; otherwise whoever spoke first. */
 static void set_client(struct flow *f, const struct worker_rec *r)
 {
     int sender = r->from_lo ? 0 : 1;
     uint8_t fl = r->d.tcp_flags;
-    if (r->key.proto == 6 && (fl & TH_SYN) && (fl & TH_ACK))
-        f->client = (uint8_t)!sender;
-    else
-        f->client = (uint8_t)sender;
+    int from_server = r->d.sport < 1024 && r->d.dport >= 1024;
+    if (r->key.proto == 6 && (fl & TH_SYN))
+        from_server = (fl & TH_ACK) != 0;
+    f->client = (uint8_t)(from_server ? !sender : sender);
 }
 
 static void handle_packet(struct worker *w, const struct worker_rec *r)
