@@ -45,6 +45,13 @@ pcapw_t *pcapw_open(const char *path, enum pcapw_link link, uint32_t snaplen,
 /* Flush and close; pcapw_close(NULL) does nothing. Returns 0 or -1 on a write error. */
 int pcapw_close(pcapw_t *w);
 
+/* Totals so far: records written, and bytes of the file including its header. */
+uint64_t pcapw_packets(const pcapw_t *w);
+uint64_t pcapw_bytes(const pcapw_t *w);
+/* Timestamp of the last record written (0 before the first), so a caller can continue
+ * after a call that wrote several packets at ts_us, ts_us + 1, ... */
+uint64_t pcapw_last_ts(const pcapw_t *w);
+
 /* VLAN tags added to every following frame on Ethernet links: n = 0, 1 (802.1Q) or
  * 2 (QinQ: outer 0x88a8 then inner 0x8100). */
 void pcapw_set_vlans(pcapw_t *w, int n, const uint16_t *vids);
@@ -53,13 +60,15 @@ void pcapw_set_vlans(pcapw_t *w, int n, const uint16_t *vids);
  * epoch. orig_len 0 means len. */
 int pcapw_raw(pcapw_t *w, uint64_t ts_us, const void *frame, size_t len, size_t orig_len);
 
-/* Write one UDP datagram from src to dst. */
+/* Write one UDP datagram from src to dst. On Linux cooked links it is marked as
+ * outgoing (sent by the capturing host). */
 int pcapw_udp(pcapw_t *w, uint64_t ts_us, const struct pcapw_ep *src,
               const struct pcapw_ep *dst, const void *payload, size_t len);
 
-/* Write one IPv4 UDP datagram split into IP fragments of at most frag_payload bytes
- * (a multiple of 8), emitted in the order given by order[] (indexes into the fragment
- * list; NULL = in order). Returns the number of fragments written or -1. */
+/* Write one IPv4 UDP datagram (IPv6 is refused) split into IP fragments of at most
+ * frag_payload bytes (a multiple of 8), all with the same IP ID, emitted in the order
+ * given by order[] (indexes into the fragment list; NULL = in order). Returns the
+ * number of fragments written or -1. */
 int pcapw_udp_fragmented(pcapw_t *w, uint64_t ts_us, const struct pcapw_ep *src,
                          const struct pcapw_ep *dst, const void *payload, size_t len,
                          size_t frag_payload, const int *order, int norder);
@@ -69,9 +78,18 @@ int pcapw_udp_fragmented(pcapw_t *w, uint64_t ts_us, const struct pcapw_ep *src,
 pcapw_tcp_t *pcapw_tcp_new(pcapw_t *w, const struct pcapw_ep *cli,
                            const struct pcapw_ep *srv, uint32_t isn_cli, uint32_t isn_srv);
 void pcapw_tcp_free(pcapw_tcp_t *c);
+/* Next sequence number the client (from_client = 1) or the server would send. */
+uint32_t pcapw_tcp_next_seq(const pcapw_tcp_t *c, int from_client);
+
+/* Every function below writes its packets at ts_us, ts_us + 1, ... (see pcapw_last_ts)
+ * and returns 0 or -1. The capture point is the client's host: on Linux cooked links
+ * client packets are "outgoing" (packet type 4), server packets "to us" (0). SYN and
+ * SYN-ACK carry an MSS option; data segments are PSH|ACK. */
 
 /* SYN, SYN-ACK, ACK at ts_us (+1 us each). */
 int pcapw_tcp_handshake(pcapw_tcp_t *c, uint64_t ts_us);
+/* The client's SYN alone (a connection attempt that is never answered). */
+int pcapw_tcp_syn(pcapw_tcp_t *c, uint64_t ts_us);
 
 /* Send len bytes from the client (from_client = 1) or the server as one segment per
  * mss bytes (mss 0 = 1460), each acknowledged by the peer. Advances the sequence. */
@@ -80,14 +98,16 @@ int pcapw_tcp_send(pcapw_tcp_t *c, uint64_t ts_us, int from_client, const void *
 
 /* Send data cut at the given offsets (cuts ascending, each < len) into ncuts + 1
  * segments, written in the order given by order[] (NULL = in order; order may
- * repeat an index to retransmit it). Advances the sequence past all of data. */
+ * repeat an index to retransmit it). Advances the sequence past all of data. Each
+ * segment is followed by the peer's ACK of the bytes it holds contiguously (a
+ * duplicate ACK after a reordered segment). */
 int pcapw_tcp_send_cuts(pcapw_tcp_t *c, uint64_t ts_us, int from_client, const void *data,
                         size_t len, const size_t *cuts, int ncuts, const int *order,
                         int norder);
 
 /* Write one segment at an explicit offset of the stream from its current position
  * (rel_seq may be negative to overlap already-sent bytes) without advancing it: for
- * overlap and retransmission tests. */
+ * overlap and retransmission tests. No ACK from the peer is written. */
 int pcapw_tcp_segment_at(pcapw_tcp_t *c, uint64_t ts_us, int from_client, int64_t rel_seq,
                          const void *data, size_t len);
 
@@ -96,7 +116,7 @@ void pcapw_tcp_skip(pcapw_tcp_t *c, int from_client, size_t len);
 
 /* FIN from the given side then the peer's FIN and final ACK. */
 int pcapw_tcp_close(pcapw_tcp_t *c, uint64_t ts_us, int from_client);
-/* RST from the given side. */
+/* RST|ACK from the given side. */
 int pcapw_tcp_reset(pcapw_tcp_t *c, uint64_t ts_us, int from_client);
 
 #endif

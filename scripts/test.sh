@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine: install what is missing, build
+# twice (release, and ASan+UBSan), run every test with ctest in both. Tests that need
+# Redis start their own redis-server on a free loopback port.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+bash scripts/deps.sh
+jobs=$(nproc)
+for variant in release asan; do
+    dir="build-test-$variant"
+    opts=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+    [ "$variant" = asan ] && opts=(-DCMAKE_BUILD_TYPE=Debug -DLW_SANITIZE=ON)
+    echo "=== $variant build" >&2
+    cmake -S . -B "$dir" "${opts[@]}" >/dev/null
+    cmake --build "$dir" -j "$jobs" >/dev/null
+    echo "=== $variant tests" >&2
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 900
+done
+echo "=== all tests passed" >&2
