@@ -1,0 +1,17 @@
+/* rulecheck.h - `leakwatch --check-rules [DIR]`: validate a whole rules directory
+ * (DIR/ontology.yaml, DIR/sdks/, DIR/policies/) and report every problem as
+ * "file:line: error: message". Not used on the packet path. */
+#ifndef LW_RULES_RULECHECK_H
+#define LW_RULES_RULECHECK_H
+
+#include <stdio.h>
+
+/* Check dir and write one line per problem, then a summary line, to report.
+ * Returns the number of errors (0 = the rules load cleanly), or a negative lwerr.h
+ * code if memory ran out. Problems found: YAML syntax, missing fields, unknown
+ * identifier types, vague phrases used as types, bad or duplicate domains (also across
+ * SDKs), duplicate SDK or policy ids, policies naming SDKs missing from the catalogue,
+ * unknown promised transforms, SDK lists in policies without a catalogue. */
+int rulecheck_dir(const char *dir, FILE *report);
+
+#endif

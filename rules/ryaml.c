@@ -1,0 +1,242 @@
+/* ryaml.c - libyaml document loading, key lookup, diagnostics and a string arena for
+ * the rules/ loaders. See ryaml.h for what it deliberately does not do. */
+#include "rules/ryaml.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "src/lwerr.h"
+
+void rdiag_init(struct rdiag *d, char *err, size_t errlen)
+{
+    memset(d, 0, sizeof *d);
+    d->err = err;
+    d->errlen = errlen;
+    if (err && errlen)
+        err[0] = '\0';
+}
+
+void rdiag_error(struct rdiag *d, const char *file, int line, const char *fmt, ...)
+{
+    char msg[LW_ERRBUF];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (d->nerr == 0 && d->err && d->errlen) {
+        if (line > 0)
+            snprintf(d->err, d->errlen, "%s:%d: %s", file, line, msg);
+        else
+            snprintf(d->err, d->errlen, "%s: %s", file, msg);
+    }
+    d->nerr++;
+    if (d->fn)
+        d->fn(d->ctx, file, line, msg);
+}
+
+int ryaml_load(const char *path, yaml_document_t *doc, struct rdiag *d)
+{
+    yaml_parser_t parser;
+    struct stat st;
+    int rc = LW_OK;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        rdiag_error(d, path, 0, "cannot open: %s", strerror(errno));
+        return LW_ERR_IO;
+    }
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        rdiag_error(d, path, 0, "not a regular file");
+        fclose(f);
+        return LW_ERR_IO;
+    }
+    if ((uintmax_t)st.st_size > RYAML_MAX_FILE) {
+        rdiag_error(d, path, 0, "file too large (%jd bytes, limit %u)", (intmax_t)st.st_size,
+                    RYAML_MAX_FILE);
+        fclose(f);
+        return LW_ERR_PARSE;
+    }
+    if (!yaml_parser_initialize(&parser)) {
+        fclose(f);
+        return LW_ERR_NOMEM;
+    }
+    yaml_parser_set_input_file(&parser, f);
+    if (!yaml_parser_load(&parser, doc)) {
+        rdiag_error(d, path, (int)parser.problem_mark.line + 1, "YAML syntax: %s%s%s",
+                    parser.problem ? parser.problem : "error",
+                    parser.context ? " " : "", parser.context ? parser.context : "");
+        rc = LW_ERR_PARSE;
+    }
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return rc;
+}
+
+int ryaml_line(const yaml_node_t *n)
+{
+    return n ? (int)n->start_mark.line + 1 : 0;
+}
+
+const char *ryaml_str(const yaml_node_t *n)
+{
+    if (!n || n->type != YAML_SCALAR_NODE)
+        return NULL;
+    return (const char *)n->data.scalar.value;
+}
+
+yaml_node_t *ryaml_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
+{
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        const char *k = ryaml_str(yaml_document_get_node(doc, p->key));
+        if (k && strcmp(k, key) == 0)
+            return yaml_document_get_node(doc, p->value);
+    }
+    return NULL;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_yaml_name(const char *n)
+{
+    size_t l = strlen(n);
+    if (n[0] == '.')
+        return 0;
+    return (l > 5 && strcmp(n + l - 5, ".yaml") == 0) || (l > 4 && strcmp(n + l - 4, ".yml") == 0);
+}
+
+int ryaml_list_dir(const char *dir, char ***names)
+{
+    DIR *dp = opendir(dir);
+    char **v = NULL;
+    int n = 0, cap = 0;
+    struct dirent *de;
+    *names = NULL;
+    if (!dp)
+        return LW_ERR_IO;
+    while ((de = readdir(dp)) != NULL) {
+        if (!is_yaml_name(de->d_name))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **nv = realloc(v, (size_t)cap * sizeof *v);
+            if (!nv)
+                goto nomem;
+            v = nv;
+        }
+        if (!(v[n] = strdup(de->d_name)))
+            goto nomem;
+        n++;
+    }
+    closedir(dp);
+    if (n)
+        qsort(v, (size_t)n, sizeof *v, cmp_names);
+    *names = v;
+    return n;
+nomem:
+    closedir(dp);
+    ryaml_names_free(v, n);
+    return LW_ERR_NOMEM;
+}
+
+void ryaml_names_free(char **names, int n)
+{
+    if (!names)
+        return;
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int ryaml_each_file(const char *dir, struct rdiag *d, int (*fn)(void *ctx, const char *path),
+                    void *ctx)
+{
+    char **names = NULL;
+    int rc = 0, n = ryaml_list_dir(dir, &names);
+    if (n < 0) {
+        rdiag_error(d, dir, 0, "cannot read directory");
+        return n;
+    }
+    for (int i = 0; i < n && rc >= 0; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        rc = fn(ctx, path);
+    }
+    ryaml_names_free(names, n);
+    return rc < 0 ? rc : n;
+}
+
+int ryaml_domain_ok(const char *s)
+{
+    size_t len = strlen(s), label = 0;
+    int dots = 0;
+    if (len == 0 || len > 253)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '.') {
+            if (label == 0)
+                return 0;
+            dots++;
+            label = 0;
+        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
+            if (++label > 63)
+                return 0;
+        } else {
+            return 0;
+        }
+    }
+    return label > 0 && dots > 0;
+}
+
+struct rarena {
+    struct rarena *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+void *rarena_alloc(struct rarena **a, size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    if (!*a || (*a)->cap - (*a)->used < n) {
+        size_t cap = n > 16384 ? n : 16384;
+        struct rarena *b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->next = *a;
+        b->used = 0;
+        b->cap = cap;
+        *a = b;
+    }
+    void *p = (char *)(*a)->data + (*a)->used;
+    (*a)->used += n;
+    return p;
+}
+
+char *rarena_strdup(struct rarena **a, const char *s)
+{
+    size_t l = strlen(s) + 1;
+    char *p = rarena_alloc(a, l);
+    if (p)
+        memcpy(p, s, l);
+    return p;
+}
+
+void rarena_free(struct rarena *a)
+{
+    while (a) {
+        struct rarena *n = a->next;
+        free(a);
+        a = n;
+    }
+}

@@ -1,0 +1,66 @@
+/* ryaml.h - small helpers shared by the rules/ YAML loaders (ontology, catalog,
+ * policies): load one file into a libyaml document with a size cap, look up mapping
+ * keys, report problems as "file:line: message" through one diagnostics sink, and a
+ * string arena so a loaded object frees in one call.
+ *
+ * Deliberately not a general YAML binding: values are read as scalars, sequences of
+ * scalars or mappings of those, which is all the rule files use. Aliases are followed
+ * as references (libyaml never expands them), and no walker recurses, so a hostile
+ * file costs at most its own size. */
+#ifndef LW_RULES_RYAML_H
+#define LW_RULES_RYAML_H
+
+#include <stddef.h>
+#include <yaml.h>
+
+/* Files larger than this are refused: rule files are a few kilobytes. */
+#define RYAML_MAX_FILE (4u << 20)
+
+/* Where problems go. fn (optional) sees every problem; the first one is also copied
+ * into err (when non-NULL) so strict callers can return it. */
+struct rdiag {
+    void (*fn)(void *ctx, const char *file, int line, const char *msg);
+    void *ctx;
+    int nerr;
+    char *err;
+    size_t errlen;
+};
+
+void rdiag_init(struct rdiag *d, char *err, size_t errlen);
+/* Record one problem at file:line (line <= 0: no line). */
+void rdiag_error(struct rdiag *d, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Parse path into *doc (caller deletes it with yaml_document_delete() when this returns
+ * 0). Syntax errors, unreadable or oversized files are reported to d and return a
+ * negative lwerr.h code. An empty file yields a document without a root node. */
+int ryaml_load(const char *path, yaml_document_t *doc, struct rdiag *d);
+
+/* 1-based line of a node. */
+int ryaml_line(const yaml_node_t *n);
+/* Scalar text, or NULL if n is not a scalar. Borrowed from the document. */
+const char *ryaml_str(const yaml_node_t *n);
+/* Value node of key in mapping map (NULL if map is not a mapping or key absent). */
+yaml_node_t *ryaml_get(yaml_document_t *doc, yaml_node_t *map, const char *key);
+
+/* Sorted .yaml / .yml file names of dir (not paths). Caller frees with
+ * ryaml_names_free(). Returns the count or a negative lwerr.h code. */
+int ryaml_list_dir(const char *dir, char ***names);
+void ryaml_names_free(char **names, int n);
+/* Call fn(ctx, path) for every .yaml / .yml file of dir in name order. An unreadable
+ * dir is reported to d. Returns the number of files, or the first negative code
+ * returned by fn or by the listing. */
+int ryaml_each_file(const char *dir, struct rdiag *d, int (*fn)(void *ctx, const char *path),
+                    void *ctx);
+
+/* A lowercase DNS name of letters, digits, '-' and dots with at least one dot, no
+ * empty label, at most 253 bytes: the only form the catalogue accepts. */
+int ryaml_domain_ok(const char *s);
+
+/* Bump allocator; everything is released by rarena_free(). */
+struct rarena;
+void *rarena_alloc(struct rarena **a, size_t n);
+char *rarena_strdup(struct rarena **a, const char *s);
+void rarena_free(struct rarena *a);
+
+#endif
