@@ -23,11 +23,14 @@
 #define MAX_SERVER_BLOCKS 512u /* 198.18.0.0/15 holds 512 blocks of 256 */
 #define MAX_BODY (64u << 20)
 
-static const char *const domains[] = {
+static const char *const default_domains[] = {
     "api.example-analytics.com", "ads.example-adnet.net",    "cdn.example-static.org",
     "telemetry.example-sdk.io",  "log.example-crash.com",    "push.example-msg.cn",
 };
-#define NDOMAINS (sizeof domains / sizeof domains[0])
+/* The Host headers in use: the defaults, or --hosts. */
+#define MAX_DOMAINS 64
+static const char *domains[MAX_DOMAINS];
+static size_t NDOMAINS;
 
 static const char *const get_paths[] = {"/v1/config", "/api/ads", "/track/event", "/sdk/init"};
 static const char *const post_paths[] = {"/v1/collect", "/api/report", "/log/upload"};
@@ -56,6 +59,7 @@ struct opts {
     int concurrent, syn_only;
     uint64_t target_bytes;
     const char *plant;
+    int hosts_in_order;
     uint64_t clients;
 };
 
@@ -121,6 +125,8 @@ static void usage(FILE *f)
             "                             (suffix k, M or G: 2^10, 2^20, 2^30; overrides --flows)\n"
             "  --plant STRING             add STRING to every request's query string: as\n"
             "                             \"&STRING\" if it contains '=', else \"&p=STRING\"\n"
+            "  --hosts H1,H2,...          Host headers to use instead of the defaults below;\n"
+            "                             flow i gets host i mod N\n"
             "  --clients N                distinct client hosts, flows assigned round-robin\n"
             "                             (default 1)\n"
             "  -h, --help                 this text\n"
@@ -206,12 +212,15 @@ enum {
     OPT_SYN_ONLY,
     OPT_TARGET,
     OPT_PLANT,
+    OPT_HOSTS,
     OPT_CLIENTS,
 };
 
 /* Returns 0, 1 after --help, or -1 on a usage error (message printed). */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
+    for (NDOMAINS = 0; NDOMAINS < sizeof default_domains / sizeof *default_domains; NDOMAINS++)
+        domains[NDOMAINS] = default_domains[NDOMAINS];
     static const struct option lo[] = {
         {"output", required_argument, NULL, 'o'},
         {"flows", required_argument, NULL, OPT_FLOWS},
@@ -229,6 +238,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
         {"syn-only", no_argument, NULL, OPT_SYN_ONLY},
         {"target-bytes", required_argument, NULL, OPT_TARGET},
         {"plant", required_argument, NULL, OPT_PLANT},
+        {"hosts", required_argument, NULL, OPT_HOSTS},
         {"clients", required_argument, NULL, OPT_CLIENTS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -331,6 +341,20 @@ static int parse_args(int argc, char **argv, struct opts *o)
             }
             o->plant = optarg;
             break;
+        case OPT_HOSTS: {
+            /* Flow i talks to host i mod N, so a small capture covers each host. */
+            NDOMAINS = 0;
+            for (char *t = strtok(optarg, ","); t; t = strtok(NULL, ",")) {
+                if (NDOMAINS == MAX_DOMAINS || strpbrk(t, "\r\n \t") || !*t) {
+                    fprintf(stderr, "pcapgen: --hosts: at most %d names, no spaces\n",
+                            MAX_DOMAINS);
+                    return -1;
+                }
+                domains[NDOMAINS++] = t;
+            }
+            o->hosts_in_order = 1;
+            break;
+        }
         case OPT_CLIENTS:
             if (parse_u64("--clients", optarg, 1, 1000000, 0, &o->clients) < 0)
                 return -1;
@@ -366,7 +390,8 @@ static int flow_eps(const struct opts *o, uint64_t i, struct pcapw_ep *cli, stru
     uint64_t c = i % o->clients, k = i / o->clients;
     uint64_t block = k / PORTS_PER_SERVER;
     uint16_t port = (uint16_t)(10000 + k % PORTS_PER_SERVER);
-    unsigned d = (unsigned)(flow_seed(o, i, 1) % NDOMAINS);
+    unsigned d = o->hosts_in_order ? (unsigned)(i % NDOMAINS)
+                                   : (unsigned)(flow_seed(o, i, 1) % NDOMAINS);
     if (block >= MAX_SERVER_BLOCKS)
         return -1;
     memset(cli, 0, sizeof *cli);

@@ -8,9 +8,15 @@
 #include <string.h>
 
 #include "capture/flow.h"
+#include "rules/rulecheck.h"
 #include "sinks/sink.h"
 #include "src/lwerr.h"
 #include "src/pipeline.h"
+#include "src/ruleset.h"
+
+#ifndef LW_RULES_DIR
+#define LW_RULES_DIR "rules"
+#endif
 
 #define LW_VERSION "0.1.0"
 
@@ -29,7 +35,10 @@ static void usage(FILE *o)
 "\n"
 "leakwatch reads network captures of phones and IoT devices under test, follows\n"
 "every flow (TCP reassembled per direction), classifies it with nDPI and writes\n"
-"events as JSON lines (one per finished flow, then a stats record).\n"
+"finds the identifiers of the devices under test (IMEI, OAID, MAC, ...) in every\n"
+"form SDKs send them, attributes each to the third-party SDK that received it and\n"
+"judges it against the app's privacy policy. Events are JSON lines: privacy_leak,\n"
+"sdk_contact, one flow event per finished flow, then a stats record.\n"
 "\n"
 "Input:\n"
 "  -r, --read FILE        read a pcap or pcapng capture; repeat for several files,\n"
@@ -44,6 +53,14 @@ static void usage(FILE *o)
 "                         or a unix socket path\n"
 "      --redis-key KEY    stream key (default leakwatch:events)\n"
 "  -q, --quiet            no progress line on stderr\n"
+"\n"
+"Detection:\n"
+"      --profile FILE     lab profile (YAML): devices, addresses, true identifiers\n"
+"      --rules DIR        ontology.yaml, sdks/, policies/ (default " LW_RULES_DIR ")\n"
+"      --min-confidence X report generic (unprofiled) identifiers only at or above\n"
+"                         confidence X, 0..1 (default 0.5: a validated value behind\n"
+"                         a telling key name; bare shapes score lower)\n"
+"      --evidence MODE    'redacted' (default) or 'raw' evidence in findings\n"
 "\n"
 "Processing:\n"
 "  -t, --threads N        worker threads (default: number of cores)\n"
@@ -91,7 +108,8 @@ static void version(void)
 int main(int argc, char **argv)
 {
     enum { OPT_REDIS = 256, OPT_REDIS_KEY, OPT_MAX_FLOWS, OPT_FLOW_TIMEOUT,
-           OPT_CLOSE_TIMEOUT, OPT_CHECK_RULES };
+           OPT_CLOSE_TIMEOUT, OPT_CHECK_RULES, OPT_PROFILE, OPT_RULES, OPT_MIN_CONF,
+           OPT_EVIDENCE };
     static const struct option opts[] = {
         {"read", required_argument, NULL, 'r'},
         {"interface", required_argument, NULL, 'i'},
@@ -104,6 +122,10 @@ int main(int argc, char **argv)
         {"flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT},
         {"close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT},
         {"check-rules", optional_argument, NULL, OPT_CHECK_RULES},
+        {"profile", required_argument, NULL, OPT_PROFILE},
+        {"rules", required_argument, NULL, OPT_RULES},
+        {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
+        {"evidence", required_argument, NULL, OPT_EVIDENCE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -117,6 +139,9 @@ int main(int argc, char **argv)
     int nfiles = 0, rc = EXIT_USAGE, c;
     unsigned long long v;
     sink_t *sink = NULL;
+    struct ruleset *rules = NULL;
+    struct ruleset_options ro = {.rules_dir = LW_RULES_DIR, .min_confidence = 0.5};
+    char *end;
     if (!files)
         return EXIT_USAGE;
     /* '+' : stop at the first non-option, which starts the filter expression. */
@@ -151,9 +176,34 @@ int main(int argc, char **argv)
                 goto out;
             pc.close_timeout_us = v * 1000000u;
             break;
-        case OPT_CHECK_RULES:
-            fprintf(stderr, "leakwatch: --check-rules is not available in this version\n");
+        case OPT_CHECK_RULES: {
+            /* An optional argument must be attached (--check-rules=DIR), but a user
+             * writes it separated: take a following non-option word too. */
+            const char *dir = optarg;
+            if (!dir && optind < argc && argv[optind][0] != '-')
+                dir = argv[optind++];
+            int n = rulecheck_dir(dir ? dir : LW_RULES_DIR, stdout);
+            rc = n == 0 ? EXIT_OK : EXIT_USAGE;
             goto out;
+        }
+        case OPT_PROFILE: ro.profile_path = optarg; break;
+        case OPT_RULES: ro.rules_dir = optarg; break;
+        case OPT_MIN_CONF:
+            ro.min_confidence = strtod(optarg, &end);
+            if (end == optarg || *end || ro.min_confidence < 0 || ro.min_confidence > 1) {
+                fprintf(stderr, "leakwatch: --min-confidence: '%s' is not a number in 0..1\n",
+                        optarg);
+                goto out;
+            }
+            break;
+        case OPT_EVIDENCE:
+            if (strcmp(optarg, "raw") && strcmp(optarg, "redacted")) {
+                fprintf(stderr, "leakwatch: --evidence: '%s' is neither 'raw' nor 'redacted'\n",
+                        optarg);
+                goto out;
+            }
+            ro.raw_evidence = !strcmp(optarg, "raw");
+            break;
         case 'h': usage(stdout); rc = EXIT_OK; goto out;
         case 'V': version(); rc = EXIT_OK; goto out;
         default:
@@ -178,7 +228,12 @@ int main(int argc, char **argv)
         }
     }
     char err[LW_ERRBUF];
-    int r = sink_open(&sc, &sink, err, sizeof err);
+    int r = ruleset_load(&ro, &rules, err, sizeof err);
+    if (r < 0) {
+        fprintf(stderr, "leakwatch: %s\n", err);
+        goto out;
+    }
+    r = sink_open(&sc, &sink, err, sizeof err);
     if (r < 0) {
         fprintf(stderr, "leakwatch: %s\n", err);
         goto out;
@@ -187,6 +242,7 @@ int main(int argc, char **argv)
     pc.nfiles = nfiles;
     pc.filter = filter;
     pc.sink = sink;
+    pc.rules = rules;
     struct pipeline_result res;
     r = pipeline_run(&pc, &res, err, sizeof err);
     if (r < 0) {
@@ -203,6 +259,7 @@ int main(int argc, char **argv)
     }
 out:
     sink_free(sink);
+    ruleset_free(rules);
     free(filter);
     free(files);
     return rc;

@@ -199,6 +199,17 @@ static void add_stats(struct worker_stats *a, const struct worker_stats *b)
     a->tcp.midstream += b->tcp.midstream;
     a->tcp.after_fin += b->tcp.after_fin;
     a->tcp.memcap += b->tcp.memcap;
+    a->inspect.findings += b->inspect.findings;
+    a->inspect.repeats += b->inspect.repeats;
+    a->inspect.findings_over_cap += b->inspect.findings_over_cap;
+    a->inspect.sdk_contacts += b->inspect.sdk_contacts;
+    a->inspect.scan_errors += b->inspect.scan_errors;
+    /* struct dissect_stats is a flat list of uint64_t counters. */
+    _Static_assert(sizeof(struct dissect_stats) % sizeof(uint64_t) == 0, "flat counters");
+    const uint64_t *x = (const uint64_t *)&b->inspect.dissect;
+    uint64_t *y = (uint64_t *)&a->inspect.dissect;
+    for (size_t i = 0; i < sizeof a->inspect.dissect / sizeof *y; i++)
+        y[i] += x[i];
 }
 
 #define SET_U(o, k, v) json_object_set_new((o), (k), json_integer((json_int_t)(v)))
@@ -254,6 +265,33 @@ static void emit_stats(struct reader *rd, const struct worker_stats *ws)
     SET_U(tcp, "after_fin", ws->tcp.after_fin);
     SET_U(tcp, "reassembly_memcap", ws->tcp.memcap);
     json_object_set_new(s, "tcp", tcp);
+    json_t *in = json_object();
+    SET_U(in, "privacy_leaks", ws->inspect.findings);
+    SET_U(in, "repeats_counted", ws->inspect.repeats);
+    SET_U(in, "findings_over_flow_cap", ws->inspect.findings_over_cap);
+    SET_U(in, "sdk_contacts", ws->inspect.sdk_contacts);
+    SET_U(in, "scan_errors", ws->inspect.scan_errors);
+    json_object_set_new(s, "detection", in);
+    const struct dissect_stats *ds = &ws->inspect.dissect;
+    json_t *dj = json_object();
+    SET_U(dj, "http_msgs", ds->http_msgs);
+    SET_U(dj, "http_hdr_too_long", ds->http_hdr_too_long);
+    SET_U(dj, "http_bad_start", ds->http_bad_start);
+    SET_U(dj, "http_bad_length", ds->http_bad_length);
+    SET_U(dj, "http_bad_chunk", ds->http_bad_chunk);
+    SET_U(dj, "http_body_truncated", ds->http_body_truncated);
+    SET_U(dj, "http_body_incomplete", ds->http_body_incomplete);
+    SET_U(dj, "http_gap_lost", ds->http_gap_lost);
+    SET_U(dj, "zlib_errors", ds->zlib_errors);
+    SET_U(dj, "zlib_bombs", ds->zlib_bombs);
+    SET_U(dj, "dns_msgs", ds->dns_msgs);
+    SET_U(dj, "dns_malformed", ds->dns_malformed);
+    SET_U(dj, "dns_ptr_loops", ds->dns_ptr_loops);
+    SET_U(dj, "dnsmap_puts", ds->dnsmap_puts);
+    SET_U(dj, "tls_malformed", ds->tls_malformed);
+    SET_U(dj, "tls_hs_too_long", ds->tls_hs_too_long);
+    SET_U(dj, "tls_cert_errors", ds->tls_cert_errors);
+    json_object_set_new(s, "dissectors", dj);
     SET_U(s, "workers", rd->nworkers);
     SET_U(s, "ring_full_waits", ws->ring_full_waits);
     SET_U(s, "events", ws->events + 1);
@@ -293,6 +331,7 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
             .reasm_bytes = c->reasm_bytes,
             .reasm_dir_bytes = c->reasm_dir_bytes,
             .sink = c->sink,
+            .rules = c->rules,
         };
         /* nDPI's module initialisation is not reentrant: workers are made here, one
          * after the other, before any thread starts. */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "sinks/sink.h"
+#include "src/ruleset.h"
 
 struct pipeline_config {
     const char *const *files;   /* -r FILE ... */
@@ -22,6 +23,7 @@ struct pipeline_config {
     size_t frag_datagrams;
     uint64_t frag_timeout_us;
     sink_t *sink;               /* borrowed: events go here */
+    struct ruleset *rules;      /* borrowed: profile, matcher, catalogue, policies */
 };
 
 /* Defaults for every field but files, filter and sink. */

@@ -29,7 +29,8 @@ struct worker {
     flow_table_t *flows;
     reasm_pool_t *reasm;
     classify_t *cls;
-    uint64_t last_tick_us;
+    inspect_t *inspect;
+    struct flow *cur;            /* flow whose segments reassembly is delivering */
     /* Counters written by this worker only; read by the main thread after join. */
     uint64_t packets, bytes, events, emit_failures;
 };
@@ -50,16 +51,16 @@ static void emit(struct worker *w, json_t *ev)
 
 static void on_data(void *ctx, int dir, const uint8_t *data, size_t len)
 {
-    struct flow *f = ctx;
-    (void)data;
-    f->stream_bytes[dir] += len;
+    struct worker *w = ctx;
+    w->cur->stream_bytes[dir] += len;
+    inspect_data(w->inspect, w->cur, dir, data, len);
 }
 
 static void on_gap(void *ctx, int dir, uint64_t len)
 {
-    struct flow *f = ctx;
-    (void)len;
-    f->gaps[dir]++;
+    struct worker *w = ctx;
+    w->cur->gaps[dir]++;
+    inspect_gap(w->inspect, w->cur, dir, len);
 }
 
 static const struct reasm_ops reasm_ops = {on_data, on_gap};
@@ -95,15 +96,18 @@ static void emit_flow(struct worker *w, struct flow *f, enum flow_end why)
     if (f->cls.guessed)
         json_object_set_new(fl, "app_proto_guessed", json_true());
     json_object_set_new(ev, "flow", fl);
+    /* Findings first: inspect_end() also adds the attribution to the flow event. */
+    inspect_end(w->inspect, f, f->cls.host, ev);
     emit(w, ev);
 }
 
 static void flow_ended(void *ctx, struct flow *f, enum flow_end why)
 {
     struct worker *w = ctx;
+    w->cur = f;
     if (f->key.proto == 6) {
         for (int d = 0; d < 2; d++) {
-            reasm_flush(w->reasm, &f->tcp[d], d, &reasm_ops, f);
+            reasm_flush(w->reasm, &f->tcp[d], d, &reasm_ops, w);
             reasm_release(w->reasm, &f->tcp[d]);
         }
     }
@@ -151,9 +155,11 @@ static void handle_packet(struct worker *w, const struct worker_rec *r)
         classify_packet(w->cls, &f->cls, r->l3, d->l3_len, r->ts_us);
 
     const uint8_t *payload = r->l3 + d->payload_off;
+    inspect_set_time(w->inspect, r->ts_us);
+    w->cur = f;
     if (r->key.proto == 6) {
         reasm_segment(w->reasm, &f->tcp[dir], dir, d->seq, d->tcp_flags, payload,
-                      d->payload_len, d->payload_wire, &reasm_ops, f);
+                      d->payload_len, d->payload_wire, &reasm_ops, w);
         if (d->tcp_flags & TH_FIN)
             f->fin[dir] = 1;
         if (d->tcp_flags & TH_RST)
@@ -161,7 +167,8 @@ static void handle_packet(struct worker *w, const struct worker_rec *r)
         if (f->rst || (f->fin[0] && f->fin[1]))
             flow_table_closing(w->flows, f);
     } else if (r->key.proto == 17 && d->payload_len) {
-        on_data(f, dir, payload, d->payload_len);
+        f->stream_bytes[dir] += d->payload_len;
+        inspect_datagram(w->inspect, f, dir, payload, d->payload_len);
     }
 }
 
@@ -205,6 +212,10 @@ worker_t *worker_new(const struct worker_config *c, char *err, size_t errlen)
     }
     if (!(w->cls = classify_new(err, errlen)))
         goto err;
+    if (!(w->inspect = inspect_new(c->rules, c->sink))) {
+        snprintf(err, errlen, "worker %d: cannot allocate matcher scratch", c->id);
+        goto err;
+    }
     return w;
 err:
     worker_free(w);
@@ -218,6 +229,7 @@ void worker_free(worker_t *w)
     flow_table_free(w->flows);
     reasm_pool_free(w->reasm);
     classify_free(w->cls);
+    inspect_free(w->inspect);
     ring_free(w->ring);
     free(w);
 }
@@ -253,4 +265,5 @@ void worker_stats(const worker_t *w, struct worker_stats *st)
     st->events = w->events;
     st->emit_failures = w->emit_failures;
     st->ring_full_waits = ring_full_waits(w->ring);
+    inspect_stats(w->inspect, &st->inspect);
 }

@@ -10,6 +10,8 @@
 #include "capture/flow.h"
 #include "capture/ring.h"
 #include "sinks/sink.h"
+#include "src/inspect.h"
+#include "src/ruleset.h"
 
 enum worker_rec_kind {
     WORKER_REC_PACKET,
@@ -35,6 +37,7 @@ struct worker_config {
     uint64_t idle_timeout_us, close_timeout_us;
     size_t ring_bytes, reasm_bytes, reasm_dir_bytes;
     sink_t *sink;            /* borrowed */
+    struct ruleset *rules;   /* borrowed; read-only but for its own locked parts */
 };
 
 struct worker_stats {
@@ -43,6 +46,7 @@ struct worker_stats {
     uint64_t packets, bytes, events, emit_failures;
     uint64_t classified, guessed, unknown;
     uint64_t ring_full_waits;
+    struct inspect_stats inspect;
 };
 
 typedef struct worker worker_t;

@@ -1,0 +1,414 @@
+/* inspect.c - see inspect.h. */
+#include "src/inspect.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/verdict.h"
+#include "src/event.h"
+
+/* Distinct findings kept per flow. (type, form, where) is a small space, so this is
+ * reached only by hostile traffic; what goes past it is counted. */
+#define MAX_FINDINGS 256
+#define NAME_LEN 256
+
+struct finding {
+    const char *type, *category, *form, *source; /* static strings of rules/ */
+    char where[32];
+    char key[64];
+    char evidence[128];
+    int device;
+    double confidence;
+    uint64_t count;
+    uint64_t first_us;
+    uint64_t last_off;            /* where the last counted occurrence ended */
+};
+
+struct fctx {
+    matcher_stream_t *ms[2];
+    dissect_flow_t *df;
+    int no_scan;                  /* TLS: ciphertext is not scanned */
+    char sni[NAME_LEN], http_host[NAME_LEN], cert[NAME_LEN];
+    struct finding *fs;
+    size_t n, cap;
+};
+
+struct inspect {
+    struct ruleset *rules;
+    sink_t *sink;
+    matcher_scratch_t *scratch;
+    struct dissect_env env;
+    uint64_t now_us;
+    struct fctx *cur;             /* the flow whose bytes are being scanned */
+    struct inspect_stats st;
+};
+
+inspect_t *inspect_new(struct ruleset *rules, sink_t *sink)
+{
+    inspect_t *in = calloc(1, sizeof *in);
+    if (!in)
+        return NULL;
+    in->rules = rules;
+    in->sink = sink;
+    in->env.dns = rules->dns;
+    if (!(in->scratch = matcher_scratch_new(rules->matcher))) {
+        free(in);
+        return NULL;
+    }
+    return in;
+}
+
+void inspect_free(inspect_t *in)
+{
+    if (!in)
+        return;
+    matcher_scratch_free(in->scratch);
+    free(in);
+}
+
+void inspect_stats(const inspect_t *in, struct inspect_stats *st)
+{
+    *st = in->st;
+    st->dissect = in->env.stats;
+}
+
+void inspect_set_time(inspect_t *in, uint64_t ts_us)
+{
+    in->now_us = ts_us;
+    in->env.now_s = ts_us / 1000000u;
+}
+
+static void finding_set(struct finding *f, const struct matcher_hit *h)
+{
+    f->type = h->type;
+    f->category = h->category;
+    f->form = h->form;
+    f->source = h->source;
+    snprintf(f->where, sizeof f->where, "%s", h->where);
+    snprintf(f->key, sizeof f->key, "%s", h->key ? h->key : "");
+    snprintf(f->evidence, sizeof f->evidence, "%s", h->evidence ? h->evidence : "");
+    f->device = h->device;
+    f->confidence = h->confidence;
+}
+
+/* One finding per (type, form, where): the generic detectors and the profile may both
+ * recognise the same value; the profile's answer (it names the device) wins. */
+static void on_hit(void *ctx, const struct matcher_hit *h)
+{
+    inspect_t *in = ctx;
+    struct fctx *c = in->cur;
+    for (size_t i = 0; i < c->n; i++) {
+        struct finding *f = &c->fs[i];
+        if (f->type == h->type && f->form == h->form && !strcmp(f->where, h->where)) {
+            int upgrade = (h->device >= 0 && f->device < 0) ||
+                          (h->device == f->device && h->confidence > f->confidence);
+            if (upgrade)
+                finding_set(f, h);
+            /* Both detectors seeing one occurrence is not a repeat. */
+            if (h->offset != f->last_off) {
+                f->count++;
+                f->last_off = h->offset;
+                in->st.repeats++;
+            }
+            return;
+        }
+    }
+    if (c->n == MAX_FINDINGS) {
+        in->st.findings_over_cap++;
+        return;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 4;
+        struct finding *n = realloc(c->fs, cap * sizeof *n);
+        if (!n) {
+            in->st.findings_over_cap++;
+            return;
+        }
+        c->fs = n;
+        c->cap = cap;
+    }
+    struct finding *f = &c->fs[c->n++];
+    finding_set(f, h);
+    f->count = 1;
+    f->first_us = in->now_us;
+    f->last_off = h->offset;
+}
+
+static void on_field(void *ctx, const char *where, const char *key, const uint8_t *val,
+                     size_t len)
+{
+    inspect_t *in = ctx;
+    if (matcher_scan_buffer(in->rules->matcher, in->scratch, val, len, where, key, on_hit,
+                            in) < 0)
+        in->st.scan_errors++;
+}
+
+static void on_name(void *ctx, const char *kind, const char *name)
+{
+    inspect_t *in = ctx;
+    struct fctx *c = in->cur;
+    char *dst = !strcmp(kind, "tls.sni")     ? c->sni
+                : !strcmp(kind, "http.host") ? c->http_host
+                : !strcmp(kind, "tls.cert")  ? c->cert
+                                             : NULL;
+    if (dst && !dst[0])
+        snprintf(dst, NAME_LEN, "%s", name);
+}
+
+static const struct dissect_cb dissect_cbs = {on_field, on_name};
+
+static struct fctx *ctx_of(inspect_t *in, struct flow *f)
+{
+    if (!f->user) {
+        struct fctx *c = calloc(1, sizeof *c);
+        if (!c)
+            return NULL;
+        int srv = !f->client;
+        c->df = dissect_flow_new(&in->env, f->key.proto == 6 ? DISSECT_L4_TCP : DISSECT_L4_UDP,
+                                 f->key.port[f->client], f->key.port[srv]);
+        f->user = c;
+    }
+    in->cur = f->user;
+    return f->user;
+}
+
+void inspect_data(inspect_t *in, struct flow *f, int dir, const uint8_t *data, size_t len)
+{
+    struct fctx *c = ctx_of(in, f);
+    if (!c)
+        return;
+    if (c->df) {
+        dissect_flow_data(c->df, dir, data, len, &dissect_cbs, in);
+        if (dissect_flow_proto(c->df) == DISSECT_PROTO_TLS)
+            c->no_scan = 1;
+    }
+    if (c->no_scan)
+        return;
+    if (!c->ms[dir] && !(c->ms[dir] = matcher_stream_open(in->rules->matcher, "tcp.payload"))) {
+        in->st.scan_errors++;
+        return;
+    }
+    if (matcher_stream_scan(c->ms[dir], in->scratch, data, len, on_hit, in) < 0)
+        in->st.scan_errors++;
+}
+
+void inspect_gap(inspect_t *in, struct flow *f, int dir, uint64_t len)
+{
+    struct fctx *c = ctx_of(in, f);
+    if (!c)
+        return;
+    if (c->df)
+        dissect_flow_gap(c->df, dir, len);
+    if (c->ms[dir])
+        matcher_stream_gap(c->ms[dir], in->scratch, on_hit, in);
+}
+
+void inspect_datagram(inspect_t *in, struct flow *f, int dir, const uint8_t *data, size_t len)
+{
+    struct fctx *c = ctx_of(in, f);
+    if (!c)
+        return;
+    if (c->df)
+        dissect_flow_datagram(c->df, dir, data, len, &dissect_cbs, in);
+    if (matcher_scan_buffer(in->rules->matcher, in->scratch, data, len, "udp.payload", NULL,
+                            on_hit, in) < 0)
+        in->st.scan_errors++;
+}
+
+/* Who sent the flow: the profile device with the client's L2 address, else its IP. */
+static int flow_device(const struct ruleset *r, const struct flow *f)
+{
+    if (!r->profile)
+        return -1;
+    int d = -1;
+    if (f->has_mac[FLOW_TOSERVER])
+        d = profile_find_mac(r->profile, f->mac[FLOW_TOSERVER]);
+    if (d < 0)
+        d = profile_find_ip(r->profile, f->key.family, f->key.ip[f->client]);
+    return d;
+}
+
+struct attribution {
+    const char *device, *app;
+    const struct policy *pol;
+    const struct sdk_entry *sdk;
+    const char *sdk_match;
+    const char *host;        /* the name the destination is known by, or NULL */
+    int first_party;
+};
+
+static void attribute(inspect_t *in, struct flow *f, struct fctx *c, const char *nd_host,
+                      char *dns, struct attribution *a)
+{
+    const struct ruleset *r = in->rules;
+    memset(a, 0, sizeof *a);
+    int d = flow_device(r, f);
+    if (d >= 0) {
+        const struct profile_device *pd = profile_device(r->profile, (size_t)d);
+        a->device = pd->id;
+        a->app = pd->app;
+        if (pd->policy && r->policies)
+            a->pol = policy_find(r->policies, pd->policy);
+    }
+    int srv = !f->client;
+    if (!dnsmap_get(r->dns, f->key.family, f->key.ip[srv], f->first_us / 1000000u, dns,
+                    NAME_LEN))
+        dns[0] = 0;
+    /* SNI first: it is what the client asked for; then Host; then what DNS said the
+     * address was for; nDPI's own name last (it is SNI or Host seen by nDPI). */
+    const char *names[] = {c ? c->sni : "", c ? c->http_host : "", dns, nd_host ? nd_host : "",
+                           c ? c->cert : ""};
+    const char *kinds[] = {"sni", "host", "dns", "ndpi", "cert"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!names[i][0])
+            continue;
+        if (!a->host)
+            a->host = names[i];
+        if (a->pol && !a->first_party &&
+            policy_is_first_party(a->pol, names[i], strlen(names[i]))) {
+            a->first_party = 1;
+            a->host = names[i];
+        }
+        if (r->catalog && !a->sdk) {
+            const struct sdk_entry *e = catalog_match(r->catalog, names[i]);
+            if (e) {
+                a->sdk = e;
+                a->sdk_match = kinds[i];
+                if (!a->first_party)
+                    a->host = names[i];
+            }
+        }
+    }
+}
+
+static void set_str(json_t *o, const char *k, const char *v)
+{
+    json_object_set_new(o, k, v ? json_string(v) : json_null());
+}
+
+static void emit(inspect_t *in, json_t *ev)
+{
+    if (ev)
+        sink_emit(in->sink, ev);
+}
+
+static void emit_contact(inspect_t *in, struct flow *f, const struct attribution *a,
+                         const char *device_key)
+{
+    if (!a->sdk || a->first_party || !ruleset_first_contact(in->rules, device_key, a->sdk->id))
+        return;
+    json_t *ev = event_flow_base(f, f->first_us, "sdk_contact");
+    if (!ev)
+        return;
+    const char *clause = NULL;
+    char reason[256] = "";
+    int declared = verdict_sdk_contact(a->pol, a->sdk->id, &clause, reason, sizeof reason);
+    set_str(ev, "host", a->host);
+    set_str(ev, "device", a->device);
+    set_str(ev, "app", a->app);
+    set_str(ev, "sdk", a->sdk->id);
+    set_str(ev, "sdk_name", a->sdk->name);
+    set_str(ev, "sdk_vendor", a->sdk->vendor);
+    set_str(ev, "sdk_match", a->sdk_match);
+    json_object_set_new(ev, "declared", json_boolean(declared));
+    set_str(ev, "policy", a->pol ? a->pol->id : NULL);
+    set_str(ev, "clause", clause);
+    set_str(ev, "reason", reason);
+    in->st.sdk_contacts++;
+    emit(in, ev);
+}
+
+/* A raw-stream finding that a dissector also reported (same identifier, same form) is
+ * the same leak seen twice: keep the decoded one, which says where it was. */
+static int shadowed(const struct fctx *c, const struct finding *x)
+{
+    if (strcmp(x->where, "tcp.payload") && strcmp(x->where, "udp.payload"))
+        return 0;
+    for (size_t i = 0; i < c->n; i++) {
+        const struct finding *y = &c->fs[i];
+        if (y != x && y->type == x->type && y->form == x->form &&
+            strcmp(y->where, "tcp.payload") && strcmp(y->where, "udp.payload"))
+            return 1;
+    }
+    return 0;
+}
+
+static void emit_finding(inspect_t *in, struct flow *f, const struct finding *x,
+                         const struct attribution *a, json_t *flow_ev)
+{
+    const struct ruleset *r = in->rules;
+    json_t *ev = event_flow_base(f, x->first_us, "privacy_leak");
+    if (!ev)
+        return;
+    json_t *ap = flow_ev ? json_object_get(flow_ev, "app_proto") : NULL;
+    json_object_set(ev, "app_proto", ap ? ap : json_null());
+    set_str(ev, "host", a->host);
+    const char *device = a->device, *app = a->app;
+    if (!device && x->device >= 0 && r->profile) {
+        const struct profile_device *pd = profile_device(r->profile, (size_t)x->device);
+        device = pd->id;
+        app = pd->app;
+    }
+    set_str(ev, "device", device);
+    set_str(ev, "app", app);
+    set_str(ev, "sdk", a->sdk ? a->sdk->id : NULL);
+    set_str(ev, "sdk_match", a->sdk ? a->sdk_match : NULL);
+    json_t *id = json_object();
+    set_str(id, "type", x->type);
+    set_str(id, "category", x->category);
+    set_str(id, "form", x->form);
+    set_str(id, "where", x->where);
+    set_str(id, "key", x->key);
+    set_str(id, "source", x->source);
+    json_object_set_new(id, "confidence", json_real(x->confidence));
+    set_str(id, "evidence", x->evidence);
+    json_object_set_new(id, "count", json_integer((json_int_t)x->count));
+    json_object_set_new(ev, "identifier", id);
+    struct verdict_result v;
+    verdict_eval(r->ontology, a->pol, a->sdk ? a->sdk->id : NULL, a->first_party, x->type,
+                 x->form, &v);
+    set_str(ev, "verdict", v.name);
+    set_str(ev, "policy", a->pol ? a->pol->id : NULL);
+    set_str(ev, "clause", v.clause);
+    set_str(ev, "reason", v.reason);
+    in->st.findings++;
+    emit(in, ev);
+}
+
+void inspect_end(inspect_t *in, struct flow *f, const char *nd_host, json_t *flow_ev)
+{
+    struct fctx *c = f->user;
+    in->cur = c;
+    if (c) {
+        for (int d = 0; d < 2; d++) {
+            matcher_stream_close(c->ms[d], in->scratch, on_hit, in);
+            c->ms[d] = NULL;
+        }
+        if (c->df)
+            dissect_flow_close(c->df, &dissect_cbs, in);
+    }
+    char dns[NAME_LEN], ipbuf[64];
+    struct attribution a;
+    attribute(in, f, c, nd_host, dns, &a);
+    const char *device_key =
+        a.device ? a.device : event_ip(f->key.family, f->key.ip[f->client], ipbuf, sizeof ipbuf);
+    emit_contact(in, f, &a, device_key);
+    if (flow_ev) {
+        set_str(flow_ev, "device", a.device);
+        if (a.sdk)
+            set_str(flow_ev, "sdk", a.sdk->id);
+        if (a.host && !json_object_get(flow_ev, "host"))
+            set_str(flow_ev, "host", a.host);
+    }
+    if (c) {
+        for (size_t i = 0; i < c->n; i++)
+            if (!shadowed(c, &c->fs[i]))
+                emit_finding(in, f, &c->fs[i], &a, flow_ev);
+        dissect_flow_free(c->df);
+        free(c->fs);
+        free(c);
+    }
+    f->user = NULL;
+    in->cur = NULL;
+}

@@ -1,0 +1,53 @@
+/* inspect.h - what a worker does with a flow's payload: scan every reassembled byte
+ * with the matcher (one stream per direction), hand the bytes to the dissectors and
+ * scan what they decode, collect the names that identify the peer, and when the flow
+ * ends attribute it (device, app, SDK), judge each identifier against the policy and
+ * emit "privacy_leak" and "sdk_contact" events.
+ *
+ * Findings are collected per flow - one per (identifier type, form, where), repeats
+ * counted - and emitted when the flow ends, because the names that attribute a flow
+ * (HTTP Host, a later TLS certificate) may arrive after the identifier does. */
+#ifndef LW_SRC_INSPECT_H
+#define LW_SRC_INSPECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "capture/flow.h"
+#include "dissectors/dissect.h"
+#include "sinks/sink.h"
+#include "src/ruleset.h"
+
+typedef struct inspect inspect_t;
+
+struct inspect_stats {
+    uint64_t findings;           /* privacy_leak events emitted */
+    uint64_t repeats;            /* hits folded into an existing finding */
+    uint64_t findings_over_cap;  /* distinct findings beyond the per-flow cap: counted */
+    uint64_t sdk_contacts;
+    uint64_t scan_errors;
+    struct dissect_stats dissect;
+};
+
+/* rules and sink are borrowed and must outlive the inspector. Caller frees with
+ * inspect_free(). NULL on allocation failure. */
+inspect_t *inspect_new(struct ruleset *rules, sink_t *sink);
+void inspect_free(inspect_t *in);
+void inspect_stats(const inspect_t *in, struct inspect_stats *st);
+
+/* The packet clock, for DNS TTLs. */
+void inspect_set_time(inspect_t *in, uint64_t ts_us);
+
+/* In-order bytes, gaps and datagrams of flow f, direction dir (FLOW_TOSERVER ...).
+ * The flow's per-flow state is created on first use and hung on f->user. */
+void inspect_data(inspect_t *in, struct flow *f, int dir, const uint8_t *data, size_t len);
+void inspect_gap(inspect_t *in, struct flow *f, int dir, uint64_t len);
+void inspect_datagram(inspect_t *in, struct flow *f, int dir, const uint8_t *data, size_t len);
+
+/* The flow ends: emit its findings and contacts, free its state. nd_host is the name
+ * nDPI extracted (may be NULL). Adds "device"/"sdk" to flow_ev (borrowed, may be
+ * NULL) so flow events carry the attribution too. */
+void inspect_end(inspect_t *in, struct flow *f, const char *nd_host, json_t *flow_ev);
+
+#endif
