@@ -17,10 +17,12 @@ cat "$cap" > /dev/null   # page cache
 bytes=$(stat -c %s "$cap")
 
 best() {  # command... -> best wall seconds of 3
-    local b=999999 t
+    local b=999999 t0 t1
     for _ in 1 2 3; do
-        t=$( { /usr/bin/time -f %e "$@" > /dev/null 2>/dev/null; } 2>&1 | tail -n1 )
-        b=$(python3 -c "print(min($b, $t))")
+        t0=$(date +%s.%N)
+        "$@" > /dev/null 2>&1
+        t1=$(date +%s.%N)
+        b=$(python3 -c "print(min($b, $t1 - $t0))")
     done
     echo "$b"
 }
@@ -39,6 +41,7 @@ PY
 
 flows="$W/syn-1M.pcap"
 [ -s "$flows" ] || "$B/bench/pcapgen" -o "$flows" --flows 1000000 --syn-only --concurrent --clients 50 --seed 5
-rss=$( { /usr/bin/time -f %M "$B/src/leakwatch" -q -t 2 --max-flows 2000000 -r "$flows" -o "$W/syn.json"; } 2>&1 | tail -n1 )
+/usr/bin/time -o "$W/rss" -f %M "$B/src/leakwatch" -q -t 2 --max-flows 2000000 -r "$flows" -o "$W/syn.json"
+rss=$(tail -n1 "$W/rss")
 peak=$(tail -n1 "$W/syn.json" | python3 -c "import json,sys; print(json.load(sys.stdin)['stats']['flows']['peak_concurrent'])")
 echo "1M concurrent flows: peak_concurrent=$peak, peak RSS $((rss / 1024)) MiB ($((rss * 1024 / (peak > 0 ? peak : 1))) bytes per flow, all included)"

@@ -31,6 +31,8 @@ struct matcher_hit {
     const char *type;        /* ontology leaf: "imei" (static storage) */
     const char *category;    /* "device_identifier" (static storage) */
     const char *form;        /* "plain", "md5-hex", "base64", ... (static storage) */
+    const char *variant;     /* normalised text the form was derived from ("plain",
+                                "upper", "mac-bare-lower" ...; static storage) */
     const char *where;       /* as given to the scan call (borrowed) */
     const char *key;         /* parameter / JSON key before the value, "" if none */
     const char *source;      /* "profile" or "generic" */
@@ -57,6 +59,12 @@ struct matcher_info {
     double compile_seconds;
 };
 void matcher_info(const matcher_t *m, struct matcher_info *info);
+
+/* The compiled Hyperscan databases (block = 1 for the block one), borrowed for the
+ * life of m. Only for bench/ to time a bare Hyperscan scan of the very same
+ * database against matcher_stream_scan(); product code goes through the API above. */
+struct hs_database;
+const struct hs_database *matcher_hs_database(const matcher_t *m, int block);
 
 /* Per-worker scratch. Caller frees with matcher_scratch_free(). */
 matcher_scratch_t *matcher_scratch_new(const matcher_t *m);

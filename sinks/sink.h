@@ -23,9 +23,18 @@ struct sink_config {
                                  path; NULL = no Redis */
     const char *redis_key;    /* stream key; NULL = "leakwatch:events" */
     long long redis_maxlen;   /* XADD MAXLEN ~ N; 0 = default 1000000, <0 = no trim */
-    const char *spool_path;   /* spool file while Redis is away; NULL = default */
-    long long spool_max_bytes;/* 0 = default */
-    size_t queue_capacity;    /* events; 0 = default */
+    const char *spool_path;   /* spool file while Redis is away; NULL = default
+                                 /var/tmp/leakwatch-spool.jsonl */
+    long long spool_max_bytes;/* 0 = default 256 MiB */
+    size_t queue_capacity;    /* events; 0 = default 65536 */
+    long emit_wait_ms;        /* how long sink_emit() waits on a full queue before
+                                 spooling (Redis-only target); 0 = default 100 */
+    long redis_timeout_ms;    /* connect and per-command timeout; 0 = default 2000 */
+    /* Called from the sink thread (or sink_open) when a target fails or recovers:
+       Redis lost / back, file write error, spool full. NULL = silent (the text is
+       still returned by sink_close() and sink_last_error()). */
+    void (*on_error)(void *ud, const char *msg);
+    void *on_error_ud;
 };
 
 struct sink_stats {
@@ -35,6 +44,13 @@ struct sink_stats {
     uint64_t spooled;         /* left in the spool at close */
     uint64_t lost;            /* could be neither written nor spooled */
     uint64_t queue_full_waits;/* times a producer had to wait */
+    uint64_t line_errors;     /* events that could not be written to stdout / file */
+    uint64_t spool_appended;  /* events written to the spool (this run) */
+    uint64_t replayed;        /* events replayed from the spool into Redis */
+    uint64_t emit_spooled;    /* of spool_appended: spooled by a producer because
+                                 the queue stayed full */
+    uint64_t redis_reconnects;/* successful reconnections after a loss */
+    uint64_t agg_errors;      /* aggregate updates Redis refused */
 };
 
 /* Open the targets (file, Redis connection: a wrong password or database is an
@@ -55,6 +71,17 @@ void sink_request_reopen(sink_t *s);
  * Returns 0, or a negative code if some target was lost (events then went to the
  * spool or were counted as lost; err says where). */
 int sink_close(sink_t *s, struct sink_stats *st, char *err, size_t errlen);
+
+/* Live counters (a snapshot; spooled = records pending in the spool now). */
+void sink_get_stats(sink_t *s, struct sink_stats *st);
+
+/* The last error message (empty if none) copied into buf. */
+void sink_last_error(sink_t *s, char *buf, size_t len);
+
+/* The event_id leakwatch gives an event without one: FNV-1a 64 of its compact JSON
+   (keys in insertion order, before event_id is added), 16 lower-case hex digits.
+   out must hold 17 bytes. */
+void sink_event_id(const char *json, size_t len, char out[17]);
 
 /* Free; sink_free(NULL) does nothing. Closes first if sink_close() was not called. */
 void sink_free(sink_t *s);

@@ -1,0 +1,257 @@
+/* ddns.c - DNS message parsing and TCP framing; see ddns.h.
+ *
+ * Everything is parsed from the message bytes into fixed stack arrays: at most
+ * DDNS_MAX_RR answer records are considered, later ones are ignored. */
+#include "dissectors/ddns.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DDNS_MAX_RR 24
+#define DDNS_HDR 12
+
+enum { DDNS_OK = 0, DDNS_BAD = -1, DDNS_LOOP = -2 };
+
+/* Decode the name at *off into out (dotted text, no trailing dot, "" for the root).
+ * *off moves past the name as it appears in place. */
+static int ddns_name(const uint8_t *m, size_t len, size_t *off, char out[DNSMAP_NAME_MAX])
+{
+    size_t pos = *off, o = 0, end = 0;
+    size_t limit = pos; /* a pointer must go strictly before where it was read */
+    int jumped = 0;
+    out[0] = 0;
+    for (;;) {
+        if (pos >= len)
+            return DDNS_BAD;
+        uint8_t l = m[pos];
+        if ((l & 0xc0) == 0xc0) {
+            if (pos + 1 >= len)
+                return DDNS_BAD;
+            size_t ptr = (size_t)(l & 0x3f) << 8 | m[pos + 1];
+            if (!jumped)
+                end = pos + 2;
+            if (ptr >= limit)
+                return DDNS_LOOP;
+            jumped = 1;
+            limit = ptr;
+            pos = ptr;
+            continue;
+        }
+        if (l & 0xc0)
+            return DDNS_BAD;
+        if (l == 0) {
+            if (!jumped)
+                end = pos + 1;
+            break;
+        }
+        if (pos + 1 + l > len || o + l + 1 >= DNSMAP_NAME_MAX)
+            return DDNS_BAD;
+        if (o)
+            out[o++] = '.';
+        for (size_t i = 0; i < l; i++) {
+            uint8_t c = m[pos + 1 + i];
+            out[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : (c ? c : '?'));
+        }
+        pos += 1 + l;
+    }
+    out[o] = 0;
+    *off = end;
+    return DDNS_OK;
+}
+
+struct ddns_rr {
+    char owner[DNSMAP_NAME_MAX];
+    char target[DNSMAP_NAME_MAX]; /* CNAME only */
+    uint16_t type;
+    uint32_t ttl;
+    uint8_t ip[16];
+};
+
+static int ddns_count_err(struct dissect_env *env, int r)
+{
+    if (r == DDNS_LOOP)
+        env->stats.dns_ptr_loops++;
+    else
+        env->stats.dns_malformed++;
+    return r;
+}
+
+static void ddns_emit_query(const char *name, const struct dissect_cb *cb, void *ctx)
+{
+    if (!name[0] || !cb)
+        return;
+    if (cb->name)
+        cb->name(ctx, "dns.query", name);
+    if (cb->field)
+        cb->field(ctx, "dns.query", "", (const uint8_t *)name, strlen(name));
+}
+
+/* Is name in the set of names reached from the query through CNAMEs? */
+static int ddns_in(const char *name, const char *const *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(name, set[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void ddns_fill_map(struct dissect_env *env, const char *qname,
+                          const struct ddns_rr *rr, size_t nrr)
+{
+    const char *set[DDNS_MAX_RR + 1];
+    size_t ns = 0;
+    if (qname[0])
+        set[ns++] = qname;
+    /* Each pass can extend the chain by one link; nrr passes cover any order. */
+    for (size_t pass = 0; pass < nrr && ns; pass++) {
+        size_t before = ns;
+        for (size_t i = 0; i < nrr; i++)
+            if (rr[i].type == 5 && ddns_in(rr[i].owner, set, ns) &&
+                !ddns_in(rr[i].target, set, ns) && ns < DDNS_MAX_RR + 1)
+                set[ns++] = rr[i].target;
+        if (ns == before)
+            break;
+    }
+    for (size_t i = 0; i < nrr; i++) {
+        if (rr[i].type != 1 && rr[i].type != 28)
+            continue;
+        /* On the question's CNAME chain: the name the app asked for. Otherwise
+         * (extra records) the record's own name is still better than none. */
+        const char *name = ddns_in(rr[i].owner, set, ns) ? qname : rr[i].owner;
+        if (env->dns &&
+            dnsmap_put(env->dns, rr[i].type == 1 ? 4 : 6, rr[i].ip, name, rr[i].ttl,
+                       env->now_s) == 0)
+            env->stats.dnsmap_puts++;
+    }
+}
+
+void ddns_message(struct dissect_env *env, const uint8_t *m, size_t len,
+                  const struct dissect_cb *cb, void *ctx)
+{
+    struct ddns_rr rr[DDNS_MAX_RR];
+    char qname[DNSMAP_NAME_MAX] = "", tmp[DNSMAP_NAME_MAX];
+    if (len < DDNS_HDR) {
+        env->stats.dns_malformed++;
+        return;
+    }
+    env->stats.dns_msgs++;
+    int is_resp = m[2] >> 7;
+    unsigned qd = (unsigned)m[4] << 8 | m[5], an = (unsigned)m[6] << 8 | m[7];
+    size_t off = DDNS_HDR;
+    for (unsigned i = 0; i < qd; i++) {
+        int r = ddns_name(m, len, &off, i ? tmp : qname);
+        if (r != DDNS_OK || len - off < 4) {
+            ddns_count_err(env, r == DDNS_OK ? DDNS_BAD : r);
+            return;
+        }
+        off += 4;
+        if (!is_resp)
+            ddns_emit_query(i ? tmp : qname, cb, ctx);
+    }
+    if (!is_resp || (m[3] & 0x0f) != 0)
+        return; /* a query, or an error response */
+    size_t nrr = 0;
+    struct ddns_rr spare; /* parse target once rr[] is full, so framing stays checked */
+    for (unsigned i = 0; i < an; i++) {
+        struct ddns_rr *x = nrr < DDNS_MAX_RR ? &rr[nrr] : &spare;
+        int r = ddns_name(m, len, &off, x->owner);
+        if (r != DDNS_OK || len - off < 10) {
+            ddns_count_err(env, r == DDNS_OK ? DDNS_BAD : r);
+            break; /* keep what was complete */
+        }
+        x->type = (uint16_t)(m[off] << 8 | m[off + 1]);
+        x->ttl = (uint32_t)m[off + 4] << 24 | (uint32_t)m[off + 5] << 16 |
+                 (uint32_t)m[off + 6] << 8 | m[off + 7];
+        size_t rdlen = (size_t)m[off + 8] << 8 | m[off + 9];
+        off += 10;
+        if (len - off < rdlen) {
+            env->stats.dns_malformed++;
+            break;
+        }
+        int keep = 0;
+        if (x->type == 1 && rdlen == 4) {
+            memcpy(x->ip, m + off, 4);
+            keep = 1;
+        } else if (x->type == 28 && rdlen == 16) {
+            memcpy(x->ip, m + off, 16);
+            keep = 1;
+        } else if (x->type == 5) {
+            size_t t = off;
+            r = ddns_name(m, len, &t, x->target);
+            if (r != DDNS_OK) {
+                ddns_count_err(env, r);
+                break;
+            }
+            keep = 1;
+        }
+        off += rdlen;
+        if (keep && nrr < DDNS_MAX_RR)
+            nrr++;
+    }
+    ddns_fill_map(env, qname, rr, nrr);
+}
+
+struct ddns_tcp_dir {
+    int done;
+    uint8_t lenb[2];
+    size_t lenb_n;
+    size_t need, have;
+    uint8_t *buf; /* 65535 bytes, on first use */
+};
+
+struct ddns_tcp {
+    struct ddns_tcp_dir d[2];
+};
+
+struct ddns_tcp *ddns_tcp_new(void)
+{
+    return calloc(1, sizeof(struct ddns_tcp));
+}
+
+void ddns_tcp_free(struct ddns_tcp *t)
+{
+    if (!t)
+        return;
+    free(t->d[0].buf);
+    free(t->d[1].buf);
+    free(t);
+}
+
+void ddns_tcp_gap(struct ddns_tcp *t, int dir)
+{
+    t->d[dir & 1].done = 1;
+}
+
+void ddns_tcp_data(struct ddns_tcp *t, struct dissect_env *env, int dir,
+                   const uint8_t *data, size_t len, const struct dissect_cb *cb,
+                   void *ctx)
+{
+    struct ddns_tcp_dir *d = &t->d[dir & 1];
+    while (len && !d->done) {
+        if (d->lenb_n < 2) {
+            d->lenb[d->lenb_n++] = *data++;
+            len--;
+            if (d->lenb_n == 2) {
+                d->need = (size_t)d->lenb[0] << 8 | d->lenb[1];
+                d->have = 0;
+                if (!d->need)
+                    d->lenb_n = 0;
+            }
+            continue;
+        }
+        if (!d->buf && !(d->buf = malloc(65535))) {
+            d->done = 1;
+            return;
+        }
+        size_t take = d->need - d->have < len ? d->need - d->have : len;
+        memcpy(d->buf + d->have, data, take);
+        d->have += take;
+        data += take;
+        len -= take;
+        if (d->have == d->need) {
+            ddns_message(env, d->buf, d->need, cb, ctx);
+            d->lenb_n = 0;
+        }
+    }
+}

@@ -1,0 +1,776 @@
+/* dhttp.c - HTTP/1.x dissector: an incremental state machine per direction.
+ *
+ * Own parser rather than Debian's libhttp-parser: that library is archived upstream
+ * (superseded by llhttp, which Debian 12 lacks), it rejects the sloppy messages that
+ * embedded SDKs send and stops at the first error, and its callbacks hand header
+ * fragments split across feeds, which we would have to re-buffer anyway to decode
+ * them. Here the header block is buffered (capped) and parsed whole; bodies stream
+ * through de-chunking and zlib into a capped per-direction buffer, reused for every
+ * message of the flow.
+ *
+ * Deliberately not done: validation beyond what framing needs, HTTP/2, multipart
+ * splitting, brotli. Anything odd makes the direction stop ("lost") and the worker's
+ * raw scan still sees every byte. */
+#include "dissectors/dhttp.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "dissectors/dtext.h"
+
+#define DHTTP_CHUNK_LINE_MAX 1024
+#define DHTTP_BODY_INIT 4096
+#define DHTTP_HDR_INIT 1024
+/* A body buffer grown past this is released after its message, so an idle
+ * keep-alive flow does not pin DISSECT_BODY_MAX bytes. */
+#define DHTTP_BODY_KEEP (64u * 1024)
+#define DHTTP_JSON_MAX_VALUES 4096
+
+enum dhttp_state {
+    DHTTP_START,      /* before a message: skip stray CR/LF */
+    DHTTP_HEADERS,    /* buffering the header block */
+    DHTTP_BODY_CL,    /* remain bytes of a Content-Length body */
+    DHTTP_CHUNK_SIZE, /* reading a chunk size line */
+    DHTTP_CHUNK_DATA, /* remain bytes of chunk data */
+    DHTTP_CHUNK_CRLF, /* the line end after chunk data */
+    DHTTP_TRAILER,    /* trailer lines until an empty one */
+    DHTTP_BODY_EOF,   /* response body read until the connection closes */
+    DHTTP_LOST,       /* stopped; resync only at a feed that starts a message */
+};
+
+enum dhttp_coding { DHTTP_IDENTITY, DHTTP_GZIP, DHTTP_DEFLATE, DHTTP_OTHER };
+enum dhttp_ctype { DHTTP_CT_NONE, DHTTP_CT_FORM, DHTTP_CT_JSON, DHTTP_CT_OTHER };
+enum dhttp_zstate { DHTTP_Z_IDLE, DHTTP_Z_RUN, DHTTP_Z_DONE };
+
+struct dhttp_dir {
+    enum dhttp_state state;
+    uint8_t *hdr; /* grows up to DISSECT_HTTP_HDR_MAX */
+    size_t hdr_len, hdr_alloc;
+    uint64_t remain;
+    size_t line_len; /* chunk size line / trailer line length so far */
+    char line[24];   /* first bytes of the chunk size line */
+    /* current message's body */
+    int in_body;
+    int want;        /* body is copied: it will be decoded or parsed */
+    int emit_whole;  /* whole body differs from the raw stream: hand it over */
+    int truncated;   /* body cap hit (counted once per message) */
+    int pending;     /* a gap cut the body: emit it at the next call */
+    enum dhttp_coding coding;
+    enum dhttp_ctype ctype;
+    uint8_t *body;
+    size_t body_len, body_alloc;
+    uint8_t *work; /* copy of the body decoded in place when the body is also whole */
+    size_t work_alloc;
+    z_stream z;
+    int z_ready; /* inflateInit2 done (z is reused with inflateReset2) */
+    enum dhttp_zstate zst;
+};
+
+struct dhttp {
+    struct dhttp_dir d[2];
+    struct dissect_stats *st;
+    /* FIFO of "request was HEAD" flags, so the matching response has no body. */
+    uint32_t head_bits;
+    unsigned head_n;
+};
+
+struct dhttp_out {
+    const struct dissect_cb *cb;
+    void *ctx;
+    const char *where;
+};
+
+static const char *const dhttp_methods[] = {
+    "GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT ",
+    "TRACE ", "PROPFIND ", NULL,
+};
+
+int dhttp_sniff(const uint8_t *s, size_t n)
+{
+    int maybe = 0;
+    static const char *const resp[] = {"HTTP/1.", NULL};
+    for (int pass = 0; pass < 2; pass++) {
+        const char *const *list = pass ? resp : dhttp_methods;
+        for (size_t i = 0; list[i]; i++) {
+            size_t tl = strlen(list[i]);
+            size_t m = n < tl ? n : tl;
+            if (memcmp(s, list[i], m) != 0)
+                continue;
+            if (n >= tl)
+                return 1;
+            maybe = 1;
+        }
+    }
+    return maybe ? -1 : 0;
+}
+
+struct dhttp *dhttp_new(struct dissect_stats *st)
+{
+    struct dhttp *h = calloc(1, sizeof *h);
+    if (h)
+        h->st = st;
+    return h;
+}
+
+void dhttp_free(struct dhttp *h)
+{
+    if (!h)
+        return;
+    for (int i = 0; i < 2; i++) {
+        free(h->d[i].hdr);
+        free(h->d[i].body);
+        free(h->d[i].work);
+        if (h->d[i].z_ready)
+            inflateEnd(&h->d[i].z);
+    }
+    free(h);
+}
+
+static void dhttp_emit(const struct dhttp_out *o, const char *key, const uint8_t *v,
+                       size_t n)
+{
+    if (o->cb && o->cb->field)
+        o->cb->field(o->ctx, o->where, key, v, n);
+}
+
+static void dhttp_kv_cb(void *arg, const char *key, const uint8_t *val, size_t len)
+{
+    dhttp_emit(arg, key, val, len);
+}
+
+/* ---- body buffer and zlib ---- */
+
+/* Make room for at least one more byte; 0 when the cap is reached. */
+static int dhttp_body_grow(struct dhttp_dir *d)
+{
+    if (d->body_len < d->body_alloc)
+        return 1;
+    if (d->body_alloc >= DISSECT_BODY_MAX)
+        return 0;
+    size_t n = d->body_alloc ? d->body_alloc * 2 : DHTTP_BODY_INIT;
+    if (n > DISSECT_BODY_MAX)
+        n = DISSECT_BODY_MAX;
+    uint8_t *b = realloc(d->body, n);
+    if (!b)
+        return 0;
+    d->body = b;
+    d->body_alloc = n;
+    return 1;
+}
+
+static void dhttp_body_append(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p,
+                              size_t n)
+{
+    while (n) {
+        if (!dhttp_body_grow(d)) {
+            if (!d->truncated)
+                h->st->http_body_truncated++;
+            d->truncated = 1;
+            return;
+        }
+        size_t take = d->body_alloc - d->body_len;
+        if (take > n)
+            take = n;
+        memcpy(d->body + d->body_len, p, take);
+        d->body_len += take;
+        p += take;
+        n -= take;
+    }
+}
+
+static int dhttp_z_start(struct dhttp_dir *d, uint8_t first)
+{
+    int wbits = 15 + 16; /* gzip */
+    if (d->coding == DHTTP_DEFLATE)
+        /* "deflate" is meant to be zlib-wrapped but many servers send raw deflate;
+         * a zlib header has CM = 8 and a window size nibble of at most 7. */
+        wbits = ((first & 0x0f) == 8 && (first >> 4) <= 7) ? 15 : -15;
+    if (d->z_ready && inflateReset2(&d->z, wbits) == Z_OK)
+        return 0;
+    if (d->z_ready)
+        inflateEnd(&d->z);
+    d->z_ready = 0;
+    memset(&d->z, 0, sizeof d->z);
+    if (inflateInit2(&d->z, wbits) != Z_OK)
+        return -1;
+    d->z_ready = 1;
+    return 0;
+}
+
+static void dhttp_inflate(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p,
+                          size_t n)
+{
+    if (d->zst == DHTTP_Z_DONE || !n)
+        return;
+    if (d->zst == DHTTP_Z_IDLE) {
+        if (dhttp_z_start(d, p[0]) < 0) {
+            h->st->zlib_errors++;
+            d->zst = DHTTP_Z_DONE;
+            return;
+        }
+        d->zst = DHTTP_Z_RUN;
+    }
+    d->z.next_in = (Bytef *)(uintptr_t)p; /* zlib does not write through next_in */
+    d->z.avail_in = (uInt)n;
+    for (;;) {
+        if (!dhttp_body_grow(d)) {
+            h->st->zlib_bombs++;
+            d->zst = DHTTP_Z_DONE;
+            return;
+        }
+        d->z.next_out = d->body + d->body_len;
+        d->z.avail_out = (uInt)(d->body_alloc - d->body_len);
+        int r = inflate(&d->z, Z_NO_FLUSH);
+        d->body_len = d->body_alloc - d->z.avail_out;
+        if (r == Z_STREAM_END) {
+            d->zst = DHTTP_Z_DONE;
+            return;
+        }
+        if (r != Z_OK && r != Z_BUF_ERROR) {
+            h->st->zlib_errors++;
+            d->zst = DHTTP_Z_DONE;
+            return;
+        }
+        /* Done with this input unless zlib filled the output and may hold more. */
+        if (d->z.avail_in == 0 && d->z.avail_out != 0)
+            return;
+        if (r == Z_BUF_ERROR && d->z.avail_out != 0)
+            return;
+    }
+}
+
+static void dhttp_body_feed(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p,
+                            size_t n)
+{
+    if (!d->want || !n)
+        return;
+    if (d->coding == DHTTP_GZIP || d->coding == DHTTP_DEFLATE)
+        dhttp_inflate(h, d, p, n);
+    else
+        dhttp_body_append(h, d, p, n);
+}
+
+static int dhttp_looks_json(const uint8_t *b, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (b[i] == ' ' || b[i] == '\r' || b[i] == '\n' || b[i] == '\t'))
+        i++;
+    return i < n && (b[i] == '{' || b[i] == '[');
+}
+
+/* End of a message's body: hand the decoded body over, then its parts. */
+static void dhttp_body_end(struct dhttp *h, struct dhttp_dir *d, const struct dissect_cb *cb,
+                           void *ctx)
+{
+    struct dhttp_out o = {cb, ctx, "http.body"};
+    if (d->zst == DHTTP_Z_RUN)
+        h->st->zlib_errors++; /* the body ended inside the compressed stream */
+    if (d->in_body && d->want && d->body_len) {
+        int form = d->ctype == DHTTP_CT_FORM;
+        int json = !form && (d->ctype == DHTTP_CT_JSON || dhttp_looks_json(d->body, d->body_len));
+        /* Keyed parts go first, so a finding deduplicated by place keeps its key; they
+         * are decoded in place, so when the whole body follows they work on a copy. */
+        uint8_t *parts = d->body;
+        if ((form || json) && d->emit_whole) {
+            if (d->work_alloc < d->body_len) {
+                free(d->work);
+                d->work_alloc = 0;
+                d->work = malloc(d->body_len);
+                if (d->work)
+                    d->work_alloc = d->body_len;
+            }
+            parts = d->work;
+            if (parts)
+                memcpy(parts, d->body, d->body_len);
+        }
+        if (parts && form)
+            dtext_kv_split(parts, d->body_len, '&', 0, 1, dhttp_kv_cb, &o);
+        else if (parts && json)
+            dtext_json_walk(parts, d->body_len, DHTTP_JSON_MAX_VALUES, dhttp_kv_cb, &o);
+        if (d->emit_whole)
+            dhttp_emit(&o, "", d->body, d->body_len);
+    }
+    d->in_body = 0;
+    d->pending = 0;
+    d->body_len = 0;
+    d->zst = DHTTP_Z_IDLE;
+    if (d->body_alloc > DHTTP_BODY_KEEP) {
+        free(d->body);
+        d->body = NULL;
+        d->body_alloc = 0;
+    }
+    if (d->work_alloc > DHTTP_BODY_KEEP) {
+        free(d->work);
+        d->work = NULL;
+        d->work_alloc = 0;
+    }
+}
+
+/* ---- header block ---- */
+
+struct dhttp_msg {
+    int is_request, is_head, status;
+    int chunked, has_len, bad_len;
+    uint64_t clen;
+    enum dhttp_coding coding;
+    enum dhttp_ctype ctype;
+};
+
+static int dhttp_parse_u64(const uint8_t *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!n)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static void dhttp_request_line(uint8_t *line, size_t n, struct dhttp_msg *m,
+                               const struct dhttp_out *o0)
+{
+    struct dhttp_out o = *o0;
+    o.where = "http.uri";
+    uint8_t *sp1 = memchr(line, ' ', n);
+    if (!sp1)
+        return;
+    m->is_head = (size_t)(sp1 - line) == 4 && memcmp(line, "HEAD", 4) == 0;
+    uint8_t *uri = sp1 + 1;
+    size_t rest = n - (size_t)(uri - line);
+    uint8_t *sp2 = memchr(uri, ' ', rest);
+    size_t ul = sp2 ? (size_t)(sp2 - uri) : rest;
+    uint8_t *q = memchr(uri, '?', ul);
+    size_t pl = q ? (size_t)(q - uri) : ul;
+    if (q)
+        dtext_kv_split(q + 1, ul - pl - 1, '&', 0, 1, dhttp_kv_cb, &o);
+    /* Identifiers also hide in path segments (/v1/device/<imei>/ping). */
+    size_t dl = dtext_url_decode(uri, pl, 0);
+    dhttp_emit(&o, "", uri, dl);
+}
+
+static void dhttp_header(struct dhttp *h, uint8_t *name, size_t nl, uint8_t *val,
+                         size_t vl, struct dhttp_msg *m, const struct dhttp_out *o0)
+{
+    struct dhttp_out o = *o0;
+    (void)h;
+    name[nl] = 0; /* overwrites the ':' or a space before it */
+    o.where = "http.header";
+    dhttp_emit(&o, (const char *)name, val, vl);
+    if (nl == 4 && dtext_iprefix(name, nl, "host") && m->is_request) {
+        char host[DNSMAP_NAME_MAX];
+        size_t l = 0;
+        /* Strip the port; an IPv6 literal keeps its brackets and colons. */
+        int v6 = vl && val[0] == '[';
+        while (l < vl && l < sizeof host - 1 && (v6 || val[l] != ':') && val[l]) {
+            host[l] = (char)((val[l] >= 'A' && val[l] <= 'Z') ? val[l] + 32 : val[l]);
+            if (v6 && val[l] == ']') {
+                l++;
+                break;
+            }
+            l++;
+        }
+        host[l] = 0;
+        if (l && o.cb && o.cb->name)
+            o.cb->name(o.ctx, "http.host", host);
+    } else if (nl == 6 && dtext_iprefix(name, nl, "cookie")) {
+        o.where = "http.cookie";
+        dtext_kv_split(val, vl, ';', 1, 0, dhttp_kv_cb, &o);
+    } else if (nl == 14 && dtext_iprefix(name, nl, "content-length")) {
+        uint64_t v;
+        if (dhttp_parse_u64(val, vl, &v) < 0)
+            m->bad_len = 1;
+        else if (!m->has_len) {
+            m->has_len = 1;
+            m->clen = v;
+        }
+    } else if (nl == 17 && dtext_iprefix(name, nl, "transfer-encoding")) {
+        if (dtext_icontains(val, vl, "chunked"))
+            m->chunked = 1;
+    } else if (nl == 16 && dtext_iprefix(name, nl, "content-encoding")) {
+        if (dtext_icontains(val, vl, "gzip"))
+            m->coding = DHTTP_GZIP;
+        else if (dtext_icontains(val, vl, "deflate"))
+            m->coding = DHTTP_DEFLATE;
+        else if (vl && !dtext_icontains(val, vl, "identity"))
+            m->coding = DHTTP_OTHER;
+    } else if (nl == 12 && dtext_iprefix(name, nl, "content-type")) {
+        if (dtext_icontains(val, vl, "x-www-form-urlencoded"))
+            m->ctype = DHTTP_CT_FORM;
+        else if (dtext_icontains(val, vl, "json"))
+            m->ctype = DHTTP_CT_JSON;
+        else
+            m->ctype = DHTTP_CT_OTHER;
+    }
+}
+
+static int dhttp_token_ok(const uint8_t *s, size_t n)
+{
+    if (!n || n > 20)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 'A' || s[i] > 'Z')
+            return 0;
+    return 1;
+}
+
+/* Parse the complete header block d->hdr[0..hdr_len) and set the body state.
+ * Returns 0, or -1 if the start line is not HTTP (direction becomes lost). */
+static int dhttp_headers_done(struct dhttp *h, struct dhttp_dir *d,
+                              const struct dissect_cb *cb, void *ctx)
+{
+    struct dhttp_out o = {cb, ctx, "http.header"};
+    struct dhttp_msg m = {0};
+    uint8_t *b = d->hdr;
+    size_t n = d->hdr_len;
+    uint8_t *nl = memchr(b, '\n', n);
+    size_t l0 = nl ? (size_t)(nl - b) : n;
+    size_t next = nl ? l0 + 1 : n;
+    if (l0 && b[l0 - 1] == '\r')
+        l0--;
+    if (l0 >= 12 && memcmp(b, "HTTP/1.", 7) == 0 && b[8] == ' ') {
+        m.status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
+        if (m.status < 100 || m.status > 999) {
+            h->st->http_bad_start++;
+            return -1;
+        }
+    } else {
+        uint8_t *sp = memchr(b, ' ', l0);
+        if (!sp || !dhttp_token_ok(b, (size_t)(sp - b)) ||
+            !dtext_icontains(b, l0, " HTTP/")) {
+            h->st->http_bad_start++;
+            return -1;
+        }
+        m.is_request = 1;
+    }
+    h->st->http_msgs++;
+    /* Headers first: the request line is decoded in place afterwards. */
+    size_t i = next;
+    while (i < n) {
+        uint8_t *e = memchr(b + i, '\n', n - i);
+        size_t le = e ? (size_t)(e - b) : n;
+        size_t ll = le - i;
+        if (ll && b[i + ll - 1] == '\r')
+            ll--;
+        if (!ll)
+            break;
+        uint8_t *colon = memchr(b + i, ':', ll);
+        if (colon && colon > b + i) {
+            size_t nlen = (size_t)(colon - (b + i));
+            while (nlen && (b[i + nlen - 1] == ' ' || b[i + nlen - 1] == '\t'))
+                nlen--;
+            size_t vs = (size_t)(colon - b) + 1, ve = i + ll;
+            while (vs < ve && (b[vs] == ' ' || b[vs] == '\t'))
+                vs++;
+            while (ve > vs && (b[ve - 1] == ' ' || b[ve - 1] == '\t'))
+                ve--;
+            if (nlen)
+                dhttp_header(h, b + i, nlen, b + vs, ve - vs, &m, &o);
+        }
+        i = le + 1;
+    }
+    if (m.is_request)
+        dhttp_request_line(b, l0, &m, &o);
+
+    d->coding = m.coding;
+    d->ctype = m.ctype;
+    d->truncated = 0;
+    d->body_len = 0;
+    d->zst = DHTTP_Z_IDLE;
+    d->in_body = 0;
+    if (m.bad_len && !m.chunked) {
+        h->st->http_bad_length++;
+        return -1;
+    }
+    int body;
+    if (m.is_request) {
+        if (h->head_n < 32) {
+            h->head_bits |= (uint32_t)m.is_head << h->head_n;
+            h->head_n++;
+        }
+        body = m.chunked || (m.has_len && m.clen > 0);
+    } else {
+        if (m.status == 101)
+            return -1; /* protocol switch: what follows is not HTTP/1 */
+        int was_head = 0;
+        if (m.status >= 200 && h->head_n) {
+            was_head = h->head_bits & 1;
+            h->head_bits >>= 1;
+            h->head_n--;
+        }
+        if (m.status < 200 || m.status == 204 || m.status == 304 || was_head)
+            body = 0;
+        else
+            body = m.chunked || !m.has_len || m.clen > 0;
+    }
+    if (!body) {
+        d->state = DHTTP_START;
+        return 0;
+    }
+    d->in_body = 1;
+    /* The whole body is worth handing over only when it differs from the raw stream
+     * (de-chunked or inflated); request bodies without a type are kept for sniffing. */
+    d->emit_whole = m.chunked || m.coding == DHTTP_GZIP || m.coding == DHTTP_DEFLATE;
+    d->want = m.coding != DHTTP_OTHER &&
+              (d->emit_whole || m.ctype == DHTTP_CT_FORM || m.ctype == DHTTP_CT_JSON ||
+               (m.is_request && m.ctype == DHTTP_CT_NONE));
+    if (m.chunked) {
+        d->state = DHTTP_CHUNK_SIZE;
+        d->line_len = 0;
+    } else if (m.has_len) {
+        d->state = DHTTP_BODY_CL;
+        d->remain = m.clen;
+    } else {
+        d->state = DHTTP_BODY_EOF;
+    }
+    return 0;
+}
+
+/* Parse the chunk size line in d->line. Returns 0, or -1 if invalid or too large. */
+static int dhttp_chunk_size(struct dhttp_dir *d, uint64_t *out)
+{
+    size_t n = d->line_len < sizeof d->line ? d->line_len : sizeof d->line;
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; i < n; i++) {
+        uint8_t c = (uint8_t)d->line[i];
+        int x = (c >= '0' && c <= '9') ? c - '0'
+                : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                : -1;
+        if (x < 0)
+            break;
+        if (v >> 60)
+            return -1; /* would overflow 64 bits (a size of 2^64 lands here) */
+        v = v << 4 | (uint64_t)x;
+    }
+    if (i == 0)
+        return -1;
+    if (i < n && d->line[i] != ';' && d->line[i] != ' ' && d->line[i] != '\t' &&
+        d->line[i] != '\r')
+        return -1;
+    if (i == n && d->line_len > sizeof d->line)
+        return -1; /* all hex digits beyond what fits */
+    *out = v;
+    return 0;
+}
+
+static void dhttp_lose(struct dhttp *h, struct dhttp_dir *d, const struct dissect_cb *cb,
+                       void *ctx)
+{
+    dhttp_body_end(h, d, cb, ctx);
+    d->state = DHTTP_LOST;
+    d->hdr_len = 0;
+}
+
+/* Most header blocks are well under 1 KiB: start small, double up to the cap. */
+static int dhttp_hdr_grow(struct dhttp_dir *d, size_t need)
+{
+    size_t n = d->hdr_alloc ? d->hdr_alloc : DHTTP_HDR_INIT;
+    while (n < need)
+        n *= 2;
+    if (n > DISSECT_HTTP_HDR_MAX)
+        n = DISSECT_HTTP_HDR_MAX;
+    uint8_t *b = realloc(d->hdr, n);
+    if (!b)
+        return -1;
+    d->hdr = b;
+    d->hdr_alloc = n;
+    return 0;
+}
+
+/* Consume up to n bytes in the current state; returns how many were used. */
+static size_t dhttp_step(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p, size_t n,
+                         const struct dissect_cb *cb, void *ctx)
+{
+    switch (d->state) {
+    case DHTTP_START: {
+        size_t i = 0;
+        while (i < n && (p[i] == '\r' || p[i] == '\n'))
+            i++;
+        if (i < n) {
+            d->state = DHTTP_HEADERS;
+            d->hdr_len = 0;
+        }
+        return i;
+    }
+    case DHTTP_HEADERS: {
+        size_t old = d->hdr_len;
+        size_t take = DISSECT_HTTP_HDR_MAX - old;
+        if (take > n)
+            take = n;
+        if (old + take > d->hdr_alloc && dhttp_hdr_grow(d, old + take) < 0) {
+            d->state = DHTTP_LOST;
+            return n;
+        }
+        memcpy(d->hdr + old, p, take);
+        size_t end = old + take;
+        size_t s = old >= 2 ? old - 2 : 0;
+        while (s < end) {
+            uint8_t *nl = memchr(d->hdr + s, '\n', end - s);
+            if (!nl)
+                break;
+            size_t k = (size_t)(nl - d->hdr) + 1;
+            size_t e = 0;
+            if (k < end && d->hdr[k] == '\n')
+                e = k + 1;
+            else if (k + 1 < end && d->hdr[k] == '\r' && d->hdr[k + 1] == '\n')
+                e = k + 2;
+            if (e) {
+                d->hdr_len = e;
+                if (dhttp_headers_done(h, d, cb, ctx) < 0) {
+                    dhttp_lose(h, d, cb, ctx);
+                    return n;
+                }
+                d->hdr_len = 0;
+                return e - old;
+            }
+            s = k;
+        }
+        d->hdr_len = end;
+        if (end == DISSECT_HTTP_HDR_MAX) {
+            h->st->http_hdr_too_long++;
+            dhttp_lose(h, d, cb, ctx);
+            return n;
+        }
+        return take;
+    }
+    case DHTTP_BODY_CL:
+    case DHTTP_CHUNK_DATA: {
+        size_t take = d->remain < n ? (size_t)d->remain : n;
+        dhttp_body_feed(h, d, p, take);
+        d->remain -= take;
+        if (!d->remain) {
+            if (d->state == DHTTP_BODY_CL) {
+                dhttp_body_end(h, d, cb, ctx);
+                d->state = DHTTP_START;
+            } else {
+                d->state = DHTTP_CHUNK_CRLF;
+            }
+        }
+        return take;
+    }
+    case DHTTP_CHUNK_CRLF: {
+        /* Tolerant: anything up to the next LF. */
+        uint8_t *nl = memchr(p, '\n', n);
+        if (!nl)
+            return n;
+        d->state = DHTTP_CHUNK_SIZE;
+        d->line_len = 0;
+        return (size_t)(nl - p) + 1;
+    }
+    case DHTTP_CHUNK_SIZE: {
+        uint8_t *nl = memchr(p, '\n', n);
+        size_t ll = nl ? (size_t)(nl - p) : n;
+        for (size_t i = 0; i < ll && d->line_len + i < sizeof d->line; i++)
+            d->line[d->line_len + i] = (char)p[i];
+        d->line_len += ll;
+        if (d->line_len > DHTTP_CHUNK_LINE_MAX) {
+            h->st->http_bad_chunk++;
+            dhttp_lose(h, d, cb, ctx);
+            return n;
+        }
+        if (!nl)
+            return n;
+        uint64_t sz;
+        if (dhttp_chunk_size(d, &sz) < 0) {
+            h->st->http_bad_chunk++;
+            dhttp_lose(h, d, cb, ctx);
+            return n;
+        }
+        if (sz == 0) {
+            d->state = DHTTP_TRAILER;
+            d->line_len = 0;
+        } else {
+            d->state = DHTTP_CHUNK_DATA;
+            d->remain = sz;
+        }
+        return ll + 1;
+    }
+    case DHTTP_TRAILER: {
+        for (size_t i = 0; i < n; i++) {
+            if (p[i] == '\n') {
+                if (d->line_len == 0) {
+                    dhttp_body_end(h, d, cb, ctx);
+                    d->state = DHTTP_START;
+                    return i + 1;
+                }
+                d->line_len = 0;
+            } else if (p[i] != '\r') {
+                d->line_len++;
+            }
+        }
+        return n;
+    }
+    case DHTTP_BODY_EOF:
+        dhttp_body_feed(h, d, p, n);
+        return n;
+    case DHTTP_LOST:
+        return n;
+    }
+    return n;
+}
+
+void dhttp_data(struct dhttp *h, int dir, const uint8_t *data, size_t len,
+                const struct dissect_cb *cb, void *ctx)
+{
+    struct dhttp_dir *d = &h->d[dir & 1];
+    if (d->pending)
+        dhttp_body_end(h, d, cb, ctx);
+    if (d->state == DHTTP_LOST && dhttp_sniff(data, len) == 1)
+        d->state = DHTTP_START;
+    while (len) {
+        size_t used = dhttp_step(h, d, data, len, cb, ctx);
+        data += used;
+        len -= used;
+    }
+}
+
+void dhttp_gap(struct dhttp *h, int dir, uint64_t missing)
+{
+    struct dhttp_dir *d = &h->d[dir & 1];
+    if (!missing)
+        return;
+    if ((d->state == DHTTP_BODY_CL || d->state == DHTTP_CHUNK_DATA ||
+         d->state == DHTTP_BODY_EOF) &&
+        (d->state == DHTTP_BODY_EOF || missing <= d->remain)) {
+        /* Skip the hole inside the body: framing is intact, the content is not, so a
+         * compressed body cannot be inflated further. */
+        if (d->state != DHTTP_BODY_EOF)
+            d->remain -= missing;
+        if (d->coding == DHTTP_GZIP || d->coding == DHTTP_DEFLATE)
+            d->zst = DHTTP_Z_DONE;
+        h->st->http_body_incomplete++;
+        if (d->state == DHTTP_BODY_CL && !d->remain) {
+            d->pending = 1;
+            d->state = DHTTP_START;
+        } else if (d->state == DHTTP_CHUNK_DATA && !d->remain) {
+            d->state = DHTTP_CHUNK_CRLF;
+        }
+        return;
+    }
+    if (d->state != DHTTP_LOST)
+        h->st->http_gap_lost++;
+    if (d->in_body) {
+        h->st->http_body_incomplete++;
+        d->pending = 1;
+    }
+    d->state = DHTTP_LOST;
+    d->hdr_len = 0;
+}
+
+void dhttp_close(struct dhttp *h, const struct dissect_cb *cb, void *ctx)
+{
+    for (int i = 0; i < 2; i++) {
+        struct dhttp_dir *d = &h->d[i];
+        if (d->in_body && d->state != DHTTP_BODY_EOF && !d->pending)
+            h->st->http_body_incomplete++;
+        if (d->in_body || d->pending)
+            dhttp_body_end(h, d, cb, ctx);
+        d->state = DHTTP_LOST;
+    }
+}

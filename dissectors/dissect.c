@@ -1,0 +1,176 @@
+/* dissect.c - per-flow protocol choice and dispatch to the DNS, HTTP and TLS
+ * dissectors; see dissect.h.
+ *
+ * The protocol is chosen from the first bytes of either direction (ports only for
+ * DNS), so HTTP on port 8080 or TLS on 8443 are recognised and a TLS stream on port 80
+ * is not parsed as HTTP. Until a decision, up to DISSECT_SNIFF bytes per direction
+ * are held and replayed to the chosen dissector. Not done here: any parsing. */
+#include "dissectors/dissect.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissectors/ddns.h"
+#include "dissectors/dhttp.h"
+#include "dissectors/dtls.h"
+
+#define DISSECT_SNIFF 8 /* longest token sniffed: "OPTIONS " / "CONNECT " */
+
+struct dissect_flow {
+    struct dissect_env *env;
+    enum dissect_l4 l4;
+    enum dissect_proto proto;
+    uint16_t cli_port, srv_port;
+    uint8_t sniff[2][DISSECT_SNIFF];
+    size_t sniff_len[2];
+    struct dhttp *http;
+    struct dtls *tls;
+    struct ddns_tcp *dns;
+};
+
+static int dissect_is_dns_port(uint16_t p)
+{
+    return p == 53 || p == 5353;
+}
+
+dissect_flow_t *dissect_flow_new(struct dissect_env *env, enum dissect_l4 l4,
+                                 uint16_t cli_port, uint16_t srv_port)
+{
+    if (!env)
+        return NULL;
+    dissect_flow_t *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->env = env;
+    f->l4 = l4;
+    f->cli_port = cli_port;
+    f->srv_port = srv_port;
+    if (dissect_is_dns_port(srv_port) || dissect_is_dns_port(cli_port))
+        f->proto = DISSECT_PROTO_DNS;
+    else if (l4 == DISSECT_L4_UDP)
+        f->proto = DISSECT_PROTO_NONE;
+    return f;
+}
+
+void dissect_flow_free(dissect_flow_t *f)
+{
+    if (!f)
+        return;
+    dhttp_free(f->http);
+    dtls_free(f->tls);
+    ddns_tcp_free(f->dns);
+    free(f);
+}
+
+enum dissect_proto dissect_flow_proto(const dissect_flow_t *f)
+{
+    return f ? f->proto : DISSECT_PROTO_NONE;
+}
+
+static void dissect_dispatch(dissect_flow_t *f, int dir, const uint8_t *data, size_t len,
+                             const struct dissect_cb *cb, void *ctx)
+{
+    if (!len)
+        return;
+    switch (f->proto) {
+    case DISSECT_PROTO_HTTP:
+        dhttp_data(f->http, dir, data, len, cb, ctx);
+        break;
+    case DISSECT_PROTO_TLS:
+        dtls_data(f->tls, dir, data, len, cb, ctx);
+        break;
+    case DISSECT_PROTO_DNS:
+        if (!f->dns)
+            f->dns = ddns_tcp_new();
+        if (f->dns)
+            ddns_tcp_data(f->dns, f->env, dir, data, len, cb, ctx);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Decide from the held bytes: a protocol, NONE, or UNKNOWN (need more). */
+static enum dissect_proto dissect_sniff(const uint8_t *s, size_t n)
+{
+    int t = dtls_sniff(s, n), h = dhttp_sniff(s, n);
+    if (t == 1)
+        return DISSECT_PROTO_TLS;
+    if (h == 1)
+        return DISSECT_PROTO_HTTP;
+    if ((t == -1 || h == -1) && n < DISSECT_SNIFF)
+        return DISSECT_PROTO_UNKNOWN;
+    return DISSECT_PROTO_NONE;
+}
+
+void dissect_flow_data(dissect_flow_t *f, int dir, const uint8_t *data, size_t len,
+                       const struct dissect_cb *cb, void *ctx)
+{
+    dir &= 1;
+    if (!f || !len || !data)
+        return;
+    if (f->proto != DISSECT_PROTO_UNKNOWN) {
+        dissect_dispatch(f, dir, data, len, cb, ctx);
+        return;
+    }
+    size_t old = f->sniff_len[dir];
+    size_t take = DISSECT_SNIFF - old < len ? DISSECT_SNIFF - old : len;
+    memcpy(f->sniff[dir] + old, data, take);
+    f->sniff_len[dir] += take;
+    enum dissect_proto p = dissect_sniff(f->sniff[dir], f->sniff_len[dir]);
+    if (p == DISSECT_PROTO_UNKNOWN)
+        return;
+    if (p == DISSECT_PROTO_HTTP && !(f->http = dhttp_new(&f->env->stats)))
+        p = DISSECT_PROTO_NONE;
+    if (p == DISSECT_PROTO_TLS && !(f->tls = dtls_new(&f->env->stats)))
+        p = DISSECT_PROTO_NONE;
+    f->proto = p;
+    if (p == DISSECT_PROTO_NONE)
+        return;
+    /* Replay what the other direction held, then this one's earlier bytes. */
+    dissect_dispatch(f, !dir, f->sniff[!dir], f->sniff_len[!dir], cb, ctx);
+    dissect_dispatch(f, dir, f->sniff[dir], old, cb, ctx);
+    dissect_dispatch(f, dir, data, len, cb, ctx);
+}
+
+void dissect_flow_gap(dissect_flow_t *f, int dir, uint64_t missing)
+{
+    dir &= 1;
+    if (!f || !missing)
+        return;
+    switch (f->proto) {
+    case DISSECT_PROTO_UNKNOWN:
+        /* The first bytes are gone: nothing reliable to sniff. */
+        f->proto = DISSECT_PROTO_NONE;
+        break;
+    case DISSECT_PROTO_HTTP:
+        dhttp_gap(f->http, dir, missing);
+        break;
+    case DISSECT_PROTO_TLS:
+        dtls_gap(f->tls, dir);
+        break;
+    case DISSECT_PROTO_DNS:
+        if (f->dns)
+            ddns_tcp_gap(f->dns, dir);
+        else if (f->l4 == DISSECT_L4_TCP && (f->dns = ddns_tcp_new()))
+            ddns_tcp_gap(f->dns, dir);
+        break;
+    default:
+        break;
+    }
+}
+
+void dissect_flow_datagram(dissect_flow_t *f, int dir, const uint8_t *data, size_t len,
+                           const struct dissect_cb *cb, void *ctx)
+{
+    (void)dir;
+    if (!f || !data || f->proto != DISSECT_PROTO_DNS)
+        return;
+    ddns_message(f->env, data, len, cb, ctx);
+}
+
+void dissect_flow_close(dissect_flow_t *f, const struct dissect_cb *cb, void *ctx)
+{
+    if (f && f->http)
+        dhttp_close(f->http, cb, ctx);
+}

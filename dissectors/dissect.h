@@ -1,0 +1,117 @@
+/* dissect.h - application-layer dissectors: the interface a worker uses per flow.
+ *
+ * A worker hands each flow's in-order reassembled bytes (per direction), gap notices
+ * and, for UDP, whole datagrams. The dissectors pick the protocol by sniffing the first
+ * bytes (an HTTP method or "HTTP/1.", a TLS handshake record, DNS on port 53/5353) and
+ * report what they decode through two callbacks:
+ *   - field(): a decoded value (URL-decoded query parameter, header, cookie, JSON value,
+ *     the whole gunzipped/de-chunked body with key "") for the matcher to scan;
+ *   - name(): a name that identifies the peer, for attribution.
+ * DNS answers also fill a shared IP -> name map (dnsmap.h).
+ *
+ * Deliberately not done here: scanning raw bytes (the worker scans every reassembled
+ * byte itself, so nothing is lost when a dissector gives up), calling the matcher,
+ * decrypting TLS, and any protocol beyond DNS, HTTP/1.x and the TLS handshake.
+ * Dissectors never print; anomalies bump counters in the worker's dissect_env.
+ *
+ * Threads: a dissect_flow_t and its dissect_env belong to one worker thread. Only the
+ * dnsmap is shared (it has its own lock). */
+#ifndef LW_DISSECTORS_DISSECT_H
+#define LW_DISSECTORS_DISSECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dissectors/dnsmap.h"
+
+/* Caps that bound memory per flow direction; exceeding one is counted, not fatal. */
+#define DISSECT_HTTP_HDR_MAX (16u * 1024)   /* request/status line + headers */
+#define DISSECT_BODY_MAX (256u * 1024)      /* decoded (de-chunked, inflated) body */
+#define DISSECT_TLS_HS_MAX (64u * 1024)     /* one TLS handshake message */
+
+enum dissect_l4 { DISSECT_L4_TCP, DISSECT_L4_UDP };
+
+/* What the flow was recognised as (dissect_flow_proto()). */
+enum dissect_proto {
+    DISSECT_PROTO_UNKNOWN = 0, /* not enough bytes yet */
+    DISSECT_PROTO_NONE,        /* nothing to dissect: raw scanning only */
+    DISSECT_PROTO_HTTP,
+    DISSECT_PROTO_TLS,
+    DISSECT_PROTO_DNS,
+};
+
+/* Per-worker anomaly and activity counters. Plain integers: only the owning worker
+ * writes them; the lead sums them after the workers stop. */
+struct dissect_stats {
+    uint64_t http_msgs;           /* HTTP messages whose headers were parsed */
+    uint64_t http_hdr_too_long;   /* header block over DISSECT_HTTP_HDR_MAX */
+    uint64_t http_bad_start;      /* unparseable request/status line */
+    uint64_t http_bad_length;     /* invalid Content-Length */
+    uint64_t http_bad_chunk;      /* invalid or overflowing chunk size line */
+    uint64_t http_body_truncated; /* decoded body over DISSECT_BODY_MAX (not inflated) */
+    uint64_t http_body_incomplete;/* flow closed or gapped inside a body */
+    uint64_t http_gap_lost;       /* gap forced the direction to stop parsing */
+    uint64_t zlib_errors;         /* invalid gzip/deflate data */
+    uint64_t zlib_bombs;          /* inflation stopped at DISSECT_BODY_MAX */
+    uint64_t dns_msgs;            /* DNS messages parsed */
+    uint64_t dns_malformed;       /* truncated or inconsistent DNS message */
+    uint64_t dns_ptr_loops;       /* compression pointer loop or forward pointer */
+    uint64_t dnsmap_puts;         /* A/AAAA answers stored in the dnsmap */
+    uint64_t tls_malformed;       /* bad record or handshake framing */
+    uint64_t tls_hs_too_long;     /* handshake message over DISSECT_TLS_HS_MAX */
+    uint64_t tls_cert_errors;     /* certificate d2i_X509 failures */
+};
+
+/* One per worker: counters, the shared dnsmap (may be NULL: answers are then only
+ * parsed) and the current time, which the worker updates from packet timestamps so
+ * DNS TTLs follow capture time, not wall time, in offline replay. */
+struct dissect_env {
+    struct dissect_stats stats;
+    dnsmap_t *dns;   /* borrowed; must outlive every flow using this env */
+    uint64_t now_s;
+};
+
+/* where: "http.uri", "http.header", "http.cookie", "http.body", "dns.query".
+ * key: parameter, header or JSON key ("" for a whole value such as the full body).
+ * val/len, where, key are borrowed for the duration of the call only.
+ * kind for name(): "http.host", "tls.sni", "tls.alpn", "tls.cert", "dns.query";
+ * name is NUL-terminated and borrowed for the call. Either pointer may be NULL. */
+struct dissect_cb {
+    void (*field)(void *ctx, const char *where, const char *key, const uint8_t *val,
+                  size_t len);
+    void (*name)(void *ctx, const char *kind, const char *name);
+};
+
+typedef struct dissect_flow dissect_flow_t;
+
+/* New per-flow state. env is borrowed and must outlive the flow. Ports are host
+ * order. Returns NULL on allocation failure. Caller frees with dissect_flow_free().
+ * Buffers are allocated lazily, when a protocol needs them, and reused for the
+ * flow's lifetime (no allocation per segment once a flow is warm). */
+dissect_flow_t *dissect_flow_new(struct dissect_env *env, enum dissect_l4 l4,
+                                 uint16_t cli_port, uint16_t srv_port);
+
+/* In-order stream bytes of direction dir (0 = client->server, 1 = server->client),
+ * any split. data is borrowed for the call. Callbacks may fire during the call. */
+void dissect_flow_data(dissect_flow_t *f, int dir, const uint8_t *data, size_t len,
+                       const struct dissect_cb *cb, void *ctx);
+
+/* missing bytes were lost in direction dir. The dissector skips them inside a body of
+ * known length; otherwise it stops that direction and resynchronises only if a later
+ * feed starts with an HTTP message. */
+void dissect_flow_gap(dissect_flow_t *f, int dir, uint64_t missing);
+
+/* One whole UDP datagram (DNS on port 53 or 5353; anything else is ignored). */
+void dissect_flow_datagram(dissect_flow_t *f, int dir, const uint8_t *data, size_t len,
+                           const struct dissect_cb *cb, void *ctx);
+
+/* End of flow: hands over what is pending (an HTTP body read until close, or one cut
+ * short by the end of the capture). Call before dissect_flow_free(); optional. */
+void dissect_flow_close(dissect_flow_t *f, const struct dissect_cb *cb, void *ctx);
+
+enum dissect_proto dissect_flow_proto(const dissect_flow_t *f);
+
+/* dissect_flow_free(NULL) does nothing. */
+void dissect_flow_free(dissect_flow_t *f);
+
+#endif

@@ -1,0 +1,237 @@
+/* generic.c - the key lexicon, the few shape patterns and the validation of values
+ * found behind them. See generic.h for the confidence model. Stateless: the
+ * matcher owns the bytes and the per-stream state. */
+#include "rules/generic.h"
+
+#include <hs/hs.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* Key at a word boundary, optional closing quote (JSON, possibly escaped inside
+ * another JSON string), optional blanks, then ':' '=' or '>' (XML). The match ends
+ * at the separator so a key fires once; the value is read by the matcher. */
+#define KEYRX_FMT "(?:^|[^A-Za-z0-9_])(?:%s)\\\\?[\"']?[ \\t]{0,3}[:=>]"
+#define KEYED(name, alts) {name, alts, NULL, HS_FLAG_CASELESS, 1, 0, GENERIC_CS_VALUE}
+#define HX "[0-9A-Fa-f]"
+
+static const struct generic_pattern generic_table[] = {
+    KEYED("imei", "imei|imei1|imei2|imei_1|imei_2|deviceimei|device_imei|phoneimei"),
+    KEYED("meid", "meid|meid1"),
+    KEYED("android_id", "android_id|androidid|android-id"),
+    KEYED("oaid", "oaid|oa_id"),
+    KEYED("gaid", "gaid|adid|advertising_id|advertisingid|google_aid|googleadid"),
+    KEYED("idfa", "idfa"),
+    KEYED("idfv", "idfv"),
+    KEYED("device", "deviceid|device_id|device-id|udid|dev_id|devid"),
+    KEYED("mac", "mac|wifimac|wifi_mac|macaddr|mac_addr|macaddress|mac_address|localmac|"
+                 "local_mac"),
+    KEYED("bssid", "bssid|wifi_bssid|wifibssid|ap_mac"),
+    KEYED("ssid", "ssid|wifi_ssid|wifissid|wifiname|wifi_name"),
+    KEYED("imsi", "imsi|imsi1|imsi2"),
+    KEYED("iccid", "iccid|simserial|sim_serial|simserialnumber"),
+    KEYED("phone", "phone|mobile|phonenum|phone_num|phonenumber|phone_number|msisdn|"
+                   "mobile_no|mobileno"),
+    KEYED("lat", "lat|latitude"),
+    KEYED("lon", "lon|lng|longitude"),
+    /* Bare shapes: keep last, generic_npatterns() cuts them off. The leading class
+     * makes each fire once per token; the right edge is checked by reading on. */
+    {"bare-digits", NULL, "(?:^|[^0-9])[0-9]{11}", 0, 0, 11, GENERIC_CS_DIGIT},
+    {"bare-mac", NULL, "(?:^|[^0-9A-Fa-f:-])" HX "{2}(?::" HX "{2}){5}", 0, 0, 17, GENERIC_CS_HEXSEP},
+    {"bare-mac", NULL, "(?:^|[^0-9A-Fa-f:-])" HX "{2}(?:-" HX "{2}){5}", 0, 0, 17, GENERIC_CS_HEXSEP},
+    {"bare-uuid", NULL, "(?:^|[^0-9A-Fa-f-])" HX "{8}-" HX "{4}-" HX "{4}-" HX "{4}-" HX "{12}", 0, 0,
+     36, GENERIC_CS_HEXSEP},
+};
+
+#define GENERIC_N (sizeof generic_table / sizeof generic_table[0])
+#define GENERIC_NKEYED 16
+
+size_t generic_npatterns(double min_confidence)
+{
+    return min_confidence <= GENERIC_CONF_BARE + 1e-9 ? GENERIC_N : GENERIC_NKEYED;
+}
+
+int generic_regex(const struct generic_pattern *gp, char *out, size_t cap)
+{
+    int k = gp->keyed ? snprintf(out, cap, KEYRX_FMT, gp->alts) : snprintf(out, cap, "%s", gp->regex);
+    return k < 0 || (size_t)k >= cap ? -1 : k;
+}
+
+const struct generic_pattern *generic_find_key(const char *key, size_t len)
+{
+    for (size_t i = 0; key && i < GENERIC_NKEYED; i++) {
+        const char *a = generic_table[i].alts;
+        while (*a) {
+            size_t n = strcspn(a, "|");
+            if (n == len && strncasecmp(a, key, len) == 0)
+                return &generic_table[i];
+            a += n + (a[n] == '|');
+        }
+    }
+    return NULL;
+}
+
+const struct generic_pattern *generic_pattern(size_t i)
+{
+    return i < GENERIC_N ? &generic_table[i] : NULL;
+}
+
+static int gen_set(struct generic_result *r, const char *type, double conf)
+{
+    r->type = idtype_find(type);
+    r->half = 0;
+    r->confidence = conf;
+    return r->type != NULL;
+}
+
+static int gen_uuid_nonzero(const char *v, size_t n)
+{
+    if (!idtype_is_uuid(v, n))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] != '0' && v[i] != '-')
+            return 1;
+    return 0;   /* all zeros: "limit ad tracking" placeholder, not an identifier */
+}
+
+static int gen_hex_nonzero(const char *v, size_t n)
+{
+    if (!idtype_all_hex(v, n))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] != '0')
+            return 1;
+    return 0;
+}
+
+/* A 15-digit Luhn run that is not a filler such as 000000000000000. */
+static int gen_imei(const char *v, size_t n)
+{
+    if (n != 15 || !idtype_luhn_ok(v, n))
+        return 0;
+    int distinct = 0, seen[10] = {0};
+    for (size_t i = 0; i < n; i++)
+        if (!seen[v[i] - '0']++)
+            distinct++;
+    return distinct > 2;
+}
+
+static int gen_mac(const char *v, size_t n)
+{
+    uint8_t m[6];
+    return idtype_parse_mac(v, n, m) && idtype_mac_plausible(m);
+}
+
+static int gen_cn_mobile(const char *v, size_t n)
+{
+    return n == 11 && idtype_all_digits(v, n) && v[0] == '1' && v[1] >= '3' && v[1] <= '9';
+}
+
+static int gen_phone(const char *v, size_t n)
+{
+    if (gen_cn_mobile(v, n))
+        return 1;
+    if (n == 13 && v[0] == '8' && v[1] == '6' && gen_cn_mobile(v + 2, 11))
+        return 1;
+    return n >= 9 && n <= 16 && v[0] == '+' && v[1] != '0' && idtype_all_digits(v + 1, n - 1);
+}
+
+/* Decimal degrees with at least 3 fraction digits (coarser is not a location leak). */
+static int gen_degree(const char *v, size_t n, double lim)
+{
+    char buf[32];
+    size_t i = 0, ip = 0, fr = 0;
+    if (n == 0 || n >= sizeof buf)
+        return 0;
+    if (v[0] == '-' || v[0] == '+')
+        i++;
+    for (; i < n && v[i] >= '0' && v[i] <= '9'; i++)
+        ip++;
+    if (ip == 0 || ip > 3 || i >= n || v[i] != '.')
+        return 0;
+    for (i++; i < n && v[i] >= '0' && v[i] <= '9'; i++)
+        fr++;
+    if (i != n || fr < 3)
+        return 0;
+    memcpy(buf, v, n);
+    buf[n] = 0;
+    double d = strtod(buf, NULL);
+    return d >= -lim && d <= lim && d != 0.0;
+}
+
+int generic_classify(const struct generic_pattern *gp, const char *v, size_t n,
+                     struct generic_result *r)
+{
+    const char *k = gp->name;
+    memset(r, 0, sizeof *r);
+    if (n == 0 || n > GENERIC_MAX_VALUE)
+        return 0;
+    if (!strcmp(k, "imei")) {
+        if (gen_imei(v, n))
+            return gen_set(r, "imei", GENERIC_CONF_KEYED);
+        if (n == 14 && gen_hex_nonzero(v, n))
+            return gen_set(r, "meid", GENERIC_CONF_KEYED);
+    } else if (!strcmp(k, "meid")) {
+        if ((n == 14 && gen_hex_nonzero(v, n)) || (n == 18 && idtype_all_digits(v, n)))
+            return gen_set(r, "meid", GENERIC_CONF_KEYED);
+        if (gen_imei(v, n))
+            return gen_set(r, "imei", GENERIC_CONF_KEYED);
+    } else if (!strcmp(k, "android_id")) {
+        if (n >= 8 && n <= 16 && gen_hex_nonzero(v, n))
+            return gen_set(r, "android_id", n == 16 ? GENERIC_CONF_KEYED : GENERIC_CONF_KEYED_WEAK);
+    } else if (!strcmp(k, "oaid")) {
+        if (gen_uuid_nonzero(v, n) || (n >= 16 && gen_hex_nonzero(v, n)))
+            return gen_set(r, "oaid", GENERIC_CONF_KEYED);
+    } else if (!strcmp(k, "gaid") || !strcmp(k, "idfa") || !strcmp(k, "idfv")) {
+        if (gen_uuid_nonzero(v, n))
+            return gen_set(r, k, GENERIC_CONF_KEYED);
+    } else if (!strcmp(k, "device")) {
+        if (gen_imei(v, n))
+            return gen_set(r, "imei", GENERIC_CONF_KEYED);
+        if (gen_mac(v, n))
+            return gen_set(r, "mac", GENERIC_CONF_KEYED);
+        if (gen_uuid_nonzero(v, n))
+            return gen_set(r, "guid", GENERIC_CONF_KEYED_WEAK);
+        if (n == 16 && gen_hex_nonzero(v, n))
+            return gen_set(r, "android_id", GENERIC_CONF_KEYED_WEAK);
+        if (n == 14 && gen_hex_nonzero(v, n))
+            return gen_set(r, "meid", GENERIC_CONF_KEYED_WEAK);
+    } else if (!strcmp(k, "mac") || !strcmp(k, "bssid")) {
+        if (gen_mac(v, n))
+            return gen_set(r, k, GENERIC_CONF_KEYED);
+    } else if (!strcmp(k, "ssid")) {
+        if (n <= 32 && !memchr(v, 0, n))
+            return gen_set(r, "ssid", GENERIC_CONF_KEYED_WEAK);
+    } else if (!strcmp(k, "imsi")) {
+        if ((n == 15 || n == 14) && idtype_all_digits(v, n) && idtype_mcc_plausible(v, n))
+            return gen_set(r, "imsi", GENERIC_CONF_KEYED);
+    } else if (!strcmp(k, "iccid")) {
+        if ((n == 19 || n == 20) && idtype_all_digits(v, n) && v[0] == '8' && v[1] == '9')
+            return gen_set(r, "iccid", idtype_luhn_ok(v, n) ? GENERIC_CONF_KEYED
+                                                            : GENERIC_CONF_KEYED_WEAK);
+    } else if (!strcmp(k, "phone")) {
+        if (gen_phone(v, n))
+            return gen_set(r, "phone", GENERIC_CONF_KEYED);
+    } else if (!strcmp(k, "lat") || !strcmp(k, "lon")) {
+        if (gen_degree(v, n, k[1] == 'a' ? 90.0 : 180.0)) {
+            r->half = k[1] == 'a' ? 'a' : 'o';
+            r->confidence = GENERIC_CONF_KEYED;
+            return 1;
+        }
+    } else if (!strcmp(k, "bare-digits")) {
+        if (gen_imei(v, n))
+            return gen_set(r, "imei", GENERIC_CONF_BARE);
+        if ((n == 19 || n == 20) && v[0] == '8' && v[1] == '9' && idtype_luhn_ok(v, n))
+            return gen_set(r, "iccid", GENERIC_CONF_BARE);
+        if (gen_cn_mobile(v, n))
+            return gen_set(r, "phone", GENERIC_CONF_BARE_WEAK);
+    } else if (!strcmp(k, "bare-mac")) {
+        if (gen_mac(v, n))
+            return gen_set(r, "mac", GENERIC_CONF_BARE);
+    } else if (!strcmp(k, "bare-uuid")) {
+        if (gen_uuid_nonzero(v, n))
+            return gen_set(r, "guid", GENERIC_CONF_BARE_WEAK);
+    }
+    return 0;
+}

@@ -1,0 +1,740 @@
+/* matcher.c - Hyperscan databases of every profile value form plus the generic
+ * detectors, and the validation that turns raw pattern hits into identifiers.
+ *
+ * One pattern list feeds two databases compiled once: streaming (flow bytes) and
+ * block (decoded buffers; without "raw-mac", which only means something in binary
+ * flow bytes). Profile literals are compiled as regexes with every byte written
+ * \xNN, so metacharacters and NUL bytes in values are inert and literals and the
+ * generic regexes share one database and so one stream state per flow direction.
+ *
+ * Validation never copies the stream. Each stream keeps:
+ *  - the last MT_TAIL bytes already scanned, for look-behind (the byte before a
+ *    literal, the key name before a value);
+ *  - up to MT_PEND profile hits that ended exactly at the end of a segment and wait
+ *    for the next byte to prove they are not the prefix of a longer token;
+ *  - up to MT_CAPS generic values being read forward after a key (at most
+ *    GENERIC_MAX_VALUE bytes each), which may straddle segments;
+ *  - the last latitude/longitude half, to pair them.
+ * Deliberately not here: de-duplication per flow and attribution (callers). */
+#include "rules/matcher.h"
+
+#include <ctype.h>
+#include <hs/hs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rules/forms.h"
+#include "rules/generic.h"
+#include "rules/idtype.h"
+#include "src/lwerr.h"
+
+#define MT_TAIL 128
+#define MT_PEND 4    /* profile hits ending exactly at a segment end: rare */
+#define MT_CAPS 2    /* keyed values still being read: one key at a time */
+#define MT_PAIR_WINDOW 256   /* lat and lon further apart than this are not a pair */
+
+struct mpat {
+    int device;
+    const struct idtype *type;
+    const char *form, *variant;
+    const char *value;        /* borrowed from the profile, for evidence */
+    size_t value_len;
+    uint32_t len;             /* literal length: start = end - len */
+    uint8_t edge;             /* enum forms_edge */
+    uint8_t edge_first, edge_last;
+    uint8_t binary;
+    uint8_t *lit;             /* owned copy of the literal bytes (for compile) */
+};
+
+struct matcher {
+    struct matcher_opts opts;
+    struct mpat *pats;
+    size_t npats, cap;
+    size_t ngen;              /* generic pattern i has id npats + i */
+    hs_database_t *sdb, *bdb;
+    hs_scratch_t *proto;      /* only cloned after matcher_new() returns */
+    struct matcher_info info;
+};
+
+struct matcher_scratch {
+    hs_scratch_t *hs;
+    char ev[160];
+    char key[GENERIC_MAX_KEY + 1];
+};
+
+struct mcap {
+    const struct generic_pattern *gp;
+    uint8_t phase;            /* 0: skipping blanks/quote after the separator */
+    uint8_t skipped;
+    char quote;
+    uint8_t len;
+    uint64_t end;             /* where the pattern matched (absolute) */
+    char key[GENERIC_MAX_KEY + 1];
+    char buf[GENERIC_MAX_VALUE + 1];
+};
+
+struct mpair {
+    int have[2];              /* 0: latitude, 1: longitude */
+    uint64_t off[2];
+    char val[2][GENERIC_MAX_VALUE + 1];
+};
+
+struct matcher_stream {
+    const matcher_t *m;
+    hs_stream_t *hs;
+    const char *where;
+    uint64_t hs_base;         /* absolute offset of Hyperscan's offset 0 (moves at a gap) */
+    uint64_t scanned;         /* absolute bytes consumed */
+    uint8_t tail[MT_TAIL];
+    size_t tail_len;
+    struct { uint32_t id; uint64_t end; } pend[MT_PEND];
+    size_t npend;
+    struct mcap caps[MT_CAPS];
+    size_t ncaps;
+    struct mpair pair;
+};
+
+/* One scan call. */
+struct msc {
+    const matcher_t *m;
+    matcher_scratch_t *s;
+    matcher_stream_t *st;     /* NULL in block mode */
+    const uint8_t *data;
+    size_t len;
+    uint64_t base;            /* absolute offset of data[0] */
+    uint64_t hs_base;
+    const char *where, *key;
+    matcher_hit_fn fn;
+    void *ctx;
+    struct mpair *pair;
+};
+
+/* ---- compile ------------------------------------------------------------------ */
+
+static int mt_edge_in(int edge, int b)
+{
+    switch (edge) {
+    case FORMS_EDGE_DIGIT: return b >= '0' && b <= '9';
+    case FORMS_EDGE_HEX: return isxdigit(b) != 0;
+    case FORMS_EDGE_ALNUM: return isalnum(b) != 0;
+    default: return 0;
+    }
+}
+
+struct addctx {
+    matcher_t *m;
+    int device;
+    const struct profile_ident *id;
+};
+
+static int mt_add_form(void *vctx, const struct forms_item *it)
+{
+    struct addctx *a = vctx;
+    matcher_t *m = a->m;
+    if (m->npats == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 256;
+        struct mpat *np = realloc(m->pats, cap * sizeof *np);
+        if (!np)
+            return LW_ERR_NOMEM;
+        m->pats = np;
+        m->cap = cap;
+    }
+    uint8_t *lit = malloc(it->len);
+    if (!lit)
+        return LW_ERR_NOMEM;
+    memcpy(lit, it->bytes, it->len);
+    struct mpat *p = &m->pats[m->npats++];
+    *p = (struct mpat){a->device, idtype_find(a->id->type), it->name, it->variant,
+                       a->id->value, a->id->value_len, (uint32_t)it->len, (uint8_t)it->edge,
+                       (uint8_t)(!(it->flags & FORMS_F_LEFT_FREE) &&
+                                 mt_edge_in(it->edge, it->bytes[0])),
+                       (uint8_t)mt_edge_in(it->edge, it->bytes[it->len - 1]),
+                       (uint8_t)((it->flags & FORMS_F_BINARY) != 0), lit};
+    return 0;
+}
+
+static void mt_origin(const matcher_t *m, const profile_t *prof, unsigned id, char *out,
+                      size_t cap)
+{
+    if (id < m->npats) {
+        const struct mpat *p = &m->pats[id];
+        const struct profile_device *d = profile_device(prof, (size_t)p->device);
+        snprintf(out, cap, "device %s, type %s, form %s", d ? d->id : "?", p->type->name,
+                 p->form);
+    } else {
+        const struct generic_pattern *gp = generic_pattern(id - m->npats);
+        snprintf(out, cap, "generic detector %s", gp ? gp->name : "?");
+    }
+}
+
+static int mt_compile(matcher_t *m, const profile_t *prof, unsigned mode, hs_database_t **db,
+                      char *err, size_t errlen)
+{
+    size_t n = m->npats + m->ngen, k = 0;
+    char **ex = calloc(n ? n : 1, sizeof *ex);
+    unsigned *flags = calloc(n ? n : 1, sizeof *flags), *ids = calloc(n ? n : 1, sizeof *ids);
+    hs_compile_error_t *cerr = NULL;
+    int rc = 0;
+    if (!ex || !flags || !ids) {
+        rc = LW_ERR_NOMEM;
+        snprintf(err, errlen, "matcher: out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < m->npats; i++) {
+        const struct mpat *p = &m->pats[i];
+        if (p->binary && mode == HS_MODE_BLOCK)
+            continue;
+        if (!(ex[k] = malloc((size_t)p->len * 4 + 1))) {
+            rc = LW_ERR_NOMEM;
+            snprintf(err, errlen, "matcher: out of memory");
+            goto out;
+        }
+        for (uint32_t j = 0; j < p->len; j++)
+            sprintf(ex[k] + 4 * j, "\\x%02x", p->lit[j]);
+        flags[k] = 0;
+        ids[k++] = (unsigned)i;
+    }
+    for (size_t i = 0; i < m->ngen; i++) {
+        const struct generic_pattern *gp = generic_pattern(i);
+        char buf[1024];
+        if (generic_regex(gp, buf, sizeof buf) < 0 || !(ex[k] = strdup(buf))) {
+            rc = LW_ERR_NOMEM;
+            snprintf(err, errlen, "matcher: generic detector %s: cannot build", gp->name);
+            goto out;
+        }
+        flags[k] = gp->hs_flags;
+        ids[k++] = (unsigned)(m->npats + i);
+    }
+    if (k == 0) {
+        snprintf(err, errlen, "matcher: nothing to compile");
+        rc = LW_ERR_INVAL;
+        goto out;
+    }
+    if (hs_compile_multi((const char *const *)ex, flags, ids, (unsigned)k, mode, NULL, db,
+                         &cerr) != HS_SUCCESS) {
+        char origin[256] = "the database as a whole";
+        if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < k)
+            mt_origin(m, prof, ids[cerr->expression], origin, sizeof origin);
+        snprintf(err, errlen, "matcher: cannot compile the %s database, %s: %s",
+                 mode == HS_MODE_BLOCK ? "block" : "streaming", origin,
+                 cerr ? cerr->message : "unknown error");
+        rc = LW_ERR_LIB;
+    }
+out:
+    hs_free_compile_error(cerr);
+    for (size_t i = 0; ex && i < k; i++)
+        free(ex[i]);
+    free(ex);
+    free(flags);
+    free(ids);
+    return rc;
+}
+
+void matcher_free(matcher_t *m)
+{
+    if (!m)
+        return;
+    hs_free_database(m->sdb);
+    hs_free_database(m->bdb);
+    hs_free_scratch(m->proto);
+    for (size_t i = 0; i < m->npats; i++)
+        free(m->pats[i].lit);
+    free(m->pats);
+    free(m);
+}
+
+int matcher_new(const profile_t *profile, const struct matcher_opts *opts, matcher_t **out,
+                char *err, size_t errlen)
+{
+    struct timespec t0, t1;
+    int rc = 0;
+    matcher_t *m = calloc(1, sizeof *m);
+    *out = NULL;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (!m) {
+        snprintf(err, errlen, "matcher: out of memory");
+        return LW_ERR_NOMEM;
+    }
+    m->opts.min_confidence = 0.5;
+    if (opts)
+        m->opts = *opts;
+    for (size_t d = 0; d < profile_ndevices(profile); d++) {
+        const struct profile_device *dev = profile_device(profile, d);
+        for (size_t i = 0; i < dev->n_idents; i++) {
+            struct addctx a = {m, (int)d, &dev->idents[i]};
+            const struct idtype *t = idtype_find(dev->idents[i].type);
+            if (!t) {
+                snprintf(err, errlen, "matcher: device %s: unknown type %s", dev->id,
+                         dev->idents[i].type);
+                rc = LW_ERR_INVAL;
+                goto fail;
+            }
+            rc = forms_generate(t, dev->idents[i].value, dev->idents[i].value_len, mt_add_form,
+                                &a);
+            if (rc < 0) {
+                snprintf(err, errlen, "matcher: device %s, type %s: cannot derive forms: %s",
+                         dev->id, t->name, lw_strerror(rc));
+                goto fail;
+            }
+        }
+    }
+    m->ngen = generic_npatterns(m->opts.min_confidence);
+    if ((rc = mt_compile(m, profile, HS_MODE_STREAM, &m->sdb, err, errlen)) < 0 ||
+        (rc = mt_compile(m, profile, HS_MODE_BLOCK, &m->bdb, err, errlen)) < 0)
+        goto fail;
+    if (hs_alloc_scratch(m->sdb, &m->proto) != HS_SUCCESS ||
+        hs_alloc_scratch(m->bdb, &m->proto) != HS_SUCCESS) {
+        snprintf(err, errlen, "matcher: cannot allocate Hyperscan scratch");
+        rc = LW_ERR_NOMEM;
+        goto fail;
+    }
+    for (size_t i = 0; i < m->npats; i++) {
+        free(m->pats[i].lit);   /* compiled: only lengths and origins are needed now */
+        m->pats[i].lit = NULL;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    m->info.patterns = m->npats + m->ngen;
+    hs_database_size(m->sdb, &m->info.stream_db_bytes);
+    hs_database_size(m->bdb, &m->info.block_db_bytes);
+    hs_stream_size(m->sdb, &m->info.stream_state_bytes);
+    m->info.compile_seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    *out = m;
+    return 0;
+fail:
+    matcher_free(m);
+    return rc;
+}
+
+void matcher_info(const matcher_t *m, struct matcher_info *info)
+{
+    *info = m->info;
+}
+
+const struct hs_database *matcher_hs_database(const matcher_t *m, int block)
+{
+    return block ? m->bdb : m->sdb;
+}
+
+matcher_scratch_t *matcher_scratch_new(const matcher_t *m)
+{
+    matcher_scratch_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    if (hs_clone_scratch(m->proto, &s->hs) != HS_SUCCESS) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void matcher_scratch_free(matcher_scratch_t *s)
+{
+    if (!s)
+        return;
+    hs_free_scratch(s->hs);
+    free(s);
+}
+
+/* ---- validation and reporting ---------------------------------------------------- */
+
+/* Byte at absolute offset abs, or -1 when it is neither in this call's data nor in
+ * the look-behind tail (then edge checks give the hit the benefit of the doubt). */
+static int sc_byte(const struct msc *sc, uint64_t abs)
+{
+    if (abs >= sc->base && abs - sc->base < sc->len)
+        return sc->data[abs - sc->base];
+    if (sc->st && abs < sc->base && sc->base - abs <= sc->st->tail_len)
+        return sc->st->tail[sc->st->tail_len - (size_t)(sc->base - abs)];
+    return -1;
+}
+
+static int mt_keychar(int b)
+{
+    return isalnum(b) || b == '_' || b == '-' || b == '.';
+}
+
+/* The key name before a value starting at abs: `key=`, `"key": "`, `<key>`. */
+static void sc_key_before(const struct msc *sc, uint64_t abs, char *out)
+{
+    char rev[GENERIC_MAX_KEY];
+    size_t n = 0;
+    int b, k;
+    out[0] = 0;
+    for (k = 0; k < 2 && abs > 0 && ((b = sc_byte(sc, abs - 1)) == '"' || b == '\'' ||
+                                     b == '\\'); k++)
+        abs--;
+    for (k = 0; k < 3 && abs > 0 && ((b = sc_byte(sc, abs - 1)) == ' ' || b == '\t'); k++)
+        abs--;
+    if (abs == 0 || ((b = sc_byte(sc, abs - 1)) != ':' && b != '=' && b != '>'))
+        return;
+    abs--;
+    for (k = 0; k < 3 && abs > 0 && ((b = sc_byte(sc, abs - 1)) == ' ' || b == '\t'); k++)
+        abs--;
+    for (k = 0; k < 2 && abs > 0 && ((b = sc_byte(sc, abs - 1)) == '"' || b == '\'' ||
+                                     b == '\\'); k++)
+        abs--;
+    while (n < sizeof rev && abs > 0 && mt_keychar(b = sc_byte(sc, abs - 1))) {
+        rev[n++] = (char)b;
+        abs--;
+    }
+    for (size_t i = 0; i < n; i++)
+        out[i] = rev[n - 1 - i];
+    out[n] = 0;
+}
+
+/* "8690********912": first 4 and last 3 kept for values of 10+ bytes, first and
+ * last 1 for 4..9, nothing below; non-printable bytes never appear as such. */
+static const char *mt_evidence(char *out, size_t cap, const char *v, size_t n, int raw)
+{
+    size_t k = 0;
+    if (raw) {
+        for (size_t i = 0; i < n && k + 5 < cap; i++) {
+            unsigned char c = (unsigned char)v[i];
+            if (c >= 0x20 && c < 0x7f)
+                out[k++] = (char)c;
+            else
+                k += (size_t)snprintf(out + k, cap - k, "\\x%02x", c);
+        }
+        out[k] = 0;
+        return out;
+    }
+    size_t head = n >= 10 ? 4 : n >= 4 ? 1 : 0, tl = n >= 10 ? 3 : n >= 4 ? 1 : 0;
+    size_t stars = n - head - tl;
+    if (stars > 16)
+        stars = 16;
+    for (size_t i = 0; i < head; i++)
+        out[k++] = isprint((unsigned char)v[i]) ? v[i] : '?';
+    for (size_t i = 0; i < stars; i++)
+        out[k++] = '*';
+    for (size_t i = n - tl; i < n; i++)
+        out[k++] = isprint((unsigned char)v[i]) ? v[i] : '?';
+    out[k] = 0;
+    return out;
+}
+
+static void sc_emit(struct msc *sc, int device, const struct idtype *t, const char *form,
+                    const char *variant, const char *key, const char *source, double conf,
+                    const char *val, size_t vlen, uint64_t end)
+{
+    if (conf + 1e-9 < sc->m->opts.min_confidence || !sc->fn)
+        return;
+    struct matcher_hit h = {
+        .device = device, .type = t->name, .category = t->category, .form = form,
+        .variant = variant, .where = sc->where, .key = key, .source = source,
+        .confidence = conf,
+        .evidence = mt_evidence(sc->s->ev, sizeof sc->s->ev, val, vlen, sc->m->opts.raw_evidence),
+        .offset = end};
+    sc->fn(sc->ctx, &h);
+}
+
+static void sc_emit_profile(struct msc *sc, unsigned id, uint64_t end)
+{
+    const struct mpat *p = &sc->m->pats[id];
+    sc_key_before(sc, end - p->len, sc->s->key);
+    if (!sc->s->key[0] && sc->key)
+        snprintf(sc->s->key, sizeof sc->s->key, "%s", sc->key);
+    sc_emit(sc, p->device, p->type, p->form, p->variant, sc->s->key, "profile", 1.0, p->value,
+            p->value_len, end);
+}
+
+static void sc_profile_hit(struct msc *sc, unsigned id, uint64_t end)
+{
+    const struct mpat *p = &sc->m->pats[id];
+    if (p->edge_first && end > p->len) {
+        int b = sc_byte(sc, end - p->len - 1);
+        if (b >= 0 && mt_edge_in(p->edge, b))
+            return;   /* inside a longer token: near miss */
+    }
+    if (p->edge_last) {
+        if (end - sc->base < sc->len) {
+            if (mt_edge_in(p->edge, sc->data[end - sc->base]))
+                return;
+        } else if (sc->st && sc->st->npend < MT_PEND) {
+            sc->st->pend[sc->st->npend].id = id;
+            sc->st->pend[sc->st->npend++].end = end;
+            return;   /* decided by the first byte of the next segment */
+        }
+    }
+    sc_emit_profile(sc, id, end);
+}
+
+static void sc_pair(struct msc *sc, int half, const struct mcap *c)
+{
+    struct mpair *pr = sc->pair;
+    int h = half == 'a' ? 0 : 1;
+    pr->have[h] = 1;
+    pr->off[h] = c->end;
+    memcpy(pr->val[h], c->buf, (size_t)c->len + 1);
+    if (!pr->have[!h])
+        return;
+    uint64_t d = pr->off[0] > pr->off[1] ? pr->off[0] - pr->off[1] : pr->off[1] - pr->off[0];
+    if (d > MT_PAIR_WINDOW) {
+        pr->have[!h] = 0;
+        return;
+    }
+    char v[2 * GENERIC_MAX_VALUE + 2];
+    int n = snprintf(v, sizeof v, "%s,%s", pr->val[0], pr->val[1]);
+    pr->have[0] = pr->have[1] = 0;
+    sc_emit(sc, -1, idtype_find("gps"), "plain", "plain", c->key, "generic", GENERIC_CONF_KEYED,
+            v, (size_t)n, c->end);
+}
+
+static void sc_cap_finish(struct msc *sc, struct mcap *c)
+{
+    struct generic_result r;
+    c->buf[c->len] = 0;
+    if (!generic_classify(c->gp, c->buf, c->len, &r))
+        return;
+    if (r.half) {
+        sc_pair(sc, r.half, c);
+        return;
+    }
+    const char *key = c->key[0] ? c->key : sc->key ? sc->key : "";
+    sc_emit(sc, -1, r.type, "plain", "plain", key, "generic", r.confidence, c->buf, c->len,
+            c->end);
+}
+
+/* Read value bytes into c. Returns 1 when the token ended inside p (consumed bytes
+ * in *used), 0 when p ran out first, -1 when it is not a value (too long). */
+static int mt_cap_feed(struct mcap *c, const uint8_t *p, size_t n, size_t *used)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        int ch = p[i];
+        if (c->phase == 0) {
+            if (ch == ' ' || ch == '\t' || ch == '\\') {
+                if (++c->skipped > 6)
+                    return -1;
+                continue;
+            }
+            c->phase = 1;
+            if (ch == '"' || ch == '\'') {
+                c->quote = (char)ch;
+                continue;
+            }
+        }
+        int stop;
+        switch (c->gp->cs) {
+        case GENERIC_CS_DIGIT: stop = !(ch >= '0' && ch <= '9'); break;
+        case GENERIC_CS_HEXSEP: stop = !(isxdigit(ch) || ch == ':' || ch == '-'); break;
+        default:
+            stop = c->quote ? (ch == c->quote || ch == '\\')
+                            : (strchr("&,;}])\r\n\t <\"'", ch) != NULL || ch == 0);
+        }
+        if (stop) {
+            *used = i;
+            return 1;
+        }
+        if (c->len >= GENERIC_MAX_VALUE)
+            return -1;
+        c->buf[c->len++] = (char)ch;
+    }
+    *used = n;
+    return 0;
+}
+
+static void sc_generic_hit(struct msc *sc, size_t gi, uint64_t end)
+{
+    const struct generic_pattern *gp = generic_pattern(gi);
+    struct mcap c;
+    size_t used;
+    memset(&c, 0, sizeof c);
+    c.gp = gp;
+    c.end = end;
+    if (gp->keyed) {
+        sc_key_before(sc, end, c.key);
+    } else {
+        if (end < gp->behind)
+            return;
+        for (size_t k = 0; k < gp->behind; k++) {
+            int b = sc_byte(sc, end - gp->behind + k);
+            if (b < 0)
+                return;
+            c.buf[c.len++] = (char)b;
+        }
+        c.phase = 1;
+        sc_key_before(sc, end - gp->behind, c.key);
+    }
+    size_t off = (size_t)(end - sc->base);
+    int r = mt_cap_feed(&c, sc->data + off, sc->len - off, &used);
+    if (r < 0)
+        return;
+    if (r == 1 || !sc->st) {
+        sc_cap_finish(sc, &c);   /* in block mode the buffer end ends the token */
+        return;
+    }
+    if (sc->st->ncaps < MT_CAPS)
+        sc->st->caps[sc->st->ncaps++] = c;
+}
+
+static int mt_on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                       unsigned int flags, void *vctx)
+{
+    struct msc *sc = vctx;
+    (void)from;
+    (void)flags;
+    uint64_t end = sc->hs_base + to;
+    if (end < sc->base || end - sc->base > sc->len)
+        return 0;   /* cannot happen with in-order data; never read outside it */
+    if (id < sc->m->npats)
+        sc_profile_hit(sc, id, end);
+    else
+        sc_generic_hit(sc, id - sc->m->npats, end);
+    return 0;
+}
+
+/* ---- streams ---------------------------------------------------------------------- */
+
+matcher_stream_t *matcher_stream_open(const matcher_t *m, const char *where)
+{
+    matcher_stream_t *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    st->m = m;
+    st->where = where;
+    if (hs_open_stream(m->sdb, 0, &st->hs) != HS_SUCCESS) {
+        free(st);
+        return NULL;
+    }
+    return st;
+}
+
+static void st_ctx(struct msc *sc, matcher_stream_t *st, matcher_scratch_t *s,
+                   const uint8_t *data, size_t len, matcher_hit_fn fn, void *ctx)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->m = st->m;
+    sc->s = s;
+    sc->st = st;
+    sc->data = data;
+    sc->len = len;
+    sc->base = st->scanned;
+    sc->hs_base = st->hs_base;
+    sc->where = st->where;
+    sc->fn = fn;
+    sc->ctx = ctx;
+    sc->pair = &st->pair;
+}
+
+/* The stream ends or breaks here: what waited for more bytes is decided now. */
+static void st_flush(struct msc *sc)
+{
+    matcher_stream_t *st = sc->st;
+    for (size_t i = 0; i < st->npend; i++)
+        sc_emit_profile(sc, st->pend[i].id, st->pend[i].end);
+    st->npend = 0;
+    for (size_t i = 0; i < st->ncaps; i++)
+        sc_cap_finish(sc, &st->caps[i]);
+    st->ncaps = 0;
+}
+
+int matcher_stream_scan(matcher_stream_t *st, matcher_scratch_t *s, const uint8_t *data,
+                        size_t len, matcher_hit_fn fn, void *ctx)
+{
+    struct msc sc;
+    if (!st || !s || (!data && len))
+        return LW_ERR_INVAL;
+    if (len == 0)
+        return 0;
+    st_ctx(&sc, st, s, data, len, fn, ctx);
+    if (st->npend) {
+        for (size_t i = 0; i < st->npend; i++) {
+            const struct mpat *p = &st->m->pats[st->pend[i].id];
+            if (!mt_edge_in(p->edge, data[0]))
+                sc_emit_profile(&sc, st->pend[i].id, st->pend[i].end);
+        }
+        st->npend = 0;
+    }
+    if (st->ncaps) {
+        size_t keep = 0;
+        for (size_t i = 0; i < st->ncaps; i++) {
+            size_t used;
+            int r = mt_cap_feed(&st->caps[i], data, len, &used);
+            if (r == 1)
+                sc_cap_finish(&sc, &st->caps[i]);
+            else if (r == 0)
+                st->caps[keep++] = st->caps[i];
+        }
+        st->ncaps = keep;
+    }
+    hs_error_t e = hs_scan_stream(st->hs, (const char *)data, (unsigned)len, 0, s->hs,
+                                  mt_on_match, &sc);
+    st->scanned += len;
+    if (len >= MT_TAIL) {
+        memcpy(st->tail, data + len - MT_TAIL, MT_TAIL);
+        st->tail_len = MT_TAIL;
+    } else {
+        size_t keep = st->tail_len + len > MT_TAIL ? MT_TAIL - len : st->tail_len;
+        memmove(st->tail, st->tail + st->tail_len - keep, keep);
+        memcpy(st->tail + keep, data, len);
+        st->tail_len = keep + len;
+    }
+    return e == HS_SUCCESS ? 0 : LW_ERR_LIB;
+}
+
+int matcher_stream_gap(matcher_stream_t *st, matcher_scratch_t *s, matcher_hit_fn fn, void *ctx)
+{
+    struct msc sc;
+    if (!st || !s)
+        return LW_ERR_INVAL;
+    st_ctx(&sc, st, s, NULL, 0, fn, ctx);
+    st_flush(&sc);
+    memset(&st->pair, 0, sizeof st->pair);
+    hs_error_t e = hs_reset_stream(st->hs, 0, s->hs, mt_on_match, &sc);
+    st->hs_base = st->scanned;
+    st->tail_len = 0;
+    return e == HS_SUCCESS ? 0 : LW_ERR_LIB;
+}
+
+void matcher_stream_close(matcher_stream_t *st, matcher_scratch_t *s, matcher_hit_fn fn,
+                          void *ctx)
+{
+    struct msc sc;
+    if (!st)
+        return;
+    st_ctx(&sc, st, s, NULL, 0, fn, ctx);
+    if (s)
+        st_flush(&sc);
+    hs_close_stream(st->hs, s ? s->hs : NULL, s && fn ? mt_on_match : NULL, &sc);
+    free(st);
+}
+
+int matcher_scan_buffer(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
+                        size_t len, const char *where, const char *key, matcher_hit_fn fn,
+                        void *ctx)
+{
+    struct msc sc;
+    struct mpair pair;
+    if (!m || !s || (!data && len))
+        return LW_ERR_INVAL;
+    if (len == 0)
+        return 0;
+    memset(&sc, 0, sizeof sc);
+    memset(&pair, 0, sizeof pair);
+    sc.m = m;
+    sc.s = s;
+    sc.data = data;
+    sc.len = len;
+    sc.where = where;
+    sc.key = key;
+    sc.fn = fn;
+    sc.ctx = ctx;
+    sc.pair = &pair;
+    hs_error_t e = hs_scan(m->bdb, (const char *)data, (unsigned)len, 0, s->hs, mt_on_match, &sc);
+    /* A dissector hands over a decoded value with its key: the key is the lexicon
+     * evidence that the keyed patterns could not see inside the buffer. */
+    const struct generic_pattern *gp = key ? generic_find_key(key, strlen(key)) : NULL;
+    if (gp && len <= GENERIC_MAX_VALUE) {
+        struct mcap c;
+        memset(&c, 0, sizeof c);
+        c.gp = gp;
+        c.end = len;
+        c.len = (uint8_t)len;
+        memcpy(c.buf, data, len);
+        snprintf(c.key, sizeof c.key, "%s", key);
+        sc_cap_finish(&sc, &c);
+    }
+    return e == HS_SUCCESS ? 0 : LW_ERR_LIB;
+}
