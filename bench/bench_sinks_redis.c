@@ -95,9 +95,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "sink_open: %s\n", err);
         goto out;
     }
+    /* Events are built before the clock starts: this measures the sink, not
+     * json_pack() in the producer. */
+    json_t **evs = malloc((size_t)n * sizeof *evs);
+    if (!evs)
+        goto out;
+    for (long i = 0; i < n; i++)
+        evs[i] = leak(i);
     double t0 = now_s();
     for (long i = 0; i < n; i++)
-        sink_emit(s, leak(i));
+        sink_emit(s, evs[i]);
+    free(evs);
     struct sink_stats st;
     int crc = sink_close(s, &st, err, sizeof err);
     double dt = now_s() - t0;

@@ -353,11 +353,10 @@ static void dhttp_request_line(uint8_t *line, size_t n, struct dhttp_msg *m,
     dhttp_emit(&o, "", uri, dl);
 }
 
-static void dhttp_header(struct dhttp *h, uint8_t *name, size_t nl, uint8_t *val,
-                         size_t vl, struct dhttp_msg *m, const struct dhttp_out *o0)
+static void dhttp_header(uint8_t *name, size_t nl, uint8_t *val, size_t vl,
+                         struct dhttp_msg *m, const struct dhttp_out *o0)
 {
     struct dhttp_out o = *o0;
-    (void)h;
     name[nl] = 0; /* overwrites the ':' or a space before it */
     o.where = "http.header";
     dhttp_emit(&o, (const char *)name, val, vl);
@@ -469,7 +468,7 @@ static int dhttp_headers_done(struct dhttp *h, struct dhttp_dir *d,
             while (ve > vs && (b[ve - 1] == ' ' || b[ve - 1] == '\t'))
                 ve--;
             if (nlen)
-                dhttp_header(h, b + i, nlen, b + vs, ve - vs, &m, &o);
+                dhttp_header(b + i, nlen, b + vs, ve - vs, &m, &o);
         }
         i = le + 1;
     }

@@ -22,22 +22,25 @@ static uint8_t dtext_lower(uint8_t c)
     return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
-int dtext_iprefix(const uint8_t *s, size_t n, const char *p)
+static int dtext_ieq(const uint8_t *s, const char *p, size_t pl)
 {
-    size_t pl = strlen(p);
-    if (pl > n)
-        return 0;
     for (size_t i = 0; i < pl; i++)
         if (dtext_lower(s[i]) != dtext_lower((uint8_t)p[i]))
             return 0;
     return 1;
 }
 
+int dtext_iprefix(const uint8_t *s, size_t n, const char *p)
+{
+    size_t pl = strlen(p);
+    return pl <= n && dtext_ieq(s, p, pl);
+}
+
 int dtext_icontains(const uint8_t *s, size_t n, const char *needle)
 {
     size_t nl = strlen(needle);
     for (size_t i = 0; nl <= n && i <= n - nl; i++)
-        if (dtext_iprefix(s + i, n - i, needle))
+        if (dtext_ieq(s + i, needle, nl))
             return 1;
     return 0;
 }
@@ -169,6 +172,25 @@ static size_t dtext_json_unescape(uint8_t *buf, size_t s, size_t e)
     return o - s;
 }
 
+/* Index of the quote closing the string that starts at s (len if unterminated): the
+ * first '"' not escaped by an odd run of backslashes. */
+static size_t dtext_json_string_end(const uint8_t *buf, size_t s, size_t len)
+{
+    size_t e = s;
+    while (e < len) {
+        const uint8_t *q = memchr(buf + e, '"', len - e);
+        if (!q)
+            return len;
+        size_t qi = (size_t)(q - buf), bs = 0;
+        while (qi - bs > s && buf[qi - bs - 1] == '\\')
+            bs++;
+        if (bs % 2 == 0)
+            return qi;
+        e = qi + 1;
+    }
+    return len;
+}
+
 void dtext_json_walk(uint8_t *buf, size_t len, size_t max_values, dtext_kv_fn fn,
                      void *arg)
 {
@@ -179,17 +201,13 @@ void dtext_json_walk(uint8_t *buf, size_t len, size_t max_values, dtext_kv_fn fn
     while (i < len && nvals < max_values) {
         uint8_t c = buf[i];
         if (c == '"') {
-            size_t s = i + 1, e = s;
-            while (e < len && buf[e] != '"')
-                e += (buf[e] == '\\') ? 2 : 1;
-            if (e > len)
-                e = len;
+            size_t s = i + 1, e = dtext_json_string_end(buf, s, len);
             size_t next = e + 1;
             size_t j = next;
             while (j < len && (buf[j] == ' ' || buf[j] == '\t' || buf[j] == '\r' ||
                                buf[j] == '\n'))
                 j++;
-            size_t ul = dtext_json_unescape(buf, s, e);
+            size_t ul = memchr(buf + s, '\\', e - s) ? dtext_json_unescape(buf, s, e) : e - s;
             if (j < len && buf[j] == ':') {
                 /* The unescaped key ends at or before the closing quote. */
                 buf[s + ul] = 0;

@@ -19,7 +19,8 @@ size_t dtext_url_decode(uint8_t *buf, size_t len, int plus);
 
 /* Split buf[0..len) at sep ('&' for queries and forms, ';' for cookies), each item
  * at the first '=', trim spaces around cookie items when trim is set, URL-decode key
- * and value in place, and call fn for each. Keys longer than keymax-1 are cut. */
+ * and value in place, and call fn for each (an item without '=' has key ""). The key
+ * is NUL-terminated in place where its '=' was. */
 void dtext_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
                     dtext_kv_fn fn, void *arg);
 

@@ -103,13 +103,17 @@ static int fg_emit(struct fgen *g, const char *name, const char *variant, enum f
     return g->fn(g->ctx, &it);
 }
 
-static size_t fg_url(const uint8_t *v, size_t n, char *out, int lowerhex, int plus)
+/* mode 0: RFC 3986 unreserved kept, %XX; 1: %xx; 2: space as '+' (forms);
+ * 3: JavaScript encodeURIComponent, which also keeps ! ' ( ) *. */
+static size_t fg_url(const uint8_t *v, size_t n, char *out, int mode)
 {
-    const char *d = lowerhex ? "0123456789abcdef" : "0123456789ABCDEF";
+    const char *d = mode == 1 ? "0123456789abcdef" : "0123456789ABCDEF";
+    int plus = mode == 2, js = mode == 3;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         uint8_t c = v[i];
-        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+            (js && (c == '!' || c == '\'' || c == '(' || c == ')' || c == '*'))) {
             out[k++] = (char)c;
         } else if (c == ' ' && plus) {
             out[k++] = '+';
@@ -180,8 +184,8 @@ static int fg_encodings(struct fgen *g, const char *variant, const uint8_t *v, s
         if ((rc = fg_emit(g, name, variant, e, 0, (const uint8_t *)(b), l)) < 0)           \
             return rc;                                                                     \
     } while (0)
-    for (int m = 0; m < 3; m++) {
-        k = fg_url(v, n, buf, m == 1, m == 2);
+    for (int m = 0; m < 4; m++) {
+        k = fg_url(v, n, buf, m);
         EMIT("url", g->edge, buf, k);
     }
     for (int m = 0; m < 3; m++) {

@@ -14,9 +14,11 @@
  *    an 8-char fragment of 6 value bytes is the shortest that is specific enough;
  *  - a base64 fragment covers only the whole 3-byte groups of the value at that
  *    alignment, so up to 2 bytes at each edge are not verified (documented limit);
- *  - "raw-mac" (6 bytes) carries FORMS_F_BINARY: the matcher searches it only in
- *    flow bytes (binary protocols), never in decoded text buffers; it also
- *    appears legitimately in DHCP/ARP payloads, which the caller should discount;
+ *  - "raw-mac" (6 bytes) carries FORMS_F_BINARY: the matcher reports it only in
+ *    raw flow bytes and datagrams (binary protocols), never in decoded text
+ *    buffers. Six given bytes occur by chance about once per 2^48 positions, so
+ *    the risk is not noise but legitimate carriers: DHCP chaddr, ARP, mDNS/LLMNR
+ *    payloads to the gateway, which the caller should discount by destination;
  *  - forms of fewer than FORMS_MIN_LEN bytes are not emitted at all.
  * Nothing here touches Hyperscan: the matcher turns forms into patterns. */
 #ifndef LW_RULES_FORMS_H

@@ -78,7 +78,7 @@ int idtype_all_digits(const char *s, size_t n)
     return 1;
 }
 
-static int idtype_hexval(int c)
+int idtype_hexval(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -291,7 +291,7 @@ int idtype_validate(const struct idtype *t, const char *v, size_t len, char *why
     }
     case IDTYPE_SYN_EMAIL: {
         const char *at = memchr(v, '@', len);
-        if (!at || at == v || at == v + len - 1 || len > 254 || !idtype_printable_token(v, len)
+        if (!at || at == v || at == v + len - 1 || len > 128 || !idtype_printable_token(v, len)
             || memchr(at + 1, '@', (size_t)(v + len - at - 1)))
             return WHY("not an e-mail address");
         return 0;

@@ -2,8 +2,8 @@
  * detectors, and the validation that turns raw pattern hits into identifiers.
  *
  * One pattern list feeds two databases compiled once: streaming (flow bytes) and
- * block (decoded buffers; without "raw-mac", which only means something in binary
- * flow bytes). Profile literals are compiled as regexes with every byte written
+ * block (decoded buffers and datagrams; "raw-mac" hits are dropped for decoded
+ * text, where six bytes mean nothing). Profile literals are compiled as regexes with every byte written
  * \xNN, so metacharacters and NUL bytes in values are inert and literals and the
  * generic regexes share one database and so one stream state per flow direction.
  *
@@ -20,6 +20,8 @@
 
 #include <ctype.h>
 #include <hs/hs.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,9 @@
 #define MT_PEND 4    /* profile hits ending exactly at a segment end: rare */
 #define MT_CAPS 2    /* keyed values still being read: one key at a time */
 #define MT_PAIR_WINDOW 256   /* lat and lon further apart than this are not a pair */
+/* A keyed lat/lon pair this close (degrees, ~50 m) to a profile location is that
+ * device's location: SDKs round or pad the digits, so the literal rarely matches. */
+#define MT_GPS_TOLERANCE 5e-4
 
 struct mpat {
     int device;
@@ -53,6 +58,13 @@ struct matcher {
     struct mpat *pats;
     size_t npats, cap;
     size_t ngen;              /* generic pattern i has id npats + i */
+    struct mgps {
+        int device;
+        double lat, lon;
+        const char *value;    /* borrowed from the profile */
+        size_t len;
+    } *gps;
+    size_t ngps;
     hs_database_t *sdb, *bdb;
     hs_scratch_t *proto;      /* only cloned after matcher_new() returns */
     struct matcher_info info;
@@ -81,6 +93,15 @@ struct mpair {
     char val[2][GENERIC_MAX_VALUE + 1];
 };
 
+/* The last profile hit: a keyed generic hit on the same bytes is not reported
+ * again (the profile hit carries the device and confidence 1.0). */
+#define MT_LAST 4
+struct mlast {
+    const struct idtype *type[MT_LAST];
+    uint64_t end[MT_LAST];
+    unsigned next;
+};
+
 struct matcher_stream {
     const matcher_t *m;
     hs_stream_t *hs;
@@ -94,7 +115,10 @@ struct matcher_stream {
     struct mcap caps[MT_CAPS];
     size_t ncaps;
     struct mpair pair;
+    struct mlast last;
 };
+
+#define MT_DONE 4
 
 /* One scan call. */
 struct msc {
@@ -109,6 +133,13 @@ struct msc {
     matcher_hit_fn fn;
     void *ctx;
     struct mpair *pair;
+    struct mlast *last;
+    int binary_ok;            /* report FORMS_F_BINARY forms (raw bytes, not decoded text) */
+    /* generic values complete in this call, classified after the Hyperscan scan so
+     * that a profile hit on the same value (reported at the value's end, after the
+     * key) is known first */
+    struct mcap done[MT_DONE];
+    size_t ndone;
 };
 
 /* ---- compile ------------------------------------------------------------------ */
@@ -155,6 +186,21 @@ static int mt_add_form(void *vctx, const struct forms_item *it)
     return 0;
 }
 
+static int mt_add_gps(matcher_t *m, int device, const struct profile_ident *id)
+{
+    struct mgps *g = realloc(m->gps, (m->ngps + 1) * sizeof *g);
+    if (!g)
+        return LW_ERR_NOMEM;
+    m->gps = g;
+    g += m->ngps++;
+    g->device = device;
+    g->value = id->value;
+    g->len = id->value_len;
+    g->lat = strtod(id->value, NULL);   /* validated "lat,lon" */
+    g->lon = strtod(strchr(id->value, ',') + 1, NULL);
+    return 0;
+}
+
 static void mt_origin(const matcher_t *m, const profile_t *prof, unsigned id, char *out,
                       size_t cap)
 {
@@ -184,8 +230,6 @@ static int mt_compile(matcher_t *m, const profile_t *prof, unsigned mode, hs_dat
     }
     for (size_t i = 0; i < m->npats; i++) {
         const struct mpat *p = &m->pats[i];
-        if (p->binary && mode == HS_MODE_BLOCK)
-            continue;
         if (!(ex[k] = malloc((size_t)p->len * 4 + 1))) {
             rc = LW_ERR_NOMEM;
             snprintf(err, errlen, "matcher: out of memory");
@@ -232,6 +276,23 @@ out:
     return rc;
 }
 
+/* The block database compiles on a second thread while this one does the streaming
+ * one: for thousands of values compiling takes seconds, twice. */
+struct mt_job {
+    matcher_t *m;
+    const profile_t *prof;
+    hs_database_t *db;
+    char err[LW_ERRBUF];
+    int rc;
+};
+
+static void *mt_compile_block(void *arg)
+{
+    struct mt_job *j = arg;
+    j->rc = mt_compile(j->m, j->prof, HS_MODE_BLOCK, &j->db, j->err, sizeof j->err);
+    return NULL;
+}
+
 void matcher_free(matcher_t *m)
 {
     if (!m)
@@ -239,6 +300,7 @@ void matcher_free(matcher_t *m)
     hs_free_database(m->sdb);
     hs_free_database(m->bdb);
     hs_free_scratch(m->proto);
+    free(m->gps);
     for (size_t i = 0; i < m->npats; i++)
         free(m->pats[i].lit);
     free(m->pats);
@@ -260,6 +322,8 @@ int matcher_new(const profile_t *profile, const struct matcher_opts *opts, match
     m->opts.min_confidence = 0.5;
     if (opts)
         m->opts = *opts;
+    if (m->opts.min_confidence <= 0.0)
+        m->opts.min_confidence = 0.5;
     for (size_t d = 0; d < profile_ndevices(profile); d++) {
         const struct profile_device *dev = profile_device(profile, d);
         for (size_t i = 0; i < dev->n_idents; i++) {
@@ -273,6 +337,8 @@ int matcher_new(const profile_t *profile, const struct matcher_opts *opts, match
             }
             rc = forms_generate(t, dev->idents[i].value, dev->idents[i].value_len, mt_add_form,
                                 &a);
+            if (rc == 0 && t->syntax == IDTYPE_SYN_GPS)
+                rc = mt_add_gps(m, (int)d, &dev->idents[i]);
             if (rc < 0) {
                 snprintf(err, errlen, "matcher: device %s, type %s: cannot derive forms: %s",
                          dev->id, t->name, lw_strerror(rc));
@@ -281,8 +347,20 @@ int matcher_new(const profile_t *profile, const struct matcher_opts *opts, match
         }
     }
     m->ngen = generic_npatterns(m->opts.min_confidence);
-    if ((rc = mt_compile(m, profile, HS_MODE_STREAM, &m->sdb, err, errlen)) < 0 ||
-        (rc = mt_compile(m, profile, HS_MODE_BLOCK, &m->bdb, err, errlen)) < 0)
+    struct mt_job job = {.m = m, .prof = profile};
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, mt_compile_block, &job) == 0;
+    if (!threaded)
+        mt_compile_block(&job);
+    rc = mt_compile(m, profile, HS_MODE_STREAM, &m->sdb, err, errlen);
+    if (threaded)
+        pthread_join(th, NULL);
+    m->bdb = job.db;
+    if (rc == 0 && job.rc < 0) {
+        snprintf(err, errlen, "%s", job.err);
+        rc = job.rc;
+    }
+    if (rc < 0)
         goto fail;
     if (hs_alloc_scratch(m->sdb, &m->proto) != HS_SUCCESS ||
         hs_alloc_scratch(m->bdb, &m->proto) != HS_SUCCESS) {
@@ -437,11 +515,16 @@ static void sc_emit_profile(struct msc *sc, unsigned id, uint64_t end)
         snprintf(sc->s->key, sizeof sc->s->key, "%s", sc->key);
     sc_emit(sc, p->device, p->type, p->form, p->variant, sc->s->key, "profile", 1.0, p->value,
             p->value_len, end);
+    sc->last->type[sc->last->next] = p->type;
+    sc->last->end[sc->last->next] = end;
+    sc->last->next = (sc->last->next + 1) % MT_LAST;
 }
 
 static void sc_profile_hit(struct msc *sc, unsigned id, uint64_t end)
 {
     const struct mpat *p = &sc->m->pats[id];
+    if (p->binary && !sc->binary_ok)
+        return;
     if (p->edge_first && end > p->len) {
         int b = sc_byte(sc, end - p->len - 1);
         if (b >= 0 && mt_edge_in(p->edge, b))
@@ -476,7 +559,19 @@ static void sc_pair(struct msc *sc, int half, const struct mcap *c)
     }
     char v[2 * GENERIC_MAX_VALUE + 2];
     int n = snprintf(v, sizeof v, "%s,%s", pr->val[0], pr->val[1]);
+    double lat = strtod(pr->val[0], NULL), lon = strtod(pr->val[1], NULL);
     pr->have[0] = pr->have[1] = 0;
+    int found = 0;
+    for (size_t i = 0; i < sc->m->ngps; i++) {
+        const struct mgps *g = &sc->m->gps[i];
+        if (fabs(g->lat - lat) <= MT_GPS_TOLERANCE && fabs(g->lon - lon) <= MT_GPS_TOLERANCE) {
+            sc_emit(sc, g->device, idtype_find("gps"), "latlon-keys", "keys", c->key, "profile",
+                    1.0, g->value, g->len, c->end);
+            found = 1;
+        }
+    }
+    if (found)
+        return;
     sc_emit(sc, -1, idtype_find("gps"), "plain", "plain", c->key, "generic", GENERIC_CONF_KEYED,
             v, (size_t)n, c->end);
 }
@@ -491,6 +586,10 @@ static void sc_cap_finish(struct msc *sc, struct mcap *c)
         sc_pair(sc, r.half, c);
         return;
     }
+    for (int i = 0; i < MT_LAST; i++)
+        if (sc->last->type[i] == r.type && sc->last->end[i] >= c->end &&
+            sc->last->end[i] <= c->end + GENERIC_MAX_VALUE + 8)
+            return;   /* the profile already reported this value */
     const char *key = c->key[0] ? c->key : sc->key ? sc->key : "";
     sc_emit(sc, -1, r.type, "plain", "plain", key, "generic", r.confidence, c->buf, c->len,
             c->end);
@@ -562,7 +661,11 @@ static void sc_generic_hit(struct msc *sc, size_t gi, uint64_t end)
     if (r < 0)
         return;
     if (r == 1 || !sc->st) {
-        sc_cap_finish(sc, &c);   /* in block mode the buffer end ends the token */
+        /* complete (in block mode the buffer end ends the token) */
+        if (sc->ndone < MT_DONE)
+            sc->done[sc->ndone++] = c;
+        else
+            sc_cap_finish(sc, &c);
         return;
     }
     if (sc->st->ncaps < MT_CAPS)
@@ -616,6 +719,15 @@ static void st_ctx(struct msc *sc, matcher_stream_t *st, matcher_scratch_t *s,
     sc->fn = fn;
     sc->ctx = ctx;
     sc->pair = &st->pair;
+    sc->last = &st->last;
+    sc->binary_ok = 1;
+}
+
+static void sc_finish_done(struct msc *sc)
+{
+    for (size_t i = 0; i < sc->ndone; i++)
+        sc_cap_finish(sc, &sc->done[i]);
+    sc->ndone = 0;
 }
 
 /* The stream ends or breaks here: what waited for more bytes is decided now. */
@@ -634,7 +746,7 @@ int matcher_stream_scan(matcher_stream_t *st, matcher_scratch_t *s, const uint8_
                         size_t len, matcher_hit_fn fn, void *ctx)
 {
     struct msc sc;
-    if (!st || !s || (!data && len))
+    if (!st || !s || (!data && len) || len > UINT32_MAX)
         return LW_ERR_INVAL;
     if (len == 0)
         return 0;
@@ -652,7 +764,9 @@ int matcher_stream_scan(matcher_stream_t *st, matcher_scratch_t *s, const uint8_
         for (size_t i = 0; i < st->ncaps; i++) {
             size_t used;
             int r = mt_cap_feed(&st->caps[i], data, len, &used);
-            if (r == 1)
+            if (r == 1 && sc.ndone < MT_DONE)
+                sc.done[sc.ndone++] = st->caps[i];   /* after the scan, see struct msc */
+            else if (r == 1)
                 sc_cap_finish(&sc, &st->caps[i]);
             else if (r == 0)
                 st->caps[keep++] = st->caps[i];
@@ -661,6 +775,7 @@ int matcher_stream_scan(matcher_stream_t *st, matcher_scratch_t *s, const uint8_
     }
     hs_error_t e = hs_scan_stream(st->hs, (const char *)data, (unsigned)len, 0, s->hs,
                                   mt_on_match, &sc);
+    sc_finish_done(&sc);
     st->scanned += len;
     if (len >= MT_TAIL) {
         memcpy(st->tail, data + len - MT_TAIL, MT_TAIL);
@@ -683,6 +798,7 @@ int matcher_stream_gap(matcher_stream_t *st, matcher_scratch_t *s, matcher_hit_f
     st_flush(&sc);
     memset(&st->pair, 0, sizeof st->pair);
     hs_error_t e = hs_reset_stream(st->hs, 0, s->hs, mt_on_match, &sc);
+    sc_finish_done(&sc);
     st->hs_base = st->scanned;
     st->tail_len = 0;
     return e == HS_SUCCESS ? 0 : LW_ERR_LIB;
@@ -701,18 +817,20 @@ void matcher_stream_close(matcher_stream_t *st, matcher_scratch_t *s, matcher_hi
     free(st);
 }
 
-int matcher_scan_buffer(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
-                        size_t len, const char *where, const char *key, matcher_hit_fn fn,
-                        void *ctx)
+static int mt_scan_block(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
+                         size_t len, const char *where, const char *key, int binary_ok,
+                         matcher_hit_fn fn, void *ctx)
 {
     struct msc sc;
     struct mpair pair;
-    if (!m || !s || (!data && len))
+    struct mlast last;
+    if (!m || !s || (!data && len) || len > UINT32_MAX)
         return LW_ERR_INVAL;
     if (len == 0)
         return 0;
     memset(&sc, 0, sizeof sc);
     memset(&pair, 0, sizeof pair);
+    memset(&last, 0, sizeof last);
     sc.m = m;
     sc.s = s;
     sc.data = data;
@@ -722,7 +840,10 @@ int matcher_scan_buffer(const matcher_t *m, matcher_scratch_t *s, const uint8_t 
     sc.fn = fn;
     sc.ctx = ctx;
     sc.pair = &pair;
+    sc.last = &last;
+    sc.binary_ok = binary_ok;
     hs_error_t e = hs_scan(m->bdb, (const char *)data, (unsigned)len, 0, s->hs, mt_on_match, &sc);
+    sc_finish_done(&sc);
     /* A dissector hands over a decoded value with its key: the key is the lexicon
      * evidence that the keyed patterns could not see inside the buffer. */
     const struct generic_pattern *gp = key ? generic_find_key(key, strlen(key)) : NULL;
@@ -734,7 +855,21 @@ int matcher_scan_buffer(const matcher_t *m, matcher_scratch_t *s, const uint8_t 
         c.len = (uint8_t)len;
         memcpy(c.buf, data, len);
         snprintf(c.key, sizeof c.key, "%s", key);
+        c.end = 0;   /* the whole buffer is the value: a profile hit in it covers it */
         sc_cap_finish(&sc, &c);
     }
     return e == HS_SUCCESS ? 0 : LW_ERR_LIB;
+}
+
+int matcher_scan_buffer(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
+                        size_t len, const char *where, const char *key, matcher_hit_fn fn,
+                        void *ctx)
+{
+    return mt_scan_block(m, s, data, len, where, key, 0, fn, ctx);
+}
+
+int matcher_scan_datagram(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
+                          size_t len, const char *where, matcher_hit_fn fn, void *ctx)
+{
+    return mt_scan_block(m, s, data, len, where, NULL, 1, fn, ctx);
 }

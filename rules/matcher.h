@@ -9,7 +9,16 @@
  *
  * Hits are validated (Luhn, boundaries, near-miss rejection) before the callback
  * runs; the callback receives only identifiers worth reporting (confidence at or
- * above opts.min_confidence). De-duplication per flow is the caller's business. */
+ * above opts.min_confidence; model in rules/generic.h). De-duplication per flow is
+ * the caller's business; the matcher only drops a keyed generic hit on bytes that a
+ * profile hit of the same type already reported ("imei=<profile IMEI>" is one hit).
+ *
+ * Forms (rules/forms.h) plus one the matcher adds: "latlon-keys", a lat=/lng= pair
+ * within MT_GPS_TOLERANCE (~50 m) of a profile location, reported as that device's.
+ * A profile value is a near miss when the byte before or after it continues the
+ * token (a digit after an IMEI, a hex digit after a MAC); a value that ends exactly
+ * at a segment end waits for the first byte of the next one (or for a gap/close).
+ * Per stream: ~0.7 KB of matcher state plus the Hyperscan stream state. */
 #ifndef LW_RULES_MATCHER_H
 #define LW_RULES_MATCHER_H
 
@@ -22,7 +31,9 @@ typedef struct matcher_scratch matcher_scratch_t;
 typedef struct matcher_stream matcher_stream_t;
 
 struct matcher_opts {
-    double min_confidence;   /* generic hits below this are not reported; default 0.5 */
+    double min_confidence;   /* generic hits below this are not reported; default 0.5,
+                                also when 0 (a zeroed struct must not turn on the bare
+                                shape detectors, which halve throughput) */
     int raw_evidence;        /* 1: evidence unredacted (--evidence raw) */
 };
 
@@ -93,5 +104,11 @@ void matcher_stream_close(matcher_stream_t *st, matcher_scratch_t *s, matcher_hi
 int matcher_scan_buffer(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
                         size_t len, const char *where, const char *key,
                         matcher_hit_fn fn, void *ctx);
+
+/* Scan one whole datagram (UDP payload) as raw bytes: like matcher_scan_buffer() with
+ * no key, but binary forms ("raw-mac") are reported too, which they are not in
+ * decoded text. */
+int matcher_scan_datagram(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
+                          size_t len, const char *where, matcher_hit_fn fn, void *ctx);
 
 #endif

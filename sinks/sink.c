@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -38,6 +39,13 @@
 #define SINK_BACKOFF_MIN_MS 100
 #define SINK_BACKOFF_MAX_MS 5000
 #define SINK_REPLAY_BATCHES 16 /* per loop turn, so the live queue keeps moving */
+
+/* A growable byte buffer, reused batch after batch so serialising events does
+ * not malloc per event (json_dumps() did, and showed in profiles). */
+struct linebuf {
+    char *buf;
+    size_t cap, len;
+};
 
 struct sink {
     char *out_path;
@@ -70,7 +78,7 @@ struct sink {
     atomic_uint_fast64_t emitted, written_lines, written_redis, lost, queue_full_waits,
         line_errors, spool_appended, replayed, emit_spooled, reconnects, agg_errors;
 
-    /* err_mu guards lasterr and errcode. */
+    /* err_mu guards lasterr, lost_code and lost_msg. */
     pthread_mutex_t err_mu;
     char lasterr[LW_ERRBUF];
     int lost_code;           /* the lwerr code that explains `lost`, if any */
@@ -79,6 +87,8 @@ struct sink {
     int close_rc;
     char close_err[LW_ERRBUF];
     int close_done;
+
+    struct linebuf lb;       /* sink thread only: this batch's lines */
 };
 
 /* snprintf("%s") into a smaller buffer trips -Wformat-truncation; this does not. */
@@ -124,38 +134,56 @@ static void report(sink_t *s, int lost_code, const char *fmt, ...)
         s->on_error(s->on_error_ud, msg);
 }
 
-/* Give ev an event_id if it has none, and serialise it. Returns a malloc'd line or
- * NULL (not an object, or out of memory). */
-static char *prep_event(json_t *ev, size_t *len)
+static int lb_reserve(struct linebuf *lb, size_t more)
 {
+    if (lb->len + more <= lb->cap)
+        return 0;
+    size_t nc = lb->cap ? lb->cap : 64 * 1024;
+    while (nc < lb->len + more)
+        nc *= 2;
+    char *nb = realloc(lb->buf, nc);
+    if (!nb)
+        return -1;
+    lb->buf = nb;
+    lb->cap = nc;
+    return 0;
+}
+
+/* Give ev an event_id if it has none, and append its line (no newline) to lb.
+ * Returns 0 with *off and *len set, or -1 (not an object, or out of memory). */
+static int prep_event(json_t *ev, struct linebuf *lb, size_t *off, size_t *len)
+{
+    enum { ID_ROOM = 32 }; /* ,"event_id":"<16 hex>"} */
     if (!json_is_object(ev))
-        return NULL;
-    char *raw = json_dumps(ev, SINK_DUMP_FLAGS);
-    if (!raw)
-        return NULL;
-    size_t rl = strlen(raw);
-    if (json_is_string(json_object_get(ev, "event_id"))) {
-        *len = rl;
-        return raw;
+        return -1;
+    size_t need;
+    for (;;) {
+        need = json_dumpb(ev, lb->buf + lb->len, lb->cap - lb->len, SINK_DUMP_FLAGS);
+        if (need == 0)
+            return -1;
+        if (need + ID_ROOM <= lb->cap - lb->len)
+            break;
+        if (lb_reserve(lb, need + ID_ROOM) < 0)
+            return -1;
     }
-    char id[17];
-    sink_event_id(raw, rl, id);
-    if (json_object_set_new(ev, "event_id", json_string(id)) < 0) {
-        free(raw);
-        return NULL;
+    char *p = lb->buf + lb->len;
+    if (!json_is_string(json_object_get(ev, "event_id"))) {
+        char id[17];
+        sink_event_id(p, need, id);
+        if (json_object_set_new(ev, "event_id", json_string(id)) < 0)
+            return -1;
+        /* Keys keep insertion order, so the new key is last: splice it into the text
+         * instead of serialising the event a second time. */
+        char tail[ID_ROOM + 1];
+        int n = snprintf(tail, sizeof tail, "%s\"event_id\":\"%s\"}", need > 2 ? "," : "",
+                         id);
+        memcpy(p + need - 1, tail, (size_t)n);
+        need = need - 1 + (size_t)n;
     }
-    /* Keys keep insertion order, so the new key is last: splice it into the text
-     * instead of serialising the whole event a second time. */
-    char *line = malloc(rl + 32);
-    if (!line) {
-        free(raw);
-        return NULL;
-    }
-    memcpy(line, raw, rl - 1);
-    int n = snprintf(line + rl - 1, 32, "%s\"event_id\":\"%s\"}", rl > 2 ? "," : "", id);
-    free(raw);
-    *len = rl - 1 + (size_t)n;
-    return line;
+    *off = lb->len;
+    *len = need;
+    lb->len += need;
+    return 0;
 }
 
 static int redis_only(const sink_t *s)
@@ -283,24 +311,26 @@ static void write_lines(sink_t *s, char **lines, size_t *lens, size_t n)
 static void handle_batch(sink_t *s, json_t **evs, size_t n)
 {
     char *lines[SINK_BATCH];
-    size_t lens[SINK_BATCH];
+    size_t offs[SINK_BATCH], lens[SINK_BATCH];
     size_t bad = 0;
+    s->lb.len = 0;
     for (size_t i = 0; i < n; i++) {
-        lines[i] = prep_event(evs[i], &lens[i]);
-        if (!lines[i]) {
+        if (prep_event(evs[i], &s->lb, &offs[i], &lens[i]) < 0) {
             bad++;
             json_decref(evs[i]);
             evs[i] = NULL;
+            offs[i] = SIZE_MAX;
         }
     }
+    /* Pointers only now: the buffer may have moved while it grew. */
+    for (size_t i = 0; i < n; i++)
+        lines[i] = offs[i] == SIZE_MAX ? NULL : s->lb.buf + offs[i];
     if (bad) {
         atomic_fetch_add(&s->lost, bad);
         report(s, LW_ERR_INVAL, "%zu event(s) were not JSON objects or could not be "
                "serialised", bad);
     }
-    if (s->out)
-        write_lines(s, lines, lens, n);
-    else if (s->out_path)
+    if (s->out || s->out_path) /* out == NULL with a path: a reopen failed, retry */
         write_lines(s, lines, lens, n);
     if (s->redis) {
         if (sink_redis_connected(s->redis) && sink_spool_pending(s->spool) == 0) {
@@ -317,9 +347,11 @@ static void handle_batch(sink_t *s, json_t **evs, size_t n)
             spool_records(s, rl, rlen, m, 0);
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        free(lines[i]);
+    for (size_t i = 0; i < n; i++)
         json_decref(evs[i]);
+    if (s->lb.cap > (16u << 20)) { /* one giant batch should not pin its buffer */
+        free(s->lb.buf);
+        s->lb = (struct linebuf){0};
     }
 }
 
@@ -338,13 +370,11 @@ static int replay(sink_t *s, struct sink_spool_batch *b, int max_batches)
         }
         if (n == 0)
             return 0;
-        size_t bad = 0;
         for (int i = 0; i < n; i++) {
             evs[i] = json_loadb(b->recs[i], b->lens[i], 0, NULL);
             if (!json_is_object(evs[i])) {
                 json_decref(evs[i]);
                 evs[i] = NULL;
-                bad++;
             }
         }
         unsigned long aggerr = 0;
@@ -369,7 +399,6 @@ static int replay(sink_t *s, struct sink_spool_batch *b, int max_batches)
             report(s, LW_ERR_PARSE, "spool %s: %zu corrupt record(s) skipped",
                    sink_spool_path(s->spool), prefbad);
         }
-        (void)bad;
         atomic_fetch_add(&s->written_redis, acked);
         atomic_fetch_add(&s->replayed, acked);
         char cerr[LW_ERRBUF] = "";
@@ -395,7 +424,7 @@ static void service_redis(sink_t *s, struct sink_spool_batch *b, int final)
                 s->backoff_ms = SINK_BACKOFF_MAX_MS;
             now_plus(&s->next_retry, s->backoff_ms);
             pthread_mutex_lock(&s->err_mu);
-            snprintf(s->lasterr, sizeof s->lasterr, "redis: %s", err);
+            snprintf(s->lasterr, sizeof s->lasterr, "redis: %.*s", (int)(sizeof s->lasterr - 8), err);
             pthread_mutex_unlock(&s->err_mu);
             return;
         }
@@ -511,7 +540,21 @@ int sink_open(const struct sink_config *cfg, sink_t **out, char *err, size_t err
             .maxlen = s->redis_maxlen,
             .timeout_ms = s->redis_timeout_ms,
         };
+        /* A server closing on us during AUTH would raise SIGPIPE in the caller's
+         * thread: block it for the handshake and swallow one we caused. */
+        sigset_t pipe, old, pend;
+        sigemptyset(&pipe);
+        sigaddset(&pipe, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe, &old);
+        sigpending(&pend);
+        int was_pending = sigismember(&pend, SIGPIPE);
         rc = sink_redis_open(&ro, &s->redis, err, errlen);
+        sigpending(&pend);
+        if (!was_pending && sigismember(&pend, SIGPIPE)) {
+            struct timespec zero = {0, 0};
+            sigtimedwait(&pipe, NULL, &zero);
+        }
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (rc < 0)
             goto fail;
         rc = sink_spool_open(s->spool_path, s->spool_max_bytes, &s->spool, err, errlen);
@@ -554,17 +597,19 @@ int sink_emit(sink_t *s, json_t *ev)
         atomic_fetch_add(&s->queue_full_waits, 1);
     if (rc == LW_ERR_FULL) {
         if (redis_only(s)) {
-            size_t len;
-            char *line = prep_event(ev, &len);
+            struct linebuf lb = {0};
+            size_t off, len;
+            int prc = prep_event(ev, &lb, &off, &len);
             json_decref(ev);
             atomic_fetch_add(&s->emitted, 1);
-            if (!line) {
+            if (prc < 0) {
+                free(lb.buf);
                 atomic_fetch_add(&s->lost, 1);
                 return LW_ERR_NOMEM;
             }
-            const char *l = line;
+            const char *l = lb.buf + off;
             spool_records(s, &l, &len, 1, 1);
-            free(line);
+            free(lb.buf);
             return 0;
         }
         rc = sink_queue_push(s->q, ev, -1, NULL);
@@ -641,6 +686,11 @@ int sink_close(sink_t *s, struct sink_stats *st, char *err, size_t errlen)
     if (x.lost) {
         rc = lost_code ? lost_code : LW_ERR_IO;
         snprintf(msg, sizeof msg, "%" PRIu64 " event(s) lost: %s", x.lost, last);
+        if (x.spooled) {
+            size_t l = strlen(msg);
+            snprintf(msg + l, sizeof msg - l, "; %" PRIu64 " event(s) kept in spool %s",
+                     x.spooled, sink_spool_path(s->spool));
+        }
     } else if (x.line_errors) {
         rc = LW_ERR_IO;
         snprintf(msg, sizeof msg, "%" PRIu64 " line(s) not written: %s", x.line_errors, last);
@@ -674,5 +724,6 @@ void sink_free(sink_t *s)
     free(s->redis_url);
     free(s->redis_key);
     free(s->spool_path);
+    free(s->lb.buf);
     free(s);
 }

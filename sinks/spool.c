@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@ struct sink_spool {
     pthread_mutex_t mu;
     int fd;               /* -1 until the first append (or an earlier run's file) */
     int offfd;            /* -1 until the first consume */
+    int lockfd;           /* "<path>.lock", flock()ed for the spool's lifetime */
     uint64_t size;        /* bytes in the records file */
     uint64_t read_off;    /* replayed up to here */
     uint64_t pending;     /* records after read_off */
@@ -81,7 +83,7 @@ int sink_spool_open(const char *path, long long max_bytes, sink_spool_t **out,
     sink_spool_t *sp = calloc(1, sizeof *sp);
     if (!sp)
         return set_err(err, errlen, LW_ERR_NOMEM, "spool: out of memory%s", "", 0);
-    sp->fd = sp->offfd = -1;
+    sp->fd = sp->offfd = sp->lockfd = -1;
     sp->max_bytes = max_bytes;
     pthread_mutex_init(&sp->mu, NULL);
     sp->path = strdup(path);
@@ -91,6 +93,26 @@ int sink_spool_open(const char *path, long long max_bytes, sink_spool_t **out,
         goto err;
     memcpy(sp->offpath, path, pl);
     memcpy(sp->offpath + pl, ".off", 5);
+
+    /* Two processes appending and replaying one spool would corrupt its offset:
+     * refuse the second one at start-up. */
+    char *lockpath = malloc(pl + 6);
+    if (!lockpath)
+        goto err;
+    memcpy(lockpath, path, pl);
+    memcpy(lockpath + pl, ".lock", 6);
+    sp->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    free(lockpath);
+    if (sp->lockfd < 0) {
+        rc = set_err(err, errlen, LW_ERR_IO, "spool: cannot create the lock file of %s",
+                     path, errno);
+        goto err;
+    }
+    if (flock(sp->lockfd, LOCK_EX | LOCK_NB) < 0) {
+        rc = set_err(err, errlen, LW_ERR_INVAL, "spool %s is in use by another process",
+                     path, 0);
+        goto err;
+    }
 
     int fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
     if (fd < 0 && errno != ENOENT) {
@@ -149,6 +171,8 @@ void sink_spool_free(sink_spool_t *sp)
         close(sp->fd);
     if (sp->offfd >= 0)
         close(sp->offfd);
+    if (sp->lockfd >= 0)
+        close(sp->lockfd); /* the lock file stays: removing it would race a new owner */
     pthread_mutex_destroy(&sp->mu);
     free(sp->path);
     free(sp->offpath);

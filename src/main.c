@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,22 @@ static int parse_ull(const char *opt, const char *s, unsigned long long min,
     return 0;
 }
 
+/* SIGHUP reopens -o FILE (logrotate). The handler only sets the sink's flag. */
+static sink_t *hup_sink;
+static void on_hup(int sig)
+{
+    (void)sig;
+    if (hup_sink)
+        sink_request_reopen(hup_sink);
+}
+
+/* The sink thread reports lost and recovered targets here. */
+static void on_sink_error(void *ud, const char *msg)
+{
+    (void)ud;
+    fprintf(stderr, "leakwatch: %s\n", msg);
+}
+
 static void version(void)
 {
     printf("leakwatch %s\n", LW_VERSION);
@@ -134,6 +151,9 @@ int main(int argc, char **argv)
     pipeline_defaults(&pc);
     struct sink_config sc;
     memset(&sc, 0, sizeof sc);
+    sc.on_error = on_sink_error;
+    /* A closed stdout or socket is an error return we report, not a way to die. */
+    signal(SIGPIPE, SIG_IGN);
     const char **files = calloc((size_t)argc, sizeof *files);
     char *filter = NULL;
     int nfiles = 0, rc = EXIT_USAGE, c;
@@ -238,6 +258,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "leakwatch: %s\n", err);
         goto out;
     }
+    hup_sink = sink;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_hup;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGHUP, &sa, NULL);
     pc.files = files;
     pc.nfiles = nfiles;
     pc.filter = filter;
@@ -258,6 +284,7 @@ int main(int argc, char **argv)
             rc = EXIT_SINK;
     }
 out:
+    hup_sink = NULL;
     sink_free(sink);
     ruleset_free(rules);
     free(filter);

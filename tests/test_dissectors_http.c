@@ -216,6 +216,32 @@ static void t_form_and_deflate_responses(void)
     free(s.p);
 }
 
+/* JSON escapes: an escaped backslash before a closing quote, an escaped quote, a
+ * surrogate pair (U+1F600 is F0 9F 98 80 in UTF-8), nesting and arrays. */
+static void t_json_escapes(void)
+{
+    const char *js = "{\"k\":\"a\\\\\",\"z\":\"q\\\"r\",\"e\":\"\\ud83d\\ude00\","
+                     "\"arr\":[\"x\",{\"in\":true,\"n\":-12.5}],\"after\":\"y\"}";
+    struct buf b = {0};
+    buf_fmt(&b, "POST /j HTTP/1.1\r\nContent-Type: application/json\r\n"
+                "Content-Length: %zu\r\n\r\n%s", strlen(js), js);
+    for (size_t st = 0; st < REC_NSTEPS; st++) {
+        struct dissect_env env = {0};
+        struct rec r = {0};
+        rec_feed(&r, &env, 1, 80, b.p, b.n, NULL, 0, rec_steps[st]);
+        CU_ASSERT_EQUAL(rec_count(&r, "http.body", "k", "a\\"), 1);
+        CU_ASSERT_EQUAL(rec_count(&r, "http.body", "z", "q\"r"), 1);
+        CU_ASSERT_EQUAL(rec_count(&r, "http.body", "e", "\xf0\x9f\x98\x80"), 1);
+        CU_ASSERT_EQUAL(rec_count(&r, "http.body", "arr", "x"), 1);
+        CU_ASSERT_EQUAL(rec_count(&r, "http.body", "n", "-12.5"), 1);
+        CU_ASSERT_EQUAL(rec_count(&r, "http.body", "after", "y"), 1);
+        /* Not chunked, not compressed: the raw scan already has the whole body. */
+        CU_ASSERT_EQUAL(rec_count(&r, "http.body", "", NULL), 0);
+        rec_clear(&r);
+    }
+    free(b.p);
+}
+
 /* Sniffing picks HTTP on any port, and not TLS or junk on port 80. */
 static void t_sniff(void)
 {
@@ -241,6 +267,8 @@ static void t_sniff(void)
     dissect_flow_close(f, &rec_cb, &r);
     dissect_flow_free(f);
     CU_ASSERT_EQUAL(r.n, 0); /* untyped response bodies are left to the raw scan */
+    dissect_flow_free(NULL);
+    dissect_flow_data(NULL, 0, tls, sizeof tls, &rec_cb, &r);
     rec_clear(&r);
 }
 
@@ -397,6 +425,7 @@ int main(void)
         {"query IMEI url-encoded, every split", t_query_imei},
         {"gzip JSON chunked with base64 + pipelined", t_gzip_json_chunked},
         {"form body, deflate responses, HEAD, 100", t_form_and_deflate_responses},
+        {"JSON escapes and nesting", t_json_escapes},
         {"protocol sniffing", t_sniff},
         {"bad: headers with no end", t_bad_endless_headers},
         {"bad: chunk size 2^64 / invalid", t_bad_chunk},

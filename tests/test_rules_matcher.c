@@ -3,6 +3,7 @@
  * sha256, base64, basenc --base64url, xxd -p, python3 urllib/json), planted in one
  * piece, in two and three pieces split at every offset inside the value; negative
  * cases; generic detectors; decoded-buffer scans; gaps; NUL values; 5000 values. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,7 @@ static const struct vec vecs[] = {
     {"wifi_password", "json", "\x63\x30\x72\x72\x65\x63\x74\x20\x5c\x22\x68\x6f\x72\x73\x65\x5c\x22\x20\x5c\x5c\x20\x28\x62\x2b\x29\x2a"},
     {"wifi_password", "url", "\x63\x30\x72\x72\x65\x63\x74\x25\x32\x30\x25\x32\x32\x68\x6f\x72\x73\x65\x25\x32\x32\x25\x32\x30\x25\x35\x43\x25\x32\x30\x25\x32\x38\x62\x25\x32\x42\x25\x32\x39\x25\x32\x41"},
     {"wifi_password", "url", "\x63\x30\x72\x72\x65\x63\x74\x2b\x25\x32\x32\x68\x6f\x72\x73\x65\x25\x32\x32\x2b\x25\x35\x43\x2b\x25\x32\x38\x62\x25\x32\x42\x25\x32\x39\x25\x32\x41"},
+    {"wifi_password", "url", "\x63\x30\x72\x72\x65\x63\x74\x25\x32\x30\x25\x32\x32\x68\x6f\x72\x73\x65\x25\x32\x32\x25\x32\x30\x25\x35\x43\x25\x32\x30\x28\x62\x25\x32\x42\x29\x2a"},
     {"wifi_password", "base64", "\x59\x7a\x42\x79\x63\x6d\x56\x6a\x64\x43\x41\x69\x61\x47\x39\x79\x63\x32\x55\x69\x49\x46\x77\x67\x4b\x47\x49\x72\x4b\x53\x6f\x6d\x64\x47\x46\x70\x62\x44\x30\x78"},
     {"wifi_password", "base64", "\x65\x47\x4d\x77\x63\x6e\x4a\x6c\x59\x33\x51\x67\x49\x6d\x68\x76\x63\x6e\x4e\x6c\x49\x69\x42\x63\x49\x43\x68\x69\x4b\x79\x6b\x71\x4a\x6e\x52\x68\x61\x57\x77\x39\x4d\x51\x3d\x3d"},
     {"wifi_password", "base64", "\x65\x48\x6c\x6a\x4d\x48\x4a\x79\x5a\x57\x4e\x30\x49\x43\x4a\x6f\x62\x33\x4a\x7a\x5a\x53\x49\x67\x58\x43\x41\x6f\x59\x69\x73\x70\x4b\x69\x5a\x30\x59\x57\x6c\x73\x50\x54\x45\x3d"},
@@ -377,7 +379,7 @@ static void test_generic_keyed(void)
         {"phone=%2B8613912345678&", NULL, NULL},
         {"android_id=0123456789abcdef&", "android_id", "android_id"},
         {"ssid='Cafe Free'&", "ssid", "ssid"},
-        {"{\"lat\":22.543100,\"lng\":114.057900}", "gps", NULL},
+        {"{\"lat\":31.230400,\"lng\":121.473700}", "gps", NULL},
         {"GAID=38400000-8cf0-11bd-b23e-10b96e40000d", "gaid", "GAID"},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
@@ -414,6 +416,78 @@ static void test_generic_keyed(void)
     }
 }
 
+/* A profile value behind a lexicon key is one finding (profile), not two. */
+static void test_profile_wins_over_generic(void)
+{
+    setup();
+    const char *t = "GET /?imei=869012045678914&mac=3c:28:6d:11:22:33&x=1";
+    size_t len = strlen(t), bad = 0;
+    for (size_t c = 0; c <= len; c++) {
+        scan_cuts(mt, scr, (const uint8_t *)t, len, &c, 1);
+        bad += !(nhits == 2 && count_source("profile") == 2);
+    }
+    CU_ASSERT(bad == 0);
+    nhits = 0;
+    matcher_scan_buffer(mt, scr, (const uint8_t *)t, len, "http.uri", NULL, collect, NULL);
+    CU_ASSERT(nhits == 2 && count_source("profile") == 2);
+    nhits = 0;
+    matcher_scan_buffer(mt, scr, (const uint8_t *)"869012045678914", 15, "http.query", "imei",
+                        collect, NULL);
+    CU_ASSERT(nhits == 1 && count_source("profile") == 1);
+}
+
+static void test_location_pairs(void)
+{
+    setup();
+    /* the profile location 22.5431,114.0579 sent as separate keys, padded */
+    const char *t = "{\"lng\":114.057900,\"acc\":20,\"lat\":22.543100}";
+    size_t len = strlen(t), bad = 0;
+    for (size_t c = 0; c <= len; c++) {
+        scan_cuts(mt, scr, (const uint8_t *)t, len, &c, 1);
+        const struct hitrec *h = find_hit("gps", "latlon-keys", "profile");
+        bad += !(h && h->device == 0 && nhits == 1);
+    }
+    CU_ASSERT(bad == 0);
+    /* 2 km away: a generic location, not the profile's */
+    scan_str(mt, scr, "lat=22.5611&lng=114.0579&");
+    CU_ASSERT(count_source("profile") == 0 && find_hit("gps", "plain", "generic") != NULL);
+    /* lat and lon too far apart in the stream are no pair */
+    char far[600];
+    snprintf(far, sizeof far, "lat=22.5611&pad=%0400d&lng=114.0579&", 0);
+    scan_str(mt, scr, far);
+    CU_ASSERT(nhits == 0);
+}
+
+static void test_generic_bare(void)
+{
+    setup();
+    static const struct {
+        const char *text, *type;
+    } ok[] = {
+        {"x 352917041234567 y", "imei"},
+        {"(89860312345678901235)", "iccid"},
+        {"[3c:28:6d:aa:bb:cc]", "mac"},
+        {"to 13912345678.", "phone"},
+        {"id=5e0c7c1a-8f0b-4c11-9a55-0a1b2c3d4e5f;", "guid"},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        scan_str(mt_low, scr_low, ok[i].text);
+        const struct hitrec *h = find_hit(ok[i].type, "plain", "generic");
+        CU_ASSERT(h && h->conf < 0.5 && h->device == -1);
+        scan_str(mt, scr, ok[i].text);   /* default threshold: none */
+        CU_ASSERT(nhits == 0);
+    }
+    static const char *no[] = {"x 3529170412345670 y", "x 352917041234568 y",
+                               "[01:00:5e:aa:bb:cc]", "[3c:28:6d:aa:bb:cc:dd]",
+                               "t=12912345678&", "5e0c7c1a-8f0b-4c11-9a55-0a1b2c3d4e5f0"};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        scan_str(mt_low, scr_low, no[i]);
+        if (nhits)
+            fprintf(stderr, "\n  unexpected %s in %s\n", hits[0].type, no[i]);
+        CU_ASSERT(nhits == 0);
+    }
+}
+
 static void test_scan_buffer(void)
 {
     setup();
@@ -435,6 +509,12 @@ static void test_scan_buffer(void)
     matcher_scan_buffer(mt, scr, (const uint8_t *)"\x01\x3c\x28\x6d\x11\x22\x33\x02", 8, "x", NULL,
                         collect, NULL);
     CU_ASSERT(find_hit("mac", "raw-mac", NULL) == NULL);
+    /* ... but a datagram is raw bytes */
+    nhits = 0;
+    CU_ASSERT(matcher_scan_datagram(mt, scr, (const uint8_t *)"\x01\x3c\x28\x6d\x11\x22\x33\x02",
+                                    8, "udp.payload", collect, NULL) == 0);
+    h = find_hit("mac", "raw-mac", "profile");
+    CU_ASSERT(h && !strcmp(h->where, "udp.payload") && h->device == 0);
     /* a value at the very end of a buffer passes the edge check */
     nhits = 0;
     v = "a=9774d56d682e549c";
@@ -598,6 +678,51 @@ static void test_info_and_attribution(void)
     matcher_scratch_free(NULL);
 }
 
+struct thr {
+    int found;
+};
+
+static void thr_hit(void *ctx, const struct matcher_hit *h)
+{
+    struct thr *t = ctx;
+    if (!strcmp(h->source, "profile"))
+        t->found++;
+}
+
+/* Workers share one matcher, each with its own scratch (cloned from the prototype). */
+static void *thr_main(void *arg)
+{
+    struct thr *t = arg;
+    matcher_scratch_t *s = matcher_scratch_new(mt);
+    uint8_t buf[1024];
+    size_t pre;
+    for (int round = 0; s && round < 50; round++)
+        for (size_t i = 0; i < NVECS; i++) {
+            size_t len = plant(&vecs[i], buf, &pre), cut = pre + 3;
+            matcher_stream_t *st = matcher_stream_open(mt, "tcp.payload");
+            matcher_stream_scan(st, s, buf, cut, thr_hit, t);
+            matcher_stream_scan(st, s, buf + cut, len - cut, thr_hit, t);
+            matcher_stream_close(st, s, thr_hit, t);
+        }
+    matcher_scratch_free(s);
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    setup();
+    pthread_t th[4];
+    struct thr t[4];
+    memset(t, 0, sizeof t);
+    for (int i = 0; i < 4; i++)
+        CU_ASSERT_FATAL(pthread_create(&th[i], NULL, thr_main, &t[i]) == 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        CU_ASSERT(t[i].found >= 50 * (int)NVECS);
+        CU_ASSERT(t[i].found == t[0].found);
+    }
+}
+
 static void test_teardown(void)
 {
     matcher_scratch_free(scr);
@@ -619,11 +744,15 @@ int main(void)
         {"negative cases", test_negative},
         {"generic keyed detectors", test_generic_keyed},
         {"decoded buffer scan", test_scan_buffer},
+        {"lat/lon pairs", test_location_pairs},
+        {"bare shapes below the default threshold", test_generic_bare},
+        {"profile hit replaces the keyed generic hit", test_profile_wins_over_generic},
         {"gap in a stream", test_gap},
         {"NUL and regex metacharacters in values", test_nul_and_metachar_values},
         {"a value shared by two devices", test_shared_value},
         {"5000 values compile", test_5000_values},
         {"info, second device, no profile", test_info_and_attribution},
+        {"four workers share one matcher", test_threads},
         {"teardown", test_teardown},
         {NULL, NULL},
     };

@@ -447,6 +447,100 @@ static void test_slow_redis(void)
     rs_stop("slow");
 }
 
+/* Redis refusing writes (OOM under maxmemory): events are spooled, and delivered
+ * once it accepts them again. */
+static void test_refused_writes(void)
+{
+    int port = rs_start("oom", "--maxmemory-policy noeviction");
+    CU_ASSERT_FATAL(port > 0);
+    char url[128], err[LW_ERRBUF];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d", port);
+    struct sink_config cfg = {.redis_url = url, .redis_key = "o:ev",
+                              .spool_path = tu_path("oom.spool")};
+    unlink(cfg.spool_path);
+    sink_t *s = NULL;
+    CU_ASSERT_EQUAL_FATAL(sink_open(&cfg, &s, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(tu_sh(NULL, "redis-cli -p %d CONFIG SET maxmemory 1 | grep -q OK", port), 0);
+    for (int i = 0; i < 300; i++)
+        sink_emit(s, leak(i, "declared"));
+    struct sink_stats st;
+    for (int i = 0; i < 200; i++) {
+        sink_get_stats(s, &st);
+        if (st.spool_appended == 300)
+            break;
+        usleep(10000);
+    }
+    CU_ASSERT_EQUAL(st.spool_appended, 300);
+    CU_ASSERT_EQUAL(st.written_redis, 0);
+    char last[LW_ERRBUF];
+    sink_last_error(s, last, sizeof last);
+    CU_ASSERT_PTR_NOT_NULL(strstr(last, "OOM"));
+    CU_ASSERT_EQUAL(tu_sh(NULL, "redis-cli -p %d CONFIG SET maxmemory 0 | grep -q OK", port), 0);
+    CU_ASSERT_EQUAL(sink_close(s, &st, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(st.written_redis, 300);
+    CU_ASSERT_EQUAL(st.spooled, 0);
+    CU_ASSERT_EQUAL(st.lost, 0);
+    sink_free(s);
+    CU_ASSERT_EQUAL(cli_num(port, "XLEN o:ev"), 300);
+    rs_stop("oom");
+}
+
+/* Unix socket URL; and a spool can have only one owner at a time. */
+static void test_unix_socket_and_spool_lock(void)
+{
+    char sock[600], extra[700], url[700], err[LW_ERRBUF];
+    char *cwd = getcwd(NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cwd);
+    snprintf(sock, sizeof sock, "%s/%s/us.sock", cwd, tu_tmpdir());
+    free(cwd);
+    snprintf(extra, sizeof extra, "--unixsocket '%s'", sock);
+    int port = rs_start("unix", extra);
+    CU_ASSERT_FATAL(port > 0);
+    snprintf(url, sizeof url, "unix://%s?db=1", sock);
+    struct sink_config cfg = {.redis_url = url, .spool_path = tu_path("unix.spool")};
+    sink_t *s = NULL, *s2 = NULL;
+    CU_ASSERT_EQUAL_FATAL(sink_open(&cfg, &s, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(sink_open(&cfg, &s2, err, sizeof err), LW_ERR_INVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "in use"));
+    for (int i = 0; i < 5; i++)
+        sink_emit(s, leak(i, "declared"));
+    CU_ASSERT_EQUAL(sink_close(s, NULL, err, sizeof err), 0);
+    sink_free(s);
+    CU_ASSERT_EQUAL(cli_num(port, "-n 1 XLEN leakwatch:events"), 5);
+    rs_stop("unix");
+}
+
+/* A spool written "by a crashed run": an offset file says the first record was
+ * replayed, the last record is torn. Only records 2 and 3 may arrive. */
+static void test_spool_offset_and_torn_tail(void)
+{
+    int port = rs_start("torn", NULL);
+    CU_ASSERT_FATAL(port > 0);
+    char spool[512], url[128], err[LW_ERRBUF];
+    snprintf(spool, sizeof spool, "%s", tu_path("torn.spool"));
+    CU_ASSERT_EQUAL(tu_sh(NULL, "printf '%%s\\n' '{\"timestamp\":\"T\",\"event_type\":\"a\","
+                                "\"event_id\":\"r1\"}' '{\"timestamp\":\"T\",\"event_type\":"
+                                "\"a\",\"event_id\":\"r2\"}' '{\"timestamp\":\"T\",\"event_type"
+                                "\":\"a\",\"event_id\":\"r3\"}' > '%s' && printf '{\"timest' >> '%s'"
+                                " && printf '%%020d\\n' $(head -1 '%s' | wc -c) > '%s.off'",
+                          spool, spool, spool, spool), 0);
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d", port);
+    struct sink_config cfg = {.redis_url = url, .redis_key = "torn", .spool_path = spool};
+    sink_t *s = NULL;
+    CU_ASSERT_EQUAL_FATAL(sink_open(&cfg, &s, err, sizeof err), 0);
+    struct sink_stats st;
+    sink_get_stats(s, &st);
+    CU_ASSERT_EQUAL(st.spooled, 2);
+    CU_ASSERT_EQUAL(sink_close(s, &st, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(st.replayed, 2);
+    sink_free(s);
+    char *o = cli(port, "XRANGE torn - + | grep -A1 '^event_id$' | grep '^r'");
+    CU_ASSERT_STRING_EQUAL(o ? o : "", "r2\nr3\n");
+    free(o);
+    CU_ASSERT_NOT_EQUAL(access(spool, F_OK), 0);
+    rs_stop("torn");
+}
+
 static void test_full_spool(void)
 {
     int port = rs_start("full", NULL);
@@ -544,6 +638,9 @@ int main(void)
         {"Redis killed and restarted mid-emission", test_kill_and_restart},
         {"Redis never returns, second run replays", test_never_returns_then_replay},
         {"slow Redis (SIGSTOP): timeout, spool, replay", test_slow_redis},
+        {"Redis refusing writes (OOM)", test_refused_writes},
+        {"unix socket URL, spool lock", test_unix_socket_and_spool_lock},
+        {"spool offset file and torn tail", test_spool_offset_and_torn_tail},
         {"full spool: clear error, exact counts", test_full_spool},
         {"many producers into Redis", test_many_producers},
         {NULL, NULL},

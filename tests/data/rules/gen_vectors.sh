@@ -53,6 +53,7 @@ printf %s "$PW" | emit wifi_password plain
 python3 -c 'import json,sys;sys.stdout.write(json.dumps(sys.argv[1])[1:-1])' "$PW" | emit wifi_password json
 python3 -c 'import urllib.parse,sys;sys.stdout.write(urllib.parse.quote(sys.argv[1],safe="-._~"))' "$PW" | emit wifi_password url
 python3 -c 'import urllib.parse,sys;sys.stdout.write(urllib.parse.quote_plus(sys.argv[1],safe="-._~"))' "$PW" | emit wifi_password url
+python3 -c 'import urllib.parse,sys;sys.stdout.write(urllib.parse.quote(sys.argv[1],safe="-._~!*()\x27"))' "$PW" | emit wifi_password url
 b64blobs wifi_password "$PW"
 SSID='实验室-5G'
 printf %s "$SSID" | emit ssid plain
