@@ -51,7 +51,9 @@ inspect_t *inspect_new(struct ruleset *rules, sink_t *sink)
         return NULL;
     in->rules = rules;
     in->sink = sink;
-    in->env.dns = rules->dns;
+    /* Workers parse DNS for names but never store answers: the reader does, in packet
+     * order (pipeline.c), so attribution does not depend on worker timing. */
+    in->env.dns = NULL;
     if (!(in->scratch = matcher_scratch_new(rules->matcher))) {
         free(in);
         return NULL;
@@ -211,8 +213,9 @@ void inspect_datagram(inspect_t *in, struct flow *f, int dir, const uint8_t *dat
         return;
     if (c->df)
         dissect_flow_datagram(c->df, dir, data, len, &dissect_cbs, in);
-    if (matcher_scan_buffer(in->rules->matcher, in->scratch, data, len, "udp.payload", NULL,
-                            on_hit, in) < 0)
+    /* The datagram scan also looks for binary forms (raw 6-byte MAC). */
+    if (matcher_scan_datagram(in->rules->matcher, in->scratch, data, len, "udp.payload",
+                              on_hit, in) < 0)
         in->st.scan_errors++;
 }
 

@@ -13,6 +13,7 @@
 #include "capture/decode.h"
 #include "capture/frag.h"
 #include "capture/source.h"
+#include "dissectors/dissect.h"
 #include "src/event.h"
 #include "src/lwerr.h"
 #include "src/worker.h"
@@ -30,6 +31,11 @@ struct reader {
     frag_table_t *frags;
     struct decode_stats dec;
     uint8_t *dgram;                     /* reassembled IPv4 datagram */
+    /* DNS answers are stored here, in packet order, before any later packet goes to a
+     * worker: a flow is then named by every answer that preceded it whatever the
+     * workers' relative speed. Workers only read the map. */
+    struct dissect_env dns_env;
+    dissect_flow_t *dns_flow;
     uint64_t last_ts_us, last_tick_us;
     uint64_t ip_packets, ip_bytes;
     int input_errors;
@@ -122,6 +128,10 @@ static void handle(struct reader *rd, const struct source_pkt *sp)
     }
     rd->ip_packets++;
     rd->ip_bytes += d.l3_len;
+    if (rd->dns_flow && d.proto == 17 && (d.sport == 53 || d.sport == 5353) && d.payload_len) {
+        rd->dns_env.now_s = sp->ts_us / 1000000u;
+        dissect_flow_datagram(rd->dns_flow, 1, l3 + d.payload_off, d.payload_len, NULL, NULL);
+    }
     struct flow_key k;
     int from_lo;
     flow_key_make(&k, &d, &from_lo);
@@ -287,7 +297,7 @@ static void emit_stats(struct reader *rd, const struct worker_stats *ws)
     SET_U(dj, "dns_msgs", ds->dns_msgs);
     SET_U(dj, "dns_malformed", ds->dns_malformed);
     SET_U(dj, "dns_ptr_loops", ds->dns_ptr_loops);
-    SET_U(dj, "dnsmap_puts", ds->dnsmap_puts);
+    SET_U(dj, "dnsmap_puts", rd->dns_env.stats.dnsmap_puts);
     SET_U(dj, "tls_malformed", ds->tls_malformed);
     SET_U(dj, "tls_hs_too_long", ds->tls_hs_too_long);
     SET_U(dj, "tls_cert_errors", ds->tls_cert_errors);
@@ -315,6 +325,10 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
     int nalloc = 0;
     rd.frags = frag_new(c->frag_datagrams, c->frag_timeout_us);
     rd.dgram = malloc(65536);
+    if (c->rules) {
+        rd.dns_env.dns = c->rules->dns;
+        rd.dns_flow = dissect_flow_new(&rd.dns_env, DISSECT_L4_UDP, 1024, 53);
+    }
     nalloc = rd.nworkers;
     rd.workers = calloc((size_t)nalloc, sizeof *rd.workers);
     if (!rd.frags || !rd.dgram || !rd.workers) {
@@ -383,6 +397,7 @@ out:
         worker_free(rd.workers[i]);
     free(rd.workers);
     free(rd.dgram);
+    dissect_flow_free(rd.dns_flow);
     frag_free(rd.frags);
     source_free(rd.src);
     return rc;
