@@ -62,6 +62,9 @@ struct dissect_stats {
     uint64_t tls_cert_errors;     /* certificate d2i_X509 failures */
 };
 
+/* Add every counter of from into into (for totals across workers). */
+void dissect_stats_add(struct dissect_stats *into, const struct dissect_stats *from);
+
 /* One per worker: counters, the shared dnsmap (may be NULL: answers are then only
  * parsed) and the current time, which the worker updates from packet timestamps so
  * DNS TTLs follow capture time, not wall time, in offline replay. */

@@ -214,12 +214,7 @@ static void add_stats(struct worker_stats *a, const struct worker_stats *b)
     a->inspect.findings_over_cap += b->inspect.findings_over_cap;
     a->inspect.sdk_contacts += b->inspect.sdk_contacts;
     a->inspect.scan_errors += b->inspect.scan_errors;
-    /* struct dissect_stats is a flat list of uint64_t counters. */
-    _Static_assert(sizeof(struct dissect_stats) % sizeof(uint64_t) == 0, "flat counters");
-    const uint64_t *x = (const uint64_t *)&b->inspect.dissect;
-    uint64_t *y = (uint64_t *)&a->inspect.dissect;
-    for (size_t i = 0; i < sizeof a->inspect.dissect / sizeof *y; i++)
-        y[i] += x[i];
+    dissect_stats_add(&a->inspect.dissect, &b->inspect.dissect);
 }
 
 #define SET_U(o, k, v) json_object_set_new((o), (k), json_integer((json_int_t)(v)))
