@@ -177,10 +177,15 @@ void dissect_flow_close(dissect_flow_t *f, const struct dissect_cb *cb, void *ct
 
 void dissect_stats_add(struct dissect_stats *into, const struct dissect_stats *from)
 {
-    /* The struct is a flat list of uint64_t counters; keep it that way. */
-    _Static_assert(sizeof(struct dissect_stats) % sizeof(uint64_t) == 0, "flat counters");
-    const uint64_t *x = (const uint64_t *)from;
-    uint64_t *y = (uint64_t *)into;
-    for (size_t i = 0; i < sizeof *into / sizeof *y; i++)
-        y[i] += x[i];
+#define DISSECT_STATS_ADD(name, what) into->name += from->name;
+    DISSECT_STATS(DISSECT_STATS_ADD)
+#undef DISSECT_STATS_ADD
+}
+
+void dissect_stats_each(const struct dissect_stats *s,
+                        void (*fn)(void *ctx, const char *name, uint64_t v), void *ctx)
+{
+#define DISSECT_STATS_EACH(name, what) fn(ctx, #name, s->name);
+    DISSECT_STATS(DISSECT_STATS_EACH)
+#undef DISSECT_STATS_EACH
 }

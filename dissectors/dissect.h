@@ -40,30 +40,40 @@ enum dissect_proto {
     DISSECT_PROTO_DNS,
 };
 
-/* Per-worker anomaly and activity counters. Plain integers: only the owning worker
- * writes them; the lead sums them after the workers stop. */
+/* Per-worker anomaly and activity counters, one X(name, what) per counter so the
+ * struct, the summing and the stats event cannot drift apart. Plain integers: only
+ * the owning worker writes them; the lead sums them after the workers stop. */
+#define DISSECT_STATS(X) \
+    X(http_msgs, "HTTP messages whose headers were parsed") \
+    X(http_hdr_too_long, "header block over DISSECT_HTTP_HDR_MAX") \
+    X(http_bad_start, "unparseable request/status line") \
+    X(http_bad_length, "invalid Content-Length") \
+    X(http_bad_chunk, "invalid or overflowing chunk size line") \
+    X(http_body_truncated, "decoded body over DISSECT_BODY_MAX (not inflated)") \
+    X(http_body_incomplete, "flow closed or gapped inside a body") \
+    X(http_gap_lost, "gap forced the direction to stop parsing") \
+    X(zlib_errors, "invalid gzip/deflate data") \
+    X(zlib_bombs, "inflation stopped at DISSECT_BODY_MAX") \
+    X(dns_msgs, "DNS messages parsed") \
+    X(dns_malformed, "truncated or inconsistent DNS message") \
+    X(dns_ptr_loops, "compression pointer loop or forward pointer") \
+    X(dnsmap_puts, "A/AAAA answers stored in the dnsmap") \
+    X(tls_malformed, "bad record or handshake framing") \
+    X(tls_hs_too_long, "handshake message over DISSECT_TLS_HS_MAX") \
+    X(tls_cert_errors, "certificate d2i_X509 failures")
+
 struct dissect_stats {
-    uint64_t http_msgs;           /* HTTP messages whose headers were parsed */
-    uint64_t http_hdr_too_long;   /* header block over DISSECT_HTTP_HDR_MAX */
-    uint64_t http_bad_start;      /* unparseable request/status line */
-    uint64_t http_bad_length;     /* invalid Content-Length */
-    uint64_t http_bad_chunk;      /* invalid or overflowing chunk size line */
-    uint64_t http_body_truncated; /* decoded body over DISSECT_BODY_MAX (not inflated) */
-    uint64_t http_body_incomplete;/* flow closed or gapped inside a body */
-    uint64_t http_gap_lost;       /* gap forced the direction to stop parsing */
-    uint64_t zlib_errors;         /* invalid gzip/deflate data */
-    uint64_t zlib_bombs;          /* inflation stopped at DISSECT_BODY_MAX */
-    uint64_t dns_msgs;            /* DNS messages parsed */
-    uint64_t dns_malformed;       /* truncated or inconsistent DNS message */
-    uint64_t dns_ptr_loops;       /* compression pointer loop or forward pointer */
-    uint64_t dnsmap_puts;         /* A/AAAA answers stored in the dnsmap */
-    uint64_t tls_malformed;       /* bad record or handshake framing */
-    uint64_t tls_hs_too_long;     /* handshake message over DISSECT_TLS_HS_MAX */
-    uint64_t tls_cert_errors;     /* certificate d2i_X509 failures */
+#define DISSECT_STATS_FIELD(name, what) uint64_t name;
+    DISSECT_STATS(DISSECT_STATS_FIELD)
+#undef DISSECT_STATS_FIELD
 };
 
 /* Add every counter of from into into (for totals across workers). */
 void dissect_stats_add(struct dissect_stats *into, const struct dissect_stats *from);
+
+/* Call fn once per counter, in declaration order, with its name. */
+void dissect_stats_each(const struct dissect_stats *s,
+                        void (*fn)(void *ctx, const char *name, uint64_t v), void *ctx);
 
 /* One per worker: counters, the shared dnsmap (may be NULL: answers are then only
  * parsed) and the current time, which the worker updates from packet timestamps so

@@ -219,6 +219,11 @@ static void add_stats(struct worker_stats *a, const struct worker_stats *b)
 
 #define SET_U(o, k, v) json_object_set_new((o), (k), json_integer((json_int_t)(v)))
 
+static void stats_put(void *obj, const char *name, uint64_t v)
+{
+    json_object_set_new(obj, name, json_integer((json_int_t)v));
+}
+
 static void emit_stats(struct reader *rd, const struct worker_stats *ws)
 {
     char t[40];
@@ -279,23 +284,10 @@ static void emit_stats(struct reader *rd, const struct worker_stats *ws)
     json_object_set_new(s, "detection", in);
     const struct dissect_stats *ds = &ws->inspect.dissect;
     json_t *dj = json_object();
-    SET_U(dj, "http_msgs", ds->http_msgs);
-    SET_U(dj, "http_hdr_too_long", ds->http_hdr_too_long);
-    SET_U(dj, "http_bad_start", ds->http_bad_start);
-    SET_U(dj, "http_bad_length", ds->http_bad_length);
-    SET_U(dj, "http_bad_chunk", ds->http_bad_chunk);
-    SET_U(dj, "http_body_truncated", ds->http_body_truncated);
-    SET_U(dj, "http_body_incomplete", ds->http_body_incomplete);
-    SET_U(dj, "http_gap_lost", ds->http_gap_lost);
-    SET_U(dj, "zlib_errors", ds->zlib_errors);
-    SET_U(dj, "zlib_bombs", ds->zlib_bombs);
-    SET_U(dj, "dns_msgs", ds->dns_msgs);
-    SET_U(dj, "dns_malformed", ds->dns_malformed);
-    SET_U(dj, "dns_ptr_loops", ds->dns_ptr_loops);
-    SET_U(dj, "dnsmap_puts", rd->dns_env.stats.dnsmap_puts);
-    SET_U(dj, "tls_malformed", ds->tls_malformed);
-    SET_U(dj, "tls_hs_too_long", ds->tls_hs_too_long);
-    SET_U(dj, "tls_cert_errors", ds->tls_cert_errors);
+    struct dissect_stats all = *ds;
+    /* Only the reader's DNS flow fills the map (workers parse DNS again, unshared). */
+    all.dnsmap_puts = rd->dns_env.stats.dnsmap_puts;
+    dissect_stats_each(&all, stats_put, dj);
     json_object_set_new(s, "dissectors", dj);
     SET_U(s, "workers", rd->nworkers);
     SET_U(s, "ring_full_waits", ws->ring_full_waits);
