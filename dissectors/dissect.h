@@ -81,6 +81,7 @@ void dissect_stats_each(const struct dissect_stats *s,
 struct dissect_env {
     struct dissect_stats stats;
     dnsmap_t *dns;   /* borrowed; must outlive every flow using this env */
+    struct keylog *keys; /* borrowed TLS secrets (keylog.h); NULL: no decryption */
     uint64_t now_s;
 };
 

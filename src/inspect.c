@@ -75,6 +75,11 @@ void inspect_stats(const inspect_t *in, struct inspect_stats *st)
     st->dissect = in->env.stats;
 }
 
+void inspect_set_keylog(inspect_t *in, struct keylog *keys)
+{
+    in->env.keys = keys;
+}
+
 void inspect_set_time(inspect_t *in, uint64_t ts_us)
 {
     in->now_us = ts_us;

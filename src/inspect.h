@@ -36,6 +36,10 @@ inspect_t *inspect_new(struct ruleset *rules, sink_t *sink);
 void inspect_free(inspect_t *in);
 void inspect_stats(const inspect_t *in, struct inspect_stats *st);
 
+struct keylog;
+/* TLS secrets for decryption (borrowed, must outlive the inspector; NULL: none). */
+void inspect_set_keylog(inspect_t *in, struct keylog *keys);
+
 /* The packet clock, for DNS TTLs. */
 void inspect_set_time(inspect_t *in, uint64_t ts_us);
 
