@@ -359,7 +359,11 @@ static void dhttp_header(uint8_t *name, size_t nl, uint8_t *val, size_t vl,
     struct dhttp_out o = *o0;
     name[nl] = 0; /* overwrites the ':' or a space before it */
     o.where = "http.header";
-    dhttp_emit(&o, (const char *)name, val, vl);
+    int cookie = nl == 6 && dtext_iprefix(name, nl, "cookie");
+    /* A cookie's pairs are reported at http.cookie only: the same bytes once more as
+     * http.header would be a second finding for one leak. */
+    if (!cookie)
+        dhttp_emit(&o, (const char *)name, val, vl);
     if (nl == 4 && dtext_iprefix(name, nl, "host") && m->is_request) {
         char host[DNSMAP_NAME_MAX];
         size_t l = 0;
@@ -376,7 +380,7 @@ static void dhttp_header(uint8_t *name, size_t nl, uint8_t *val, size_t vl,
         host[l] = 0;
         if (l && o.cb && o.cb->name)
             o.cb->name(o.ctx, "http.host", host);
-    } else if (nl == 6 && dtext_iprefix(name, nl, "cookie")) {
+    } else if (cookie) {
         o.where = "http.cookie";
         dtext_kv_split(val, vl, ';', 1, 0, dhttp_kv_cb, &o);
     } else if (nl == 14 && dtext_iprefix(name, nl, "content-length")) {

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "rules/catalog.h"
 #include "rules/idtype.h"
 #include "src/lwerr.h"
 
@@ -82,6 +83,9 @@ static void profile_device_clear(struct profile_device *d)
     for (size_t i = 0; i < d->n_idents; i++)
         free((char *)d->idents[i].value);
     free((void *)d->idents);
+    for (size_t i = 0; i < d->n_fp_domains; i++)
+        free((char *)d->fp_domains[i]);
+    free((void *)d->fp_domains);
 }
 
 void profile_free(profile_t *p)
@@ -301,6 +305,42 @@ static int pl_identifiers(struct pload *pl, size_t di, yaml_node_t *n, struct id
     return 0;
 }
 
+/* A list of host names: lower case letters, digits, '-' and '.', as in DNS. */
+static int pl_domains(struct pload *pl, struct profile_device *d, yaml_node_t *n)
+{
+    if (n->type != YAML_SEQUENCE_NODE)
+        return pl_err(pl, n, LW_ERR_PARSE, "expected a list of domains");
+    if (d->fp_domains)
+        return pl_err(pl, n, LW_ERR_PARSE, "given twice");
+    size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    const char **v = calloc(cnt ? cnt : 1, sizeof *v);
+    if (!v)
+        return pl_err(pl, n, LW_ERR_NOMEM, "out of memory");
+    d->fp_domains = v;
+    for (size_t i = 0; i < cnt; i++) {
+        yaml_node_t *e = pl_node(pl, n->data.sequence.items.start[i]);
+        const char *s = NULL;
+        int rc = pl_string(pl, e, &s);
+        if (rc < 0)
+            return rc;
+        v[d->n_fp_domains++] = s;
+        size_t len = strlen(s);
+        if (len > 253 || s[0] == '.' || s[len - 1] == '.' ||
+            strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-.") != len || !strchr(s, '.'))
+            return pl_err(pl, e, LW_ERR_PARSE,
+                          "\"%s\" is not a domain (lower case, e.g. api.example.com)", s);
+    }
+    return 0;
+}
+
+int profile_is_first_party(const struct profile_device *d, const char *host, size_t len)
+{
+    for (size_t i = 0; d && i < d->n_fp_domains; i++)
+        if (catalog_host_in(host, len, d->fp_domains[i]))
+            return 1;
+    return 0;
+}
+
 static int pl_device(struct pload *pl, profile_t *p, size_t di, yaml_node_t *n)
 {
     struct profile_device *d = &p->devs[di];
@@ -325,10 +365,15 @@ static int pl_device(struct pload *pl, profile_t *p, size_t di, yaml_node_t *n)
                 goto out;
             continue;
         }
+        if (pl_scalar_is(k, "first_party_domains")) {
+            if ((rc = pl_domains(pl, d, v)) < 0)
+                goto out;
+            continue;
+        }
         if (!pl_scalar_is(k, "id") && !pl_scalar_is(k, "mac") && !pl_scalar_is(k, "ip") &&
             !pl_scalar_is(k, "app") && !pl_scalar_is(k, "policy")) {
             rc = pl_err(pl, k, LW_ERR_PARSE, "unknown device field (expected id, mac, ip, "
-                        "app, policy, identifiers)");
+                        "app, policy, first_party_domains, identifiers)");
             goto out;
         }
         if ((rc = pl_string(pl, v, &s)) < 0)

@@ -26,6 +26,10 @@ struct profile_device {
     const char *policy;      /* NULL if absent */
     const struct profile_ident *idents;
     size_t n_idents;
+    /* first_party_domains: hosts of the app's own servers known to the lab, for policies
+     * that name none (suffix match, as the policy's own first_party.domains). */
+    const char *const *fp_domains;
+    size_t n_fp_domains;
 };
 
 /* Load and validate path. Errors name file:line and the field ("lab.yaml:14:
@@ -37,6 +41,9 @@ void profile_free(profile_t *p);
 size_t profile_ndevices(const profile_t *p);
 /* Borrowed, valid until profile_free(). */
 const struct profile_device *profile_device(const profile_t *p, size_t i);
+/* Is host (len bytes, not NUL-terminated) one of d's first_party_domains or below? */
+int profile_is_first_party(const struct profile_device *d, const char *host, size_t len);
+
 /* Index of the device with this L2 address / IP, or -1. */
 int profile_find_mac(const profile_t *p, const uint8_t mac[6]);
 int profile_find_ip(const profile_t *p, int family, const uint8_t *ip);

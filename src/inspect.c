@@ -252,8 +252,9 @@ static void attribute(inspect_t *in, struct flow *f, struct fctx *c, const char 
     const struct ruleset *r = in->rules;
     memset(a, 0, sizeof *a);
     int d = flow_device(r, f);
+    const struct profile_device *pd = NULL;
     if (d >= 0) {
-        const struct profile_device *pd = profile_device(r->profile, (size_t)d);
+        pd = profile_device(r->profile, (size_t)d);
         a->device = pd->id;
         a->app = pd->app;
         if (pd->policy && r->policies)
@@ -273,8 +274,10 @@ static void attribute(inspect_t *in, struct flow *f, struct fctx *c, const char 
             continue;
         if (!a->host)
             a->host = names[i];
+        /* The policy's own domains, or those the lab names for the app in the profile. */
         if (a->pol && !a->first_party &&
-            policy_is_first_party(a->pol, names[i], strlen(names[i]))) {
+            (policy_is_first_party(a->pol, names[i], strlen(names[i])) ||
+             profile_is_first_party(pd, names[i], strlen(names[i])))) {
             a->first_party = 1;
             a->host = names[i];
         }

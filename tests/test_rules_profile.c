@@ -121,6 +121,12 @@ static void test_refusals(void)
          {":3: ", "devices[0].identifiers", "mapping"}},
         {"devices:\n  - id: a\n   bad: [\n", {":", "YAML syntax", NULL}},
         {"", {":1: ", "empty profile", NULL}},
+        {"devices:\n  - id: a\n    first_party_domains: [Api.Example.com]\n",
+         {":3: ", "devices[0].first_party_domains", "not a domain"}},
+        {"devices:\n  - id: a\n    first_party_domains: [\"x.com/path\"]\n",
+         {":3: ", "devices[0].first_party_domains", "not a domain"}},
+        {"devices:\n  - id: a\n    first_party_domains: example.com\n",
+         {":3: ", "devices[0].first_party_domains", "list of domains"}},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char err[LW_ERRBUF] = "";
@@ -141,6 +147,26 @@ static void test_refusals(void)
     profile_t *p;
     CU_ASSERT(profile_load(tu_path("does-not-exist.yaml"), &p, err, sizeof err) == LW_ERR_IO);
     CU_ASSERT(strstr(err, "does-not-exist.yaml") != NULL);
+}
+
+/* The lab's own first-party hosts: suffix match on a label boundary, any case. */
+static void test_first_party_domains(void)
+{
+    static const char y[] = "devices:\n  - id: a\n    first_party_domains: [api.example.com, "
+                            "kago.example]\n  - id: b\n";
+    char err[LW_ERRBUF];
+    profile_t *p;
+    CU_ASSERT_FATAL(load_text("fp.yaml", y, sizeof y - 1, &p, err) == 0);
+    const struct profile_device *a = profile_device(p, 0), *b = profile_device(p, 1);
+    CU_ASSERT(a->n_fp_domains == 2);
+    CU_ASSERT(profile_is_first_party(a, "api.example.com", 15));
+    CU_ASSERT(profile_is_first_party(a, "eu.API.example.com", 18));
+    CU_ASSERT(profile_is_first_party(a, "kago.example", 12));
+    CU_ASSERT(!profile_is_first_party(a, "badapi.example.com", 18));
+    CU_ASSERT(!profile_is_first_party(a, "example.com", 11));
+    CU_ASSERT(!profile_is_first_party(b, "api.example.com", 15));
+    CU_ASSERT(!profile_is_first_party(NULL, "api.example.com", 15));
+    profile_free(p);
 }
 
 static void test_hostile(void)
@@ -198,6 +224,7 @@ int main(void)
         {"lab profile loads", test_lab_profile},
         {"identifier type table", test_idtype_table},
         {"malformed profiles are refused with file:line and field", test_refusals},
+        {"first_party_domains", test_first_party_domains},
         {"hostile YAML", test_hostile},
         {NULL, NULL},
     };
