@@ -583,10 +583,18 @@ int sink_redis_send(sink_redis_t *r, json_t *const *evs, const char *const *json
         return fail(err, errlen, LW_ERR_INVAL, "redis: batch too large");
     r->rlen = 0;
     r->rfail = 0;
+    /* One transaction per batch: Redis applies every XADD and counter of the batch, or
+     * none. A batch whose reply was lost is then either wholly in the stream or wholly
+     * absent, which is what lets the sink find it again (sink_redis_recent_ids), and
+     * an event is never in the stream without its aggregates. */
+    const char *multi[] = {"MULTI"}, *exec[] = {"EXEC"};
+    size_t one5[] = {5}, one4[] = {4};
+    resp_cmd(r, 1, multi, one5);
     for (size_t i = 0; i < n; i++) {
         int k = evs[i] ? append_event(r, evs[i], json[i], lens[i]) : 0;
         ncmd[i] = (unsigned char)(k < 0 ? 0 : k);
     }
+    resp_cmd(r, 1, exec, one4);
     if (r->rfail)
         return fail(err, errlen, LW_ERR_NOMEM, "redis: out of memory building commands");
     if (r->rlen && redisAppendFormattedCommand(r->c, r->rb, r->rlen) != REDIS_OK)
@@ -598,30 +606,56 @@ int sink_redis_send(sink_redis_t *r, json_t *const *evs, const char *const *json
         r->rcap = 0;
     }
     char first[256] = "";
-    size_t refused = 0;
+    size_t refused = 0, queued_errors = 0;
+    redisReply *ex = NULL;
+    /* Replies: +OK to MULTI, +QUEUED (or a queue-time error such as OOM) per command,
+     * then EXEC's array of the real replies, in order. */
+    size_t total = 2;
+    for (size_t i = 0; i < n; i++)
+        total += ncmd[i];
+    for (size_t k = 0; k < total; k++) {
+        void *vp = NULL;
+        if (redisGetReply(r->c, &vp) != REDIS_OK || !vp) {
+            rc = fail(err, errlen, LW_ERR_CONNECT, "connection to %s lost: %s", r->where,
+                      r->c->errstr[0] ? r->c->errstr : "no reply");
+            sink_redis_disconnect(r);
+            freeReplyObject(ex);
+            return rc;
+        }
+        redisReply *rp = vp;
+        if (k + 1 == total) {
+            ex = rp;
+            continue;
+        }
+        if (rp->type == REDIS_REPLY_ERROR && !queued_errors++)
+            snprintf(first, sizeof first, "%s", rp->str);
+        freeReplyObject(rp);
+    }
+    if (queued_errors || ex->type != REDIS_REPLY_ARRAY) {
+        /* EXECABORT: nothing of the batch was applied. */
+        if (!first[0])
+            snprintf(first, sizeof first, "%s", ex->type == REDIS_REPLY_ERROR ? ex->str
+                                                                              : "EXEC failed");
+        freeReplyObject(ex);
+        return fail(err, errlen, LW_ERR_IO, "%s refused a batch of %zu write(s): %s",
+                    r->where, n, first);
+    }
+    size_t e = 0;
     for (size_t i = 0; i < n; i++) {
-        for (unsigned j = 0; j < ncmd[i]; j++) {
-            void *vp = NULL;
-            if (redisGetReply(r->c, &vp) != REDIS_OK || !vp) {
-                rc = fail(err, errlen, LW_ERR_CONNECT, "connection to %s lost: %s", r->where,
-                          r->c->errstr[0] ? r->c->errstr : "no reply");
-                sink_redis_disconnect(r);
-                return rc;
-            }
-            redisReply *rep = vp;
-            if (rep->type == REDIS_REPLY_ERROR) {
-                if (j == 0) {
-                    if (!refused++)
-                        snprintf(first, sizeof first, "%s", rep->str);
-                } else {
-                    (*agg_errors)++;
-                }
+        for (unsigned j = 0; j < ncmd[i]; j++, e++) {
+            redisReply *rp = e < ex->elements ? ex->element[e] : NULL;
+            int bad = !rp || rp->type == REDIS_REPLY_ERROR;
+            if (bad && j == 0) {
+                if (!refused++)
+                    snprintf(first, sizeof first, "%s", rp ? rp->str : "missing reply");
+            } else if (bad) {
+                (*agg_errors)++;
             } else if (j == 0) {
                 ok[i] = 1;
             }
-            freeReplyObject(rep);
         }
     }
+    freeReplyObject(ex);
     if (refused)
         return fail(err, errlen, LW_ERR_IO, "%s refused %zu write(s): %s", r->where, refused,
                     first);
@@ -629,4 +663,45 @@ int sink_redis_send(sink_redis_t *r, json_t *const *evs, const char *const *json
         if (evs[i] && !ok[i])
             return fail(err, errlen, LW_ERR_NOMEM, "redis: out of memory building commands");
     return 0;
+}
+
+int sink_redis_recent_ids(sink_redis_t *r, size_t count, char **ids, char *err,
+                          size_t errlen)
+{
+    if (!r->c)
+        return fail(err, errlen, LW_ERR_CONNECT, "redis: not connected to %s", r->where);
+    char cnt[24];
+    snprintf(cnt, sizeof cnt, "%zu", count);
+    const char *argv[] = {"XREVRANGE", r->key, "+", "-", "COUNT", cnt};
+    redisReply *rep = redisCommandArgv(r->c, 6, argv, NULL);
+    if (!rep) {
+        int rc = fail(err, errlen, LW_ERR_CONNECT, "connection to %s lost: %s", r->where,
+                      r->c->errstr[0] ? r->c->errstr : "no reply");
+        sink_redis_disconnect(r);
+        return rc;
+    }
+    int n = 0;
+    if (rep->type == REDIS_REPLY_ERROR) {
+        n = fail(err, errlen, LW_ERR_IO, "%s refused XREVRANGE: %s", r->where, rep->str);
+    } else if (rep->type == REDIS_REPLY_ARRAY) {
+        /* Each entry: [id, [field, value, ...]]. */
+        for (size_t i = 0; i < rep->elements && (size_t)n < count; i++) {
+            redisReply *e = rep->element[i];
+            if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+                e->element[1]->type != REDIS_REPLY_ARRAY)
+                continue;
+            redisReply *fv = e->element[1];
+            for (size_t j = 0; j + 1 < fv->elements; j += 2) {
+                redisReply *f = fv->element[j], *v = fv->element[j + 1];
+                if (f->type == REDIS_REPLY_STRING && v->type == REDIS_REPLY_STRING &&
+                    f->len == 8 && !memcmp(f->str, "event_id", 8)) {
+                    if ((ids[n] = strndup(v->str, v->len)))
+                        n++;
+                    break;
+                }
+            }
+        }
+    }
+    freeReplyObject(rep);
+    return n;
 }

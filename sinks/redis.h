@@ -65,4 +65,11 @@ int sink_redis_send(sink_redis_t *r, json_t *const *evs, const char *const *json
                     const size_t *lens, size_t n, unsigned char *ok,
                     unsigned long *agg_errors, char *err, size_t errlen);
 
+/* The event_id of each of the newest count entries of the stream (XREVRANGE), so that
+ * after an outage the sink can tell which unacknowledged events did reach Redis.
+ * Stores up to count malloc'd strings in ids (the caller frees each) and returns how
+ * many, or a negative code with err filled (the connection is then dropped). */
+int sink_redis_recent_ids(sink_redis_t *r, size_t count, char **ids, char *err,
+                          size_t errlen);
+
 #endif

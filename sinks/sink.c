@@ -35,6 +35,9 @@
 #include "src/lwerr.h"
 
 #define SINK_BATCH 256
+/* Stream entries read back after an outage: what was in flight (one batch) with room
+ * for other producers writing to the same stream meanwhile. */
+#define SINK_RECENT 1024
 #define SINK_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
 #define SINK_BACKOFF_MIN_MS 100
 #define SINK_BACKOFF_MAX_MS 5000
@@ -67,6 +70,11 @@ struct sink {
     int file_failing;        /* last write failed (to report transitions only) */
     sink_redis_t *redis;
     int redis_was_lost;
+    /* After a reconnection: event_ids at the tail of the stream. Events in flight when
+     * the connection broke may be there although their reply was lost; replay skips
+     * them, so neither the stream nor the aggregates count them twice. */
+    char *recent[SINK_RECENT];
+    size_t nrecent;
     long backoff_ms;
     struct timespec next_retry;
 
@@ -76,7 +84,8 @@ struct sink {
     atomic_int reopen;
 
     atomic_uint_fast64_t emitted, written_lines, written_redis, lost, queue_full_waits,
-        line_errors, spool_appended, replayed, emit_spooled, reconnects, agg_errors;
+        line_errors, spool_appended, replayed, emit_spooled, reconnects, agg_errors,
+        dups_skipped;
 
     /* err_mu guards lasterr, lost_code and lost_msg. */
     pthread_mutex_t err_mu;
@@ -357,6 +366,25 @@ static void handle_batch(sink_t *s, json_t **evs, size_t n)
 
 /* Replay up to max_batches batches from the spool. Returns 0 when the spool is now
  * empty, 1 when records remain, -1 when Redis failed. */
+static void recent_clear(sink_t *s)
+{
+    for (size_t i = 0; i < s->nrecent; i++)
+        free(s->recent[i]);
+    s->nrecent = 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The spool behind an outage can be long: a sorted tail makes each check a bsearch. */
+static int already_in_redis(const sink_t *s, json_t *ev)
+{
+    const char *id = json_string_value(json_object_get(ev, "event_id"));
+    return id && s->nrecent && bsearch(&id, s->recent, s->nrecent, sizeof *s->recent, cmp_str);
+}
+
 static int replay(sink_t *s, struct sink_spool_batch *b, int max_batches)
 {
     json_t *evs[SINK_BATCH];
@@ -377,10 +405,28 @@ static int replay(sink_t *s, struct sink_spool_batch *b, int max_batches)
                 evs[i] = NULL;
             }
         }
+        /* Send only what is not already in the stream; those count as delivered. */
+        json_t *sev[SINK_BATCH];
+        unsigned char sok[SINK_BATCH], dup[SINK_BATCH];
+        const char *srec[SINK_BATCH];
+        size_t slen[SINK_BATCH], m = 0, ndup = 0;
+        for (int i = 0; i < n; i++) {
+            dup[i] = evs[i] && already_in_redis(s, evs[i]);
+            ndup += dup[i];
+            if (!dup[i]) {
+                sev[m] = evs[i];
+                srec[m] = b->recs[i];
+                slen[m++] = b->lens[i];
+            }
+        }
         unsigned long aggerr = 0;
-        int rc = sink_redis_send(s->redis, evs, (const char *const *)b->recs, b->lens,
-                                 (size_t)n, ok, &aggerr, err, sizeof err);
+        int rc = m ? sink_redis_send(s->redis, sev, srec, slen, m, sok, &aggerr, err,
+                                     sizeof err)
+                   : 0;
         atomic_fetch_add(&s->agg_errors, aggerr);
+        atomic_fetch_add(&s->dups_skipped, ndup);
+        for (int i = 0, j = 0; i < n; i++)
+            ok[i] = dup[i] ? 1 : sok[j++];
         /* Consume the longest delivered prefix (a corrupt record counts as handled
          * and lost); anything after a gap is re-sent later: duplicates are bounded by
          * one batch and carry the same event_id. */
@@ -409,7 +455,10 @@ static int replay(sink_t *s, struct sink_spool_batch *b, int max_batches)
             return -1;
         }
     }
-    return sink_spool_pending(s->spool) ? 1 : 0;
+    if (sink_spool_pending(s->spool))
+        return 1;
+    recent_clear(s);
+    return 0;
 }
 
 static void service_redis(sink_t *s, struct sink_spool_batch *b, int final)
@@ -430,6 +479,15 @@ static void service_redis(sink_t *s, struct sink_spool_batch *b, int final)
         }
         s->backoff_ms = SINK_BACKOFF_MIN_MS;
         atomic_fetch_add(&s->reconnects, 1);
+        if (s->redis_was_lost) {
+            recent_clear(s);
+            int k = sink_redis_recent_ids(s->redis, SINK_RECENT, s->recent, err, sizeof err);
+            if (k < 0)
+                report(s, 0, "redis: cannot read the stream tail (%s); events re-sent "
+                       "after the outage may appear twice", err);
+            s->nrecent = k > 0 ? (size_t)k : 0;
+            qsort(s->recent, s->nrecent, sizeof *s->recent, cmp_str);
+        }
         if (s->redis_was_lost)
             report(s, 0, "redis: connection restored; replaying spool");
         s->redis_was_lost = 0;
@@ -642,6 +700,7 @@ void sink_get_stats(sink_t *s, struct sink_stats *st)
     st->line_errors = atomic_load(&s->line_errors);
     st->spool_appended = atomic_load(&s->spool_appended);
     st->replayed = atomic_load(&s->replayed);
+    st->duplicates_skipped = atomic_load(&s->dups_skipped);
     st->emit_spooled = atomic_load(&s->emit_spooled);
     st->redis_reconnects = atomic_load(&s->reconnects);
     st->agg_errors = atomic_load(&s->agg_errors);
@@ -719,6 +778,7 @@ void sink_free(sink_t *s)
     sink_queue_free(s->q);
     sink_redis_free(s->redis);
     sink_spool_free(s->spool);
+    recent_clear(s);
     pthread_mutex_destroy(&s->err_mu);
     free(s->out_path);
     free(s->redis_url);

@@ -51,6 +51,8 @@ struct sink_stats {
                                  the queue stayed full */
     uint64_t redis_reconnects;/* successful reconnections after a loss */
     uint64_t agg_errors;      /* aggregate updates Redis refused */
+    uint64_t duplicates_skipped; /* spooled events found already in the stream after
+                                    an outage (their reply was lost), not re-sent */
 };
 
 /* Open the targets (file, Redis connection: a wrong password or database is an
