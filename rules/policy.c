@@ -381,6 +381,31 @@ const struct policy_sdk *policy_sdk_find(const struct policy *p, const char *sdk
     return NULL;
 }
 
+int policy_check_profile(const policy_set_t *s, const profile_t *p, const char *dir,
+                         char *err, size_t errlen)
+{
+    for (size_t i = 0; i < profile_ndevices(p); i++) {
+        const struct profile_device *d = profile_device(p, i);
+        if (!d->policy || policy_find(s, d->policy))
+            continue;
+        char known[256] = "";
+        size_t kl = 0;
+        for (size_t j = 0; s && j < s->n; j++) {
+            kl += (size_t)snprintf(known + kl, sizeof known - kl, "%s%s", j ? ", " : "",
+                                   s->v[j]->id);
+            if (kl >= sizeof known) {
+                memcpy(known + sizeof known - 4, "...", 4);
+                break;
+            }
+        }
+        snprintf(err, errlen, "%s:%d: devices[%zu].policy: no policy \"%s\" in %s/policies (%s%s)",
+                 profile_path(p), d->policy_line, i, d->policy, dir ? dir : "the rules directory",
+                 s && s->n ? "known: " : "no policy files loaded", known);
+        return LW_ERR_PARSE;
+    }
+    return 0;
+}
+
 int policy_is_first_party(const struct policy *p, const char *host, size_t len)
 {
     if (!p || !host)

@@ -11,6 +11,7 @@
 
 #include "rules/catalog.h"
 #include "rules/ontology.h"
+#include "rules/profile.h"
 
 struct rdiag;
 typedef struct policy_set policy_set_t;
@@ -69,6 +70,13 @@ int policy_load_dir(const char *dir, const ontology_t *ont, const catalog_t *cat
 int policy_load_dir_diag(const char *dir, const ontology_t *ont, const catalog_t *cat,
                          policy_set_t **out, struct rdiag *d);
 void policy_set_free(policy_set_t *s);
+
+/* Every policy a device of p names must be in s (s may be NULL: none loaded): a typo
+ * would otherwise turn each finding of that device into "no_policy" without a word.
+ * Returns 0, or LW_ERR_PARSE with "lab.yaml:5: devices[0].policy: no policy \"x\" in
+ * rules/policies (known: ...)" in err. dir is only used in the message. */
+int policy_check_profile(const policy_set_t *s, const profile_t *p, const char *dir,
+                         char *err, size_t errlen);
 
 /* Borrowed, valid until policy_set_free(); NULL if absent. */
 const struct policy *policy_find(const policy_set_t *s, const char *id);

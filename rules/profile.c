@@ -32,6 +32,7 @@
 struct profile {
     struct profile_device *devs;
     size_t ndevs;
+    char *path;
 };
 
 struct pload {
@@ -95,7 +96,13 @@ void profile_free(profile_t *p)
     for (size_t i = 0; i < p->ndevs; i++)
         profile_device_clear(&p->devs[i]);
     free(p->devs);
+    free(p->path);
     free(p);
+}
+
+const char *profile_path(const profile_t *p)
+{
+    return p ? p->path : NULL;
 }
 
 /* Pass 1: the event stream. */
@@ -387,6 +394,7 @@ static int pl_device(struct pload *pl, profile_t *p, size_t di, yaml_node_t *n)
         } else if (pl_scalar_is(k, "policy")) {
             free((char *)d->policy);
             d->policy = s;
+            d->policy_line = (int)v->start_mark.line + 1;
         } else if (pl_scalar_is(k, "mac")) {
             int ok = idtype_parse_mac(s, strlen(s), d->mac);
             if (!ok)
@@ -500,6 +508,10 @@ int profile_load(const char *path, profile_t **out, char *err, size_t errlen)
     }
     size_t nd = (size_t)(devs->data.sequence.items.top - devs->data.sequence.items.start);
     p = calloc(1, sizeof *p);
+    if (p && !(p->path = strdup(path))) {
+        free(p);
+        p = NULL;
+    }
     if (!p || !(p->devs = calloc(nd ? nd : 1, sizeof *p->devs))) {
         rc = LW_ERR_NOMEM;
         snprintf(err, errlen, "%s: out of memory", path);

@@ -24,6 +24,7 @@ struct profile_device {
     uint8_t ip[16];
     const char *app;         /* NULL if absent */
     const char *policy;      /* NULL if absent */
+    int policy_line;         /* its line in the file, for messages */
     const struct profile_ident *idents;
     size_t n_idents;
     /* first_party_domains: hosts of the app's own servers known to the lab, for policies
@@ -36,6 +37,8 @@ struct profile_device {
  * devices[0].identifiers.imei: 869012045678913 fails the Luhn check"). Returns 0 or a
  * negative lwerr.h code. On success the caller frees *out with profile_free(). */
 int profile_load(const char *path, profile_t **out, char *err, size_t errlen);
+/* The path it was loaded from (borrowed), for messages. */
+const char *profile_path(const profile_t *p);
 void profile_free(profile_t *p);
 
 size_t profile_ndevices(const profile_t *p);

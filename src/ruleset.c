@@ -53,6 +53,9 @@ int ruleset_load(const struct ruleset_options *o, struct ruleset **out, char *er
                 goto err;
         }
     }
+    if (r->profile &&
+        (rc = policy_check_profile(r->policies, r->profile, o->rules_dir, err, errlen)) < 0)
+        goto err;
     struct matcher_opts mo = {.min_confidence = o->min_confidence,
                               .raw_evidence = o->raw_evidence};
     if ((rc = matcher_new(r->profile, &mo, &r->matcher, err, errlen)) < 0)

@@ -568,6 +568,36 @@ static void test_hostile_yaml(void)
     catalog_free(c);
 }
 
+/* A device naming a policy that is not loaded is a start-up error with file:line. */
+static void test_profile_policy_ids(void)
+{
+    load_real();
+    static const char y[] = "devices:\n  - id: a\n    policy: kago\n"
+                            "  - id: b\n    app: x\n    policy: xiaoying-kankkan\n";
+    char path[512], err[LW_ERRBUF] = "";
+    snprintf(path, sizeof path, "%s", tu_path("pp.yaml"));
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs(y, f);
+    fclose(f);
+    profile_t *p = NULL;
+    CU_ASSERT_FATAL(profile_load(path, &p, err, sizeof err) == 0);
+    CU_ASSERT(policy_check_profile(pols, p, "rules", err, sizeof err) == LW_ERR_PARSE);
+    CU_ASSERT(strstr(err, "pp.yaml:6: devices[1].policy") != NULL);
+    CU_ASSERT(strstr(err, "\"xiaoying-kankkan\"") && strstr(err, "known: ") &&
+              strstr(err, "xiaoying-kankan"));
+    CU_ASSERT(policy_check_profile(NULL, p, "rules", err, sizeof err) == LW_ERR_PARSE);
+    CU_ASSERT(strstr(err, "pp.yaml:3: devices[0].policy") && strstr(err, "no policy files"));
+    profile_free(p);
+    static const char good[] = "devices:\n  - id: a\n    policy: kago\n  - id: b\n";
+    f = fopen(path, "w");
+    fputs(good, f);
+    fclose(f);
+    CU_ASSERT_FATAL(profile_load(path, &p, err, sizeof err) == 0);
+    CU_ASSERT(policy_check_profile(pols, p, "rules", err, sizeof err) == 0);
+    profile_free(p);
+}
+
 static void test_free_null(void)
 {
     ontology_free(NULL);
@@ -604,6 +634,7 @@ int main(void)
         {"check-rules: real rules are clean", test_check_rules_real},
         {"check-rules: crafted bad dirs", test_check_rules_bad},
         {"hostile YAML names file:line", test_hostile_yaml},
+        {"profile names only loaded policies", test_profile_policy_ids},
         {"free(NULL)", test_free_null},
         {"teardown", test_teardown},
         {NULL, NULL}};

@@ -59,6 +59,10 @@ printf 'devices:\n  - id: x\n    identifiers:\n      imei: "869012045678912"\n' 
 "$LEAKWATCH" -q -r "$LW_SOURCE_DIR/docs/sample/lab-sample.pcap" --profile "$T/bad.yaml" > /dev/null 2> "$T/err"
 check_eq "profile with a bad IMEI refused" 1 $?
 check_grep "message names file:line" "bad.yaml:4" "$T/err"
+printf 'devices:\n  - id: x\n    app: y\n    policy: xiaoying-kankkan\n' > "$T/typo.yaml"
+"$LEAKWATCH" -q -r "$LW_SOURCE_DIR/docs/sample/lab-sample.pcap" --profile "$T/typo.yaml" > /dev/null 2> "$T/err"
+check_eq "profile naming an unknown policy refused" 1 $?
+check_grep "message names file:line and the known ids" 'typo.yaml:4: devices\[0\].policy: no policy "xiaoying-kankkan".*known: .*xiaoying-kankan' "$T/err"
 "$LEAKWATCH" --check-rules "$LW_SOURCE_DIR/rules" > "$T/check"
 check_eq "--check-rules on our rules: clean" 0 $?
 "$LEAKWATCH" --check-rules "$LW_SOURCE_DIR/tests/data/rules_bad/dup_domain" > "$T/check"
