@@ -3,11 +3,12 @@
  * matcher owns the bytes and the per-stream state. */
 #include "rules/generic.h"
 
+#include <ctype.h>
 #include <hs/hs.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 /* Key at a word boundary, optional closing quote (JSON, possibly escaped inside
  * another JSON string), optional blanks, then ':' '=' or '>' (XML). The match ends
@@ -58,18 +59,55 @@ int generic_regex(const struct generic_pattern *gp, char *out, size_t cap)
     return k < 0 || (size_t)k >= cap ? -1 : k;
 }
 
-const struct generic_pattern *generic_find_key(const char *key, size_t len)
+/* Every lexicon key, lower case and sorted, built once: dissectors call
+ * generic_find_key() for each header and parameter they decode, so walking the '|'
+ * lists there was most of the cost of a busy HTTP flow. */
+#define GENERIC_KEY_MAX 24
+#define GENERIC_NKEYS_MAX 128
+
+struct gkey {
+    char k[GENERIC_KEY_MAX];
+    const struct generic_pattern *gp;
+};
+
+static struct gkey gkeys[GENERIC_NKEYS_MAX];
+static size_t ngkeys;
+static pthread_once_t gkeys_once = PTHREAD_ONCE_INIT;
+
+static int gkey_cmp(const void *a, const void *b)
 {
-    for (size_t i = 0; key && i < GENERIC_NKEYED; i++) {
-        const char *a = generic_table[i].alts;
-        while (*a) {
+    return strcmp(((const struct gkey *)a)->k, ((const struct gkey *)b)->k);
+}
+
+static void gkeys_build(void)
+{
+    for (size_t i = 0; i < GENERIC_NKEYED; i++) {
+        for (const char *a = generic_table[i].alts; *a;) {
             size_t n = strcspn(a, "|");
-            if (n == len && strncasecmp(a, key, len) == 0)
-                return &generic_table[i];
+            /* The table is ours: a key too long or too many keys is a build mistake
+             * that the unit test catches (generic_find_key would miss it). */
+            if (n < GENERIC_KEY_MAX && ngkeys < GENERIC_NKEYS_MAX) {
+                memcpy(gkeys[ngkeys].k, a, n);
+                gkeys[ngkeys].k[n] = 0;
+                gkeys[ngkeys++].gp = &generic_table[i];
+            }
             a += n + (a[n] == '|');
         }
     }
-    return NULL;
+    qsort(gkeys, ngkeys, sizeof gkeys[0], gkey_cmp);
+}
+
+const struct generic_pattern *generic_find_key(const char *key, size_t len)
+{
+    struct gkey want;
+    if (!key || len == 0 || len >= GENERIC_KEY_MAX)
+        return NULL;
+    for (size_t i = 0; i < len; i++)
+        want.k[i] = (char)tolower((unsigned char)key[i]);
+    want.k[len] = 0;
+    pthread_once(&gkeys_once, gkeys_build);
+    const struct gkey *g = bsearch(&want, gkeys, ngkeys, sizeof gkeys[0], gkey_cmp);
+    return g ? g->gp : NULL;
 }
 
 const struct generic_pattern *generic_pattern(size_t i)

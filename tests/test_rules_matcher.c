@@ -733,9 +733,39 @@ static void test_teardown(void)
     lab = NULL;
 }
 
+/* Every lexicon key of every keyed class is found, in any case; nothing else is. */
+static void test_find_key(void)
+{
+    size_t nkeys = 0;
+    for (size_t i = 0; generic_pattern(i) && generic_pattern(i)->keyed; i++) {
+        const struct generic_pattern *gp = generic_pattern(i);
+        for (const char *a = gp->alts; *a;) {
+            size_t n = strcspn(a, "|");
+            char up[64];
+            CU_ASSERT_FATAL(n < sizeof up);
+            for (size_t k = 0; k < n; k++)
+                up[k] = (char)((a[k] >= 'a' && a[k] <= 'z') ? a[k] - 32 : a[k]);
+            int ok = generic_find_key(a, n) == gp && generic_find_key(up, n) == gp;
+            if (!ok)
+                fprintf(stderr, "\n  key %.*s not found\n", (int)n, a);
+            CU_ASSERT(ok);
+            nkeys++;
+            a += n + (a[n] == '|');
+        }
+    }
+    CU_ASSERT(nkeys > 60);
+    CU_ASSERT(generic_find_key("imeix", 5) == NULL);
+    CU_ASSERT(generic_find_key("ime", 3) == NULL);
+    CU_ASSERT(generic_find_key("imei=", 4) == generic_find_key("imei", 4)); /* len counts */
+    CU_ASSERT(generic_find_key("", 0) == NULL);
+    CU_ASSERT(generic_find_key(NULL, 4) == NULL);
+    CU_ASSERT(generic_find_key("x-very-long-header-name-indeed", 30) == NULL);
+}
+
 int main(void)
 {
     static const struct tu_case cases[] = {
+        {"key lexicon lookup", test_find_key},
         {"forms generator emits the external vectors", test_forms_generator},
         {"every form, one piece", test_every_form_whole},
         {"every form, two pieces at every offset", test_every_form_split2},
