@@ -28,7 +28,6 @@ static const char *const anomaly_names[DECODE_E_COUNT] = {
     [DECODE_E_BAD_TCP_HLEN] = "bad_tcp_header_length",
     [DECODE_E_BAD_UDP_LEN] = "bad_udp_length",
     [DECODE_E_IPV6_EXT] = "bad_ipv6_extension",
-    [DECODE_E_IPV6_FRAG] = "ipv6_fragment_not_reassembled",
     [DECODE_E_VLAN_DEPTH] = "vlan_stack_too_deep",
     [DECODE_E_LINKTYPE] = "unsupported_linktype",
     [DECODE_E_SNAPLEN] = "payload_cut_by_snaplen",
@@ -175,14 +174,18 @@ static enum decode_result decode_ipv6(const uint8_t *l3, uint32_t len, struct de
             NEED(off, 8, p->l3_len, DECODE_E_IPV6_EXT);
             uint16_t fo = rd16(l3 + off + 2);
             nh = l3[off];
+            p->frag_id = (uint32_t)rd16(l3 + off + 4) << 16 | rd16(l3 + off + 6);
             off += 8;
             if ((fo & 0xfff8) || (fo & 1)) {
-                /* Not reassembled (see decode.h): counted, kept as an L3 packet. */
-                st->anomalies[DECODE_E_IPV6_FRAG]++;
+                if (off > tot)
+                    return anomaly(st, DECODE_E_IPV6_EXT);
                 p->proto = nh;
+                p->frag_more = fo & 1;
+                p->frag_offset = fo & 0xfff8;
                 p->l4_off = p->payload_off = off;
-                p->payload_len = p->payload_wire = 0;
-                return DECODE_OK;
+                p->payload_wire = tot - off;
+                p->payload_len = p->l3_len > off ? p->l3_len - off : 0;
+                return DECODE_FRAG;
             }
             continue; /* atomic fragment: carries the whole datagram */
         }

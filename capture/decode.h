@@ -2,16 +2,15 @@
  *
  * Link types: Ethernet (with 802.1Q / 802.1ad VLAN tags, up to two kept, deeper
  * stacks counted), Linux cooked v1 and v2, raw IPv4/IPv6. Network: IPv4 (options
- * skipped; fragments recognised but reassembled elsewhere, see frag.h) and IPv6 (hop
- * by hop, routing, destination options, AH and fragment extension headers walked).
+ * skipped) and IPv6 (hop by hop, routing, destination options, AH and fragment
+ * extension headers walked); fragments of either are recognised here and
+ * reassembled elsewhere (frag.h).
  * Transport: TCP and UDP headers; other protocols are decoded up to L3 only.
  *
  * The result holds offsets relative to the L3 header rather than pointers, so it can
  * be copied with the L3 bytes into a ring and used by another thread. Nothing here
  * allocates, logs or aborts: bad input returns DECODE_ERR and bumps one counter of
- * struct decode_stats. Deliberately not handled: IPv6 fragment reassembly (IPv6
- * fragments are counted and passed on as L3-only packets), tunnels (GRE, VXLAN),
- * MPLS, PPPoE. */
+ * struct decode_stats. Deliberately not handled: tunnels (GRE, VXLAN), MPLS, PPPoE. */
 #ifndef LW_CAPTURE_DECODE_H
 #define LW_CAPTURE_DECODE_H
 
@@ -30,7 +29,7 @@ enum decode_link {
 
 enum decode_result {
     DECODE_OK = 0,      /* IP packet decoded (possibly only to L3) */
-    DECODE_FRAG = 1,    /* IPv4 fragment: hand to frag_add() */
+    DECODE_FRAG = 1,    /* IPv4 or IPv6 fragment: hand to frag_add() */
     DECODE_SKIP = 2,    /* not IP (ARP, LLDP ...): counted, ignored */
     DECODE_ERR = -1,    /* malformed: counted */
 };
@@ -69,7 +68,6 @@ enum decode_anomaly {
     DECODE_E_BAD_TCP_HLEN,
     DECODE_E_BAD_UDP_LEN,
     DECODE_E_IPV6_EXT,
-    DECODE_E_IPV6_FRAG,     /* not an error of the packet: unsupported by design */
     DECODE_E_VLAN_DEPTH,
     DECODE_E_LINKTYPE,
     DECODE_E_SNAPLEN,       /* payload cut by the capture's snaplen */

@@ -1,6 +1,10 @@
 /* frag.c - see frag.h. A datagram in progress keeps its bytes in a 64 KiB buffer and
  * which 8-byte blocks are filled in a bitmap: simple, and the bound (max_datagrams
- * buffers) is the memory cost, paid only while fragments are in flight. */
+ * buffers) is the memory cost, paid only while fragments are in flight.
+ *
+ * IPv6: the rebuilt datagram is the fixed 40-byte header of the first fragment with
+ * its next header set to the fragment header's; extension headers in front of the
+ * fragment header (hop-by-hop, routing) are dropped: nothing downstream reads them. */
 #include "capture/frag.h"
 
 #include <stdlib.h>
@@ -11,8 +15,9 @@
 
 struct frag_dgram {
     int used;
-    uint8_t src[4], dst[4];
-    uint16_t id;
+    uint8_t family;
+    uint8_t src[16], dst[16];
+    uint32_t id;
     uint8_t proto;
     uint64_t first_ts;
     uint32_t total;          /* payload length, known once the last fragment came */
@@ -91,8 +96,8 @@ static struct frag_dgram *dgram_find(frag_table_t *t, const struct decode_pkt *p
                 free_slot = d;
             continue;
         }
-        if (d->id == p->frag_id && d->proto == p->proto && !memcmp(d->src, p->src_ip, 4) &&
-            !memcmp(d->dst, p->dst_ip, 4))
+        if (d->id == p->frag_id && d->proto == p->proto && d->family == p->family &&
+            !memcmp(d->src, p->src_ip, 16) && !memcmp(d->dst, p->dst_ip, 16))
             return d;
         if (!oldest || d->first_ts < oldest->first_ts)
             oldest = d;
@@ -106,9 +111,10 @@ static struct frag_dgram *dgram_find(frag_table_t *t, const struct decode_pkt *p
     if (!d->data && !(d->data = malloc(FRAG_MAX)))
         return NULL;
     d->used = 1;
-    memcpy(d->src, p->src_ip, 4);
-    memcpy(d->dst, p->dst_ip, 4);
-    d->id = (uint16_t)p->frag_id;
+    d->family = p->family;
+    memcpy(d->src, p->src_ip, 16);
+    memcpy(d->dst, p->dst_ip, 16);
+    d->id = p->frag_id;
     d->proto = p->proto;
     d->first_ts = ts_us;
     return d;
@@ -129,9 +135,10 @@ size_t frag_add(frag_table_t *t, const uint8_t *l3, const struct decode_pkt *p,
 {
     t->st.fragments++;
     uint32_t off = p->frag_offset, len = p->payload_len;
-    uint32_t hlen = p->payload_off;
+    uint32_t poff = p->payload_off;               /* where this fragment's bytes start */
+    uint32_t hlen = p->family == 6 ? 40 : poff;   /* header kept for the datagram */
     /* A captured fragment shorter than its wire length cannot complete a datagram
-     * truthfully; so can't one reaching past the IPv4 maximum. */
+     * truthfully; so can't one reaching past the IP maximum. */
     if (off + p->payload_wire + hlen > FRAG_MAX || len < p->payload_wire ||
         (p->frag_more && (len & 7))) {
         t->st.invalid++;
@@ -153,7 +160,7 @@ size_t frag_add(frag_table_t *t, const uint8_t *l3, const struct decode_pkt *p,
             overlap = 1;
             continue;
         }
-        memcpy(d->data + s, l3 + hlen + (s - off), e - s);
+        memcpy(d->data + s, l3 + poff + (s - off), e - s);
         /* The last fragment may end inside a block: it is the final one, so mark it. */
         d->have[b >> 3] |= (uint8_t)(1u << (b & 7));
     }
@@ -172,6 +179,14 @@ size_t frag_add(frag_table_t *t, const uint8_t *l3, const struct decode_pkt *p,
     }
     memcpy(out, d->hdr, d->hlen);
     memcpy(out + d->hlen, d->data, d->total);
+    t->st.reassembled++;
+    if (d->family == 6) {
+        out[4] = (uint8_t)(d->total >> 8);
+        out[5] = (uint8_t)d->total;
+        out[6] = d->proto;
+        dgram_reset(d);
+        return n;
+    }
     out[2] = (uint8_t)(n >> 8);
     out[3] = (uint8_t)n;
     out[6] = out[7] = 0;
@@ -179,7 +194,6 @@ size_t frag_add(frag_table_t *t, const uint8_t *l3, const struct decode_pkt *p,
     uint16_t c = ip_checksum(out, d->hlen);
     out[10] = (uint8_t)(c >> 8);
     out[11] = (uint8_t)c;
-    t->st.reassembled++;
     dgram_reset(d);
     return n;
 }

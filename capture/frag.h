@@ -1,11 +1,12 @@
-/* frag.h - IPv4 fragment reassembly, run by the reader thread before flow hashing
- * (only the first fragment carries ports, so a flow cannot be chosen earlier).
+/* frag.h - IPv4 and IPv6 fragment reassembly, run by the reader thread before flow
+ * hashing (only the first fragment carries ports, so a flow cannot be chosen earlier).
  *
  * Bounded: at most max_datagrams in progress (the oldest is dropped when a new one
  * needs room) and each may wait timeout_us of packet time. Overlapping fragments keep
  * the bytes that arrived first. A finished datagram is rebuilt (header of the first
- * fragment, offset and MF cleared, length and checksum fixed) into the caller's
- * buffer. Not handled: IPv6 fragments (see decode.h). */
+ * fragment, offset and MF cleared, length and checksum fixed; for IPv6 the fixed
+ * header with the upper protocol as next header) into the caller's buffer. IPv4 and
+ * IPv6 datagrams share the table. */
 #ifndef LW_CAPTURE_FRAG_H
 #define LW_CAPTURE_FRAG_H
 

@@ -1,5 +1,5 @@
-/* Decoding of every supported link type and tag, IPv6 extension headers, IPv4
- * fragments, flow key symmetry - from hand-built byte arrays. */
+/* Decoding of every supported link type and tag, IPv6 extension headers, IPv4 and
+ * IPv6 fragments, flow key symmetry - from hand-built byte arrays. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -238,6 +238,94 @@ static void test_fragments(void)
     frag_round((int[]){0, 2}, 2, 0);       /* one missing: never delivered */
 }
 
+/* An IPv6 UDP datagram (2001:db8::1:5000 -> 2001:db8::2:53, 40 payload bytes) in
+ * fragments of 16, 16, 8 bytes, each behind a hop-by-hop header and a fragment header
+ * with identification 0x12345678 (the same low 16 bits as the IPv4 case's id). */
+static size_t make_frag6(uint8_t *out, int idx, const uint8_t *payload)
+{
+    static const uint32_t off[3] = {0, 16, 32}, len[3] = {16, 16, 8};
+    uint8_t h[56] = {0x60, 0, 0, 0, 0, 0, 0, 64};
+    h[8] = 0x20, h[9] = 0x01, h[10] = 0x0d, h[11] = 0xb8, h[23] = 1;
+    h[24] = 0x20, h[25] = 0x01, h[26] = 0x0d, h[27] = 0xb8, h[39] = 2;
+    uint16_t plen = (uint16_t)(8 + 8 + len[idx]);
+    h[4] = (uint8_t)(plen >> 8);
+    h[5] = (uint8_t)plen;
+    h[40] = 44, h[42] = 1, h[43] = 4;            /* hop-by-hop -> fragment, PadN */
+    uint16_t fo = (uint16_t)(off[idx] | (idx < 2 ? 1 : 0));
+    h[48] = 17;                                  /* fragment -> UDP */
+    h[50] = (uint8_t)(fo >> 8);
+    h[51] = (uint8_t)fo;
+    h[52] = 0x12, h[53] = 0x34, h[54] = 0x56, h[55] = 0x78;
+    memcpy(out, h, 56);
+    memcpy(out + 56, payload + off[idx], len[idx]);
+    return 56 + len[idx];
+}
+
+static void frag6_round(const int *order, int n, int expect_done)
+{
+    uint8_t payload[40] = {0x13, 0x88, 0x00, 0x35, 0x00, 40};
+    for (int i = 8; i < 40; i++)
+        payload[i] = (uint8_t)('a' + i - 8);
+    frag_table_t *t = frag_new(4, 30000000);
+    struct decode_stats st = {0};
+    uint8_t out[65536], f[128];
+    size_t got = 0;
+    /* An IPv4 fragment with the same low id bits, in the same table: kept apart. */
+    uint8_t v4[64], p4[40] = {0};
+    struct decode_pkt q;
+    size_t l4 = make_frag(v4, 1, p4);
+    CU_ASSERT_EQUAL_FATAL(decode_frame(DECODE_LINK_RAW, v4, (uint32_t)l4, &q, &st), DECODE_FRAG);
+    CU_ASSERT_EQUAL(frag_add(t, v4, &q, 999, out), 0);
+    for (int i = 0; i < n; i++) {
+        size_t len = make_frag6(f, order[i], payload);
+        struct decode_pkt p;
+        CU_ASSERT_EQUAL_FATAL(decode_frame(DECODE_LINK_RAW, f, (uint32_t)len, &p, &st),
+                              DECODE_FRAG);
+        CU_ASSERT_EQUAL(p.family, 6);
+        CU_ASSERT_EQUAL(p.frag_id, 0x12345678u);
+        size_t r = frag_add(t, f, &p, 1000 + (uint64_t)i, out);
+        if (r)
+            got = r;
+    }
+    if (!expect_done) {
+        CU_ASSERT_EQUAL(got, 0);
+        frag_free(t);
+        return;
+    }
+    CU_ASSERT_EQUAL_FATAL(got, 80);
+    struct decode_pkt p;
+    CU_ASSERT_EQUAL_FATAL(decode_ip(out, (uint32_t)got, &p, &st), DECODE_OK);
+    CU_ASSERT_EQUAL(p.family, 6);
+    CU_ASSERT_EQUAL(p.proto, 17);
+    CU_ASSERT_EQUAL(p.sport, 5000);
+    CU_ASSERT_EQUAL(p.dport, 53);
+    CU_ASSERT_EQUAL(p.payload_len, 32);
+    CU_ASSERT(memcmp(out + p.payload_off, payload + 8, 32) == 0);
+    CU_ASSERT(p.src_ip[15] == 1 && p.dst_ip[15] == 2);
+    CU_ASSERT_EQUAL(frag_stats(t)->reassembled, 1);
+    frag_free(t);
+}
+
+static void test_fragments6(void)
+{
+    frag6_round((int[]){0, 1, 2}, 3, 1);
+    frag6_round((int[]){2, 1, 0}, 3, 1);
+    frag6_round((int[]){1, 0, 1, 2}, 4, 1); /* duplicate */
+    frag6_round((int[]){0, 1}, 2, 0);       /* last one missing */
+    /* A fragment header whose payload is cut before its end: refused by frag_add. */
+    uint8_t f[128], payload[40] = {0}, out[65536];
+    struct decode_stats st = {0};
+    struct decode_pkt p;
+    size_t len = make_frag6(f, 0, payload);
+    CU_ASSERT_EQUAL(decode_frame(DECODE_LINK_RAW, f, (uint32_t)len - 3, &p, &st), DECODE_FRAG);
+    frag_table_t *t = frag_new(4, 1000);
+    CU_ASSERT_EQUAL(frag_add(t, f, &p, 0, out), 0);
+    CU_ASSERT_EQUAL(frag_stats(t)->invalid, 1);
+    frag_free(t);
+    /* Truncated inside the fragment header: a decode error, not a fragment. */
+    CU_ASSERT_EQUAL(decode_frame(DECODE_LINK_RAW, f, 52, &p, &st), DECODE_ERR);
+}
+
 static void test_frag_timeout(void)
 {
     uint8_t payload[40] = {0};
@@ -354,6 +442,7 @@ int main(void)
         {"IPv6 extension headers", test_ipv6_extension_headers},
         {"malformed and truncated", test_malformed},
         {"IPv4 fragments in and out of order", test_fragments},
+        {"IPv6 fragments in and out of order", test_fragments6},
         {"fragment timeout", test_frag_timeout},
         {"flow key symmetry", test_flow_key_symmetry},
         {"flow table timeouts and eviction", test_flow_table_timeouts_and_eviction},
