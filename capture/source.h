@@ -3,7 +3,7 @@
  * Reads pcap and pcapng with libpcap, one file after another. A file that cannot be
  * opened, that is not a capture, or that ends in the middle of a record is reported
  * with its name and packet number; the packets before the damage have already been
- * returned and reading goes on with the next file. Live capture is not here yet. */
+ * returned and reading goes on with the next file. Live capture is capture/live.h. */
 #ifndef LW_CAPTURE_SOURCE_H
 #define LW_CAPTURE_SOURCE_H
 

@@ -43,19 +43,12 @@ enum dhttp_coding { DHTTP_IDENTITY, DHTTP_GZIP, DHTTP_DEFLATE, DHTTP_OTHER };
 enum dhttp_ctype { DHTTP_CT_NONE, DHTTP_CT_FORM, DHTTP_CT_JSON, DHTTP_CT_OTHER };
 enum dhttp_zstate { DHTTP_Z_IDLE, DHTTP_Z_RUN, DHTTP_Z_DONE };
 
-struct dhttp_dir {
-    enum dhttp_state state;
-    uint8_t *hdr; /* grows up to DISSECT_HTTP_HDR_MAX */
-    size_t hdr_len, hdr_alloc;
-    uint64_t remain;
-    size_t line_len; /* chunk size line / trailer line length so far */
-    char line[24];   /* first bytes of the chunk size line */
-    /* current message's body */
-    int in_body;
+/* One message body being decoded; reused for every message of a direction (HTTP/1)
+ * or stream slot (HTTP/2). */
+struct dhttp_body {
     int want;        /* body is copied: it will be decoded or parsed */
     int emit_whole;  /* whole body differs from the raw stream: hand it over */
     int truncated;   /* body cap hit (counted once per message) */
-    int pending;     /* a gap cut the body: emit it at the next call */
     enum dhttp_coding coding;
     enum dhttp_ctype ctype;
     uint8_t *body;
@@ -65,6 +58,19 @@ struct dhttp_dir {
     z_stream z;
     int z_ready; /* inflateInit2 done (z is reused with inflateReset2) */
     enum dhttp_zstate zst;
+};
+
+struct dhttp_dir {
+    enum dhttp_state state;
+    uint8_t *hdr; /* grows up to DISSECT_HTTP_HDR_MAX */
+    size_t hdr_len, hdr_alloc;
+    uint64_t remain;
+    size_t line_len; /* chunk size line / trailer line length so far */
+    char line[24];   /* first bytes of the chunk size line */
+    /* current message's body */
+    int in_body;
+    int pending;     /* a gap cut the body: emit it at the next call */
+    struct dhttp_body b;
 };
 
 struct dhttp {
@@ -105,6 +111,14 @@ int dhttp_sniff(const uint8_t *s, size_t n)
     return maybe ? -1 : 0;
 }
 
+static void dhttp_body_release(struct dhttp_body *b)
+{
+    free(b->body);
+    free(b->work);
+    if (b->z_ready)
+        inflateEnd(&b->z);
+}
+
 struct dhttp *dhttp_new(struct dissect_stats *st)
 {
     struct dhttp *h = calloc(1, sizeof *h);
@@ -119,10 +133,7 @@ void dhttp_free(struct dhttp *h)
         return;
     for (int i = 0; i < 2; i++) {
         free(h->d[i].hdr);
-        free(h->d[i].body);
-        free(h->d[i].work);
-        if (h->d[i].z_ready)
-            inflateEnd(&h->d[i].z);
+        dhttp_body_release(&h->d[i].b);
     }
     free(h);
 }
@@ -142,7 +153,7 @@ static void dhttp_kv_cb(void *arg, const char *key, const uint8_t *val, size_t l
 /* ---- body buffer and zlib ---- */
 
 /* Make room for at least one more byte; 0 when the cap is reached. */
-static int dhttp_body_grow(struct dhttp_dir *d)
+static int dhttp_body_grow(struct dhttp_body *d)
 {
     if (d->body_len < d->body_alloc)
         return 1;
@@ -159,13 +170,13 @@ static int dhttp_body_grow(struct dhttp_dir *d)
     return 1;
 }
 
-static void dhttp_body_append(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p,
-                              size_t n)
+static void dhttp_body_append(struct dissect_stats *st, struct dhttp_body *d,
+                              const uint8_t *p, size_t n)
 {
     while (n) {
         if (!dhttp_body_grow(d)) {
             if (!d->truncated)
-                h->st->http_body_truncated++;
+                st->http_body_truncated++;
             d->truncated = 1;
             return;
         }
@@ -179,7 +190,7 @@ static void dhttp_body_append(struct dhttp *h, struct dhttp_dir *d, const uint8_
     }
 }
 
-static int dhttp_z_start(struct dhttp_dir *d, uint8_t first)
+static int dhttp_z_start(struct dhttp_body *d, uint8_t first)
 {
     int wbits = 15 + 16; /* gzip */
     if (d->coding == DHTTP_DEFLATE)
@@ -198,14 +209,14 @@ static int dhttp_z_start(struct dhttp_dir *d, uint8_t first)
     return 0;
 }
 
-static void dhttp_inflate(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p,
+static void dhttp_inflate(struct dissect_stats *st, struct dhttp_body *d, const uint8_t *p,
                           size_t n)
 {
     if (d->zst == DHTTP_Z_DONE || !n)
         return;
     if (d->zst == DHTTP_Z_IDLE) {
         if (dhttp_z_start(d, p[0]) < 0) {
-            h->st->zlib_errors++;
+            st->zlib_errors++;
             d->zst = DHTTP_Z_DONE;
             return;
         }
@@ -215,7 +226,7 @@ static void dhttp_inflate(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p
     d->z.avail_in = (uInt)n;
     for (;;) {
         if (!dhttp_body_grow(d)) {
-            h->st->zlib_bombs++;
+            st->zlib_bombs++;
             d->zst = DHTTP_Z_DONE;
             return;
         }
@@ -228,7 +239,7 @@ static void dhttp_inflate(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p
             return;
         }
         if (r != Z_OK && r != Z_BUF_ERROR) {
-            h->st->zlib_errors++;
+            st->zlib_errors++;
             d->zst = DHTTP_Z_DONE;
             return;
         }
@@ -240,15 +251,15 @@ static void dhttp_inflate(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p
     }
 }
 
-static void dhttp_body_feed(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p,
-                            size_t n)
+void dhttp_body_data(struct dhttp_body *d, struct dissect_stats *st, const uint8_t *p,
+                     size_t n)
 {
     if (!d->want || !n)
         return;
     if (d->coding == DHTTP_GZIP || d->coding == DHTTP_DEFLATE)
-        dhttp_inflate(h, d, p, n);
+        dhttp_inflate(st, d, p, n);
     else
-        dhttp_body_append(h, d, p, n);
+        dhttp_body_append(st, d, p, n);
 }
 
 static int dhttp_looks_json(const uint8_t *b, size_t n)
@@ -259,14 +270,15 @@ static int dhttp_looks_json(const uint8_t *b, size_t n)
     return i < n && (b[i] == '{' || b[i] == '[');
 }
 
-/* End of a message's body: hand the decoded body over, then its parts. */
-static void dhttp_body_end(struct dhttp *h, struct dhttp_dir *d, const struct dissect_cb *cb,
-                           void *ctx)
+/* End of a body: hand the decoded body over (if emit), then its parts; the buffers are
+ * kept for the next body unless they grew large. */
+static void dhttp_body_finish(struct dhttp_body *d, struct dissect_stats *st, int emit,
+                              const char *where, const struct dissect_cb *cb, void *ctx)
 {
-    struct dhttp_out o = {cb, ctx, "http.body"};
+    struct dhttp_out o = {cb, ctx, where};
     if (d->zst == DHTTP_Z_RUN)
-        h->st->zlib_errors++; /* the body ended inside the compressed stream */
-    if (d->in_body && d->want && d->body_len) {
+        st->zlib_errors++; /* the body ended inside the compressed stream */
+    if (emit && d->want && d->body_len) {
         int form = d->ctype == DHTTP_CT_FORM;
         int json = !form && (d->ctype == DHTTP_CT_JSON || dhttp_looks_json(d->body, d->body_len));
         /* Keyed parts go first, so a finding deduplicated by place keeps its key; they
@@ -291,8 +303,6 @@ static void dhttp_body_end(struct dhttp *h, struct dhttp_dir *d, const struct di
         if (d->emit_whole)
             dhttp_emit(&o, "", d->body, d->body_len);
     }
-    d->in_body = 0;
-    d->pending = 0;
     d->body_len = 0;
     d->zst = DHTTP_Z_IDLE;
     if (d->body_alloc > DHTTP_BODY_KEEP) {
@@ -305,6 +315,21 @@ static void dhttp_body_end(struct dhttp *h, struct dhttp_dir *d, const struct di
         d->work = NULL;
         d->work_alloc = 0;
     }
+}
+
+void dhttp_body_end(struct dhttp_body *b, struct dissect_stats *st, const char *where,
+                    const struct dissect_cb *cb, void *ctx)
+{
+    dhttp_body_finish(b, st, 1, where, cb, ctx);
+}
+
+/* End of an HTTP/1 message's body. */
+static void dhttp_msg_end(struct dhttp *h, struct dhttp_dir *d, const struct dissect_cb *cb,
+                          void *ctx)
+{
+    dhttp_body_finish(&d->b, h->st, d->in_body, "http.body", cb, ctx);
+    d->in_body = 0;
+    d->pending = 0;
 }
 
 /* ---- header block ---- */
@@ -331,6 +356,38 @@ static int dhttp_parse_u64(const uint8_t *s, size_t n, uint64_t *out)
     return 0;
 }
 
+void dhttp_target(uint8_t *uri, size_t ul, const char *where, const struct dissect_cb *cb,
+                  void *ctx)
+{
+    struct dhttp_out o = {cb, ctx, where};
+    uint8_t *q = memchr(uri, '?', ul);
+    size_t pl = q ? (size_t)(q - uri) : ul;
+    if (q)
+        dtext_kv_split(q + 1, ul - pl - 1, '&', 0, 1, dhttp_kv_cb, &o);
+    /* Identifiers also hide in path segments (/v1/device/<imei>/ping). */
+    size_t dl = dtext_url_decode(uri, pl, 0);
+    dhttp_emit(&o, "", uri, dl);
+}
+
+void dhttp_host(const uint8_t *val, size_t vl, const struct dissect_cb *cb, void *ctx)
+{
+    char host[DNSMAP_NAME_MAX];
+    size_t l = 0;
+    /* Strip the port; an IPv6 literal keeps its brackets and colons. */
+    int v6 = vl && val[0] == '[';
+    while (l < vl && l < sizeof host - 1 && (v6 || val[l] != ':') && val[l]) {
+        host[l] = (char)((val[l] >= 'A' && val[l] <= 'Z') ? val[l] + 32 : val[l]);
+        if (v6 && val[l] == ']') {
+            l++;
+            break;
+        }
+        l++;
+    }
+    host[l] = 0;
+    if (l && cb && cb->name)
+        cb->name(ctx, "http.host", host);
+}
+
 static void dhttp_request_line(uint8_t *line, size_t n, struct dhttp_msg *m,
                                const struct dhttp_out *o0)
 {
@@ -344,13 +401,53 @@ static void dhttp_request_line(uint8_t *line, size_t n, struct dhttp_msg *m,
     size_t rest = n - (size_t)(uri - line);
     uint8_t *sp2 = memchr(uri, ' ', rest);
     size_t ul = sp2 ? (size_t)(sp2 - uri) : rest;
-    uint8_t *q = memchr(uri, '?', ul);
-    size_t pl = q ? (size_t)(q - uri) : ul;
-    if (q)
-        dtext_kv_split(q + 1, ul - pl - 1, '&', 0, 1, dhttp_kv_cb, &o);
-    /* Identifiers also hide in path segments (/v1/device/<imei>/ping). */
-    size_t dl = dtext_url_decode(uri, pl, 0);
-    dhttp_emit(&o, "", uri, dl);
+    dhttp_target(uri, ul, o.where, o.cb, o.ctx);
+}
+
+static enum dhttp_coding dhttp_coding_of(const uint8_t *val, size_t vl)
+{
+    if (dtext_icontains(val, vl, "gzip"))
+        return DHTTP_GZIP;
+    if (dtext_icontains(val, vl, "deflate"))
+        return DHTTP_DEFLATE;
+    if (vl && !dtext_icontains(val, vl, "identity"))
+        return DHTTP_OTHER;
+    return DHTTP_IDENTITY;
+}
+
+static enum dhttp_ctype dhttp_ctype_of(const uint8_t *val, size_t vl)
+{
+    if (dtext_icontains(val, vl, "x-www-form-urlencoded"))
+        return DHTTP_CT_FORM;
+    if (dtext_icontains(val, vl, "json"))
+        return DHTTP_CT_JSON;
+    return DHTTP_CT_OTHER;
+}
+
+struct dhttp_body *dhttp_body_new(void)
+{
+    return calloc(1, sizeof(struct dhttp_body));
+}
+
+void dhttp_body_free(struct dhttp_body *b)
+{
+    if (!b)
+        return;
+    dhttp_body_release(b);
+    free(b);
+}
+
+void dhttp_body_start(struct dhttp_body *b, const uint8_t *enc, size_t el, const uint8_t *ct,
+                      size_t cl)
+{
+    b->coding = enc ? dhttp_coding_of(enc, el) : DHTTP_IDENTITY;
+    b->ctype = ct ? dhttp_ctype_of(ct, cl) : DHTTP_CT_NONE;
+    b->truncated = 0;
+    b->body_len = 0;
+    b->zst = DHTTP_Z_IDLE;
+    /* Framed (HTTP/2 DATA): the raw scan sees the body cut by frame headers. */
+    b->emit_whole = 1;
+    b->want = b->coding != DHTTP_OTHER;
 }
 
 static void dhttp_header(uint8_t *name, size_t nl, uint8_t *val, size_t vl,
@@ -365,21 +462,7 @@ static void dhttp_header(uint8_t *name, size_t nl, uint8_t *val, size_t vl,
     if (!cookie)
         dhttp_emit(&o, (const char *)name, val, vl);
     if (nl == 4 && dtext_iprefix(name, nl, "host") && m->is_request) {
-        char host[DNSMAP_NAME_MAX];
-        size_t l = 0;
-        /* Strip the port; an IPv6 literal keeps its brackets and colons. */
-        int v6 = vl && val[0] == '[';
-        while (l < vl && l < sizeof host - 1 && (v6 || val[l] != ':') && val[l]) {
-            host[l] = (char)((val[l] >= 'A' && val[l] <= 'Z') ? val[l] + 32 : val[l]);
-            if (v6 && val[l] == ']') {
-                l++;
-                break;
-            }
-            l++;
-        }
-        host[l] = 0;
-        if (l && o.cb && o.cb->name)
-            o.cb->name(o.ctx, "http.host", host);
+        dhttp_host(val, vl, o.cb, o.ctx);
     } else if (cookie) {
         o.where = "http.cookie";
         dtext_kv_split(val, vl, ';', 1, 0, dhttp_kv_cb, &o);
@@ -395,19 +478,9 @@ static void dhttp_header(uint8_t *name, size_t nl, uint8_t *val, size_t vl,
         if (dtext_icontains(val, vl, "chunked"))
             m->chunked = 1;
     } else if (nl == 16 && dtext_iprefix(name, nl, "content-encoding")) {
-        if (dtext_icontains(val, vl, "gzip"))
-            m->coding = DHTTP_GZIP;
-        else if (dtext_icontains(val, vl, "deflate"))
-            m->coding = DHTTP_DEFLATE;
-        else if (vl && !dtext_icontains(val, vl, "identity"))
-            m->coding = DHTTP_OTHER;
+        m->coding = dhttp_coding_of(val, vl);
     } else if (nl == 12 && dtext_iprefix(name, nl, "content-type")) {
-        if (dtext_icontains(val, vl, "x-www-form-urlencoded"))
-            m->ctype = DHTTP_CT_FORM;
-        else if (dtext_icontains(val, vl, "json"))
-            m->ctype = DHTTP_CT_JSON;
-        else
-            m->ctype = DHTTP_CT_OTHER;
+        m->ctype = dhttp_ctype_of(val, vl);
     }
 }
 
@@ -479,11 +552,11 @@ static int dhttp_headers_done(struct dhttp *h, struct dhttp_dir *d,
     if (m.is_request)
         dhttp_request_line(b, l0, &m, &o);
 
-    d->coding = m.coding;
-    d->ctype = m.ctype;
-    d->truncated = 0;
-    d->body_len = 0;
-    d->zst = DHTTP_Z_IDLE;
+    d->b.coding = m.coding;
+    d->b.ctype = m.ctype;
+    d->b.truncated = 0;
+    d->b.body_len = 0;
+    d->b.zst = DHTTP_Z_IDLE;
     d->in_body = 0;
     if (m.bad_len && !m.chunked) {
         h->st->http_bad_length++;
@@ -517,9 +590,9 @@ static int dhttp_headers_done(struct dhttp *h, struct dhttp_dir *d,
     d->in_body = 1;
     /* The whole body is worth handing over only when it differs from the raw stream
      * (de-chunked or inflated); request bodies without a type are kept for sniffing. */
-    d->emit_whole = m.chunked || m.coding == DHTTP_GZIP || m.coding == DHTTP_DEFLATE;
-    d->want = m.coding != DHTTP_OTHER &&
-              (d->emit_whole || m.ctype == DHTTP_CT_FORM || m.ctype == DHTTP_CT_JSON ||
+    d->b.emit_whole = m.chunked || m.coding == DHTTP_GZIP || m.coding == DHTTP_DEFLATE;
+    d->b.want = m.coding != DHTTP_OTHER &&
+              (d->b.emit_whole || m.ctype == DHTTP_CT_FORM || m.ctype == DHTTP_CT_JSON ||
                (m.is_request && m.ctype == DHTTP_CT_NONE));
     if (m.chunked) {
         d->state = DHTTP_CHUNK_SIZE;
@@ -565,7 +638,7 @@ static int dhttp_chunk_size(struct dhttp_dir *d, uint64_t *out)
 static void dhttp_lose(struct dhttp *h, struct dhttp_dir *d, const struct dissect_cb *cb,
                        void *ctx)
 {
-    dhttp_body_end(h, d, cb, ctx);
+    dhttp_msg_end(h, d, cb, ctx);
     d->state = DHTTP_LOST;
     d->hdr_len = 0;
 }
@@ -645,11 +718,11 @@ static size_t dhttp_step(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p,
     case DHTTP_BODY_CL:
     case DHTTP_CHUNK_DATA: {
         size_t take = d->remain < n ? (size_t)d->remain : n;
-        dhttp_body_feed(h, d, p, take);
+        dhttp_body_data(&d->b, h->st, p, take);
         d->remain -= take;
         if (!d->remain) {
             if (d->state == DHTTP_BODY_CL) {
-                dhttp_body_end(h, d, cb, ctx);
+                dhttp_msg_end(h, d, cb, ctx);
                 d->state = DHTTP_START;
             } else {
                 d->state = DHTTP_CHUNK_CRLF;
@@ -698,7 +771,7 @@ static size_t dhttp_step(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p,
         for (size_t i = 0; i < n; i++) {
             if (p[i] == '\n') {
                 if (d->line_len == 0) {
-                    dhttp_body_end(h, d, cb, ctx);
+                    dhttp_msg_end(h, d, cb, ctx);
                     d->state = DHTTP_START;
                     return i + 1;
                 }
@@ -710,7 +783,7 @@ static size_t dhttp_step(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p,
         return n;
     }
     case DHTTP_BODY_EOF:
-        dhttp_body_feed(h, d, p, n);
+        dhttp_body_data(&d->b, h->st, p, n);
         return n;
     case DHTTP_LOST:
         return n;
@@ -723,7 +796,7 @@ void dhttp_data(struct dhttp *h, int dir, const uint8_t *data, size_t len,
 {
     struct dhttp_dir *d = &h->d[dir & 1];
     if (d->pending)
-        dhttp_body_end(h, d, cb, ctx);
+        dhttp_msg_end(h, d, cb, ctx);
     if (d->state == DHTTP_LOST && dhttp_sniff(data, len) == 1)
         d->state = DHTTP_START;
     while (len) {
@@ -745,8 +818,8 @@ void dhttp_gap(struct dhttp *h, int dir, uint64_t missing)
          * compressed body cannot be inflated further. */
         if (d->state != DHTTP_BODY_EOF)
             d->remain -= missing;
-        if (d->coding == DHTTP_GZIP || d->coding == DHTTP_DEFLATE)
-            d->zst = DHTTP_Z_DONE;
+        if (d->b.coding == DHTTP_GZIP || d->b.coding == DHTTP_DEFLATE)
+            d->b.zst = DHTTP_Z_DONE;
         h->st->http_body_incomplete++;
         if (d->state == DHTTP_BODY_CL && !d->remain) {
             d->pending = 1;
@@ -773,7 +846,7 @@ void dhttp_close(struct dhttp *h, const struct dissect_cb *cb, void *ctx)
         if (d->in_body && d->state != DHTTP_BODY_EOF && !d->pending)
             h->st->http_body_incomplete++;
         if (d->in_body || d->pending)
-            dhttp_body_end(h, d, cb, ctx);
+            dhttp_msg_end(h, d, cb, ctx);
         d->state = DHTTP_LOST;
     }
 }

@@ -3,8 +3,9 @@
  * Both directions, pipelined and keep-alive messages; request line, headers, bodies by
  * Content-Length, chunked or read-until-close; gzip/deflate inflated under
  * DISSECT_BODY_MAX. Values go out through dissect_cb->field, the Host through ->name.
- * Not handled: HTTP/2, upgrades (101, CONNECT tunnels: the direction stops), multipart
- * bodies (scanned whole), brotli (body left to the raw scan). */
+ * Not handled: HTTP/2 framing (dh2.c, which reuses the body decoding below),
+ * upgrades (101, CONNECT tunnels: the direction stops), multipart bodies (scanned
+ * whole), brotli (body left to the raw scan). */
 #ifndef LW_DISSECTORS_DHTTP_H
 #define LW_DISSECTORS_DHTTP_H
 
@@ -19,6 +20,29 @@ void dhttp_data(struct dhttp *h, int dir, const uint8_t *data, size_t len,
                 const struct dissect_cb *cb, void *ctx);
 void dhttp_gap(struct dhttp *h, int dir, uint64_t missing);
 void dhttp_close(struct dhttp *h, const struct dissect_cb *cb, void *ctx);
+
+/* Body decoding alone, for HTTP/2 streams (dh2.c): content-encoding gzip/deflate
+ * inflated under DISSECT_BODY_MAX, then form or JSON bodies split into keyed fields,
+ * then the whole decoded body with key "". One object is reused for many bodies.
+ * Caller frees with dhttp_body_free() (NULL: no-op). */
+struct dhttp_body;
+struct dhttp_body *dhttp_body_new(void);
+void dhttp_body_free(struct dhttp_body *b);
+/* A new body: the Content-Encoding and Content-Type values (NULL when absent). */
+void dhttp_body_start(struct dhttp_body *b, const uint8_t *enc, size_t el, const uint8_t *ct,
+                      size_t cl);
+void dhttp_body_data(struct dhttp_body *b, struct dissect_stats *st, const uint8_t *p,
+                     size_t n);
+/* The body is complete (or cut short): its fields go out with this where. */
+void dhttp_body_end(struct dhttp_body *b, struct dissect_stats *st, const char *where,
+                    const struct dissect_cb *cb, void *ctx);
+
+/* A request target uri[0..ul) (decoded in place): each query parameter, then the
+ * URL-decoded path with key "", as fields with this where. */
+void dhttp_target(uint8_t *uri, size_t ul, const char *where, const struct dissect_cb *cb,
+                  void *ctx);
+/* A Host / :authority value: lower case, port stripped, to name("http.host"). */
+void dhttp_host(const uint8_t *val, size_t vl, const struct dissect_cb *cb, void *ctx);
 
 /* Does s[0..n) start like an HTTP/1.x message? 1 yes, 0 no, -1 too short to tell. */
 int dhttp_sniff(const uint8_t *s, size_t n);

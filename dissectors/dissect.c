@@ -4,7 +4,9 @@
  * The protocol is chosen from the first bytes of either direction (ports only for
  * DNS), so HTTP on port 8080 or TLS on 8443 are recognised and a TLS stream on port 80
  * is not parsed as HTTP. Until a decision, up to DISSECT_SNIFF bytes per direction
- * are held and replayed to the chosen dissector. Not done here: any parsing. */
+ * are held and replayed to the chosen dissector. Decrypted TLS application data is
+ * handed to plain() and to an inner HTTP/1.x or HTTP/2 dissector, chosen by the
+ * server's ALPN or else by the first plaintext bytes. Not done here: any parsing. */
 #include "dissectors/dissect.h"
 
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 
 #include "dissectors/ddns.h"
 #include "dissectors/dhttp.h"
+#include "dissectors/dh2.h"
 #include "dissectors/dtls.h"
 
 #define DISSECT_SNIFF 8 /* longest token sniffed: "OPTIONS " / "CONNECT " */
@@ -26,6 +29,10 @@ struct dissect_flow {
     struct dhttp *http;
     struct dtls *tls;
     struct ddns_tcp *dns;
+    /* Inside decrypted TLS: which dissector, decided once for both directions. */
+    enum { DISSECT_IN_UNKNOWN, DISSECT_IN_NONE, DISSECT_IN_HTTP, DISSECT_IN_H2 } inner;
+    struct dhttp *in_http;
+    struct dh2 *in_h2;
 };
 
 static int dissect_is_dns_port(uint16_t p)
@@ -58,6 +65,8 @@ void dissect_flow_free(dissect_flow_t *f)
         return;
     dhttp_free(f->http);
     dtls_free(f->tls);
+    dhttp_free(f->in_http);
+    dh2_free(f->in_h2);
     ddns_tcp_free(f->dns);
     free(f);
 }
@@ -87,6 +96,41 @@ static void dissect_dispatch(dissect_flow_t *f, int dir, const uint8_t *data, si
         break;
     default:
         break;
+    }
+}
+
+/* Decrypted application data of a TLS flow (dtls_app_fn). */
+static void dissect_plain(void *arg, int dir, const uint8_t *p, size_t n,
+                          const struct dissect_cb *cb, void *ctx)
+{
+    dissect_flow_t *f = arg;
+    if (cb && cb->plain)
+        cb->plain(ctx, dir, p, n);
+    if (f->inner == DISSECT_IN_UNKNOWN && p) {
+        int alpn = dtls_alpn(f->tls);
+        static const char preface[] = "PRI * HTTP/2.0";
+        if (alpn == DTLS_ALPN_H2 ||
+            (alpn == DTLS_ALPN_NONE && n >= 14 && !memcmp(p, preface, 14)))
+            f->inner = DISSECT_IN_H2;
+        else if (alpn == DTLS_ALPN_HTTP1 || dhttp_sniff(p, n) == 1)
+            f->inner = DISSECT_IN_HTTP;
+        else
+            f->inner = DISSECT_IN_NONE;
+        if (f->inner == DISSECT_IN_HTTP && !(f->in_http = dhttp_new(&f->env->stats)))
+            f->inner = DISSECT_IN_NONE;
+        if (f->inner == DISSECT_IN_H2 && !(f->in_h2 = dh2_new(&f->env->stats)))
+            f->inner = DISSECT_IN_NONE;
+    }
+    if (f->inner == DISSECT_IN_HTTP) {
+        if (p)
+            dhttp_data(f->in_http, dir, p, n, cb, ctx);
+        else
+            dhttp_gap(f->in_http, dir, n ? n : 1);
+    } else if (f->inner == DISSECT_IN_H2) {
+        if (p)
+            dh2_data(f->in_h2, dir, p, n, cb, ctx);
+        else
+            dh2_gap(f->in_h2, dir);
     }
 }
 
@@ -122,8 +166,12 @@ void dissect_flow_data(dissect_flow_t *f, int dir, const uint8_t *data, size_t l
         return;
     if (p == DISSECT_PROTO_HTTP && !(f->http = dhttp_new(&f->env->stats)))
         p = DISSECT_PROTO_NONE;
-    if (p == DISSECT_PROTO_TLS && !(f->tls = dtls_new(&f->env->stats)))
+    if (p == DISSECT_PROTO_TLS && !(f->tls = dtls_new(f->env, dissect_plain, f)))
         p = DISSECT_PROTO_NONE;
+    /* Application data first: the capture began after the handshake. */
+    if (p == DISSECT_PROTO_NONE && f->sniff_len[dir] >= 2 && f->sniff[dir][0] == 0x17 &&
+        f->sniff[dir][1] == 0x03)
+        f->env->stats.tls_midstream++;
     f->proto = p;
     if (p == DISSECT_PROTO_NONE)
         return;
@@ -171,8 +219,16 @@ void dissect_flow_datagram(dissect_flow_t *f, int dir, const uint8_t *data, size
 
 void dissect_flow_close(dissect_flow_t *f, const struct dissect_cb *cb, void *ctx)
 {
-    if (f && f->http)
+    if (!f)
+        return;
+    if (f->http)
         dhttp_close(f->http, cb, ctx);
+    if (f->tls)
+        dtls_close(f->tls, cb, ctx);
+    if (f->in_http)
+        dhttp_close(f->in_http, cb, ctx);
+    if (f->in_h2)
+        dh2_close(f->in_h2, cb, ctx);
 }
 
 void dissect_stats_add(struct dissect_stats *into, const struct dissect_stats *from)
@@ -188,4 +244,9 @@ void dissect_stats_each(const struct dissect_stats *s,
 #define DISSECT_STATS_EACH(name, what) fn(ctx, #name, s->name);
     DISSECT_STATS(DISSECT_STATS_EACH)
 #undef DISSECT_STATS_EACH
+}
+
+int dissect_flow_decrypting(const dissect_flow_t *f)
+{
+    return f && dtls_decrypting(f->tls);
 }

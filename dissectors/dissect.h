@@ -9,9 +9,12 @@
  *   - name(): a name that identifies the peer, for attribution.
  * DNS answers also fill a shared IP -> name map (dnsmap.h).
  *
+ * TLS is decrypted when the env has a key log (keylog.h): the plaintext goes to
+ * plain() and to the HTTP/1.x or HTTP/2 dissector (by ALPN or sniffing).
+ *
  * Deliberately not done here: scanning raw bytes (the worker scans every reassembled
  * byte itself, so nothing is lost when a dissector gives up), calling the matcher,
- * decrypting TLS, and any protocol beyond DNS, HTTP/1.x and the TLS handshake.
+ * and any protocol beyond DNS, HTTP/1.x, HTTP/2 over TLS and TLS.
  * Dissectors never print; anomalies bump counters in the worker's dissect_env.
  *
  * Threads: a dissect_flow_t and its dissect_env belong to one worker thread. Only the
@@ -28,6 +31,9 @@
 #define DISSECT_HTTP_HDR_MAX (16u * 1024)   /* request/status line + headers */
 #define DISSECT_BODY_MAX (256u * 1024)      /* decoded (de-chunked, inflated) body */
 #define DISSECT_TLS_HS_MAX (64u * 1024)     /* one TLS handshake message */
+#define DISSECT_TLS_WAIT_MAX (256u * 1024)  /* records waiting for a key, per direction */
+#define DISSECT_TLS_WAIT_TOTAL (64u << 20)  /* ... and per dissect_env (worker) */
+#define DISSECT_H2_FRAME_MAX (64u * 1024)   /* one HTTP/2 frame payload */
 
 enum dissect_l4 { DISSECT_L4_TCP, DISSECT_L4_UDP };
 
@@ -60,7 +66,24 @@ enum dissect_proto {
     X(dnsmap_puts, "A/AAAA answers stored in the dnsmap") \
     X(tls_malformed, "bad record or handshake framing") \
     X(tls_hs_too_long, "handshake message over DISSECT_TLS_HS_MAX") \
-    X(tls_cert_errors, "certificate d2i_X509 failures")
+    X(tls_cert_errors, "certificate d2i_X509 failures") \
+    X(tls_decrypted_records, "TLS records decrypted and authenticated") \
+    X(tls_decrypted_bytes, "plaintext bytes of decrypted application data") \
+    X(tls_flows_decrypted, "flows with at least one decrypted record") \
+    X(tls_no_key, "flow directions with encrypted records and no secret in the key log") \
+    X(tls_unsupported_suite, "flows whose cipher suite or version is not decrypted") \
+    X(tls_midstream, "flows whose capture starts inside TLS application data") \
+    X(tls_auth_failed, "records whose AEAD tag did not verify (nothing emitted)") \
+    X(tls_waited, "records that waited for their key, then were decrypted") \
+    X(tls_waiting_dropped, "records dropped while waiting for their key (cap or close)") \
+    X(tls_key_updates, "TLS 1.3 KeyUpdate messages applied") \
+    X(tls_kdf_errors, "key derivation or cipher setup failures in OpenSSL") \
+    X(h2_frames, "HTTP/2 frames parsed") \
+    X(h2_streams, "HTTP/2 header blocks decoded") \
+    X(h2_malformed, "bad HTTP/2 preface or frame framing") \
+    X(h2_frame_too_long, "HTTP/2 frames over DISSECT_H2_FRAME_MAX (skipped)") \
+    X(h2_hpack_errors, "HPACK decoding failures (direction stops)") \
+    X(h2_streams_over_cap, "HTTP/2 bodies cut short: all stream slots taken, oldest evicted")
 
 struct dissect_stats {
 #define DISSECT_STATS_FIELD(name, what) uint64_t name;
@@ -83,17 +106,24 @@ struct dissect_env {
     dnsmap_t *dns;   /* borrowed; must outlive every flow using this env */
     struct keylog *keys; /* borrowed TLS secrets (keylog.h); NULL: no decryption */
     uint64_t now_s;
+    size_t tls_wait_bytes; /* records of all flows waiting for a key (capped) */
 };
 
 /* where: "http.uri", "http.header", "http.cookie", "http.body", "dns.query".
  * key: parameter, header or JSON key ("" for a whole value such as the full body).
  * val/len, where, key are borrowed for the duration of the call only.
  * kind for name(): "http.host", "tls.sni", "tls.alpn", "tls.cert", "dns.query";
- * name is NUL-terminated and borrowed for the call. Either pointer may be NULL. */
+ * name is NUL-terminated and borrowed for the call.
+ * plain(): decrypted TLS application bytes of direction dir (0 client->server), in
+ * order, for the raw scan; data == NULL means len plaintext bytes were lost (a record
+ * dropped: no key in time, tag failed), len == SIZE_MAX an unknown number (TLS 1.3).
+ * Fields decoded from decrypted HTTP/1.1 come through field() as for cleartext; from
+ * HTTP/2 with where "http2.header", "http2.uri" or "http2.body". Any pointer may be NULL. */
 struct dissect_cb {
     void (*field)(void *ctx, const char *where, const char *key, const uint8_t *val,
                   size_t len);
     void (*name)(void *ctx, const char *kind, const char *name);
+    void (*plain)(void *ctx, int dir, const uint8_t *data, size_t len);
 };
 
 typedef struct dissect_flow dissect_flow_t;
@@ -120,10 +150,15 @@ void dissect_flow_datagram(dissect_flow_t *f, int dir, const uint8_t *data, size
                            const struct dissect_cb *cb, void *ctx);
 
 /* End of flow: hands over what is pending (an HTTP body read until close, or one cut
- * short by the end of the capture). Call before dissect_flow_free(); optional. */
+ * short by the end of the capture; TLS records that waited for a key which has come
+ * since: their plaintext goes to plain() and field() now). So call it while the
+ * callbacks' targets (the matcher streams) are still open, then dissect_flow_free(). */
 void dissect_flow_close(dissect_flow_t *f, const struct dissect_cb *cb, void *ctx);
 
 enum dissect_proto dissect_flow_proto(const dissect_flow_t *f);
+
+/* 1 once a direction of the flow has decrypted a TLS record (findings are "tls"). */
+int dissect_flow_decrypting(const dissect_flow_t *f);
 
 /* dissect_flow_free(NULL) does nothing. */
 void dissect_flow_free(dissect_flow_t *f);

@@ -12,6 +12,10 @@
  * reached only by hostile traffic; what goes past it is counted. */
 #define MAX_FINDINGS 256
 #define NAME_LEN 256
+/* A flow still open this long has its findings emitted so far, and again every
+ * INSPECT_FLUSH_US: a push channel can stay up for days on a lab gateway, and its
+ * leaks must not wait for its end. Later repeats of an emitted finding are not sent. */
+#define INSPECT_FLUSH_US (60ull * 1000000u)
 
 struct finding {
     const char *type, *category, *form, *source; /* static strings of rules/ */
@@ -23,26 +27,65 @@ struct finding {
     uint64_t count;
     uint64_t first_us;
     uint64_t last_off;            /* where the last counted occurrence ended */
+    int emitted;                  /* already sent by a flush of a long flow */
+};
+
+/* A generation of rules as one worker sees it: the ruleset (one reference), a
+ * scratch for its database and the flows still scanning with it. A reload makes a
+ * new current generation; the old one is freed when its last flow ends. */
+struct gen {
+    struct ruleset *rules;
+    matcher_scratch_t *scratch;
+    size_t flows;
+    struct gen *next;             /* retired list */
 };
 
 struct fctx {
+    struct gen *g;                /* the rules this flow started with */
     matcher_stream_t *ms[2];
     dissect_flow_t *df;
     int no_scan;                  /* TLS: ciphertext is not scanned */
     char sni[NAME_LEN], http_host[NAME_LEN], cert[NAME_LEN];
     struct finding *fs;
     size_t n, cap;
+    size_t unsent;                /* findings not emitted yet */
+    uint64_t flushed_us;          /* packet time of the last flush, 0 = never */
 };
 
 struct inspect {
+    /* rules and scratch are those of the flow being handled (its generation). */
     struct ruleset *rules;
     sink_t *sink;
     matcher_scratch_t *scratch;
+    struct gen *gen;              /* current: new flows start here */
+    struct gen *retired;          /* older generations with flows still open */
     struct dissect_env env;
     uint64_t now_us;
     struct fctx *cur;             /* the flow whose bytes are being scanned */
     struct inspect_stats st;
 };
+
+static struct gen *gen_new(struct ruleset *rules)
+{
+    struct gen *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    if (!(g->scratch = matcher_scratch_new(rules->matcher))) {
+        free(g);
+        return NULL;
+    }
+    g->rules = ruleset_ref(rules);
+    return g;
+}
+
+static void gen_free(struct gen *g)
+{
+    if (!g)
+        return;
+    matcher_scratch_free(g->scratch);
+    ruleset_free(g->rules);
+    free(g);
+}
 
 inspect_t *inspect_new(struct ruleset *rules, sink_t *sink)
 {
@@ -54,18 +97,54 @@ inspect_t *inspect_new(struct ruleset *rules, sink_t *sink)
     /* Workers parse DNS for names but never store answers: the reader does, in packet
      * order (pipeline.c), so attribution does not depend on worker timing. */
     in->env.dns = NULL;
-    if (!(in->scratch = matcher_scratch_new(rules->matcher))) {
+    if (!(in->gen = gen_new(rules))) {
         free(in);
         return NULL;
     }
+    in->rules = rules;
+    in->scratch = in->gen->scratch;
     return in;
+}
+
+int inspect_set_rules(inspect_t *in, struct ruleset *rules)
+{
+    struct gen *g = gen_new(rules);
+    if (!g)
+        return -1;
+    struct gen *old = in->gen;
+    in->gen = g;
+    if (old->flows) {
+        old->next = in->retired;
+        in->retired = old;
+    } else {
+        gen_free(old);
+    }
+    return 0;
+}
+
+/* A flow of generation g ended. */
+static void gen_put(inspect_t *in, struct gen *g)
+{
+    if (--g->flows || g == in->gen)
+        return;
+    for (struct gen **p = &in->retired; *p; p = &(*p)->next)
+        if (*p == g) {
+            *p = g->next;
+            gen_free(g);
+            return;
+        }
 }
 
 void inspect_free(inspect_t *in)
 {
     if (!in)
         return;
-    matcher_scratch_free(in->scratch);
+    gen_free(in->gen);
+    while (in->retired) {
+        struct gen *g = in->retired;
+        in->retired = g->next;
+        gen_free(g);
+    }
     free(in);
 }
 
@@ -137,6 +216,8 @@ static void on_hit(void *ctx, const struct matcher_hit *h)
     }
     struct finding *f = &c->fs[c->n++];
     finding_set(f, h);
+    f->emitted = 0;
+    c->unsent++;
     f->count = 1;
     f->first_us = in->now_us;
     f->last_off = h->offset;
@@ -163,7 +244,26 @@ static void on_name(void *ctx, const char *kind, const char *name)
         snprintf(dst, NAME_LEN, "%s", name);
 }
 
-static const struct dissect_cb dissect_cbs = {on_field, on_name};
+/* Decrypted TLS bytes get the same raw scan as cleartext TCP; the ciphertext stream
+ * was never opened (no_scan), so the direction's matcher stream is free for them. */
+static void on_plain(void *ctx, int dir, const uint8_t *data, size_t len)
+{
+    inspect_t *in = ctx;
+    struct fctx *c = in->cur;
+    if (!data) {
+        if (c->ms[dir])
+            matcher_stream_gap(c->ms[dir], in->scratch, on_hit, in);
+        return;
+    }
+    if (!c->ms[dir] && !(c->ms[dir] = matcher_stream_open(in->rules->matcher, "tls.payload"))) {
+        in->st.scan_errors++;
+        return;
+    }
+    if (matcher_stream_scan(c->ms[dir], in->scratch, data, len, on_hit, in) < 0)
+        in->st.scan_errors++;
+}
+
+static const struct dissect_cb dissect_cbs = {on_field, on_name, on_plain};
 
 static struct fctx *ctx_of(inspect_t *in, struct flow *f)
 {
@@ -174,10 +274,27 @@ static struct fctx *ctx_of(inspect_t *in, struct flow *f)
         int srv = !f->client;
         c->df = dissect_flow_new(&in->env, f->key.proto == 6 ? DISSECT_L4_TCP : DISSECT_L4_UDP,
                                  f->key.port[f->client], f->key.port[srv]);
+        c->g = in->gen;
+        c->g->flows++;
         f->user = c;
     }
     in->cur = f->user;
+    in->rules = in->cur->g->rules;
+    in->scratch = in->cur->g->scratch;
     return f->user;
+}
+
+static void flush(inspect_t *in, struct flow *f, struct fctx *c, const char *nd_host,
+                  json_t *flow_ev);
+
+/* A long flow with unsent findings: send them now (see INSPECT_FLUSH_US). */
+static void maybe_flush(inspect_t *in, struct flow *f, struct fctx *c)
+{
+    uint64_t since = c->flushed_us ? c->flushed_us : f->first_us;
+    if (c->unsent && in->now_us >= since + INSPECT_FLUSH_US) {
+        flush(in, f, c, f->cls.host, NULL);
+        c->flushed_us = in->now_us;
+    }
 }
 
 void inspect_data(inspect_t *in, struct flow *f, int dir, const uint8_t *data, size_t len)
@@ -190,14 +307,13 @@ void inspect_data(inspect_t *in, struct flow *f, int dir, const uint8_t *data, s
         if (dissect_flow_proto(c->df) == DISSECT_PROTO_TLS)
             c->no_scan = 1;
     }
-    if (c->no_scan)
-        return;
-    if (!c->ms[dir] && !(c->ms[dir] = matcher_stream_open(in->rules->matcher, "tcp.payload"))) {
-        in->st.scan_errors++;
-        return;
+    if (!c->no_scan) {
+        if (!c->ms[dir])
+            c->ms[dir] = matcher_stream_open(in->rules->matcher, "tcp.payload");
+        if (!c->ms[dir] || matcher_stream_scan(c->ms[dir], in->scratch, data, len, on_hit, in) < 0)
+            in->st.scan_errors++;
     }
-    if (matcher_stream_scan(c->ms[dir], in->scratch, data, len, on_hit, in) < 0)
-        in->st.scan_errors++;
+    maybe_flush(in, f, c);
 }
 
 void inspect_gap(inspect_t *in, struct flow *f, int dir, uint64_t len)
@@ -222,6 +338,7 @@ void inspect_datagram(inspect_t *in, struct flow *f, int dir, const uint8_t *dat
     if (matcher_scan_datagram(in->rules->matcher, in->scratch, data, len, "udp.payload",
                               on_hit, in) < 0)
         in->st.scan_errors++;
+    maybe_flush(in, f, c);
 }
 
 /* Who sent the flow: the profile device with the client's L2 address, else its IP. */
@@ -330,30 +447,44 @@ static void emit_contact(inspect_t *in, struct flow *f, const struct attribution
     emit(in, ev);
 }
 
+static int raw_where(const char *w)
+{
+    return !strcmp(w, "tcp.payload") || !strcmp(w, "udp.payload") || !strcmp(w, "tls.payload");
+}
+
 /* A raw-stream finding that a dissector also reported (same identifier, same form) is
  * the same leak seen twice: keep the decoded one, which says where it was. */
 static int shadowed(const struct fctx *c, const struct finding *x)
 {
-    if (strcmp(x->where, "tcp.payload") && strcmp(x->where, "udp.payload"))
+    if (!raw_where(x->where))
         return 0;
     for (size_t i = 0; i < c->n; i++) {
         const struct finding *y = &c->fs[i];
-        if (y != x && y->type == x->type && y->form == x->form &&
-            strcmp(y->where, "tcp.payload") && strcmp(y->where, "udp.payload"))
+        if (y != x && y->type == x->type && y->form == x->form && !raw_where(y->where))
             return 1;
     }
     return 0;
 }
 
 static void emit_finding(inspect_t *in, struct flow *f, const struct finding *x,
-                         const struct attribution *a, json_t *flow_ev)
+                         const struct attribution *a, json_t *flow_ev, int tls)
 {
     const struct ruleset *r = in->rules;
     json_t *ev = event_flow_base(f, x->first_us, "privacy_leak");
     if (!ev)
         return;
     json_t *ap = flow_ev ? json_object_get(flow_ev, "app_proto") : NULL;
-    json_object_set(ev, "app_proto", ap ? ap : json_null());
+    if (ap) {
+        json_object_set(ev, "app_proto", ap);
+    } else {
+        /* A flush before the flow's end has no flow event: name what was dissected. */
+        enum dissect_proto dp = in->cur && in->cur->df ? dissect_flow_proto(in->cur->df)
+                                                       : DISSECT_PROTO_UNKNOWN;
+        set_str(ev, "app_proto", dp == DISSECT_PROTO_HTTP  ? "HTTP"
+                                 : dp == DISSECT_PROTO_TLS ? "TLS"
+                                 : dp == DISSECT_PROTO_DNS ? "DNS"
+                                                           : NULL);
+    }
     set_str(ev, "host", a->host);
     const char *device = a->device, *app = a->app;
     if (!device && x->device >= 0 && r->profile) {
@@ -376,6 +507,9 @@ static void emit_finding(inspect_t *in, struct flow *f, const struct finding *x,
     set_str(id, "evidence", x->evidence);
     json_object_set_new(id, "count", json_integer((json_int_t)x->count));
     json_object_set_new(ev, "identifier", id);
+    /* Ciphertext is never scanned, so in a decrypted flow every finding was seen in
+     * plaintext that only the key log revealed. */
+    json_object_set_new(ev, "tls", json_boolean(tls));
     struct verdict_result v;
     verdict_eval(r->ontology, a->pol, a->sdk ? a->sdk->id : NULL, a->first_party, x->type,
                  x->form, &v);
@@ -387,18 +521,12 @@ static void emit_finding(inspect_t *in, struct flow *f, const struct finding *x,
     emit(in, ev);
 }
 
-void inspect_end(inspect_t *in, struct flow *f, const char *nd_host, json_t *flow_ev)
+/* Attribute the flow as known now, emit its contact and every finding not sent yet.
+ * c may be NULL (a flow with no payload still makes a contact); flow_ev may be NULL
+ * (a flush before the end). */
+static void flush(inspect_t *in, struct flow *f, struct fctx *c, const char *nd_host,
+                  json_t *flow_ev)
 {
-    struct fctx *c = f->user;
-    in->cur = c;
-    if (c) {
-        for (int d = 0; d < 2; d++) {
-            matcher_stream_close(c->ms[d], in->scratch, on_hit, in);
-            c->ms[d] = NULL;
-        }
-        if (c->df)
-            dissect_flow_close(c->df, &dissect_cbs, in);
-    }
     char dns[NAME_LEN], ipbuf[64];
     struct attribution a;
     attribute(in, f, c, nd_host, dns, &a);
@@ -412,13 +540,42 @@ void inspect_end(inspect_t *in, struct flow *f, const char *nd_host, json_t *flo
         if (a.host && !json_object_get(flow_ev, "host"))
             set_str(flow_ev, "host", a.host);
     }
+    if (!c)
+        return;
+    int tls = c->df && dissect_flow_decrypting(c->df);
+    for (size_t i = 0; i < c->n; i++) {
+        struct finding *x = &c->fs[i];
+        if (!x->emitted && !shadowed(c, x))
+            emit_finding(in, f, x, &a, flow_ev, tls);
+        x->emitted = 1;
+    }
+    c->unsent = 0;
+}
+
+void inspect_end(inspect_t *in, struct flow *f, const char *nd_host, json_t *flow_ev)
+{
+    struct fctx *c = f->user;
+    in->cur = c;
+    struct gen *g = c ? c->g : in->gen;
+    in->rules = g->rules;
+    in->scratch = g->scratch;
     if (c) {
-        for (size_t i = 0; i < c->n; i++)
-            if (!shadowed(c, &c->fs[i]))
-                emit_finding(in, f, &c->fs[i], &a, flow_ev);
+        /* Dissectors first: closing hands over what they held (a body read to the
+         * end of the flow, TLS records whose key came late), and that plaintext goes
+         * through the raw streams before those are closed. */
+        if (c->df)
+            dissect_flow_close(c->df, &dissect_cbs, in);
+        for (int d = 0; d < 2; d++) {
+            matcher_stream_close(c->ms[d], in->scratch, on_hit, in);
+            c->ms[d] = NULL;
+        }
+    }
+    flush(in, f, c, nd_host, flow_ev);
+    if (c) {
         dissect_flow_free(c->df);
         free(c->fs);
         free(c);
+        gen_put(in, g);
     }
     f->user = NULL;
     in->cur = NULL;

@@ -30,11 +30,18 @@ struct inspect_stats {
     struct dissect_stats dissect;
 };
 
-/* rules and sink are borrowed and must outlive the inspector. Caller frees with
+/* Takes a reference to rules (dropped by inspect_free() or once a reload's flows are
+ * done); sink is borrowed and must outlive the inspector. Caller frees with
  * inspect_free(). NULL on allocation failure. */
 inspect_t *inspect_new(struct ruleset *rules, sink_t *sink);
 void inspect_free(inspect_t *in);
 void inspect_stats(const inspect_t *in, struct inspect_stats *st);
+
+/* A reload: flows that start from now on use rules (one reference taken; borrowed
+ * otherwise); open flows finish with the rules they started with, whose reference
+ * is dropped when the last of them ends. 0, or -1 when the scratch for the new
+ * database cannot be allocated (the old rules stay). */
+int inspect_set_rules(inspect_t *in, struct ruleset *rules);
 
 struct keylog;
 /* TLS secrets for decryption (borrowed, must outlive the inspector; NULL: none). */

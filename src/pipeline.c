@@ -12,8 +12,10 @@
 
 #include "capture/decode.h"
 #include "capture/frag.h"
+#include "capture/live.h"
 #include "capture/source.h"
 #include "dissectors/dissect.h"
+#include "dissectors/keylog.h"
 #include "src/event.h"
 #include "src/lwerr.h"
 #include "src/worker.h"
@@ -22,10 +24,20 @@
  * counted (stats event), so a damaged capture cannot flood the terminal. */
 #define ANOMALY_REPORTS_PER_FILE 5
 #define TICK_US 1000000u
+#define MAX_IFACES 64
 
 struct reader {
     const struct pipeline_config *cfg;
-    source_t *src;
+    source_t *src;                      /* NULL when live */
+    live_t *live;                       /* borrowed, NULL when reading files */
+    keylog_t *keys;                     /* NULL without key logs */
+    /* A reload hands the new rules from the calling thread to the reader here (one
+     * reference); the reader passes them on in packet order, so every packet before
+     * the swap is judged by the old rules and every flow after by the new. */
+    _Atomic(struct ruleset *) pending;
+    unsigned generation;                /* of the rules last sent to workers */
+    _Atomic uint64_t reloads_ok, reloads_failed;  /* written by the calling thread */
+    uint64_t stats_next_us, stats_seq;
     worker_t **workers;
     int nworkers;
     frag_table_t *frags;
@@ -87,6 +99,46 @@ static void broadcast(struct reader *rd, enum worker_rec_kind kind, uint64_t ts_
         send_rec(rd, i, kind, ts_us, NULL, NULL, NULL, NULL, 0, 0);
 }
 
+/* Every worker gets its own reference to the new rules. */
+static void broadcast_rules(struct reader *rd, struct ruleset *rs)
+{
+    for (int i = 0; i < rd->nworkers; i++) {
+        ring_t *ring = worker_ring(rd->workers[i]);
+        size_t len = sizeof(struct worker_rec) + sizeof rs;
+        struct worker_rec *r = ring_reserve(ring, len);
+        r->kind = WORKER_REC_RULES;
+        r->ts_us = rd->last_ts_us;
+        struct ruleset *ref = ruleset_ref(rs);
+        memcpy(r->l3, &ref, sizeof ref);
+        ring_commit(ring, len);
+    }
+    rd->generation = rs->generation;
+}
+
+static uint64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void emit_stats(struct reader *rd, const struct worker_stats *ws, int final);
+static double now_s(void);
+static void add_stats(struct worker_stats *a, const struct worker_stats *b);
+
+/* While running, worker counters are read without synchronisation: the periodic
+ * event is a progress report, only the final one is exact. */
+static void periodic_stats(struct reader *rd)
+{
+    struct worker_stats total, one;
+    memset(&total, 0, sizeof total);
+    for (int i = 0; i < rd->nworkers; i++) {
+        worker_stats(rd->workers[i], &one);
+        add_stats(&total, &one);
+    }
+    emit_stats(rd, &total, 0);
+}
+
 static void report_anomaly(struct reader *rd, const struct source_pkt *sp)
 {
     if (sp->file != rd->cur_file) {
@@ -146,23 +198,55 @@ static void *reader_main(void *arg)
     struct source_pkt sp;
     char err[LW_ERRBUF];
     int rc;
-    while ((rc = source_next(rd->src, &sp, err, sizeof err)) != 0) {
+    const struct pipeline_config *c = rd->cfg;
+    uint64_t interval_us = (uint64_t)c->stats_interval_s * 1000000u;
+    for (;;) {
+        if (c->stop && atomic_load(c->stop))
+            break;
+        struct ruleset *nr = atomic_exchange(&rd->pending, NULL);
+        if (nr) {
+            broadcast_rules(rd, nr);
+            ruleset_free(nr);
+        }
+        rc = rd->live ? live_next(rd->live, &sp, err, sizeof err)
+                      : source_next(rd->src, &sp, err, sizeof err);
+        if (rc == 0 && !rd->live)
+            break;
         if (rc < 0) {
             fprintf(stderr, "leakwatch: %s\n", err);
             rd->input_errors++;
+            if (rd->live && !live_count(rd->live))
+                break;
             continue;
         }
-        atomic_store_explicit(&rd->packets, sp.pkt_no, memory_order_relaxed);
-        if (sp.ts_us > rd->last_ts_us)
-            rd->last_ts_us = sp.ts_us;
+        if (rc == 1) {
+            atomic_store_explicit(&rd->packets, sp.pkt_no, memory_order_relaxed);
+            if (sp.ts_us > rd->last_ts_us)
+                rd->last_ts_us = sp.ts_us;
+        }
+        /* Live, time passes without packets: idle flows end by the wall clock. */
+        if (rd->live) {
+            uint64_t now = wall_us();
+            if (now > rd->last_ts_us)
+                rd->last_ts_us = now;
+        }
         /* Workers only see their own packets; a tick carries the capture's clock to
          * all of them so idle flows end on time everywhere. */
         if (rd->last_ts_us >= rd->last_tick_us + TICK_US) {
             rd->last_tick_us = rd->last_ts_us;
             broadcast(rd, WORKER_REC_TICK, rd->last_ts_us);
             frag_expire(rd->frags, rd->last_ts_us);
+            if (rd->keys)
+                keylog_poll(rd->keys);
+            uint64_t mono = (uint64_t)(now_s() * 1e6);
+            if (interval_us && mono >= rd->stats_next_us) {
+                if (rd->stats_next_us)
+                    periodic_stats(rd);
+                rd->stats_next_us = mono + interval_us;
+            }
         }
-        handle(rd, &sp);
+        if (rc == 1)
+            handle(rd, &sp);
     }
     broadcast(rd, WORKER_REC_END, rd->last_ts_us);
     atomic_store(&rd->done, 1);
@@ -172,7 +256,7 @@ static void *reader_main(void *arg)
 static void show_progress(struct reader *rd, double elapsed, int final)
 {
     uint64_t n = atomic_load_explicit(&rd->packets, memory_order_relaxed);
-    double pct = 100.0 * source_progress(rd->src);
+    double pct = rd->src ? 100.0 * source_progress(rd->src) : 0.0;
     fprintf(stderr, "\r%5.1f%%  %llu packets  %.0f packets/s   %s", final ? 100.0 : pct,
             (unsigned long long)n, elapsed > 0 ? (double)n / elapsed : 0.0, final ? "\n" : "");
 }
@@ -224,15 +308,46 @@ static void stats_put(void *obj, const char *name, uint64_t v)
     json_object_set_new(obj, name, json_integer((json_int_t)v));
 }
 
-static void emit_stats(struct reader *rd, const struct worker_stats *ws)
+static void emit_stats(struct reader *rd, const struct worker_stats *ws, int final)
 {
     char t[40];
     json_t *ev = json_object();
     json_object_set_new(ev, "timestamp", json_string(event_time(rd->last_ts_us, t, sizeof t)));
     json_object_set_new(ev, "event_type", json_string("stats"));
     json_t *s = json_object();
+    json_object_set_new(s, "final", json_boolean(final));
+    if (!final)
+        SET_U(s, "seq", ++rd->stats_seq);
     SET_U(s, "packets", atomic_load(&rd->packets));
-    SET_U(s, "filtered", source_filtered(rd->src));
+    SET_U(s, "filtered", rd->src ? source_filtered(rd->src) : 0);
+    if (rd->live) {
+        struct live_if_stats ls[MAX_IFACES];
+        int n = live_stats(rd->live, ls, MAX_IFACES);
+        uint64_t drops = 0, ifdrops = 0;
+        json_t *cap = json_object(), *ifs = json_array();
+        for (int i = 0; i < n && i < MAX_IFACES; i++) {
+            json_t *o = json_object();
+            json_object_set_new(o, "interface", json_string(ls[i].name));
+            SET_U(o, "received", ls[i].received);
+            SET_U(o, "kernel_drops", ls[i].dropped);
+            SET_U(o, "interface_drops", ls[i].if_dropped);
+            json_array_append_new(ifs, o);
+            drops += ls[i].dropped;
+            ifdrops += ls[i].if_dropped;
+        }
+        json_object_set_new(cap, "interfaces", ifs);
+        SET_U(cap, "kernel_drops", drops);
+        SET_U(cap, "interface_drops", ifdrops);
+        json_object_set_new(s, "capture", cap);
+    }
+    SET_U(s, "rules_generation", rd->generation);
+    SET_U(s, "reloads", rd->reloads_ok);
+    SET_U(s, "reload_failures", rd->reloads_failed);
+    if (rd->keys) {
+        json_t *kj = json_object();
+        keylog_stats_each(rd->keys, stats_put, kj);
+        json_object_set_new(s, "keylog", kj);
+    }
     SET_U(s, "ip_packets", rd->ip_packets);
     SET_U(s, "ip_bytes", rd->ip_bytes);
     SET_U(s, "non_ip", rd->dec.non_ip);
@@ -250,7 +365,7 @@ static void emit_stats(struct reader *rd, const struct worker_stats *ws)
     SET_U(fr, "evicted", fs->evicted);
     SET_U(fr, "overlaps", fs->overlaps);
     SET_U(fr, "invalid", fs->invalid);
-    json_object_set_new(s, "ipv4_fragments", fr);
+    json_object_set_new(s, "ip_fragments", fr);
     json_t *fl = json_object();
     SET_U(fl, "created", ws->flows.created);
     SET_U(fl, "timeout", ws->flows.ended[FLOW_END_TIMEOUT]);
@@ -290,11 +405,94 @@ static void emit_stats(struct reader *rd, const struct worker_stats *ws)
     dissect_stats_each(&all, stats_put, dj);
     json_object_set_new(s, "dissectors", dj);
     SET_U(s, "workers", rd->nworkers);
+    json_t *pw = json_array();
+    for (int i = 0; i < rd->nworkers; i++) {
+        struct worker_stats one;
+        worker_stats(rd->workers[i], &one);
+        json_t *o = json_object();
+        SET_U(o, "packets", one.packets);
+        SET_U(o, "bytes", one.bytes);
+        SET_U(o, "flows_active", one.flows.created - one.flows.ended[0] - one.flows.ended[1] -
+                                     one.flows.ended[2] - one.flows.ended[3]);
+        SET_U(o, "queue_bytes", ring_used(worker_ring(rd->workers[i])));
+        SET_U(o, "ring_full_waits", one.ring_full_waits);
+        json_array_append_new(pw, o);
+    }
+    json_object_set_new(s, "per_worker", pw);
     SET_U(s, "ring_full_waits", ws->ring_full_waits);
     SET_U(s, "events", ws->events + 1);
     SET_U(s, "event_build_failures", ws->emit_failures);
     json_object_set_new(ev, "stats", s);
     sink_emit(rd->cfg->sink, ev);
+}
+
+/* Compiles the next rules on this (the calling) thread while the reader keeps
+ * capturing, then hands them over; a failure keeps the old rules and says why. */
+static void reload(struct reader *rd, struct ruleset **latest, int progress)
+{
+    const struct pipeline_config *c = rd->cfg;
+    char err[LW_ERRBUF], t[40];
+    struct ruleset *nr = NULL;
+    double t0 = now_s();
+    int rc = c->reload_fn(c->reload_ctx, *latest, &nr, err, sizeof err);
+    json_t *ev = json_object();
+    json_object_set_new(ev, "timestamp", json_string(event_time(rd->live ? wall_us()
+                                                                         : rd->last_ts_us,
+                                                                t, sizeof t)));
+    json_object_set_new(ev, "event_type", json_string("reload"));
+    json_t *r = json_object();
+    json_object_set_new(r, "ok", json_boolean(rc == 0));
+    if (progress)
+        fputc('\n', stderr);
+    if (rc == 0) {
+        json_object_set_new(r, "generation", json_integer(nr->generation));
+        json_object_set_new(r, "compile_ms", json_integer((json_int_t)((now_s() - t0) * 1e3)));
+        ruleset_free(atomic_exchange(&rd->pending, ruleset_ref(nr)));
+        ruleset_free(*latest);
+        *latest = nr;
+        rd->reloads_ok++;
+        fprintf(stderr, "leakwatch: reload: rules generation %u compiled; new flows use it\n",
+                nr->generation);
+    } else {
+        json_object_set_new(r, "generation", json_integer((*latest)->generation));
+        json_object_set_new(r, "error", json_string(err));
+        rd->reloads_failed++;
+        fprintf(stderr, "leakwatch: reload failed, keeping rules generation %u: %s\n",
+                (*latest)->generation, err);
+    }
+    json_object_set_new(ev, "reload", r);
+    sink_emit(c->sink, ev);
+}
+
+/* One key log for everything: the --keylog files, and the secrets pcapng inputs
+ * carry in Decryption Secrets Blocks. None of either: no key log at all. */
+static int open_keys(struct reader *rd, char *err, size_t errlen)
+{
+    const struct pipeline_config *c = rd->cfg;
+    int found = 0;
+    if (!c->nkeylogs && rd->live)
+        return 0;
+    if (!(rd->keys = keylog_new())) {
+        snprintf(err, errlen, "out of memory");
+        return LW_ERR_NOMEM;
+    }
+    for (int i = 0; i < c->nkeylogs; i++) {
+        int n = keylog_add_file(rd->keys, c->keylogs[i], rd->live != NULL, err, errlen);
+        if (n < 0)
+            return n;
+    }
+    for (int i = 0; !rd->live && i < c->nfiles; i++) {
+        char e[LW_ERRBUF];
+        int n = keylog_load_pcapng(rd->keys, c->files[i], e, sizeof e);
+        /* An unreadable file is reported by the source when its turn comes. */
+        if (n > 0)
+            found += n;
+    }
+    if (!c->nkeylogs && !found) {
+        keylog_free(rd->keys);
+        rd->keys = NULL;
+    }
+    return 0;
 }
 
 int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, char *err,
@@ -305,11 +503,16 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
     memset(res, 0, sizeof *res);
     rd.cfg = c;
     rd.nworkers = c->workers > 0 ? c->workers : 1;
-    int rc = source_open(c->files, c->nfiles, c->filter, &rd.src, err, errlen);
-    if (rc < 0)
-        return rc;
+    rd.live = c->live;
+    rd.generation = c->rules ? c->rules->generation : 0;
+    atomic_init(&rd.pending, NULL);
+    struct ruleset *latest = c->rules ? ruleset_ref(c->rules) : NULL;
+    int rc = 0, nalloc = 0;
+    if (!rd.live && (rc = source_open(c->files, c->nfiles, c->filter, &rd.src, err, errlen)) < 0)
+        goto out;
+    if ((rc = open_keys(&rd, err, errlen)) < 0)
+        goto out;
     rc = LW_ERR_NOMEM;
-    int nalloc = 0;
     rd.frags = frag_new(c->frag_datagrams, c->frag_timeout_us);
     rd.dgram = malloc(65536);
     if (c->rules) {
@@ -333,6 +536,7 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
             .reasm_dir_bytes = c->reasm_dir_bytes,
             .sink = c->sink,
             .rules = c->rules,
+            .keys = rd.keys,
         };
         /* nDPI's module initialisation is not reentrant: workers are made here, one
          * after the other, before any thread starts. */
@@ -357,11 +561,13 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
             worker_join(rd.workers[i]);
         goto out;
     }
-    int progress = !c->quiet && isatty(STDERR_FILENO);
+    int progress = !c->quiet && !rd.live && isatty(STDERR_FILENO);
     double t0 = now_s();
     while (!atomic_load(&rd.done)) {
         struct timespec ts = {0, 200 * 1000000};
         nanosleep(&ts, NULL);
+        if (c->reload && atomic_exchange(c->reload, 0) && latest && c->reload_fn)
+            reload(&rd, &latest, progress);
         if (progress)
             show_progress(&rd, now_s() - t0, 0);
     }
@@ -375,7 +581,7 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
     }
     if (progress)
         show_progress(&rd, now_s() - t0, 1);
-    emit_stats(&rd, &total);
+    emit_stats(&rd, &total, 1);
     res->packets = atomic_load(&rd.packets);
     res->input_errors = rd.input_errors;
     rc = 0;
@@ -387,5 +593,9 @@ out:
     dissect_flow_free(rd.dns_flow);
     frag_free(rd.frags);
     source_free(rd.src);
+    keylog_free(rd.keys);
+    /* A reload the reader never picked up. */
+    ruleset_free(atomic_exchange(&rd.pending, NULL));
+    ruleset_free(latest);
     return rc;
 }

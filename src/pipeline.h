@@ -4,8 +4,10 @@
 #ifndef LW_SRC_PIPELINE_H
 #define LW_SRC_PIPELINE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "capture/live.h"
 #include "sinks/sink.h"
 #include "src/ruleset.h"
 
@@ -24,6 +26,21 @@ struct pipeline_config {
     uint64_t frag_timeout_us;
     sink_t *sink;               /* borrowed: events go here */
     struct ruleset *rules;      /* borrowed: profile, matcher, catalogue, policies */
+    /* Live capture instead of files (files are then ignored); borrowed, opened by the
+     * caller so it can drop privileges before anything else starts. Packet time is
+     * then wall-clock time: idle flows end even when no packet arrives. */
+    live_t *live;
+    /* Set from signal handlers, polled: stop ends every flow (reason "shutdown") and
+     * returns; reload calls reload_fn on the calling thread while capture goes on. */
+    atomic_int *stop, *reload;
+    /* Makes the next generation of rules from cur (borrowed). 0 and *out (one
+     * reference, handed over) or a negative code with the reason in err. */
+    int (*reload_fn)(void *ctx, struct ruleset *cur, struct ruleset **out, char *err,
+                     size_t errlen);
+    void *reload_ctx;
+    unsigned stats_interval_s;  /* 0: one stats event, at the end */
+    const char *const *keylogs; /* --keylog FILEs (NSS key log), followed when live */
+    int nkeylogs;
 };
 
 /* Defaults for every field but files, filter and sink. */
@@ -34,7 +51,7 @@ struct pipeline_result {
     int input_errors;           /* files that could not be read to their end */
 };
 
-/* Run to the end of the input. Returns 0 when the run itself worked (bad input is
+/* Run to the end of the input (or until *stop). Returns 0 when the run itself worked (bad input is
  * reported through res->input_errors and stderr), or a negative lwerr.h code with a
  * message in err when it could not start. */
 int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, char *err,

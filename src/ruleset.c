@@ -14,8 +14,40 @@ static int exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+static void shared_free(struct ruleset_shared *s)
+{
+    if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+        return;
+    dnsmap_free(s->dns);
+    for (size_t i = 0; i < s->contacts_n; i++)
+        free(s->contacts[i]);
+    free(s->contacts);
+    pthread_mutex_destroy(&s->contacts_lock);
+    free(s);
+}
+
+static struct ruleset_shared *shared_new(void)
+{
+    struct ruleset_shared *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    atomic_init(&s->refs, 1);
+    pthread_mutex_init(&s->contacts_lock, NULL);
+    if (!(s->dns = dnsmap_new(65536))) {
+        shared_free(s);
+        return NULL;
+    }
+    return s;
+}
+
 int ruleset_load(const struct ruleset_options *o, struct ruleset **out, char *err,
                  size_t errlen)
+{
+    return ruleset_reload(o, NULL, out, err, errlen);
+}
+
+int ruleset_reload(const struct ruleset_options *o, struct ruleset *prev,
+                   struct ruleset **out, char *err, size_t errlen)
 {
     struct ruleset *r = calloc(1, sizeof *r);
     char path[4096];
@@ -24,7 +56,16 @@ int ruleset_load(const struct ruleset_options *o, struct ruleset **out, char *er
         snprintf(err, errlen, "out of memory");
         return rc;
     }
-    pthread_mutex_init(&r->contacts_lock, NULL);
+    atomic_init(&r->refs, 1);
+    r->generation = prev ? prev->generation + 1 : 1;
+    if (prev) {
+        r->shared = prev->shared;
+        atomic_fetch_add(&r->shared->refs, 1);
+    } else if (!(r->shared = shared_new())) {
+        snprintf(err, errlen, "out of memory");
+        goto err;
+    }
+    r->dns = r->shared->dns;
     r->raw_evidence = o->raw_evidence;
     if (o->profile_path && (rc = profile_load(o->profile_path, &r->profile, err, errlen)) < 0)
         goto err;
@@ -60,11 +101,6 @@ int ruleset_load(const struct ruleset_options *o, struct ruleset **out, char *er
                               .raw_evidence = o->raw_evidence};
     if ((rc = matcher_new(r->profile, &mo, &r->matcher, err, errlen)) < 0)
         goto err;
-    rc = LW_ERR_NOMEM;
-    if (!(r->dns = dnsmap_new(65536))) {
-        snprintf(err, errlen, "out of memory");
-        goto err;
-    }
     *out = r;
     return 0;
 err:
@@ -72,20 +108,22 @@ err:
     return rc;
 }
 
+struct ruleset *ruleset_ref(struct ruleset *r)
+{
+    atomic_fetch_add(&r->refs, 1);
+    return r;
+}
+
 void ruleset_free(struct ruleset *r)
 {
-    if (!r)
+    if (!r || atomic_fetch_sub(&r->refs, 1) != 1)
         return;
     matcher_free(r->matcher);
     profile_free(r->profile);
     policy_set_free(r->policies);
     catalog_free(r->catalog);
     ontology_free(r->ontology);
-    dnsmap_free(r->dns);
-    for (size_t i = 0; i < r->contacts_n; i++)
-        free(r->contacts[i]);
-    free(r->contacts);
-    pthread_mutex_destroy(&r->contacts_lock);
+    shared_free(r->shared);
     free(r);
 }
 
@@ -94,24 +132,25 @@ int ruleset_first_contact(struct ruleset *r, const char *device, const char *sdk
     char key[512];
     snprintf(key, sizeof key, "%s\n%s", device, sdk);
     int first = 1;
-    pthread_mutex_lock(&r->contacts_lock);
+    struct ruleset_shared *s = r->shared;
+    pthread_mutex_lock(&s->contacts_lock);
     /* A lab has a handful of devices and SDKs: a linear scan is enough. */
-    for (size_t i = 0; i < r->contacts_n && first; i++)
-        if (!strcmp(r->contacts[i], key))
+    for (size_t i = 0; i < s->contacts_n && first; i++)
+        if (!strcmp(s->contacts[i], key))
             first = 0;
     if (first) {
-        if (r->contacts_n == r->contacts_cap) {
-            size_t cap = r->contacts_cap ? r->contacts_cap * 2 : 64;
-            char **n = realloc(r->contacts, cap * sizeof *n);
+        if (s->contacts_n == s->contacts_cap) {
+            size_t cap = s->contacts_cap ? s->contacts_cap * 2 : 64;
+            char **n = realloc(s->contacts, cap * sizeof *n);
             if (n) {
-                r->contacts = n;
-                r->contacts_cap = cap;
+                s->contacts = n;
+                s->contacts_cap = cap;
             }
         }
-        char *k = r->contacts_n < r->contacts_cap ? strdup(key) : NULL;
+        char *k = s->contacts_n < s->contacts_cap ? strdup(key) : NULL;
         if (k)
-            r->contacts[r->contacts_n++] = k;
+            s->contacts[s->contacts_n++] = k;
     }
-    pthread_mutex_unlock(&r->contacts_lock);
+    pthread_mutex_unlock(&s->contacts_lock);
     return first;
 }

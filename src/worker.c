@@ -33,6 +33,8 @@ struct worker {
     struct flow *cur;            /* flow whose segments reassembly is delivering */
     /* Counters written by this worker only; read by the main thread after join. */
     uint64_t packets, bytes, events, emit_failures;
+    uint64_t reloads, reload_failures;
+    unsigned generation;
 };
 
 static const char *const end_names[] = {"timeout", "closed", "evicted", "shutdown"};
@@ -185,6 +187,18 @@ static void *worker_main(void *arg)
         case WORKER_REC_TICK:
             flow_table_expire(w->flows, r->ts_us);
             break;
+        case WORKER_REC_RULES: {
+            struct ruleset *rs;
+            memcpy(&rs, r->l3, sizeof rs);
+            if (inspect_set_rules(w->inspect, rs) == 0) {
+                w->reloads++;
+                w->generation = rs->generation;
+            } else {
+                w->reload_failures++;
+            }
+            ruleset_free(rs);
+            break;
+        }
         case WORKER_REC_END:
             flow_table_flush(w->flows);
             ring_release(w->ring);
@@ -216,6 +230,8 @@ worker_t *worker_new(const struct worker_config *c, char *err, size_t errlen)
         snprintf(err, errlen, "worker %d: cannot allocate matcher scratch", c->id);
         goto err;
     }
+    inspect_set_keylog(w->inspect, c->keys);
+    w->generation = c->rules->generation;
     return w;
 err:
     worker_free(w);
@@ -265,5 +281,8 @@ void worker_stats(const worker_t *w, struct worker_stats *st)
     st->events = w->events;
     st->emit_failures = w->emit_failures;
     st->ring_full_waits = ring_full_waits(w->ring);
+    st->reloads = w->reloads;
+    st->reload_failures = w->reload_failures;
+    st->rules_generation = w->generation;
     inspect_stats(w->inspect, &st->inspect);
 }

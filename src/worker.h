@@ -17,6 +17,8 @@ enum worker_rec_kind {
     WORKER_REC_PACKET,
     WORKER_REC_TICK,   /* packet time advanced: expire flows */
     WORKER_REC_END,    /* input over: end every flow, stop */
+    WORKER_REC_RULES,  /* reload: l3 holds a struct ruleset *, one reference for the
+                          worker, which hands it to its inspector and drops it */
 };
 
 /* What the reader writes into a ring: a decoded packet and its IP datagram bytes. */
@@ -38,6 +40,7 @@ struct worker_config {
     size_t ring_bytes, reasm_bytes, reasm_dir_bytes;
     sink_t *sink;            /* borrowed */
     struct ruleset *rules;   /* borrowed; read-only but for its own locked parts */
+    struct keylog *keys;     /* borrowed, may be NULL: TLS secrets */
 };
 
 struct worker_stats {
@@ -46,6 +49,8 @@ struct worker_stats {
     uint64_t packets, bytes, events, emit_failures;
     uint64_t classified, guessed, unknown;
     uint64_t ring_full_waits;
+    uint64_t reloads, reload_failures;
+    unsigned rules_generation;   /* of the rules new flows start with */
     struct inspect_stats inspect;
 };
 

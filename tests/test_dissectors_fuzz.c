@@ -1,5 +1,7 @@
 /* test_dissectors_fuzz.c - seeded random mutations of valid HTTP, TLS and DNS
- * streams, fed at random split points with random gaps. Run under ASan/UBSan this
+ * streams, fed at random split points with random gaps; and of a TLS 1.3 session
+ * built here whose secrets are in a key log, so decryption, waiting and replay see
+ * hostile records. Run under ASan/UBSan this
  * checks memory safety; the assertions check the output contract: only the documented
  * where/kind strings, values within the body cap, names NUL-free and bounded. */
 #include <CUnit/CUnit.h>
@@ -55,7 +57,7 @@ static void on_name(void *ctx, const char *kind, const char *name)
     c->names++;
 }
 
-static const struct dissect_cb cb = {on_field, on_name};
+static const struct dissect_cb cb = {on_field, on_name, NULL};
 
 struct seed {
     uint8_t *p;
@@ -182,10 +184,230 @@ static void t_mutations(void)
     dnsmap_free(m);
 }
 
+/* ---- decryption: a TLS 1.3 session whose secrets are in a key log ---- */
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+
+#include "dissectors/keylog.h"
+
+static void hkdf_label(const uint8_t *secret, const char *label, uint8_t *out, size_t n)
+{
+    uint8_t info[64];
+    size_t ll = strlen(label), il = 0;
+    info[il++] = (uint8_t)(n >> 8);
+    info[il++] = (uint8_t)n;
+    info[il++] = (uint8_t)(6 + ll);
+    memcpy(info + il, "tls13 ", 6);
+    il += 6;
+    memcpy(info + il, label, ll);
+    il += ll;
+    info[il++] = 0;
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    EVP_KDF_CTX *kc = EVP_KDF_CTX_new(kdf);
+    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+    OSSL_PARAM p[] = {
+        OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA256", 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)(uintptr_t)secret, 32),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, il),
+        OSSL_PARAM_construct_end(),
+    };
+    CU_ASSERT_FATAL(EVP_KDF_derive(kc, out, n, p) == 1);
+    EVP_KDF_CTX_free(kc);
+    EVP_KDF_free(kdf);
+}
+
+/* Append a TLS_AES_128_GCM_SHA256 record of inner type itype (secret byte v, seq). */
+static void seal(uint8_t *o, size_t *on, uint8_t v, uint64_t seq, uint8_t itype,
+                 const void *p, size_t n)
+{
+    uint8_t secret[32], key[16], iv[12], in[1024];
+    memset(secret, v, sizeof secret);
+    hkdf_label(secret, "key", key, 16);
+    hkdf_label(secret, "iv", iv, 12);
+    for (int i = 0; i < 8; i++)
+        iv[4 + i] ^= (uint8_t)(seq >> (56 - 8 * i));
+    CU_ASSERT_FATAL(n + 1 <= sizeof in);
+    memcpy(in, p, n);
+    in[n] = itype;
+    uint8_t *r = o + *on;
+    size_t ctl = n + 1, rl = ctl + 16;
+    r[0] = 23, r[1] = 3, r[2] = 3, r[3] = (uint8_t)(rl >> 8), r[4] = (uint8_t)rl;
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int l = 0;
+    CU_ASSERT_FATAL(EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, key, iv) == 1);
+    CU_ASSERT_FATAL(EVP_EncryptUpdate(c, NULL, &l, r, 5) == 1);
+    CU_ASSERT_FATAL(EVP_EncryptUpdate(c, r + 5, &l, in, (int)ctl) == 1);
+    CU_ASSERT_FATAL(EVP_EncryptFinal_ex(c, r + 5 + l, &l) == 1);
+    CU_ASSERT_FATAL(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, r + 5 + ctl) == 1);
+    EVP_CIPHER_CTX_free(c);
+    *on += 5 + rl;
+}
+
+static void clear(uint8_t *o, size_t *on, uint8_t type, const void *p, size_t n)
+{
+    uint8_t *r = o + *on;
+    r[0] = type, r[1] = 3, r[2] = 3, r[3] = (uint8_t)(n >> 8), r[4] = (uint8_t)n;
+    memcpy(r + 5, p, n);
+    *on += 5 + n;
+}
+
+/* Secret bytes: CHS 0x21, SHS 0x22, CTS0 0x23, STS0 0x24; client random 0x11.. */
+static char *tls_keylog(void)
+{
+    static const char *const lab[4] = {"CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+                                       "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+                                       "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"};
+    char *t = malloc(4 * 200), *q = t;
+    for (int k = 0; k < 4; k++) {
+        q += sprintf(q, "%s ", lab[k]);
+        for (int i = 0; i < 32; i++)
+            q += sprintf(q, "11");
+        *q++ = ' ';
+        for (int i = 0; i < 32; i++)
+            q += sprintf(q, "%02x", 0x21 + k);
+        *q++ = '\n';
+    }
+    *q = 0;
+    return t;
+}
+
+static void tls_session(struct seed *s, size_t *ns)
+{
+    uint8_t c[4096], sv[4096];
+    size_t cn = 0, sn = 0;
+    uint8_t ch[64] = {1, 0, 0, 0, 3, 3}, sh[64] = {2, 0, 0, 0, 3, 3};
+    size_t l = 6;
+    memset(ch + l, 0x11, 32);
+    l += 32;
+    static const uint8_t cht[] = {0, 0, 2, 0x13, 0x01, 1, 0, 0, 4, 0, 42, 0, 0};
+    memcpy(ch + l, cht, sizeof cht);
+    l += sizeof cht;
+    ch[3] = (uint8_t)(l - 4);
+    clear(c, &cn, 22, ch, l);
+    clear(c, &cn, 20, "\x01", 1);
+    l = 6;
+    memset(sh + l, 0x33, 32);
+    l += 32;
+    static const uint8_t sht[] = {0, 0x13, 0x01, 0, 0, 6, 0, 43, 0, 2, 3, 4};
+    memcpy(sh + l, sht, sizeof sht);
+    l += sizeof sht;
+    sh[3] = (uint8_t)(l - 4);
+    clear(sv, &sn, 22, sh, l);
+    clear(sv, &sn, 20, "\x01", 1);
+    static const uint8_t ee_fin[] = {8, 0, 0, 2, 0, 0, 20, 0, 0, 32, [10 + 31] = 0};
+    seal(sv, &sn, 0x22, 0, 22, ee_fin, sizeof ee_fin);
+    static const uint8_t fin[36] = {20, 0, 0, 32};
+    seal(c, &cn, 0x21, 0, 22, fin, sizeof fin);
+    static const char req1[] = "POST /t?imei=869012045678914 HTTP/1.1\r\nHost: a.example\r\n"
+                               "Content-Type: application/x-www-form-urlencoded\r\n"
+                               "Content-Length: 12\r\n\r\n";
+    seal(c, &cn, 0x23, 0, 23, req1, sizeof req1 - 1);
+    seal(c, &cn, 0x23, 1, 23, "oaid=1&b=2&x", 12);
+    static const uint8_t ku[] = {24, 0, 0, 1, 0}; /* KeyUpdate, then the next secret */
+    seal(c, &cn, 0x23, 2, 22, ku, sizeof ku);
+    seal(c, &cn, 0x23, 3, 23, "junk after rekey", 16); /* fails: new key, on purpose */
+    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    seal(sv, &sn, 0x24, 0, 23, resp, sizeof resp - 1);
+    add_seed(s, ns, c, cn, 443, 0, 0);
+    add_seed(s, ns, sv, sn, 443, 0, 1);
+}
+
+/* Mutated client and server streams of one decryptable session, interleaved, with a
+ * key log that holds the secrets from the start, that gets them halfway (records wait,
+ * then replay), or that never does (records wait until they expire). */
+static void t_decrypt_mutations(void)
+{
+    struct seed s[2];
+    size_t ns = 0;
+    tls_session(s, &ns);
+    char *kt = tls_keylog();
+    char path[1024], err[256];
+    snprintf(path, sizeof path, "%s", tu_path("follow-keys.txt"));
+    FILE *fp = fopen(path, "w");
+    CU_ASSERT_FATAL(fp != NULL);
+    fclose(fp);
+    keylog_t *full = keylog_new();
+    CU_ASSERT_EQUAL_FATAL(keylog_add_text(full, kt, strlen(kt)), 4);
+    struct dissect_env env = {0};
+    struct check c = {0};
+    uint8_t *buf[2] = {malloc(4096), malloc(4096)};
+    size_t uris = 0;
+    for (int iter = 0; iter < 6000; iter++) {
+        int mode = iter % 3;
+        keylog_t *kl = full;
+        if (mode) {
+            kl = keylog_new();
+            CU_ASSERT_EQUAL_FATAL(keylog_add_file(kl, path, 1, err, sizeof err), 0);
+        }
+        env.keys = kl;
+        size_t len[2], off[2] = {0, 0};
+        for (int d = 0; d < 2; d++) {
+            len[d] = s[d].n;
+            memcpy(buf[d], s[d].p, len[d]);
+            int muts = iter < 300 ? 0 : (int)(rnd() % 4);
+            for (int k = 0; k < muts; k++) {
+                size_t at = rnd() % len[d];
+                switch (rnd() % 3) {
+                case 0: buf[d][at] = (uint8_t)rnd(); break;
+                case 1: buf[d][at] ^= (uint8_t)(1u << (rnd() % 8)); break;
+                default: len[d] = at + 1; break;
+                }
+            }
+        }
+        size_t fields0 = c.fields;
+        dissect_flow_t *f = dissect_flow_new(&env, DISSECT_L4_TCP, 40000, 443);
+        /* The ClientHello first (the server answers it), then pieces of either side in
+         * random order. */
+        for (int step = 0; off[0] < len[0] || off[1] < len[1]; step++) {
+            int d = step == 0 ? 0 : (int)(rnd() % 2);
+            if (off[d] == len[d])
+                d = !d;
+            size_t k = step == 0 ? 56 : 1 + rnd() % 200; /* 56: the ClientHello record */
+            if (k > len[d] - off[d])
+                k = len[d] - off[d];
+            uint8_t *exact = malloc(k);
+            memcpy(exact, buf[d] + off[d], k);
+            dissect_flow_data(f, d, exact, k, &cb, &c);
+            free(exact);
+            off[d] += k;
+            env.now_s += mode == 2 ? 1 : 0;
+            if (mode == 1 && step == 3)
+                keylog_add_text(kl, kt, strlen(kt));
+            if (iter >= 300 && rnd() % 200 == 0)
+                dissect_flow_gap(f, d, 1 + rnd() % 100);
+        }
+        dissect_flow_close(f, &cb, &c);
+        dissect_flow_free(f);
+        if (iter < 300 && mode != 2)
+            uris += c.fields > fields0;
+        if (kl != full)
+            keylog_free(kl);
+        CU_ASSERT_EQUAL(env.tls_wait_bytes, 0);
+    }
+    free(buf[0]);
+    free(buf[1]);
+    for (size_t i = 0; i < ns; i++)
+        free(s[i].p);
+    keylog_free(full);
+    free(kt);
+    CU_ASSERT_EQUAL(c.bad, 0);
+    CU_ASSERT_EQUAL(uris, 200); /* every unmutated round with a key decoded HTTP */
+    CU_ASSERT(env.stats.tls_decrypted_records > 0);
+    CU_ASSERT(env.stats.tls_waited > 0);
+    CU_ASSERT(env.stats.tls_key_updates > 0);
+    CU_ASSERT(env.stats.tls_no_key > 0);
+    CU_ASSERT(env.stats.tls_auth_failed > 0);
+}
+
 int main(void)
 {
     static const struct tu_case cases[] = {
         {"seeded mutations with random splits and gaps", t_mutations},
+        {"decryption: mutated TLS 1.3 session, keys early, late, never",
+         t_decrypt_mutations},
         {NULL, NULL},
     };
     return tu_run("dissectors_fuzz", cases);

@@ -28,6 +28,14 @@ redis_cli "$T/r" XRANGE lw:test - + COUNT 400 > "$T/range"
 check_grep "flat field identifier.type" "^identifier.type$" "$T/range"
 check_grep "verdict value" "^undeclared_sdk$" "$T/range"
 check_grep "the whole event in json" '"event_type":"privacy_leak"' "$T/range"
+"$LEAKWATCH" "${args[@]}" --redis "redis://127.0.0.1:$port/0" --redis-key lw:trim \
+    --redis-maxlen 10 --spool "$T/sp.jsonl" --spool-max 1 > /dev/null 2> "$T/err"
+check_eq "--redis-maxlen / --spool run exit" 0 $?
+# MAXLEN ~ trims whole macro nodes (100 entries by default): fewer than all, not 10.
+check_gt "--redis-maxlen trims the stream" "$n" "$(redis_cli "$T/r" XLEN lw:trim)"
+check_ok "no spool left after a run with Redis up" "[ ! -e '$T/sp.jsonl' ]"
+"$LEAKWATCH" "${args[@]}" --redis-maxlen x > /dev/null 2> "$T/err"
+check_eq "--redis-maxlen x refused" 1 $?
 "$LEAKWATCH" "${args[@]}" --redis "redis://127.0.0.1:1/0" > /dev/null 2> "$T/err"
 check_eq "unreachable Redis: usage exit" 1 $?
 check_grep "unreachable Redis: message" "127.0.0.1:1" "$T/err"

@@ -58,23 +58,10 @@ class Pcap:
 
     def tcp_flow(self, cli_mac, cli, cport, srv, sport, exchanges, mss=700):
         """exchanges: list of (client bytes, server bytes); each cut into mss pieces."""
-        cm, sm = _mac(cli_mac), ETH_SRV
-        cs, ss = 1000, 50000
-        self._tcp(cm, sm, cli, cport, srv, sport, cs, 0, 0x02)
-        self._tcp(sm, cm, srv, sport, cli, cport, ss, cs + 1, 0x12)
-        cs += 1
-        ss += 1
-        self._tcp(cm, sm, cli, cport, srv, sport, cs, ss, 0x10)
+        c = TcpConn(self, cli_mac, cli, cport, srv, sport, mss)
         for req, resp in exchanges:
-            for i in range(0, len(req), mss):
-                self._tcp(cm, sm, cli, cport, srv, sport, cs, ss, 0x18, req[i:i + mss])
-                cs += len(req[i:i + mss])
-            for i in range(0, len(resp), mss):
-                self._tcp(sm, cm, srv, sport, cli, cport, ss, cs, 0x18, resp[i:i + mss])
-                ss += len(resp[i:i + mss])
-        self._tcp(cm, sm, cli, cport, srv, sport, cs, ss, 0x11)
-        self._tcp(sm, cm, srv, sport, cli, cport, ss, cs + 1, 0x11)
-        self._tcp(cm, sm, cli, cport, srv, sport, cs + 1, ss + 1, 0x10)
+            c.exchange(req, resp)
+        c.close()
 
     def udp(self, src_mac, src, sport, dst_mac, dst, dport, data):
         hdr = struct.pack("!HHHH", sport, dport, 8 + len(data), 0)
@@ -86,6 +73,39 @@ class Pcap:
         msg = struct.pack("!HHHHHH", 0x1234, 0x8180, 1, 1, 0, 0) + q + struct.pack("!HH", 1, 1)
         msg += struct.pack("!HHHIH", 0xC00C, 1, 1, ttl, 4) + _ip(addr)
         self.udp("02:00:00:00:00:01", resolver, 53, cli_mac, cli, 33333, msg)
+
+
+class TcpConn:
+    """One TCP connection written step by step, so a test can interleave connections
+    and move the clock (Pcap.t) between steps."""
+
+    def __init__(self, pcap, cli_mac, cli, cport, srv, sport, mss=700):
+        self.p, self.mss = pcap, mss
+        self.cm, self.sm = _mac(cli_mac), ETH_SRV
+        self.cli, self.cport, self.srv, self.sport = cli, cport, srv, sport
+        self.cs, self.ss = 1001, 50001
+        pcap._tcp(self.cm, self.sm, cli, cport, srv, sport, 1000, 0, 0x02)
+        pcap._tcp(self.sm, self.cm, srv, sport, cli, cport, 50000, 1001, 0x12)
+        pcap._tcp(self.cm, self.sm, cli, cport, srv, sport, 1001, 50001, 0x10)
+
+    def exchange(self, req, resp=b""):
+        p, m = self.p, self.mss
+        for i in range(0, len(req), m):
+            p._tcp(self.cm, self.sm, self.cli, self.cport, self.srv, self.sport, self.cs, self.ss,
+                   0x18, req[i:i + m])
+            self.cs += len(req[i:i + m])
+        for i in range(0, len(resp), m):
+            p._tcp(self.sm, self.cm, self.srv, self.sport, self.cli, self.cport, self.ss, self.cs,
+                   0x18, resp[i:i + m])
+            self.ss += len(resp[i:i + m])
+
+    def close(self):
+        p = self.p
+        p._tcp(self.cm, self.sm, self.cli, self.cport, self.srv, self.sport, self.cs, self.ss, 0x11)
+        p._tcp(self.sm, self.cm, self.srv, self.sport, self.cli, self.cport, self.ss, self.cs + 1,
+               0x11)
+        p._tcp(self.cm, self.sm, self.cli, self.cport, self.srv, self.sport, self.cs + 1,
+               self.ss + 1, 0x10)
 
 
 def http_request(method, host, path, headers=(), body=b"", gzip_body=False, chunked=False):

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Live capture end to end: two network namespaces joined by a veth pair; tcpreplay
+# sends a generated capture into one end at a fixed rate while leakwatch -i captures
+# on the other (as user nobody). The findings must equal those of reading the same
+# file offline, every packet must arrive, and the kernel must report zero drops.
+# Without namespaces (no root, no tcpreplay) the test says why and is skipped (77).
+set -u
+. "$LW_SOURCE_DIR/tests/lib/check.sh"
+LW="$LEAKWATCH"
+PPS=${LW_LIVE_PPS:-2000}
+skip() { echo "SKIP: $*"; exit 77; }
+command -v tcpreplay >/dev/null || skip "tcpreplay is not installed"
+command -v ip >/dev/null || skip "iproute2 (ip) is not installed"
+T=$(mktemp -d "${TMPDIR:-/tmp}/lw-live.XXXXXX")
+chmod 755 "$T"
+NA=lwa$$ NB=lwb$$ VA=lwva$$ VB=lwvb$$
+LWPID=
+cleanup() {
+    [ -n "$LWPID" ] && kill "$LWPID" 2>/dev/null
+    ip netns del "$NA" 2>/dev/null
+    ip netns del "$NB" 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+ip netns add "$NA" 2>"$T/err" || skip "cannot create a network namespace: $(cat "$T/err")"
+ip netns add "$NB" 2>"$T/err" || skip "cannot create a network namespace: $(cat "$T/err")"
+for n in "$NA" "$NB"; do
+    # No IPv6 on the links: router solicitations and DAD would be traffic nobody sent.
+    ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+ip link add "$VA" netns "$NA" type veth peer name "$VB" netns "$NB" 2>"$T/err" \
+    || skip "cannot create a veth pair: $(cat "$T/err")"
+ip -n "$NA" link set "$VA" up && ip -n "$NB" link set "$VB" up || skip "cannot bring the veth up"
+
+# The sample lab: one phone whose IMEI, OAID and hashed MAC go to SDK hosts.
+"$PCAPGEN" -o "$T/lab.pcap" --flows 60 --requests-per-flow 2 --seed 42 \
+    --hosts ulogs.umeng.com,mi.gdt.qq.com,app.adjust.com,api.example-vendor.com \
+    --plant 'imei=869012045678914&oaid=1f2e3d4c-aaaa-bbbb-cccc-0123456789ab&mac=f011af5d83cb529768431fa2a9dbe5b6' 2>/dev/null
+NPKT=$(tcpdump -r "$T/lab.pcap" 2>/dev/null | wc -l)
+check_gt "generated capture has packets" "$NPKT" 100
+PROFILE="$LW_SOURCE_DIR/docs/sample/lab.yaml"
+RULES="$LW_SOURCE_DIR/rules"
+
+# What offline reading finds: (type, form, where, sdk, verdict, device), one per line.
+findings() { grep '"event_type":"privacy_leak"' "$1" | python3 -c "
+import json,sys
+for l in sys.stdin:
+    e=json.loads(l); i=e['identifier']
+    print(i['type'], i['form'], i['where'], e.get('sdk'), e.get('verdict'), e.get('device'))" | sort; }
+jstat() { grep '"event_type":"stats"' "$1" | tail -n 1 | python3 -c "import json,sys; d=json.load(sys.stdin)['stats']
+for k in '$2'.split('.'): d=d[k]
+print(d)"; }
+
+$LW -q -t 2 --profile "$PROFILE" --rules "$RULES" -r "$T/lab.pcap" > "$T/offline.json"
+check_eq "offline run exits 0" 0 $?
+findings "$T/offline.json" > "$T/offline.f"
+check_gt "offline finds leaks" "$(wc -l < "$T/offline.f")" 10
+
+echo "== live, 2 workers, $PPS packets/s, as user nobody"
+ip netns exec "$NB" "$LEAKWATCH" -q -t 2 -i "$VB" --user nobody --stats-interval 1 \
+    --profile "$PROFILE" --rules "$RULES" tcp or udp > "$T/live.json" 2> "$T/live.err" &
+LWPID=$!
+# Capturing once the process has given up root (the capture is open by then).
+for _ in $(seq 50); do
+    grep -q '^Uid:.*65534' "/proc/$LWPID/status" 2>/dev/null && break
+    sleep 0.1
+done
+sleep 0.5
+check_grep "runs as nobody after start-up" '^Uid:[[:space:]]*65534' "/proc/$LWPID/status"
+check_grep "keeps no effective capability" '^CapEff:[[:space:]]*0000000000000000' "/proc/$LWPID/status"
+check_grep "keeps no permitted capability" '^CapPrm:[[:space:]]*0000000000000000' "/proc/$LWPID/status"
+ip netns exec "$NA" tcpreplay -q --pps="$PPS" -i "$VA" "$T/lab.pcap" > "$T/replay.out" 2>&1
+check_eq "tcpreplay exits 0" 0 $?
+sleep 1.5
+check_grep "a periodic stats event while running" '"final":false' "$T/live.json"
+kill -INT "$LWPID"
+wait "$LWPID"
+check_eq "SIGINT: exit 0" 0 $?
+LWPID=
+findings "$T/live.json" > "$T/live.f"
+check_eq "live findings = offline findings" "$(md5sum < "$T/offline.f")" "$(md5sum < "$T/live.f")"
+diff "$T/offline.f" "$T/live.f" | head -5
+check_eq "every replayed packet captured" "$NPKT" "$(jstat "$T/live.json" packets)"
+check_eq "kernel drops" 0 "$(jstat "$T/live.json" capture.kernel_drops)"
+check_eq "the last stats event is final" True "$(jstat "$T/live.json" final)"
+check_eq "per-worker load for 2 workers" 2 "$(jstat "$T/live.json" per_worker | python3 -c 'import sys,ast; print(len(ast.literal_eval(sys.stdin.read())))')"
+
+echo "== idle timeout by the wall clock; open flows flushed at shutdown"
+# Handshake and requests but no close for half of it: cut the capture before the FINs.
+"$PCAPGEN" -o "$T/open.pcap" --flows 4 --concurrent --seed 5 \
+    --plant 'imei=869012045678914' 2>/dev/null
+NOPEN=$(tcpdump -r "$T/open.pcap" 2>/dev/null | wc -l)
+tcpdump -r "$T/open.pcap" -w "$T/half.pcap" -c $((NOPEN - 16)) 2>/dev/null
+ip netns exec "$NB" "$LEAKWATCH" -q -t 1 -i "$VB" --user nobody --flow-timeout 2 \
+    --profile "$PROFILE" --rules "$RULES" tcp > "$T/idle.json" 2> "$T/idle.err" &
+LWPID=$!
+sleep 1
+ip netns exec "$NA" tcpreplay -q --pps=500 -i "$VA" "$T/half.pcap" > /dev/null 2>&1
+sleep 4.5
+check_eq "flows ended by the wall-clock idle timeout, no packet needed" 4 \
+    "$(grep -c '"reason":"timeout"' "$T/idle.json")"
+ip netns exec "$NA" tcpreplay -q --pps=500 -i "$VA" "$T/half.pcap" > /dev/null 2>&1
+sleep 0.5
+kill -TERM "$LWPID"
+wait "$LWPID"
+check_eq "SIGTERM: exit 0" 0 $?
+LWPID=
+check_eq "open flows flushed at shutdown" 4 "$(grep -c '"reason":"shutdown"' "$T/idle.json")"
+check_gt "their findings written" "$(grep -c '"event_type":"privacy_leak"' "$T/idle.json")" 3
+
+echo "== errors name the interface and the reason; root is refused without --user"
+ip netns exec "$NB" "$LEAKWATCH" -q -i nosuch$$ > /dev/null 2> "$T/e1"
+check_eq "no such device: exit 1" 1 $?
+check_grep "no such device named" "nosuch$$: no such device" "$T/e1"
+ip netns exec "$NB" "$LEAKWATCH" -q -i "$VB" > /dev/null 2> "$T/e2"
+check_eq "root without --user: exit 1" 1 $?
+check_grep "refuses root" "refusing to keep running as root" "$T/e2"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$LEAKWATCH" -q -i lo > /dev/null 2> "$T/e3"
+check_eq "no permission: exit 1" 1 $?
+check_grep "permission named" "^leakwatch: -i lo: permission denied" "$T/e3"
+check_done
