@@ -8,29 +8,17 @@ set -u
 . "$LW_SOURCE_DIR/tests/lib/check.sh"
 LW="$LEAKWATCH"
 PPS=${LW_LIVE_PPS:-2000}
-skip() { echo "SKIP: $*"; exit 77; }
-command -v tcpreplay >/dev/null || skip "tcpreplay is not installed"
-command -v ip >/dev/null || skip "iproute2 (ip) is not installed"
+. "$LW_SOURCE_DIR/tests/lib/netns.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/lw-live.XXXXXX")
 chmod 755 "$T"
-NA=lwa$$ NB=lwb$$ VA=lwva$$ VB=lwvb$$
 LWPID=
 cleanup() {
     [ -n "$LWPID" ] && kill "$LWPID" 2>/dev/null
-    ip netns del "$NA" 2>/dev/null
-    ip netns del "$NB" 2>/dev/null
+    netns_cleanup
     rm -rf "$T"
 }
 trap cleanup EXIT
-ip netns add "$NA" 2>"$T/err" || skip "cannot create a network namespace: $(cat "$T/err")"
-ip netns add "$NB" 2>"$T/err" || skip "cannot create a network namespace: $(cat "$T/err")"
-for n in "$NA" "$NB"; do
-    # No IPv6 on the links: router solicitations and DAD would be traffic nobody sent.
-    ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-ip link add "$VA" netns "$NA" type veth peer name "$VB" netns "$NB" 2>"$T/err" \
-    || skip "cannot create a veth pair: $(cat "$T/err")"
-ip -n "$NA" link set "$VA" up && ip -n "$NB" link set "$VB" up || skip "cannot bring the veth up"
+netns_setup l
 
 # The sample lab: one phone whose IMEI, OAID and hashed MAC go to SDK hosts.
 "$PCAPGEN" -o "$T/lab.pcap" --flows 60 --requests-per-flow 2 --seed 42 \

@@ -6,28 +6,17 @@
 # Needs network namespaces (root) and tcpreplay; otherwise skipped (77) with a reason.
 set -u
 . "$LW_SOURCE_DIR/tests/lib/check.sh"
-skip() { echo "SKIP: $*"; exit 77; }
-command -v tcpreplay >/dev/null || skip "tcpreplay is not installed"
-command -v ip >/dev/null || skip "iproute2 (ip) is not installed"
+. "$LW_SOURCE_DIR/tests/lib/netns.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/lw-reload.XXXXXX")
 chmod 755 "$T"
-NA=lwra$$ NB=lwrb$$ VA=lwrva$$ VB=lwrvb$$
 LWPID=
 cleanup() {
     [ -n "$LWPID" ] && kill "$LWPID" 2>/dev/null
-    ip netns del "$NA" 2>/dev/null
-    ip netns del "$NB" 2>/dev/null
+    netns_cleanup
     rm -rf "$T"
 }
 trap cleanup EXIT
-ip netns add "$NA" 2>"$T/err" || skip "cannot create a network namespace: $(cat "$T/err")"
-ip netns add "$NB" 2>"$T/err" || skip "cannot create a network namespace: $(cat "$T/err")"
-for n in "$NA" "$NB"; do
-    ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-ip link add "$VA" netns "$NA" type veth peer name "$VB" netns "$NB" 2>"$T/err" \
-    || skip "cannot create a veth pair: $(cat "$T/err")"
-ip -n "$NA" link set "$VA" up && ip -n "$NB" link set "$VB" up || skip "cannot bring the veth up"
+netns_setup r
 
 PLANT='imei=869012045678914&oaid=1f2e3d4c-aaaa-bbbb-cccc-0123456789ab'
 # Same phone, same ports; the hosts tell the two halves apart.
