@@ -24,6 +24,8 @@
  * counted (stats event), so a damaged capture cannot flood the terminal. */
 #define ANOMALY_REPORTS_PER_FILE 5
 #define TICK_US 1000000u
+/* Live: how late the kernel may hand over a packet (block timeout, poll_ms), with room. */
+#define RELOAD_SETTLE_US 2000000u
 #define MAX_IFACES 64
 
 struct reader {
@@ -33,8 +35,12 @@ struct reader {
     keylog_t *keys;                     /* NULL without key logs */
     /* A reload hands the new rules from the calling thread to the reader here (one
      * reference); the reader passes them on in packet order, so every packet before
-     * the swap is judged by the old rules and every flow after by the new. */
+     * the swap is judged by the old rules and every flow after by the new. Live, the
+     * kernel hands packets over in blocks up to poll_ms late: the swap waits for the
+     * first packet stamped at or after pending_from_us (when the rules were ready), so
+     * packets captured before it, still in the kernel's ring, keep the old rules. */
     _Atomic(struct ruleset *) pending;
+    _Atomic uint64_t pending_from_us;
     unsigned generation;                /* of the rules last sent to workers */
     _Atomic uint64_t reloads_ok, reloads_failed;  /* written by the calling thread */
     uint64_t stats_next_us, stats_seq;
@@ -200,16 +206,30 @@ static void *reader_main(void *arg)
     int rc;
     const struct pipeline_config *c = rd->cfg;
     uint64_t interval_us = (uint64_t)c->stats_interval_s * 1000000u;
+    struct ruleset *held = NULL;     /* new rules waiting for their first packet */
+    uint64_t held_from = 0;
     for (;;) {
         if (c->stop && atomic_load(c->stop))
             break;
         struct ruleset *nr = atomic_exchange(&rd->pending, NULL);
         if (nr) {
-            broadcast_rules(rd, nr);
-            ruleset_free(nr);
+            ruleset_free(held);
+            held = nr;
+            held_from = rd->live ? atomic_load(&rd->pending_from_us) : 0;
+        }
+        /* Nothing older can still be in the kernel's ring after this long. */
+        if (held && (!rd->live || wall_us() >= held_from + RELOAD_SETTLE_US)) {
+            broadcast_rules(rd, held);
+            ruleset_free(held);
+            held = NULL;
         }
         rc = rd->live ? live_next(rd->live, &sp, err, sizeof err)
                       : source_next(rd->src, &sp, err, sizeof err);
+        if (rc == 1 && held && sp.ts_us >= held_from) {
+            broadcast_rules(rd, held);
+            ruleset_free(held);
+            held = NULL;
+        }
         if (rc == 0 && !rd->live)
             break;
         if (rc < 0) {
@@ -247,6 +267,10 @@ static void *reader_main(void *arg)
         }
         if (rc == 1)
             handle(rd, &sp);
+    }
+    if (held) {
+        broadcast_rules(rd, held);
+        ruleset_free(held);
     }
     broadcast(rd, WORKER_REC_END, rd->last_ts_us);
     atomic_store(&rd->done, 1);
@@ -447,6 +471,7 @@ static void reload(struct reader *rd, struct ruleset **latest, int progress)
     if (rc == 0) {
         json_object_set_new(r, "generation", json_integer(nr->generation));
         json_object_set_new(r, "compile_ms", json_integer((json_int_t)((now_s() - t0) * 1e3)));
+        atomic_store(&rd->pending_from_us, wall_us());
         ruleset_free(atomic_exchange(&rd->pending, ruleset_ref(nr)));
         ruleset_free(*latest);
         *latest = nr;

@@ -53,6 +53,9 @@ LWPID=$!
 sleep 1
 ip netns exec "$NA" tcpreplay -q --pps=1000 -i "$VA" "$T/before.pcap" > /dev/null 2>&1
 check_eq "first replay" 0 $?
+# The three captures reuse the same addresses and ports: let the closed flows of one
+# end (--close-timeout 1, wall clock) before the same 5-tuples come back.
+sleep 3
 ip netns exec "$NA" tcpreplay -q --pps=1000 -i "$VA" "$T/span1.pcap" > /dev/null 2>&1
 
 echo "== a broken profile is refused, old rules kept"
@@ -67,6 +70,7 @@ kill -HUP "$LWPID"
 check_ok "success reported on stderr" "waitfor 'rules generation 2 compiled' '$T/err.txt'"
 sleep 1
 ip netns exec "$NA" tcpreplay -q --pps=1000 -i "$VA" "$T/span2.pcap" > /dev/null 2>&1
+sleep 3
 ip netns exec "$NA" tcpreplay -q --pps=1000 -i "$VA" "$T/after.pcap" > /dev/null 2>&1
 check_eq "second replay" 0 $?
 sleep 1
