@@ -92,7 +92,6 @@ inspect_t *inspect_new(struct ruleset *rules, sink_t *sink)
     inspect_t *in = calloc(1, sizeof *in);
     if (!in)
         return NULL;
-    in->rules = rules;
     in->sink = sink;
     /* Workers parse DNS for names but never store answers: the reader does, in packet
      * order (pipeline.c), so attribution does not depend on worker timing. */
@@ -113,6 +112,9 @@ int inspect_set_rules(inspect_t *in, struct ruleset *rules)
         return -1;
     struct gen *old = in->gen;
     in->gen = g;
+    /* Until the next flow sets them, point at rules that surely exist. */
+    in->rules = g->rules;
+    in->scratch = g->scratch;
     if (old->flows) {
         old->next = in->retired;
         in->retired = old;
