@@ -326,9 +326,7 @@ static void t_decrypt_mutations(void)
     char *kt = tls_keylog();
     char path[1024], err[256];
     snprintf(path, sizeof path, "%s", tu_path("follow-keys.txt"));
-    FILE *fp = fopen(path, "w");
-    CU_ASSERT_FATAL(fp != NULL);
-    fclose(fp);
+    CU_ASSERT_FATAL(tu_write(path, "", 0) == 0);
     keylog_t *full = keylog_new();
     CU_ASSERT_EQUAL_FATAL(keylog_add_text(full, kt, strlen(kt)), 4);
     struct dissect_env env = {0};

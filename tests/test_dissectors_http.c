@@ -114,9 +114,7 @@ static void t_gzip_json_chunked(void)
     /* "\/" escapes the slash-free base64 harmlessly; "\u0031" is "1". */
     snprintf(json, sizeof json, "{\"v\":2,\"data\":\"%s\",\"dev\":{\"m\":\"a\\u0031\\/b\"}}",
              b64);
-    FILE *fp = fopen(tu_path("body.json"), "w");
-    fputs(json, fp);
-    fclose(fp);
+    CU_ASSERT_FATAL(tu_write(tu_path("body.json"), json, strlen(json)) == 0);
     char *cmd = NULL;
     CU_ASSERT_EQUAL(tu_sh(&cmd, "gzip -c -9 %s > %s.gz", tu_path("body.json"),
                           tu_path("body.json")), 0);

@@ -494,14 +494,10 @@ static void t_dsb(void)
     uint8_t *b = (uint8_t *)tu_slurp(p, &n);
     CU_ASSERT_FATAL(b != NULL && n > 2000);
     snprintf(p, sizeof p, "%s/cut.pcapng", dir);
-    FILE *fp = fopen(p, "wb");
-    fwrite(b, 1, n / 2, fp);
-    fclose(fp);
+    CU_ASSERT_FATAL(tu_write(p, b, n / 2) == 0);
     CU_ASSERT_EQUAL(keylog_load_pcapng(kl, p, err, sizeof err), 8);
     b[4] ^= 1; /* the section header block's length */
-    fp = fopen(p, "wb");
-    fwrite(b, 1, n, fp);
-    fclose(fp);
+    CU_ASSERT_FATAL(tu_write(p, b, n) == 0);
     CU_ASSERT_EQUAL(keylog_load_pcapng(kl, p, err, sizeof err), LW_ERR_PARSE);
     free(b);
     rec_clear(&o.r);
@@ -580,9 +576,7 @@ static void t_follow(void)
     char path[1200], err[256];
     snprintf(path, sizeof path, "%s/follow.txt", dir);
     for (int late = 0; late < 2; late++) {
-        FILE *fp = fopen(path, "w");
-        CU_ASSERT_FATAL(fp != NULL);
-        fclose(fp);
+        CU_ASSERT_FATAL(tu_write(path, "", 0) == 0);
         keylog_t *kl = keylog_new();
         CU_ASSERT_EQUAL(keylog_add_file(kl, path, 1, err, sizeof err), 0);
         CU_ASSERT_EQUAL(keylog_following(kl), 1);
@@ -596,7 +590,7 @@ static void t_follow(void)
             if (i == k.npkt / 2 && !late) {
                 /* Half the keys, a partial line, then the rest. */
                 size_t n = strlen(txt), cut = n / 2;
-                fp = fopen(path, "a");
+                FILE *fp = fopen(path, "a");
                 fwrite(txt, 1, cut, fp);
                 fflush(fp);
                 keylog_poll(kl);
@@ -971,9 +965,7 @@ static void t_wait_expires(void)
 {
     char path[1200], err[256];
     snprintf(path, sizeof path, "%s", tu_path("empty-keys.txt"));
-    FILE *fp = fopen(path, "w");
-    CU_ASSERT_FATAL(fp != NULL);
-    fclose(fp);
+    CU_ASSERT_FATAL(tu_write(path, "", 0) == 0);
     keylog_t *kl = keylog_new();
     CU_ASSERT_EQUAL(keylog_add_file(kl, path, 1, err, sizeof err), 0);
     struct dissect_env env = {.keys = kl, .now_s = 1000};

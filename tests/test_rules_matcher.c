@@ -548,14 +548,6 @@ static void test_gap(void)
     matcher_stream_close(st, scr, NULL, NULL);
 }
 
-static void write_file(const char *path, const char *text, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    CU_ASSERT_FATAL(f != NULL);
-    fwrite(text, 1, len, f);
-    fclose(f);
-}
-
 static void test_nul_and_metachar_values(void)
 {
     char err[LW_ERRBUF];
@@ -563,7 +555,7 @@ static void test_nul_and_metachar_values(void)
     matcher_t *m;
     const char *y = "devices:\n  - id: d\n    identifiers:\n"
                     "      ssid: \"ab\\0cd.*[x]\"\n      wifi_password: \"(a|b)+\\\\1$\"\n";
-    write_file(tu_path("nul.yaml"), y, strlen(y));
+    CU_ASSERT_FATAL(tu_write(tu_path("nul.yaml"), y, strlen(y)) == 0);
     CU_ASSERT_FATAL(profile_load(tu_path("nul.yaml"), &p, err, sizeof err) == 0);
     CU_ASSERT(profile_device(p, 0)->idents[0].value_len == 10);
     CU_ASSERT_FATAL(matcher_new(p, NULL, &m, err, sizeof err) == 0);
@@ -589,7 +581,7 @@ static void test_shared_value(void)
     matcher_t *m;
     const char *y = "devices:\n  - id: a\n    identifiers: {imei: \"869012045678914\"}\n"
                     "  - id: b\n    identifiers: {imei: \"869012045678914\"}\n";
-    write_file(tu_path("shared.yaml"), y, strlen(y));
+    CU_ASSERT_FATAL(tu_write(tu_path("shared.yaml"), y, strlen(y)) == 0);
     CU_ASSERT_FATAL(profile_load(tu_path("shared.yaml"), &p, err, sizeof err) == 0);
     CU_ASSERT_FATAL(matcher_new(p, NULL, &m, err, sizeof err) == 0);
     matcher_scratch_t *s = matcher_scratch_new(m);

@@ -476,11 +476,7 @@ static void test_check_rules_bad(void)
 
 static int write_file(const char *path, const char *text)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    fputs(text, f);
-    return fclose(f);
+    return tu_write(path, text, strlen(text));
 }
 
 /* A file must fail to load with its own name and the given line in the message. */
@@ -576,10 +572,7 @@ static void test_profile_policy_ids(void)
                             "  - id: b\n    app: x\n    policy: xiaoying-kankkan\n";
     char path[512], err[LW_ERRBUF] = "";
     snprintf(path, sizeof path, "%s", tu_path("pp.yaml"));
-    FILE *f = fopen(path, "w");
-    CU_ASSERT_FATAL(f != NULL);
-    fputs(y, f);
-    fclose(f);
+    CU_ASSERT_FATAL(write_file(path, y) == 0);
     profile_t *p = NULL;
     CU_ASSERT_FATAL(profile_load(path, &p, err, sizeof err) == 0);
     CU_ASSERT(policy_check_profile(pols, p, "rules", err, sizeof err) == LW_ERR_PARSE);
@@ -590,9 +583,7 @@ static void test_profile_policy_ids(void)
     CU_ASSERT(strstr(err, "pp.yaml:3: devices[0].policy") && strstr(err, "no policy files"));
     profile_free(p);
     static const char good[] = "devices:\n  - id: a\n    policy: kago\n  - id: b\n";
-    f = fopen(path, "w");
-    fputs(good, f);
-    fclose(f);
+    CU_ASSERT_FATAL(write_file(path, good) == 0);
     CU_ASSERT_FATAL(profile_load(path, &p, err, sizeof err) == 0);
     CU_ASSERT(policy_check_profile(pols, p, "rules", err, sizeof err) == 0);
     profile_free(p);

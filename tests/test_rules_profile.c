@@ -12,10 +12,7 @@
 
 static int load_text(const char *name, const char *text, size_t len, profile_t **p, char *err)
 {
-    FILE *f = fopen(tu_path(name), "wb");
-    CU_ASSERT_FATAL(f != NULL);
-    fwrite(text, 1, len, f);
-    fclose(f);
+    CU_ASSERT_FATAL(tu_write(tu_path(name), text, len) == 0);
     return profile_load(tu_path(name), p, err, LW_ERRBUF);
 }
 

@@ -24,6 +24,9 @@ const char *tu_path(const char *name);
  * caller frees (NULL if out is NULL). Returns the exit status, or -1. */
 int tu_sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Write len bytes to path (created or truncated). 0, or -1 if it could not. */
+int tu_write(const char *path, const void *data, size_t len);
+
 /* Read a whole file into a malloc'd NUL-terminated buffer; NULL if unreadable. */
 char *tu_slurp(const char *path, size_t *len);
 
