@@ -186,64 +186,16 @@ static void t_mutations(void)
 
 /* ---- decryption: a TLS 1.3 session whose secrets are in a key log ---- */
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
-
 #include "dissectors/keylog.h"
+#include "tests/test_dissectors_tls13.h"
 
-static void hkdf_label(const uint8_t *secret, const char *label, uint8_t *out, size_t n)
-{
-    uint8_t info[64];
-    size_t ll = strlen(label), il = 0;
-    info[il++] = (uint8_t)(n >> 8);
-    info[il++] = (uint8_t)n;
-    info[il++] = (uint8_t)(6 + ll);
-    memcpy(info + il, "tls13 ", 6);
-    il += 6;
-    memcpy(info + il, label, ll);
-    il += ll;
-    info[il++] = 0;
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-    EVP_KDF_CTX *kc = EVP_KDF_CTX_new(kdf);
-    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-    OSSL_PARAM p[] = {
-        OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA256", 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)(uintptr_t)secret, 32),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, il),
-        OSSL_PARAM_construct_end(),
-    };
-    CU_ASSERT_FATAL(EVP_KDF_derive(kc, out, n, p) == 1);
-    EVP_KDF_CTX_free(kc);
-    EVP_KDF_free(kdf);
-}
-
-/* Append a TLS_AES_128_GCM_SHA256 record of inner type itype (secret byte v, seq). */
+/* Append a record of inner type itype under the secret whose 32 bytes are all v. */
 static void seal(uint8_t *o, size_t *on, uint8_t v, uint64_t seq, uint8_t itype,
                  const void *p, size_t n)
 {
-    uint8_t secret[32], key[16], iv[12], in[1024];
+    uint8_t secret[32];
     memset(secret, v, sizeof secret);
-    hkdf_label(secret, "key", key, 16);
-    hkdf_label(secret, "iv", iv, 12);
-    for (int i = 0; i < 8; i++)
-        iv[4 + i] ^= (uint8_t)(seq >> (56 - 8 * i));
-    CU_ASSERT_FATAL(n + 1 <= sizeof in);
-    memcpy(in, p, n);
-    in[n] = itype;
-    uint8_t *r = o + *on;
-    size_t ctl = n + 1, rl = ctl + 16;
-    r[0] = 23, r[1] = 3, r[2] = 3, r[3] = (uint8_t)(rl >> 8), r[4] = (uint8_t)rl;
-    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-    int l = 0;
-    CU_ASSERT_FATAL(EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, key, iv) == 1);
-    CU_ASSERT_FATAL(EVP_EncryptUpdate(c, NULL, &l, r, 5) == 1);
-    CU_ASSERT_FATAL(EVP_EncryptUpdate(c, r + 5, &l, in, (int)ctl) == 1);
-    CU_ASSERT_FATAL(EVP_EncryptFinal_ex(c, r + 5 + l, &l) == 1);
-    CU_ASSERT_FATAL(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, r + 5 + ctl) == 1);
-    EVP_CIPHER_CTX_free(c);
-    *on += 5 + rl;
+    *on += tls13_seal(o + *on, secret, seq, itype, p, n);
 }
 
 static void clear(uint8_t *o, size_t *on, uint8_t type, const void *p, size_t n)

@@ -812,11 +812,8 @@ static void t_keylog_garbage(void)
 
 /* ---- synthetic records: regression cases that need no capture ---- */
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
-
 #include "dissectors/dtls.h"
+#include "tests/test_dissectors_tls13.h"
 
 struct lostrec {
     size_t lost[2], plain[2];
@@ -1034,60 +1031,6 @@ static void t_lost_length(void)
     }
 }
 
-/* HKDF-Expand-Label with an empty context, written out here (RFC 8446 7.1) on
- * OpenSSL's plain HKDF, not its TLS13-KDF that dtlsdec.c uses. */
-static void s_expand(const uint8_t *secret, size_t sl, const char *label, uint8_t *out,
-                     size_t n)
-{
-    uint8_t info[64];
-    size_t ll = strlen(label), il = 0;
-    info[il++] = (uint8_t)(n >> 8);
-    info[il++] = (uint8_t)n;
-    info[il++] = (uint8_t)(6 + ll);
-    memcpy(info + il, "tls13 ", 6);
-    il += 6;
-    memcpy(info + il, label, ll);
-    il += ll;
-    info[il++] = 0;
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-    EVP_KDF_CTX *kc = EVP_KDF_CTX_new(kdf);
-    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-    OSSL_PARAM p[] = {
-        OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA256", 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)(uintptr_t)secret, sl),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, il),
-        OSSL_PARAM_construct_end(),
-    };
-    CU_ASSERT_FATAL(EVP_KDF_derive(kc, out, n, p) == 1);
-    EVP_KDF_CTX_free(kc);
-    EVP_KDF_free(kdf);
-}
-
-/* A TLS 1.3 record (TLS_AES_128_GCM_SHA256) of inner type itype under secret, seq. */
-static size_t s_seal(uint8_t *o, const uint8_t *secret, uint64_t seq, uint8_t itype,
-                     const uint8_t *p, size_t n)
-{
-    uint8_t key[16], iv[12], in[256];
-    s_expand(secret, 32, "key", key, 16);
-    s_expand(secret, 32, "iv", iv, 12);
-    for (int i = 0; i < 8; i++)
-        iv[4 + i] ^= (uint8_t)(seq >> (56 - 8 * i));
-    memcpy(in, p, n);
-    in[n] = itype;
-    size_t ctl = n + 1, rl = ctl + 16;
-    o[0] = 23, o[1] = 3, o[2] = 3, o[3] = (uint8_t)(rl >> 8), o[4] = (uint8_t)rl;
-    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-    int l = 0;
-    CU_ASSERT_FATAL(EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, key, iv) == 1);
-    CU_ASSERT_FATAL(EVP_EncryptUpdate(c, NULL, &l, o, 5) == 1);
-    CU_ASSERT_FATAL(EVP_EncryptUpdate(c, o + 5, &l, in, (int)ctl) == 1);
-    CU_ASSERT_FATAL(EVP_EncryptFinal_ex(c, o + 5 + l, &l) == 1);
-    CU_ASSERT_FATAL(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, o + 5 + ctl) == 1);
-    EVP_CIPHER_CTX_free(c);
-    return 5 + rl;
-}
-
 /* 0-RTT: early data under a key the log does not hold, then the client's Finished
  * under its handshake key at sequence 0. The early records must not use up sequence
  * numbers, or Finished and all after it fail. */
@@ -1106,12 +1049,12 @@ static void t_early_data(void)
     size_t n = s_client_hello(buf, 1);
     dtls_data(t, 0, buf, n, NULL, NULL);
     for (uint64_t s = 0; s < 2; s++) {
-        n = s_seal(buf, early, s, 23, data, sizeof data - 1);
+        n = tls13_seal(buf, early, s, 23, data, sizeof data - 1);
         dtls_data(t, 0, buf, n, NULL, NULL); /* waits for the ServerHello */
     }
     n = s_server_hello(buf, 0x1301, 1);
     dtls_data(t, 1, buf, n, NULL, NULL);
-    n = s_seal(buf, chs, 0, 22, fin, sizeof fin);
+    n = tls13_seal(buf, chs, 0, 22, fin, sizeof fin);
     dtls_data(t, 0, buf, n, NULL, NULL);
     CU_ASSERT_EQUAL(env.stats.tls_decrypted_records, 1);
     CU_ASSERT_EQUAL(env.stats.tls_auth_failed, 2);
