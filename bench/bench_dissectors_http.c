@@ -14,28 +14,10 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "bench/benchutil.h"
 #include "dissectors/dissect.h"
 
 #define SEG 1448
-
-struct sbuf {
-    uint8_t *p;
-    size_t n, cap;
-};
-
-static void put(struct sbuf *b, const void *d, size_t n)
-{
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2;
-        b->p = realloc(b->p, b->cap);
-        if (!b->p) {
-            fprintf(stderr, "out of memory\n");
-            exit(1);
-        }
-    }
-    memcpy(b->p + b->n, d, n);
-    b->n += n;
-}
 
 static void putf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void putf(struct sbuf *b, const char *fmt, ...)
@@ -46,13 +28,6 @@ static void putf(struct sbuf *b, const char *fmt, ...)
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
     put(b, tmp, (size_t)n);
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 struct counts {
@@ -173,15 +148,15 @@ int main(int argc, char **argv)
     double best_d = 1e9, best_p = 1e9;
     size_t lines = 0;
     for (int r = 0; r < reps; r++) {
-        double t0 = now();
+        double t0 = bench_now();
         lines += plain(&c) + plain(&s);
-        double t1 = now();
+        double t1 = bench_now();
         dissect_flow_t *f = dissect_flow_new(&env, DISSECT_L4_TCP, 40000, 80);
         feed(f, 0, &c, &cnt);
         feed(f, 1, &s, &cnt);
         dissect_flow_close(f, NULL, NULL);
         dissect_flow_free(f);
-        double t2 = now();
+        double t2 = bench_now();
         if (t1 - t0 < best_p)
             best_p = t1 - t0;
         if (t2 - t1 < best_d)

@@ -21,30 +21,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/benchutil.h"
 #include "dissectors/dissect.h"
 #include "dissectors/keylog.h"
 
 #define SEG 1448
 #define REC 16384
-
-struct sbuf {
-    uint8_t *p;
-    size_t n, cap;
-};
-
-static void put(struct sbuf *b, const void *d, size_t n)
-{
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2;
-        b->p = realloc(b->p, b->cap);
-        if (!b->p) {
-            fprintf(stderr, "out of memory\n");
-            exit(1);
-        }
-    }
-    memcpy(b->p + b->n, d, n);
-    b->n += n;
-}
 
 static void rec_hdr(struct sbuf *b, uint8_t type, size_t len)
 {
@@ -89,13 +71,6 @@ static void die(const char *what)
 {
     fprintf(stderr, "bench: %s failed\n", what);
     exit(1);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static uint64_t fields, plain_bytes;
@@ -302,7 +277,7 @@ int main(int argc, char **argv)
     double best = 1e9;
     for (int p = 0; p < passes; p++) {
         plain_bytes = 0;
-        double t0 = now_s();
+        double t0 = bench_now();
         dissect_flow_t *f = dissect_flow_new(&env, DISSECT_L4_TCP, 40000, 443);
         dissect_flow_data(f, 0, c2s.p, hs_end, &cb, NULL);
         dissect_flow_data(f, 1, s2c.p, s2c.n, &cb, NULL);
@@ -311,7 +286,7 @@ int main(int argc, char **argv)
                               NULL);
         dissect_flow_close(f, &cb, NULL);
         dissect_flow_free(f);
-        double dt = now_s() - t0;
+        double dt = bench_now() - t0;
         if (dt < best)
             best = dt;
     }

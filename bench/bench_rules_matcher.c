@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/benchutil.h"
 #include "rules/idtype.h"
 #include "rules/matcher.h"
 #include "rules/profile.h"
@@ -21,13 +22,6 @@
 
 #define SEG 1448
 #define FLOW (64 * 1024)
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static void luhn15(char *d)
 {
@@ -153,7 +147,7 @@ int main(int argc, char **argv)
     double best_m = 1e9, best_b = 1e9;
     for (int round = 0; round < 3; round++) {
         /* alternate so neither side always runs on a warmer cache */
-        double t0 = now();
+        double t0 = bench_now();
         for (size_t done = 0; done < total;) {
             size_t off = done % buflen / FLOW * FLOW;
             hs_stream_t *st;
@@ -167,7 +161,7 @@ int main(int argc, char **argv)
             hs_close_stream(st, hs, bare_cb, &bare_hits);
             done += FLOW;
         }
-        double t1 = now();
+        double t1 = bench_now();
         for (size_t done = 0; done < total;) {
             size_t off = done % buflen / FLOW * FLOW;
             matcher_stream_t *st = matcher_stream_open(m, "tcp.payload");
@@ -180,7 +174,7 @@ int main(int argc, char **argv)
             matcher_stream_close(st, s, on_hit, NULL);
             done += FLOW;
         }
-        double t2 = now();
+        double t2 = bench_now();
         if (t1 - t0 < best_b)
             best_b = t1 - t0;
         if (t2 - t1 < best_m)

@@ -16,15 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/benchutil.h"
 #include "sinks/sink.h"
 #include "src/lwerr.h"
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static int free_port(void)
 {
@@ -102,13 +96,13 @@ int main(int argc, char **argv)
         goto out;
     for (long i = 0; i < n; i++)
         evs[i] = leak(i);
-    double t0 = now_s();
+    double t0 = bench_now();
     for (long i = 0; i < n; i++)
         sink_emit(s, evs[i]);
     free(evs);
     struct sink_stats st;
     int crc = sink_close(s, &st, err, sizeof err);
-    double dt = now_s() - t0;
+    double dt = bench_now() - t0;
     sink_free(s);
     if (crc < 0)
         fprintf(stderr, "sink_close: %s\n", err);
