@@ -198,6 +198,14 @@ static void handle(struct reader *rd, const struct source_pkt *sp)
              &d, l3, &k, h, from_lo);
 }
 
+/* Hand reloaded rules to every worker (a record in each ring) and drop our reference. */
+static void send_held(struct reader *rd, struct ruleset **held)
+{
+    broadcast_rules(rd, *held);
+    ruleset_free(*held);
+    *held = NULL;
+}
+
 static void *reader_main(void *arg)
 {
     struct reader *rd = arg;
@@ -218,18 +226,12 @@ static void *reader_main(void *arg)
             held_from = rd->live ? atomic_load(&rd->pending_from_us) : 0;
         }
         /* Nothing older can still be in the kernel's ring after this long. */
-        if (held && (!rd->live || wall_us() >= held_from + RELOAD_SETTLE_US)) {
-            broadcast_rules(rd, held);
-            ruleset_free(held);
-            held = NULL;
-        }
+        if (held && (!rd->live || wall_us() >= held_from + RELOAD_SETTLE_US))
+            send_held(rd, &held);
         rc = rd->live ? live_next(rd->live, &sp, err, sizeof err)
                       : source_next(rd->src, &sp, err, sizeof err);
-        if (rc == 1 && held && sp.ts_us >= held_from) {
-            broadcast_rules(rd, held);
-            ruleset_free(held);
-            held = NULL;
-        }
+        if (rc == 1 && held && sp.ts_us >= held_from)
+            send_held(rd, &held);
         if (rc == 0 && !rd->live)
             break;
         if (rc < 0) {
@@ -268,10 +270,8 @@ static void *reader_main(void *arg)
         if (rc == 1)
             handle(rd, &sp);
     }
-    if (held) {
-        broadcast_rules(rd, held);
-        ruleset_free(held);
-    }
+    if (held)
+        send_held(rd, &held);
     broadcast(rd, WORKER_REC_END, rd->last_ts_us);
     atomic_store(&rd->done, 1);
     return NULL;
@@ -421,9 +421,8 @@ static void emit_stats(struct reader *rd, const struct worker_stats *ws, int fin
     SET_U(in, "sdk_contacts", ws->inspect.sdk_contacts);
     SET_U(in, "scan_errors", ws->inspect.scan_errors);
     json_object_set_new(s, "detection", in);
-    const struct dissect_stats *ds = &ws->inspect.dissect;
     json_t *dj = json_object();
-    struct dissect_stats all = *ds;
+    struct dissect_stats all = ws->inspect.dissect;
     /* Only the reader's DNS flow fills the map (workers parse DNS again, unshared). */
     all.dnsmap_puts = rd->dns_env.stats.dnsmap_puts;
     dissect_stats_each(&all, stats_put, dj);
