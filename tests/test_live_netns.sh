@@ -9,15 +9,6 @@ set -u
 LW="$LEAKWATCH"
 PPS=${LW_LIVE_PPS:-2000}
 . "$LW_SOURCE_DIR/tests/lib/netns.sh"
-T=$(mktemp -d "${TMPDIR:-/tmp}/lw-live.XXXXXX")
-chmod 755 "$T"
-LWPID=
-cleanup() {
-    [ -n "$LWPID" ] && kill "$LWPID" 2>/dev/null
-    netns_cleanup
-    rm -rf "$T"
-}
-trap cleanup EXIT
 netns_setup l
 
 # The sample lab: one phone whose IMEI, OAID and hashed MAC go to SDK hosts.

@@ -7,15 +7,6 @@
 set -u
 . "$LW_SOURCE_DIR/tests/lib/check.sh"
 . "$LW_SOURCE_DIR/tests/lib/netns.sh"
-T=$(mktemp -d "${TMPDIR:-/tmp}/lw-reload.XXXXXX")
-chmod 755 "$T"
-LWPID=
-cleanup() {
-    [ -n "$LWPID" ] && kill "$LWPID" 2>/dev/null
-    netns_cleanup
-    rm -rf "$T"
-}
-trap cleanup EXIT
 netns_setup r
 
 PLANT='imei=869012045678914&oaid=1f2e3d4c-aaaa-bbbb-cccc-0123456789ab'

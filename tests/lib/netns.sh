@@ -1,6 +1,8 @@
 # netns.sh - for live-capture tests: two network namespaces joined by a veth pair.
-# Source it, set a trap that calls netns_cleanup, then call netns_setup TAG: it
-# creates namespaces $NA and $NB with $VA in NA and $VB in NB, both up, IPv6 off (router
+# Sourcing it makes the test's directory $T (world-readable: leakwatch may run as
+# nobody), sets LWPID= (the test puts leakwatch's pid there) and a trap that kills
+# that process, removes the namespaces and $T on exit. netns_setup TAG then creates
+# namespaces $NA and $NB with $VA in NA and $VB in NB, both up, IPv6 off (router
 # solicitations and DAD would be traffic nobody sent). When anything needed is missing
 # (tcpreplay, ip, root) it prints why and exits 77, which ctest reports as skipped.
 skip() { echo "SKIP: $*"; exit 77; }
@@ -23,7 +25,13 @@ netns_setup() {
 }
 
 netns_cleanup() {
+    [ -n "${LWPID:-}" ] && kill "$LWPID" 2>/dev/null
     [ -n "${NA:-}" ] && ip netns del "$NA" 2>/dev/null
     [ -n "${NB:-}" ] && ip netns del "$NB" 2>/dev/null
-    return 0
+    rm -rf "$T"
 }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/lw-live.XXXXXX")
+chmod 755 "$T"
+LWPID=
+trap netns_cleanup EXIT
