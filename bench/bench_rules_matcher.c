@@ -18,7 +18,7 @@
 #include "rules/idtype.h"
 #include "rules/matcher.h"
 #include "rules/profile.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 #define SEG 1448
 #define FLOW (64 * 1024)

@@ -18,7 +18,7 @@
 
 #include "bench/benchutil.h"
 #include "sinks/sink.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 static int free_port(void)
 {

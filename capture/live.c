@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 struct liveif {
     pcap_t *p;                   /* NULL once failed */

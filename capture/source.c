@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 struct source {
     const char *const *files;

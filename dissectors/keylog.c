@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 #define KEYLOG_LINE_MAX 512 /* longest label + 64 + 96 hex is ~195 */
 #define KEYLOG_FILES_MAX 16

@@ -15,7 +15,7 @@
 #include <strings.h>
 
 #include "rules/ryaml.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 struct dom_slot {
     const char *dom;   /* NULL = empty slot */

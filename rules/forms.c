@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 struct fg_seen {
     size_t off, len;

@@ -30,7 +30,7 @@
 #include "rules/forms.h"
 #include "rules/generic.h"
 #include "rules/idtype.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 #define MT_TAIL 128
 #define MT_PEND 4    /* profile hits ending exactly at a segment end: rare */

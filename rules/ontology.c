@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "rules/ryaml.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 #define ONT_KEYMAX 256
 

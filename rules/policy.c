@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "rules/ryaml.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 struct policy_set {
     struct rarena *arena;

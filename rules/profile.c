@@ -22,7 +22,7 @@
 
 #include "rules/catalog.h"
 #include "rules/idtype.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 #define PROFILE_MAX_DEPTH 16
 #define PROFILE_MAX_EVENTS 2000000

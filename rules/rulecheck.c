@@ -9,7 +9,7 @@
 #include "rules/ontology.h"
 #include "rules/policy.h"
 #include "rules/ryaml.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 static void print_problem(void *ctx, const char *file, int line, const char *msg)
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 void rdiag_init(struct rdiag *d, char *err, size_t errlen)
 {

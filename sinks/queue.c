@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 struct sink_queue {
     /* mu guards every field below it. */

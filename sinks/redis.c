@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 #define RDS_MAX_FIELDS 512  /* flat fields kept per event; the json field has all */
 #define RDS_MAX_CMDS 6      /* commands per event: XADD + aggregates */

@@ -32,7 +32,7 @@
 #include "sinks/queue.h"
 #include "sinks/redis.h"
 #include "sinks/spool.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 #define SINK_BATCH 256
 /* Stream entries read back after an outage: what was in flight (one batch) with room

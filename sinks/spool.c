@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 #define SPOOL_OFF_WIDTH 21 /* 20 digits + '\n': fixed so pwrite() overwrites in place */
 

@@ -19,7 +19,7 @@
 #include "capture/live.h"
 #include "rules/rulecheck.h"
 #include "sinks/sink.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 #include "src/pipeline.h"
 #include "src/ruleset.h"
 

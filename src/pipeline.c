@@ -17,7 +17,7 @@
 #include "dissectors/dissect.h"
 #include "dissectors/keylog.h"
 #include "src/event.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 #include "src/worker.h"
 
 /* Per file, this many malformed packets are described on stderr; the rest are only

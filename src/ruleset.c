@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 static int exists(const char *path)
 {

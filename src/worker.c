@@ -14,7 +14,7 @@
 
 #include "capture/classify.h"
 #include "src/event.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02

@@ -8,7 +8,7 @@
 
 #include "dissectors/dissect.h"
 #include "dissectors/dnsmap.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 #include "tests/test_dissectors_rec.h"
 #include "tests/testutil.h"
 

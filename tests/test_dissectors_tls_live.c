@@ -14,7 +14,7 @@
 
 #include "dissectors/dissect.h"
 #include "dissectors/keylog.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 #include "tests/test_dissectors_rec.h"
 #include "tests/testutil.h"
 

@@ -13,7 +13,7 @@
 #include "rules/idtype.h"
 #include "rules/matcher.h"
 #include "rules/profile.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 #include "tests/testutil.h"
 
 struct vec {

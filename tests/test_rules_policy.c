@@ -11,7 +11,7 @@
 #include "rules/policy.h"
 #include "rules/rulecheck.h"
 #include "rules/verdict.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 #include "tests/testutil.h"
 
 #define RULES LW_SOURCE_DIR "/rules"

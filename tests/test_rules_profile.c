@@ -7,7 +7,7 @@
 
 #include "rules/idtype.h"
 #include "rules/profile.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 #include "tests/testutil.h"
 
 static int load_text(const char *name, const char *text, size_t len, profile_t **p, char *err)

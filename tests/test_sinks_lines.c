@@ -11,7 +11,7 @@
 
 #include "sinks/queue.h"
 #include "sinks/sink.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 #include "tests/testutil.h"
 
 static long now_ms(void)

@@ -10,7 +10,7 @@
 
 #include "sinks/redis.h"
 #include "sinks/sink.h"
-#include "src/lwerr.h"
+#include "common/lwerr.h"
 #include "tests/testutil.h"
 
 #define RSH ". '" LW_SOURCE_DIR "/tests/lib/redis.sh'; "

@@ -1,11 +1,11 @@
 /* lwerr.h - the one set of error codes shared by every layer.
  *
- * Leaf header: it includes nothing of the project, so capture/, rules/, dissectors/
- * and sinks/ may all use it without depending on src/. Functions return 0 (or a
+ * Base layer: it includes nothing of the project, so every other layer
+ * may use it. Functions return 0 (or a
  * non-negative count) on success and one of these negative codes on failure; the
  * human-readable text goes into a caller-supplied buffer of LW_ERRBUF bytes. */
-#ifndef LW_LWERR_H
-#define LW_LWERR_H
+#ifndef LW_COMMON_LWERR_H
+#define LW_COMMON_LWERR_H
 
 #define LW_ERRBUF 512
 
