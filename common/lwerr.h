@@ -1,9 +1,9 @@
 /* lwerr.h - the one set of error codes shared by every layer.
  *
- * Base layer: it includes nothing of the project, so every other layer
- * may use it. Functions return 0 (or a
- * non-negative count) on success and one of these negative codes on failure; the
- * human-readable text goes into a caller-supplied buffer of LW_ERRBUF bytes. */
+ * Base layer: it includes nothing of the project, so every other layer may use it.
+ * Functions return 0 (or a non-negative count) on success and one of these negative
+ * codes on failure; the human-readable text goes into a caller-supplied buffer of
+ * LW_ERRBUF bytes. */
 #ifndef LW_COMMON_LWERR_H
 #define LW_COMMON_LWERR_H
 
