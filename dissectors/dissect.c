@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/ddns.h"
-#include "dissectors/dhttp.h"
-#include "dissectors/dh2.h"
-#include "dissectors/dtls.h"
+#include "dissectors/dns.h"
+#include "dissectors/http1.h"
+#include "dissectors/http2.h"
+#include "dissectors/tls.h"
 
 #define DISSECT_SNIFF 8 /* longest token sniffed: "OPTIONS " / "CONNECT " */
 
@@ -26,13 +26,13 @@ struct dissect_flow {
     uint16_t cli_port, srv_port;
     uint8_t sniff[2][DISSECT_SNIFF];
     size_t sniff_len[2];
-    struct dhttp *http;
-    struct dtls *tls;
-    struct ddns_tcp *dns;
+    struct http1 *http;
+    struct tls *tls;
+    struct dns_tcp *dns;
     /* Inside decrypted TLS: which dissector, decided once for both directions. */
     enum { DISSECT_IN_UNKNOWN, DISSECT_IN_NONE, DISSECT_IN_HTTP, DISSECT_IN_H2 } inner;
-    struct dhttp *in_http;
-    struct dh2 *in_h2;
+    struct http1 *in_http;
+    struct http2 *in_h2;
 };
 
 static int dissect_is_dns_port(uint16_t p)
@@ -63,11 +63,11 @@ void dissect_flow_free(dissect_flow_t *f)
 {
     if (!f)
         return;
-    dhttp_free(f->http);
-    dtls_free(f->tls);
-    dhttp_free(f->in_http);
-    dh2_free(f->in_h2);
-    ddns_tcp_free(f->dns);
+    http1_free(f->http);
+    tls_free(f->tls);
+    http1_free(f->in_http);
+    http2_free(f->in_h2);
+    dns_tcp_free(f->dns);
     free(f);
 }
 
@@ -83,23 +83,23 @@ static void dissect_dispatch(dissect_flow_t *f, int dir, const uint8_t *data, si
         return;
     switch (f->proto) {
     case DISSECT_PROTO_HTTP:
-        dhttp_data(f->http, dir, data, len, cb, ctx);
+        http1_data(f->http, dir, data, len, cb, ctx);
         break;
     case DISSECT_PROTO_TLS:
-        dtls_data(f->tls, dir, data, len, cb, ctx);
+        tls_data(f->tls, dir, data, len, cb, ctx);
         break;
     case DISSECT_PROTO_DNS:
         if (!f->dns)
-            f->dns = ddns_tcp_new();
+            f->dns = dns_tcp_new();
         if (f->dns)
-            ddns_tcp_data(f->dns, f->env, dir, data, len, cb, ctx);
+            dns_tcp_data(f->dns, f->env, dir, data, len, cb, ctx);
         break;
     default:
         break;
     }
 }
 
-/* Decrypted application data of a TLS flow (dtls_app_fn). */
+/* Decrypted application data of a TLS flow (tls_app_fn). */
 static void dissect_plain(void *arg, int dir, const uint8_t *p, size_t n,
                           const struct dissect_cb *cb, void *ctx)
 {
@@ -107,37 +107,37 @@ static void dissect_plain(void *arg, int dir, const uint8_t *p, size_t n,
     if (cb && cb->plain)
         cb->plain(ctx, dir, p, n);
     if (f->inner == DISSECT_IN_UNKNOWN && p) {
-        int alpn = dtls_alpn(f->tls);
+        int alpn = tls_alpn(f->tls);
         static const char preface[] = "PRI * HTTP/2.0";
-        if (alpn == DTLS_ALPN_H2 ||
-            (alpn == DTLS_ALPN_NONE && n >= 14 && !memcmp(p, preface, 14)))
+        if (alpn == TLS_ALPN_H2 ||
+            (alpn == TLS_ALPN_NONE && n >= 14 && !memcmp(p, preface, 14)))
             f->inner = DISSECT_IN_H2;
-        else if (alpn == DTLS_ALPN_HTTP1 || dhttp_sniff(p, n) == 1)
+        else if (alpn == TLS_ALPN_HTTP1 || http1_sniff(p, n) == 1)
             f->inner = DISSECT_IN_HTTP;
         else
             f->inner = DISSECT_IN_NONE;
-        if (f->inner == DISSECT_IN_HTTP && !(f->in_http = dhttp_new(&f->env->stats)))
+        if (f->inner == DISSECT_IN_HTTP && !(f->in_http = http1_new(&f->env->stats)))
             f->inner = DISSECT_IN_NONE;
-        if (f->inner == DISSECT_IN_H2 && !(f->in_h2 = dh2_new(&f->env->stats)))
+        if (f->inner == DISSECT_IN_H2 && !(f->in_h2 = http2_new(&f->env->stats)))
             f->inner = DISSECT_IN_NONE;
     }
     if (f->inner == DISSECT_IN_HTTP) {
         if (p)
-            dhttp_data(f->in_http, dir, p, n, cb, ctx);
+            http1_data(f->in_http, dir, p, n, cb, ctx);
         else
-            dhttp_gap(f->in_http, dir, n ? n : 1);
+            http1_gap(f->in_http, dir, n ? n : 1);
     } else if (f->inner == DISSECT_IN_H2) {
         if (p)
-            dh2_data(f->in_h2, dir, p, n, cb, ctx);
+            http2_data(f->in_h2, dir, p, n, cb, ctx);
         else
-            dh2_gap(f->in_h2, dir);
+            http2_gap(f->in_h2, dir);
     }
 }
 
 /* Decide from the held bytes: a protocol, NONE, or UNKNOWN (need more). */
 static enum dissect_proto dissect_sniff(const uint8_t *s, size_t n)
 {
-    int t = dtls_sniff(s, n), h = dhttp_sniff(s, n);
+    int t = tls_sniff(s, n), h = http1_sniff(s, n);
     if (t == 1)
         return DISSECT_PROTO_TLS;
     if (h == 1)
@@ -164,9 +164,9 @@ void dissect_flow_data(dissect_flow_t *f, int dir, const uint8_t *data, size_t l
     enum dissect_proto p = dissect_sniff(f->sniff[dir], f->sniff_len[dir]);
     if (p == DISSECT_PROTO_UNKNOWN)
         return;
-    if (p == DISSECT_PROTO_HTTP && !(f->http = dhttp_new(&f->env->stats)))
+    if (p == DISSECT_PROTO_HTTP && !(f->http = http1_new(&f->env->stats)))
         p = DISSECT_PROTO_NONE;
-    if (p == DISSECT_PROTO_TLS && !(f->tls = dtls_new(f->env, dissect_plain, f)))
+    if (p == DISSECT_PROTO_TLS && !(f->tls = tls_new(f->env, dissect_plain, f)))
         p = DISSECT_PROTO_NONE;
     /* Application data first: the capture began after the handshake. */
     if (p == DISSECT_PROTO_NONE && f->sniff_len[dir] >= 2 && f->sniff[dir][0] == 0x17 &&
@@ -192,16 +192,16 @@ void dissect_flow_gap(dissect_flow_t *f, int dir, uint64_t missing)
         f->proto = DISSECT_PROTO_NONE;
         break;
     case DISSECT_PROTO_HTTP:
-        dhttp_gap(f->http, dir, missing);
+        http1_gap(f->http, dir, missing);
         break;
     case DISSECT_PROTO_TLS:
-        dtls_gap(f->tls, dir);
+        tls_gap(f->tls, dir);
         break;
     case DISSECT_PROTO_DNS:
         if (f->dns)
-            ddns_tcp_gap(f->dns, dir);
-        else if (f->l4 == DISSECT_L4_TCP && (f->dns = ddns_tcp_new()))
-            ddns_tcp_gap(f->dns, dir);
+            dns_tcp_gap(f->dns, dir);
+        else if (f->l4 == DISSECT_L4_TCP && (f->dns = dns_tcp_new()))
+            dns_tcp_gap(f->dns, dir);
         break;
     default:
         break;
@@ -214,7 +214,7 @@ void dissect_flow_datagram(dissect_flow_t *f, int dir, const uint8_t *data, size
     (void)dir;
     if (!f || !data || f->proto != DISSECT_PROTO_DNS)
         return;
-    ddns_message(f->env, data, len, cb, ctx);
+    dns_message(f->env, data, len, cb, ctx);
 }
 
 void dissect_flow_close(dissect_flow_t *f, const struct dissect_cb *cb, void *ctx)
@@ -222,13 +222,13 @@ void dissect_flow_close(dissect_flow_t *f, const struct dissect_cb *cb, void *ct
     if (!f)
         return;
     if (f->http)
-        dhttp_close(f->http, cb, ctx);
+        http1_close(f->http, cb, ctx);
     if (f->tls)
-        dtls_close(f->tls, cb, ctx);
+        tls_close(f->tls, cb, ctx);
     if (f->in_http)
-        dhttp_close(f->in_http, cb, ctx);
+        http1_close(f->in_http, cb, ctx);
     if (f->in_h2)
-        dh2_close(f->in_h2, cb, ctx);
+        http2_close(f->in_h2, cb, ctx);
 }
 
 void dissect_stats_add(struct dissect_stats *into, const struct dissect_stats *from)
@@ -248,5 +248,5 @@ void dissect_stats_each(const struct dissect_stats *s,
 
 int dissect_flow_decrypting(const dissect_flow_t *f)
 {
-    return f && dtls_decrypting(f->tls);
+    return f && tls_decrypting(f->tls);
 }

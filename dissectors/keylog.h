@@ -38,7 +38,7 @@ void keylog_stats_each(const keylog_t *kl, void (*fn)(void *ctx, const char *nam
 /* Lookups by the workers' TLS dissectors (through dissect_env.keys) must be thread-safe
  * (internal rwlock) while the reader adds secrets. */
 
-/* ---- Added for the dissectors (dtls.c); not used by src/. ---- */
+/* ---- Added for the dissectors (tls.c); not used by src/. ---- */
 
 /* Which secret of a session (NSS key log labels). */
 enum keylog_kind {

@@ -1,4 +1,4 @@
-/* test_dissectors_h2.c - the HTTP/2 dissector (dh2.c) on frames built here: header
+/* test_dissectors_h2.c - the HTTP/2 dissector (http2.c) on frames built here: header
  * blocks encoded by libnghttp2's own HPACK deflater, PADDED and PRIORITY flags, a
  * header block split by CONTINUATION, a gzip body over padded DATA frames, a larger
  * HPACK table announced by SETTINGS and used by the peer's encoder, and broken input
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "dissectors/dh2.h"
+#include "dissectors/http2.h"
 #include "tests/test_dissectors_rec.h"
 #include "tests/testutil.h"
 
@@ -130,17 +130,17 @@ static void build(void)
 
 static void feed(struct rec *r, struct dissect_stats *st, size_t step)
 {
-    struct dh2 *h = dh2_new(st);
+    struct http2 *h = http2_new(st);
     CU_ASSERT_FATAL(h != NULL);
     const struct buf *b[2] = {&c2s, &s2c};
     for (int d = 0; d < 2; d++)
         for (size_t off = 0; off < b[d]->n;) {
             size_t k = step && step < b[d]->n - off ? step : b[d]->n - off;
-            dh2_data(h, d, b[d]->p + off, k, &rec_cb, r);
+            http2_data(h, d, b[d]->p + off, k, &rec_cb, r);
             off += k;
         }
-    dh2_close(h, &rec_cb, r);
-    dh2_free(h);
+    http2_close(h, &rec_cb, r);
+    http2_free(h);
 }
 
 static void t_frames(void)
@@ -281,10 +281,10 @@ static void t_table_cap(void)
         frame(&s2c, 4, 0, 0, huge, sizeof huge);
         struct dissect_stats st = {0};
         struct rec r = {0};
-        struct dh2 *h = dh2_new(&st);
+        struct http2 *h = http2_new(&st);
         CU_ASSERT_FATAL(h != NULL);
-        dh2_data(h, 1, s2c.p, s2c.n, &rec_cb, &r);
-        dh2_data(h, 0, (const uint8_t *)"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24, &rec_cb, &r);
+        http2_data(h, 1, s2c.p, s2c.n, &rec_cb, &r);
+        http2_data(h, 0, (const uint8_t *)"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24, &rec_cb, &r);
         for (int i = 0; i < 40; i++) {
             size_t k = 0;
             if (i == 0 && hostile)
@@ -300,10 +300,10 @@ static void t_table_cap(void)
             k += 4000;
             c2s.n = 0;
             frame(&c2s, 1, 0x4 | 0x1, 1 + 2 * (uint32_t)i, blk, k);
-            dh2_data(h, 0, c2s.p, c2s.n, &rec_cb, &r);
+            http2_data(h, 0, c2s.p, c2s.n, &rec_cb, &r);
         }
-        dh2_close(h, &rec_cb, &r);
-        dh2_free(h);
+        http2_close(h, &rec_cb, &r);
+        http2_free(h);
         CU_ASSERT_EQUAL(st.h2_hpack_errors, hostile ? 1 : 0);
         CU_ASSERT_EQUAL(st.h2_streams, hostile ? 0 : 40);
         CU_ASSERT_EQUAL(rec_count(&r, "http2.header", "x39", NULL), hostile ? 0 : 1);
@@ -345,7 +345,7 @@ static void t_stream_slots(void)
             open_streams(cd, 101, 1);
             frame(&c2s, 0, 0x1, 101, body, sizeof body - 1);
         } else {
-            open_streams(cd, 1, 20); /* streams 1..39: 1, 3, 5, 7 are evicted */
+            open_streams(cd, 1, 20);  /* streams 1..39: 1, 3, 5, 7 are evicted */
             open_streams(cd, 101, 1); /* and 9 */
             frame(&c2s, 0, 0x1, 101, body, sizeof body - 1);
             frame(&c2s, 0, 0x1, 1, body, sizeof body - 1);  /* evicted: not decoded */
@@ -355,13 +355,13 @@ static void t_stream_slots(void)
         nghttp2_hd_deflate_del(cd);
         struct dissect_stats st = {0};
         struct rec r = {0};
-        struct dh2 *h = dh2_new(&st);
+        struct http2 *h = http2_new(&st);
         CU_ASSERT_FATAL(h != NULL);
-        dh2_data(h, 0, c2s.p, split, &rec_cb, &r);
-        dh2_data(h, 1, s2c.p, s2c.n, &rec_cb, &r);
-        dh2_data(h, 0, c2s.p + split, c2s.n - split, &rec_cb, &r);
-        dh2_close(h, &rec_cb, &r);
-        dh2_free(h);
+        http2_data(h, 0, c2s.p, split, &rec_cb, &r);
+        http2_data(h, 1, s2c.p, s2c.n, &rec_cb, &r);
+        http2_data(h, 0, c2s.p + split, c2s.n - split, &rec_cb, &r);
+        http2_close(h, &rec_cb, &r);
+        http2_free(h);
         CU_ASSERT_EQUAL(st.h2_streams_over_cap, rst ? 0 : 5);
         CU_ASSERT_EQUAL(rec_count(&r, "http2.body", "oaid", OAID), rst ? 1 : 2);
         CU_ASSERT_EQUAL(st.h2_hpack_errors + st.h2_malformed, 0);

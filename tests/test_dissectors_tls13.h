@@ -1,6 +1,6 @@
 /* test_dissectors_tls13.h - TLS 1.3 records built for the dissector tests
  * (TLS_AES_128_GCM_SHA256). HKDF-Expand-Label with an empty context is written out
- * here (RFC 8446 7.1) on OpenSSL's plain HKDF, not its TLS13-KDF that dtlsdec.c uses,
+ * here (RFC 8446 7.1) on OpenSSL's plain HKDF, not its TLS13-KDF that tls_decrypt.c uses,
  * so the dissector is checked against an independent construction. Header only
  * (static functions), like test_dissectors_rec.h. */
 #ifndef LW_TESTS_DISSECTORS_TLS13_H

@@ -775,9 +775,9 @@ static void t_keylog_garbage(void)
              "# comment\n\n"
              "garbage\n"
              "CLIENT_RANDOM %s\n"                  /* no secret */
-             "CLIENT_RANDOM %.62s %s\n"             /* short random */
-             "CLIENT_RANDOM %s %.64s\n"             /* master secret of 32 bytes */
-             "CLIENT_RANDOM %s %.95sx\n"            /* bad hex */
+             "CLIENT_RANDOM %.62s %s\n"            /* short random */
+             "CLIENT_RANDOM %s %.64s\n"            /* master secret of 32 bytes */
+             "CLIENT_RANDOM %s %.95sx\n"           /* bad hex */
              "NOT_A_LABEL %s %s\n"
              "EXPORTER_SECRET %s %.64s\n"           /* known, not used */
              "%s\n"                                 /* over-long */
@@ -812,7 +812,7 @@ static void t_keylog_garbage(void)
 
 /* ---- synthetic records: regression cases that need no capture ---- */
 
-#include "dissectors/dtls.h"
+#include "dissectors/tls.h"
 #include "tests/test_dissectors_tls13.h"
 
 struct lostrec {
@@ -916,26 +916,26 @@ static void t_split_after_stop(void)
 {
     struct dissect_env env = {0};
     env.keys = s_keys("CLIENT_RANDOM", 0x22, 48);
-    struct dtls *t = dtls_new(&env, NULL, NULL);
+    struct tls *t = tls_new(&env, NULL, NULL);
     CU_ASSERT_FATAL(t != NULL);
     uint8_t buf[512], junk[100];
     memset(junk, 0xAA, sizeof junk);
     size_t n = s_client_hello(buf, 0);
-    dtls_data(t, 0, buf, n, NULL, NULL);
+    tls_data(t, 0, buf, n, NULL, NULL);
     n = srec(buf, 23, junk, sizeof junk);
-    dtls_data(t, 0, buf, n, NULL, NULL); /* waits: no ServerHello */
+    tls_data(t, 0, buf, n, NULL, NULL); /* waits: no ServerHello */
     static const uint8_t bad[8] = {1, 0xff, 0xff, 0xff, 0, 0, 0, 0};
     n = srec(buf, 22, bad, sizeof bad);
-    dtls_data(t, 0, buf, n, NULL, NULL); /* waits behind it */
+    tls_data(t, 0, buf, n, NULL, NULL); /* waits behind it */
     n = s_server_hello(buf, 0xC02F, 0);
-    dtls_data(t, 1, buf, n, NULL, NULL);
+    tls_data(t, 1, buf, n, NULL, NULL);
     n = srec(buf, 23, junk, sizeof junk);
-    dtls_data(t, 0, buf, 50, NULL, NULL);
-    dtls_data(t, 0, buf + 50, n - 50, NULL, NULL);
+    tls_data(t, 0, buf, 50, NULL, NULL);
+    tls_data(t, 0, buf + 50, n - 50, NULL, NULL);
     CU_ASSERT_EQUAL(env.stats.tls_hs_too_long, 1);
     CU_ASSERT_EQUAL(env.stats.tls_auth_failed, 1); /* the waited junk record only */
     CU_ASSERT_EQUAL(env.tls_wait_bytes, 0);
-    dtls_free(t);
+    tls_free(t);
     keylog_free(env.keys);
 }
 
@@ -947,16 +947,16 @@ static void t_ee_client(void)
     uint8_t buf[64];
     size_t n = srec(buf, 22, ee, sizeof ee);
     for (int dir = 0; dir < 2; dir++) {
-        struct dtls *t = dtls_new(&env, NULL, NULL);
+        struct tls *t = tls_new(&env, NULL, NULL);
         CU_ASSERT_FATAL(t != NULL);
-        dtls_data(t, dir, buf, n, NULL, NULL);
-        CU_ASSERT_EQUAL(dtls_alpn(t), dir ? DTLS_ALPN_H2 : DTLS_ALPN_NONE);
-        dtls_free(t);
+        tls_data(t, dir, buf, n, NULL, NULL);
+        CU_ASSERT_EQUAL(tls_alpn(t), dir ? TLS_ALPN_H2 : TLS_ALPN_NONE);
+        tls_free(t);
     }
     CU_ASSERT_EQUAL(env.stats.tls_malformed, 0);
 }
 
-/* A followed key log that never gets the session's key: records wait DTLS_WAIT_SECS
+/* A followed key log that never gets the session's key: records wait TLS_WAIT_SECS
  * (5 s of capture time), then are dropped and the direction counts as keyless. */
 static void t_wait_expires(void)
 {
@@ -967,32 +967,32 @@ static void t_wait_expires(void)
     CU_ASSERT_EQUAL(keylog_add_file(kl, path, 1, err, sizeof err), 0);
     struct dissect_env env = {.keys = kl, .now_s = 1000};
     struct lostrec lr = {0};
-    struct dtls *t = dtls_new(&env, lost_app, &lr);
+    struct tls *t = tls_new(&env, lost_app, &lr);
     CU_ASSERT_FATAL(t != NULL);
     uint8_t buf[512], junk[124];
     memset(junk, 0xAA, sizeof junk);
     size_t n = s_client_hello(buf, 0);
-    dtls_data(t, 0, buf, n, NULL, NULL);
+    tls_data(t, 0, buf, n, NULL, NULL);
     n = s_server_hello(buf, 0xCCA8, 0);
-    dtls_data(t, 1, buf, n, NULL, NULL);
+    tls_data(t, 1, buf, n, NULL, NULL);
     n = srec(buf, 23, junk, sizeof junk);
-    dtls_data(t, 0, buf, n, NULL, NULL);
-    dtls_data(t, 1, buf, n, NULL, NULL);
+    tls_data(t, 0, buf, n, NULL, NULL);
+    tls_data(t, 1, buf, n, NULL, NULL);
     env.now_s += 4;
-    dtls_data(t, 0, buf, n, NULL, NULL);
+    tls_data(t, 0, buf, n, NULL, NULL);
     CU_ASSERT_EQUAL(env.tls_wait_bytes, 3 * n); /* still within the time */
     CU_ASSERT_EQUAL(env.stats.tls_no_key, 0);
     env.now_s += 2;
-    dtls_data(t, 0, buf, n, NULL, NULL); /* both directions give up */
+    tls_data(t, 0, buf, n, NULL, NULL); /* both directions give up */
     CU_ASSERT_EQUAL(env.tls_wait_bytes, 0);
     CU_ASSERT_EQUAL(env.stats.tls_no_key, 2);
     CU_ASSERT_EQUAL(env.stats.tls_waiting_dropped, 3);
     /* ChaCha20-Poly1305 adds 16 bytes per record: exactly that much plaintext lost */
     CU_ASSERT_EQUAL(lr.lost[0], 2 * (sizeof junk - 16));
     CU_ASSERT_EQUAL(lr.lost[1], sizeof junk - 16);
-    dtls_data(t, 1, buf, n, NULL, NULL);
+    tls_data(t, 1, buf, n, NULL, NULL);
     CU_ASSERT_EQUAL(env.tls_wait_bytes, 0);
-    dtls_free(t);
+    tls_free(t);
     keylog_free(kl);
 }
 
@@ -1008,25 +1008,25 @@ static void t_lost_length(void)
     } c[] = {
         {0xC02F, 0, "CLIENT_RANDOM", 48, 200 - 24},
         {0xCCA8, 0, "CLIENT_RANDOM", 48, 200 - 16},
-        {0x1301, 1, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", 32, DTLS_LOST_UNKNOWN},
+        {0x1301, 1, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", 32, TLS_LOST_UNKNOWN},
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         struct dissect_env env = {0};
         env.keys = s_keys(c[i].label, 0x22, c[i].seclen);
         struct lostrec lr = {0};
-        struct dtls *t = dtls_new(&env, lost_app, &lr);
+        struct tls *t = tls_new(&env, lost_app, &lr);
         uint8_t buf[512], junk[200];
         memset(junk, 0xAA, sizeof junk);
         size_t n = s_client_hello(buf, 0);
-        dtls_data(t, 0, buf, n, NULL, NULL);
+        tls_data(t, 0, buf, n, NULL, NULL);
         n = s_server_hello(buf, c[i].suite, c[i].tls13);
-        dtls_data(t, 1, buf, n, NULL, NULL);
+        tls_data(t, 1, buf, n, NULL, NULL);
         n = srec(buf, 23, junk, sizeof junk);
-        dtls_data(t, 0, buf, n, NULL, NULL);
+        tls_data(t, 0, buf, n, NULL, NULL);
         CU_ASSERT_EQUAL(env.stats.tls_auth_failed, 1);
         CU_ASSERT_EQUAL(lr.gaps, 1);
         CU_ASSERT_EQUAL(lr.lost[0], c[i].lost);
-        dtls_free(t);
+        tls_free(t);
         keylog_free(env.keys);
     }
 }
@@ -1041,25 +1041,25 @@ static void t_early_data(void)
     memset(early, 0x55, sizeof early);
     struct dissect_env env = {0};
     env.keys = s_keys("CLIENT_HANDSHAKE_TRAFFIC_SECRET", 0x22, 32);
-    struct dtls *t = dtls_new(&env, NULL, NULL);
+    struct tls *t = tls_new(&env, NULL, NULL);
     CU_ASSERT_FATAL(t != NULL);
     uint8_t buf[512];
     static const uint8_t data[] = "GET /early HTTP/1.1\r\n\r\n";
     static const uint8_t fin[36] = {20, 0, 0, 32};
     size_t n = s_client_hello(buf, 1);
-    dtls_data(t, 0, buf, n, NULL, NULL);
+    tls_data(t, 0, buf, n, NULL, NULL);
     for (uint64_t s = 0; s < 2; s++) {
         n = tls13_seal(buf, early, s, 23, data, sizeof data - 1);
-        dtls_data(t, 0, buf, n, NULL, NULL); /* waits for the ServerHello */
+        tls_data(t, 0, buf, n, NULL, NULL); /* waits for the ServerHello */
     }
     n = s_server_hello(buf, 0x1301, 1);
-    dtls_data(t, 1, buf, n, NULL, NULL);
+    tls_data(t, 1, buf, n, NULL, NULL);
     n = tls13_seal(buf, chs, 0, 22, fin, sizeof fin);
-    dtls_data(t, 0, buf, n, NULL, NULL);
+    tls_data(t, 0, buf, n, NULL, NULL);
     CU_ASSERT_EQUAL(env.stats.tls_decrypted_records, 1);
     CU_ASSERT_EQUAL(env.stats.tls_auth_failed, 2);
-    CU_ASSERT(dtls_decrypting(t));
-    dtls_free(t);
+    CU_ASSERT(tls_decrypting(t));
+    tls_free(t);
     keylog_free(env.keys);
 }
 

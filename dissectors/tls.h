@@ -1,4 +1,4 @@
-/* dtls.h - TLS dissector (internal to dissectors/): handshake names and, with a key
+/* tls.h - TLS dissector (internal to dissectors/): handshake names and, with a key
  * log, record decryption.
  *
  * Reads the cleartext handshake of each direction: ClientHello SNI and ALPN (and the
@@ -9,50 +9,50 @@
  *
  * Without a key log (env->keys NULL) a direction stops at ChangeCipherSpec or
  * application data: encrypted bytes are neither buffered nor scanned. With one, whole
- * records are decrypted (dtlsdec.h) with the session's secrets looked up by client
+ * records are decrypted (tls_decrypt.h) with the session's secrets looked up by client
  * random: TLS 1.2 after ChangeCipherSpec; TLS 1.3 handshake records with the handshake
  * secrets (EncryptedExtensions ALPN and the certificate become visible), then the
  * application secrets after Finished, then KeyUpdate. Application plaintext goes to the
- * app function given to dtls_new(). Records whose key is not there yet wait (when the
+ * app function given to tls_new(). Records whose key is not there yet wait (when the
  * key log is followed) under DISSECT_TLS_WAIT_MAX per direction and
  * DISSECT_TLS_WAIT_TOTAL per env, for at most 5 s of env->now_s; what is dropped is
  * counted and reported as lost. A 0-RTT offer makes client records that fail before
  * the first handshake record decrypts count as early data, passed over. */
-#ifndef LW_DISSECTORS_DTLS_H
-#define LW_DISSECTORS_DTLS_H
+#ifndef LW_DISSECTORS_TLS_H
+#define LW_DISSECTORS_TLS_H
 
 #include <stdint.h>
 
 #include "dissectors/dissect.h"
 
-struct dtls;
+struct tls;
 
 /* Decrypted application data of direction dir, or p == NULL: n bytes lost, where
- * n == DTLS_LOST_UNKNOWN means an unknown number (TLS 1.3 records may be padded):
+ * n == TLS_LOST_UNKNOWN means an unknown number (TLS 1.3 records may be padded):
  * the reader must resynchronise rather than skip. */
-#define DTLS_LOST_UNKNOWN SIZE_MAX
-typedef void (*dtls_app_fn)(void *arg, int dir, const uint8_t *p, size_t n,
+#define TLS_LOST_UNKNOWN SIZE_MAX
+typedef void (*tls_app_fn)(void *arg, int dir, const uint8_t *p, size_t n,
                             const struct dissect_cb *cb, void *ctx);
 
 /* env (counters, key log, wait accounting) and arg are borrowed. Caller frees with
- * dtls_free(). */
-struct dtls *dtls_new(struct dissect_env *env, dtls_app_fn app, void *arg);
-void dtls_free(struct dtls *t);
-void dtls_data(struct dtls *t, int dir, const uint8_t *data, size_t len,
+ * tls_free(). */
+struct tls *tls_new(struct dissect_env *env, tls_app_fn app, void *arg);
+void tls_free(struct tls *t);
+void tls_data(struct tls *t, int dir, const uint8_t *data, size_t len,
                const struct dissect_cb *cb, void *ctx);
 /* A gap makes the direction stop: record framing cannot be recovered. */
-void dtls_gap(struct dtls *t, int dir);
+void tls_gap(struct tls *t, int dir);
 /* End of flow: one last key lookup for waiting records, then the rest is dropped. */
-void dtls_close(struct dtls *t, const struct dissect_cb *cb, void *ctx);
+void tls_close(struct tls *t, const struct dissect_cb *cb, void *ctx);
 
 /* Does s[0..n) start with a TLS handshake record? 1 yes, 0 no, -1 too short. */
-int dtls_sniff(const uint8_t *s, size_t n);
+int tls_sniff(const uint8_t *s, size_t n);
 
 /* 1 once a record of the flow was decrypted. */
-int dtls_decrypting(const struct dtls *t);
+int tls_decrypting(const struct tls *t);
 
-/* The server's ALPN choice: DTLS_ALPN_H2, DTLS_ALPN_HTTP1 or DTLS_ALPN_NONE. */
-enum { DTLS_ALPN_NONE, DTLS_ALPN_H2, DTLS_ALPN_HTTP1 };
-int dtls_alpn(const struct dtls *t);
+/* The server's ALPN choice: TLS_ALPN_H2, TLS_ALPN_HTTP1 or TLS_ALPN_NONE. */
+enum { TLS_ALPN_NONE, TLS_ALPN_H2, TLS_ALPN_HTTP1 };
+int tls_alpn(const struct tls *t);
 
 #endif

@@ -1,5 +1,5 @@
-/* dtls.c - TLS record framing, handshake parsing and the decryption state machine;
- * see dtls.h.
+/* tls.c - TLS record framing, handshake parsing and the decryption state machine;
+ * see tls.h.
  *
  * Per direction: a 5-byte record header, then the whole record (zero-copy when it is
  * complete in the feed, else gathered in a per-direction buffer allocated once).
@@ -7,31 +7,31 @@
  * DISSECT_TLS_HS_MAX, freed when empty) from which complete handshake messages are
  * taken. Records that
  * need a key not known yet are appended to a per-direction wait buffer and replayed in
- * order when it appears. Nothing here does cryptography: that is dtlsdec.c. */
-#include "dissectors/dtls.h"
+ * order when it appears. Nothing here does cryptography: that is tls_decrypt.c. */
+#include "dissectors/tls.h"
 
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/dtlsdec.h"
+#include "dissectors/tls_decrypt.h"
 #include "dissectors/keylog.h"
 
-#define DTLS_REC_MAX (16384 + 2048) /* TLSCiphertext limit */
-#define DTLS_FAILS_MAX 8            /* consecutive tag failures before giving up */
-#define DTLS_HS_INIT 4096           /* first handshake buffer; doubles up to the max */
+#define TLS_REC_MAX (16384 + 2048) /* TLSCiphertext limit */
+#define TLS_FAILS_MAX 8            /* consecutive tag failures before giving up */
+#define TLS_HS_INIT 4096           /* first handshake buffer; doubles up to the max */
 /* A followed key log gets a session's secrets within moments of its handshake; records
  * of most live flows never get one, and must not sit on the worker's wait budget. */
-#define DTLS_WAIT_SECS 5
-#define DTLS_EARLY_MAX 256 /* 0-RTT records passed over before the handshake key */
+#define TLS_WAIT_SECS 5
+#define TLS_EARLY_MAX 256 /* 0-RTT records passed over before the handshake key */
 
-struct dtls_dir {
+struct tls_dir {
     int done;          /* framing lost or nothing more to read */
     uint8_t rh[5];
     size_t rh_len;
     size_t rec_len, got; /* current record's payload length, bytes gathered */
-    uint8_t *rec;      /* gathered payload of a record split across feeds */
+    uint8_t *rec;        /* gathered payload of a record split across feeds */
     uint8_t *hs;
     size_t hs_len, hs_alloc;
     int ccs;           /* ChangeCipherSpec seen (TLS 1.2: records now protected) */
@@ -40,7 +40,7 @@ struct dtls_dir {
     int key_update;    /* TLS 1.3 KeyUpdate seen: rekey after this record */
     int dead;          /* decryption given up (no key, unsupported, failures) */
     int fails;
-    struct dtlsdec_key key;
+    struct tls_decrypt_key key;
     int stage_ok;      /* a record of the current stage has decrypted */
     int early_skipped;
     uint8_t *wait;     /* whole records (header + payload) waiting for a key */
@@ -48,11 +48,11 @@ struct dtls_dir {
     uint64_t wait_since; /* env->now_s when the oldest waiting record came */
 };
 
-struct dtls {
-    struct dtls_dir d[2];
+struct tls {
+    struct tls_dir d[2];
     struct dissect_env *env;
     struct dissect_stats *st;
-    dtls_app_fn app;
+    tls_app_fn app;
     void *app_arg;
     uint8_t cr[32], sr[32];
     int have_cr, have_sh, tls13, nodec, decrypting, alpn;
@@ -66,12 +66,12 @@ struct dtls {
 };
 
 /* ServerHello.random of a HelloRetryRequest (RFC 8446 4.1.3). */
-static const uint8_t dtls_hrr[32] = {
+static const uint8_t tls_hrr[32] = {
     0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
     0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
 };
 
-int dtls_sniff(const uint8_t *s, size_t n)
+int tls_sniff(const uint8_t *s, size_t n)
 {
     if (n < 1)
         return -1;
@@ -82,9 +82,9 @@ int dtls_sniff(const uint8_t *s, size_t n)
     return s[1] == 0x03;
 }
 
-struct dtls *dtls_new(struct dissect_env *env, dtls_app_fn app, void *arg)
+struct tls *tls_new(struct dissect_env *env, tls_app_fn app, void *arg)
 {
-    struct dtls *t = calloc(1, sizeof *t);
+    struct tls *t = calloc(1, sizeof *t);
     if (t) {
         t->env = env;
         t->st = &env->stats;
@@ -94,7 +94,7 @@ struct dtls *dtls_new(struct dissect_env *env, dtls_app_fn app, void *arg)
     return t;
 }
 
-static void dtls_wait_free(struct dtls *t, struct dtls_dir *d)
+static void tls_wait_free(struct tls *t, struct tls_dir *d)
 {
     t->env->tls_wait_bytes -= d->wait_len;
     free(d->wait);
@@ -102,33 +102,33 @@ static void dtls_wait_free(struct dtls *t, struct dtls_dir *d)
     d->wait_len = d->wait_alloc = 0;
 }
 
-void dtls_free(struct dtls *t)
+void tls_free(struct tls *t)
 {
     if (!t)
         return;
     for (int i = 0; i < 2; i++) {
-        struct dtls_dir *d = &t->d[i];
+        struct tls_dir *d = &t->d[i];
         free(d->hs);
         free(d->rec);
-        dtls_wait_free(t, d);
-        dtlsdec_key_clear(&d->key);
+        tls_wait_free(t, d);
+        tls_decrypt_key_clear(&d->key);
     }
     free(t->plain);
     OPENSSL_cleanse(&t->sec, sizeof t->sec);
     free(t);
 }
 
-int dtls_decrypting(const struct dtls *t)
+int tls_decrypting(const struct tls *t)
 {
     return t && t->decrypting;
 }
 
-int dtls_alpn(const struct dtls *t)
+int tls_alpn(const struct tls *t)
 {
-    return t ? t->alpn : DTLS_ALPN_NONE;
+    return t ? t->alpn : TLS_ALPN_NONE;
 }
 
-static void dtls_stop(struct dtls *t, struct dtls_dir *d)
+static void tls_stop(struct tls *t, struct tls_dir *d)
 {
     d->done = 1;
     free(d->hs);
@@ -136,17 +136,17 @@ static void dtls_stop(struct dtls *t, struct dtls_dir *d)
     d->hs_len = d->hs_alloc = 0;
     free(d->rec);
     d->rec = NULL;
-    dtls_wait_free(t, d);
+    tls_wait_free(t, d);
 }
 
 /* Bounds-checked big-endian reader over one handshake message. */
-struct dtls_rd {
+struct tls_rd {
     const uint8_t *p;
     size_t n, off;
     int bad;
 };
 
-static uint32_t dtls_get(struct dtls_rd *r, size_t w)
+static uint32_t tls_get(struct tls_rd *r, size_t w)
 {
     if (r->bad || r->n - r->off < w) {
         r->bad = 1;
@@ -160,9 +160,9 @@ static uint32_t dtls_get(struct dtls_rd *r, size_t w)
 }
 
 /* Sub-reader over the next len bytes; the parent skips them. */
-static struct dtls_rd dtls_sub(struct dtls_rd *r, size_t len)
+static struct tls_rd tls_sub(struct tls_rd *r, size_t len)
 {
-    struct dtls_rd s = {NULL, 0, 0, 1};
+    struct tls_rd s = {NULL, 0, 0, 1};
     if (r->bad || r->n - r->off < len) {
         r->bad = 1;
         return s;
@@ -175,7 +175,7 @@ static struct dtls_rd dtls_sub(struct dtls_rd *r, size_t len)
 }
 
 /* Host names are handed over in lower case (as DNS and Host are), ALPN as sent. */
-static void dtls_name(const struct dissect_cb *cb, void *ctx, const char *kind,
+static void tls_name(const struct dissect_cb *cb, void *ctx, const char *kind,
                       const uint8_t *s, size_t n)
 {
     char buf[DNSMAP_NAME_MAX];
@@ -189,45 +189,45 @@ static void dtls_name(const struct dissect_cb *cb, void *ctx, const char *kind,
 }
 
 /* Walk an extensions block: fn(type, body) for each; returns 0, or -1 if malformed. */
-static int dtls_exts(struct dtls_rd *r, void (*fn)(void *a, uint32_t type, struct dtls_rd e),
+static int tls_exts(struct tls_rd *r, void (*fn)(void *a, uint32_t type, struct tls_rd e),
                      void *a)
 {
     if (r->off == r->n)
         return 0; /* no extensions */
-    struct dtls_rd ext = dtls_sub(r, dtls_get(r, 2));
+    struct tls_rd ext = tls_sub(r, tls_get(r, 2));
     while (!ext.bad && ext.off < ext.n) {
-        uint32_t type = dtls_get(&ext, 2);
-        struct dtls_rd e = dtls_sub(&ext, dtls_get(&ext, 2));
+        uint32_t type = tls_get(&ext, 2);
+        struct tls_rd e = tls_sub(&ext, tls_get(&ext, 2));
         if (!e.bad)
             fn(a, type, e);
     }
     return ext.bad || r->bad ? -1 : 0;
 }
 
-struct dtls_ch {
+struct tls_ch {
     const struct dissect_cb *cb;
     void *ctx;
     int bad, early;
 };
 
-static void dtls_ch_ext(void *a, uint32_t type, struct dtls_rd e)
+static void tls_ch_ext(void *a, uint32_t type, struct tls_rd e)
 {
-    struct dtls_ch *c = a;
+    struct tls_ch *c = a;
     if (type == 0) { /* server_name */
-        struct dtls_rd l = dtls_sub(&e, dtls_get(&e, 2));
+        struct tls_rd l = tls_sub(&e, tls_get(&e, 2));
         while (!l.bad && l.off < l.n) {
-            uint32_t nt = dtls_get(&l, 1);
-            struct dtls_rd nm = dtls_sub(&l, dtls_get(&l, 2));
+            uint32_t nt = tls_get(&l, 1);
+            struct tls_rd nm = tls_sub(&l, tls_get(&l, 2));
             if (!nm.bad && nt == 0)
-                dtls_name(c->cb, c->ctx, "tls.sni", nm.p, nm.n);
+                tls_name(c->cb, c->ctx, "tls.sni", nm.p, nm.n);
         }
         c->bad |= l.bad | e.bad;
     } else if (type == 16) { /* ALPN */
-        struct dtls_rd l = dtls_sub(&e, dtls_get(&e, 2));
+        struct tls_rd l = tls_sub(&e, tls_get(&e, 2));
         while (!l.bad && l.off < l.n) {
-            struct dtls_rd pr = dtls_sub(&l, dtls_get(&l, 1));
+            struct tls_rd pr = tls_sub(&l, tls_get(&l, 1));
             if (!pr.bad)
-                dtls_name(c->cb, c->ctx, "tls.alpn", pr.p, pr.n);
+                tls_name(c->cb, c->ctx, "tls.alpn", pr.p, pr.n);
         }
         c->bad |= l.bad | e.bad;
     } else if (type == 42) { /* early_data */
@@ -235,14 +235,14 @@ static void dtls_ch_ext(void *a, uint32_t type, struct dtls_rd e)
     }
 }
 
-static void dtls_client_hello(struct dtls *t, struct dtls_rd r, const struct dissect_cb *cb,
+static void tls_client_hello(struct tls *t, struct tls_rd r, const struct dissect_cb *cb,
                               void *ctx)
 {
-    dtls_get(&r, 2); /* client_version */
-    struct dtls_rd rnd = dtls_sub(&r, 32);
-    dtls_sub(&r, dtls_get(&r, 1));
-    dtls_sub(&r, dtls_get(&r, 2));
-    dtls_sub(&r, dtls_get(&r, 1));
+    tls_get(&r, 2); /* client_version */
+    struct tls_rd rnd = tls_sub(&r, 32);
+    tls_sub(&r, tls_get(&r, 1));
+    tls_sub(&r, tls_get(&r, 2));
+    tls_sub(&r, tls_get(&r, 1));
     if (r.bad) {
         t->st->tls_malformed++;
         return;
@@ -252,53 +252,53 @@ static void dtls_client_hello(struct dtls *t, struct dtls_rd r, const struct dis
         return;
     memcpy(t->cr, rnd.p, 32);
     t->have_cr = 1;
-    struct dtls_ch c = {cb, ctx, 0, 0};
-    if (dtls_exts(&r, dtls_ch_ext, &c) < 0 || c.bad)
+    struct tls_ch c = {cb, ctx, 0, 0};
+    if (tls_exts(&r, tls_ch_ext, &c) < 0 || c.bad)
         t->st->tls_malformed++;
     t->early = c.early;
 }
 
 /* The selected ALPN protocol (ServerHello on TLS 1.2, EncryptedExtensions on 1.3). */
-static void dtls_alpn_ext(struct dtls *t, struct dtls_rd e)
+static void tls_alpn_ext(struct tls *t, struct tls_rd e)
 {
-    struct dtls_rd l = dtls_sub(&e, dtls_get(&e, 2));
-    struct dtls_rd pr = dtls_sub(&l, dtls_get(&l, 1));
+    struct tls_rd l = tls_sub(&e, tls_get(&e, 2));
+    struct tls_rd pr = tls_sub(&l, tls_get(&l, 1));
     if (pr.bad)
         return;
     if (pr.n == 2 && !memcmp(pr.p, "h2", 2))
-        t->alpn = DTLS_ALPN_H2;
+        t->alpn = TLS_ALPN_H2;
     else if (pr.n == 8 && !memcmp(pr.p, "http/1.1", 8))
-        t->alpn = DTLS_ALPN_HTTP1;
+        t->alpn = TLS_ALPN_HTTP1;
 }
 
-struct dtls_sh {
-    struct dtls *t;
+struct tls_sh {
+    struct tls *t;
     uint32_t version;
 };
 
-static void dtls_sh_ext(void *a, uint32_t type, struct dtls_rd e)
+static void tls_sh_ext(void *a, uint32_t type, struct tls_rd e)
 {
-    struct dtls_sh *s = a;
+    struct tls_sh *s = a;
     if (type == 43) /* supported_versions: the selected one */
-        s->version = dtls_get(&e, 2);
+        s->version = tls_get(&e, 2);
     else if (type == 16)
-        dtls_alpn_ext(s->t, e);
+        tls_alpn_ext(s->t, e);
 }
 
-static void dtls_server_hello(struct dtls *t, struct dtls_rd r)
+static void tls_server_hello(struct tls *t, struct tls_rd r)
 {
-    struct dtls_sh s = {t, dtls_get(&r, 2)};
-    struct dtls_rd rnd = dtls_sub(&r, 32);
-    dtls_sub(&r, dtls_get(&r, 1));
-    uint16_t suite = (uint16_t)dtls_get(&r, 2);
-    dtls_get(&r, 1);
-    if (r.bad || dtls_exts(&r, dtls_sh_ext, &s) < 0) {
+    struct tls_sh s = {t, tls_get(&r, 2)};
+    struct tls_rd rnd = tls_sub(&r, 32);
+    tls_sub(&r, tls_get(&r, 1));
+    uint16_t suite = (uint16_t)tls_get(&r, 2);
+    tls_get(&r, 1);
+    if (r.bad || tls_exts(&r, tls_sh_ext, &s) < 0) {
         t->st->tls_malformed++;
         return;
     }
     if (t->have_sh)
         return;
-    if (!memcmp(rnd.p, dtls_hrr, 32)) {
+    if (!memcmp(rnd.p, tls_hrr, 32)) {
         /* HelloRetryRequest (TLS 1.3 only): the real ServerHello follows, after a
          * ChangeCipherSpec that must not be taken for TLS 1.2's. */
         t->tls13 = 1;
@@ -316,32 +316,32 @@ static void dtls_server_hello(struct dtls *t, struct dtls_rd r)
         t->st->tls_midstream++;
         t->nodec = 1;
     } else if ((s.version != 0x0303 && s.version != 0x0304) ||
-               !dtlsdec_suite_ok(suite, t->tls13)) {
+               !tls_decrypt_suite_ok(suite, t->tls13)) {
         t->st->tls_unsupported_suite++;
         t->nodec = 1;
     }
 }
 
-static void dtls_ee_ext(void *a, uint32_t type, struct dtls_rd e)
+static void tls_ee_ext(void *a, uint32_t type, struct tls_rd e)
 {
     if (type == 16)
-        dtls_alpn_ext(a, e);
+        tls_alpn_ext(a, e);
 }
 
-static void dtls_asn1_name(const struct dissect_cb *cb, void *ctx, const ASN1_STRING *s)
+static void tls_asn1_name(const struct dissect_cb *cb, void *ctx, const ASN1_STRING *s)
 {
     if (s)
-        dtls_name(cb, ctx, "tls.cert", ASN1_STRING_get0_data(s),
+        tls_name(cb, ctx, "tls.cert", ASN1_STRING_get0_data(s),
                   (size_t)ASN1_STRING_length(s));
 }
 
-static void dtls_certificate(struct dtls *t, struct dtls_rd r, const struct dissect_cb *cb,
+static void tls_certificate(struct tls *t, struct tls_rd r, const struct dissect_cb *cb,
                              void *ctx)
 {
     if (t->tls13)
-        dtls_sub(&r, dtls_get(&r, 1)); /* certificate_request_context */
-    struct dtls_rd list = dtls_sub(&r, dtls_get(&r, 3));
-    struct dtls_rd der = dtls_sub(&list, dtls_get(&list, 3)); /* leaf only */
+        tls_sub(&r, tls_get(&r, 1)); /* certificate_request_context */
+    struct tls_rd list = tls_sub(&r, tls_get(&r, 3));
+    struct tls_rd der = tls_sub(&list, tls_get(&list, 3)); /* leaf only */
     if (der.bad) {
         t->st->tls_malformed++;
         return;
@@ -355,49 +355,49 @@ static void dtls_certificate(struct dtls *t, struct dtls_rd r, const struct diss
     X509_NAME *subj = X509_get_subject_name(x);
     int idx = subj ? X509_NAME_get_index_by_NID(subj, NID_commonName, -1) : -1;
     if (idx >= 0)
-        dtls_asn1_name(cb, ctx, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, idx)));
+        tls_asn1_name(cb, ctx, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, idx)));
     GENERAL_NAMES *san = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
     for (int i = 0; san && i < sk_GENERAL_NAME_num(san); i++) {
         const GENERAL_NAME *g = sk_GENERAL_NAME_value(san, i);
         if (g->type == GEN_DNS)
-            dtls_asn1_name(cb, ctx, g->d.dNSName);
+            tls_asn1_name(cb, ctx, g->d.dNSName);
     }
     GENERAL_NAMES_free(san);
     X509_free(x);
 }
 
 /* Take complete handshake messages from the front of d->hs. */
-static void dtls_messages(struct dtls *t, int dir, const struct dissect_cb *cb, void *ctx)
+static void tls_messages(struct tls *t, int dir, const struct dissect_cb *cb, void *ctx)
 {
-    struct dtls_dir *d = &t->d[dir];
+    struct tls_dir *d = &t->d[dir];
     size_t off = 0;
     while (d->hs_len - off >= 4) {
         const uint8_t *m = d->hs + off;
         size_t ml = (size_t)m[1] << 16 | (size_t)m[2] << 8 | m[3];
         if (ml > DISSECT_TLS_HS_MAX - 4) {
             t->st->tls_hs_too_long++;
-            dtls_stop(t, d);
+            tls_stop(t, d);
             return;
         }
         if (d->hs_len - off < 4 + ml)
             break;
-        struct dtls_rd r = {m + 4, ml, 0, 0};
+        struct tls_rd r = {m + 4, ml, 0, 0};
         switch (m[0]) {
         case 1:
             if (dir == 0)
-                dtls_client_hello(t, r, cb, ctx);
+                tls_client_hello(t, r, cb, ctx);
             break;
         case 2:
             if (dir == 1)
-                dtls_server_hello(t, r);
+                tls_server_hello(t, r);
             break;
         case 8: /* EncryptedExtensions: the server's; a client's would pick ALPN */
-            if (dir == 1 && dtls_exts(&r, dtls_ee_ext, t) < 0)
+            if (dir == 1 && tls_exts(&r, tls_ee_ext, t) < 0)
                 t->st->tls_malformed++;
             break;
         case 11:
             if (dir == 1)
-                dtls_certificate(t, r, cb, ctx);
+                tls_certificate(t, r, cb, ctx);
             break;
         case 20: /* Finished: TLS 1.3 switches to the application secrets */
             if (t->tls13 && d->stage == 1)
@@ -418,21 +418,21 @@ static void dtls_messages(struct dtls *t, int dir, const struct dissect_cb *cb, 
     }
 }
 
-static void dtls_handshake(struct dtls *t, int dir, const uint8_t *p, size_t n,
+static void tls_handshake(struct tls *t, int dir, const uint8_t *p, size_t n,
                            const struct dissect_cb *cb, void *ctx)
 {
-    struct dtls_dir *d = &t->d[dir];
+    struct tls_dir *d = &t->d[dir];
     while (n && !d->done) {
         if (d->hs_len == d->hs_alloc) {
             if (d->hs_alloc == DISSECT_TLS_HS_MAX) {
                 t->st->tls_hs_too_long++;
-                dtls_stop(t, d);
+                tls_stop(t, d);
                 return;
             }
-            size_t a = d->hs_alloc ? d->hs_alloc * 2 : DTLS_HS_INIT;
+            size_t a = d->hs_alloc ? d->hs_alloc * 2 : TLS_HS_INIT;
             uint8_t *b = realloc(d->hs, a < DISSECT_TLS_HS_MAX ? a : DISSECT_TLS_HS_MAX);
             if (!b) {
-                dtls_stop(t, d);
+                tls_stop(t, d);
                 return;
             }
             d->hs = b;
@@ -443,7 +443,7 @@ static void dtls_handshake(struct dtls *t, int dir, const uint8_t *p, size_t n,
         d->hs_len += take;
         p += take;
         n -= take;
-        dtls_messages(t, dir, cb, ctx);
+        tls_messages(t, dir, cb, ctx);
     }
     /* Nothing pending between handshake flights: a decrypting flow keeps no buffer
      * for the rare post-handshake messages. */
@@ -456,23 +456,23 @@ static void dtls_handshake(struct dtls *t, int dir, const uint8_t *p, size_t n,
 
 /* ---- decryption ---- */
 
-enum { DTLS_DROP = -1, DTLS_WAIT = 0, DTLS_PROTECTED = 1, DTLS_CLEAR = 2 };
+enum { TLS_DROP = -1, TLS_WAIT = 0, TLS_PROTECTED = 1, TLS_CLEAR = 2 };
 
 /* What to do with a record of this type now. Installs keys when they become known. */
-static int dtls_ready(struct dtls *t, int dir, uint8_t type)
+static int tls_ready(struct tls *t, int dir, uint8_t type)
 {
-    struct dtls_dir *d = &t->d[dir];
+    struct tls_dir *d = &t->d[dir];
     int prot = type == 23 || (d->ccs && type != 20 && (!t->version_known || !t->tls13));
     if (!prot)
-        return DTLS_CLEAR;
+        return TLS_CLEAR;
     if (d->dead)
-        return DTLS_DROP;
+        return TLS_DROP;
     if (!t->have_sh)
-        return DTLS_WAIT; /* version, suite, server random: all in the ServerHello */
+        return TLS_WAIT; /* version, suite, server random: all in the ServerHello */
     if (t->nodec)
-        return DTLS_DROP;
+        return TLS_DROP;
     if (d->stage && !d->want_app)
-        return DTLS_PROTECTED;
+        return TLS_PROTECTED;
     int kind = !t->tls13 ? KEYLOG_MASTER
                : d->stage == 0 ? (dir ? KEYLOG_SHS : KEYLOG_CHS)
                                : (dir ? KEYLOG_STS0 : KEYLOG_CTS0);
@@ -487,26 +487,26 @@ static int dtls_ready(struct dtls *t, int dir, uint8_t type)
     }
     if (!(t->sec.have & 1u << kind)) {
         if (keylog_following(kl))
-            return DTLS_WAIT;
+            return TLS_WAIT;
         t->st->tls_no_key++;
         d->dead = 1;
-        return DTLS_DROP;
+        return TLS_DROP;
     }
-    int rc = t->tls13 ? dtlsdec_key_tls13(&d->key, t->suite, t->sec.sec[kind], t->sec.len[kind])
-                      : dtlsdec_key_tls12(&d->key, t->suite, t->sec.sec[kind], t->cr, t->sr,
+    int rc = t->tls13 ? tls_decrypt_key_tls13(&d->key, t->suite, t->sec.sec[kind], t->sec.len[kind])
+                      : tls_decrypt_key_tls12(&d->key, t->suite, t->sec.sec[kind], t->cr, t->sr,
                                           dir);
     if (rc < 0) {
         t->st->tls_kdf_errors++;
         d->dead = 1;
-        return DTLS_DROP;
+        return TLS_DROP;
     }
     d->stage = t->tls13 ? d->stage + 1 : 1;
     d->stage_ok = 0;
     d->want_app = 0;
-    return DTLS_PROTECTED;
+    return TLS_PROTECTED;
 }
 
-static void dtls_lost(struct dtls *t, int dir, size_t n, const struct dissect_cb *cb, void *ctx)
+static void tls_lost(struct tls *t, int dir, size_t n, const struct dissect_cb *cb, void *ctx)
 {
     if (t->app && n)
         t->app(t->app_arg, dir, NULL, n, cb, ctx);
@@ -514,34 +514,34 @@ static void dtls_lost(struct dtls *t, int dir, size_t n, const struct dissect_cb
 
 /* Application plaintext bytes in a protected record of this outer type and n payload
  * bytes that cannot be read: exact on TLS 1.2, whose overhead is fixed by the suite;
- * DTLS_LOST_UNKNOWN on TLS 1.3 (padding) or before the ServerHello. A wrong count
+ * TLS_LOST_UNKNOWN on TLS 1.3 (padding) or before the ServerHello. A wrong count
  * would make the inner dissector skip into the middle of the next message. */
-static size_t dtls_lost_len(const struct dtls *t, uint8_t type, size_t n)
+static size_t tls_lost_len(const struct tls *t, uint8_t type, size_t n)
 {
     if (type != 23 && (!t->version_known || !t->tls13))
         return 0; /* TLS 1.2 handshake or alert: no application data in it */
-    long ov = t->have_sh && !t->tls13 ? dtlsdec_overhead(t->suite, 0) : -1;
+    long ov = t->have_sh && !t->tls13 ? tls_decrypt_overhead(t->suite, 0) : -1;
     if (ov < 0)
-        return DTLS_LOST_UNKNOWN;
+        return TLS_LOST_UNKNOWN;
     return n > (size_t)ov ? n - (size_t)ov : 0;
 }
 
-static size_t dtls_lost_add(size_t a, size_t b)
+static size_t tls_lost_add(size_t a, size_t b)
 {
-    return a == DTLS_LOST_UNKNOWN || b == DTLS_LOST_UNKNOWN ? DTLS_LOST_UNKNOWN : a + b;
+    return a == TLS_LOST_UNKNOWN || b == TLS_LOST_UNKNOWN ? TLS_LOST_UNKNOWN : a + b;
 }
 
 /* After a protected record (outer type, n payload bytes): pl plaintext bytes of this
  * type in out, or pl < 0 when its tag failed. */
-static void dtls_decrypted(struct dtls *t, int dir, long pl, uint8_t outer, uint8_t type,
+static void tls_decrypted(struct tls *t, int dir, long pl, uint8_t outer, uint8_t type,
                            const uint8_t *out, size_t n, const struct dissect_cb *cb, void *ctx)
 {
-    struct dtls_dir *d = &t->d[dir];
+    struct tls_dir *d = &t->d[dir];
     if (pl < 0) {
         t->st->tls_auth_failed++;
-        if (++d->fails >= DTLS_FAILS_MAX)
+        if (++d->fails >= TLS_FAILS_MAX)
             d->dead = 1;
-        dtls_lost(t, dir, dtls_lost_len(t, outer, n), cb, ctx);
+        tls_lost(t, dir, tls_lost_len(t, outer, n), cb, ctx);
         return;
     }
     d->stage_ok = 1;
@@ -552,7 +552,7 @@ static void dtls_decrypted(struct dtls *t, int dir, long pl, uint8_t outer, uint
         t->st->tls_flows_decrypted++;
     }
     if (type == 22) {
-        dtls_handshake(t, dir, out, (size_t)pl, cb, ctx);
+        tls_handshake(t, dir, out, (size_t)pl, cb, ctx);
     } else if (type == 23 && pl) {
         t->st->tls_decrypted_bytes += (uint64_t)pl;
         if (t->app)
@@ -560,7 +560,7 @@ static void dtls_decrypted(struct dtls *t, int dir, long pl, uint8_t outer, uint
     }
     if (d->key_update) {
         d->key_update = 0;
-        if (dtlsdec_key_update(&d->key) < 0) {
+        if (tls_decrypt_key_update(&d->key) < 0) {
             t->st->tls_kdf_errors++;
             d->dead = 1;
         } else {
@@ -569,19 +569,19 @@ static void dtls_decrypted(struct dtls *t, int dir, long pl, uint8_t outer, uint
     }
 }
 
-/* A record whose dtls_ready() answer was r (CLEAR or PROTECTED). */
-static void dtls_process(struct dtls *t, int dir, int r, const uint8_t *hdr, const uint8_t *p,
+/* A record whose tls_ready() answer was r (CLEAR or PROTECTED). */
+static void tls_process(struct tls *t, int dir, int r, const uint8_t *hdr, const uint8_t *p,
                          size_t n, const struct dissect_cb *cb, void *ctx)
 {
-    struct dtls_dir *d = &t->d[dir];
-    if (r == DTLS_CLEAR) {
+    struct tls_dir *d = &t->d[dir];
+    if (r == TLS_CLEAR) {
         if (hdr[0] == 20)
             d->ccs = 1;
         else if (hdr[0] == 22)
-            dtls_handshake(t, dir, p, n, cb, ctx);
+            tls_handshake(t, dir, p, n, cb, ctx);
         return;
     }
-    if (!t->plain && !(t->plain = malloc(DTLS_REC_MAX))) {
+    if (!t->plain && !(t->plain = malloc(TLS_REC_MAX))) {
         d->dead = 1;
         return;
     }
@@ -589,52 +589,52 @@ static void dtls_process(struct dtls *t, int dir, int r, const uint8_t *hdr, con
      * may not hold: while no handshake record has decrypted, a failing one is taken for
      * early data and passed over without using up a sequence number. */
     int trial = t->early && t->tls13 && dir == 0 && d->stage == 1 && !d->stage_ok &&
-                d->early_skipped < DTLS_EARLY_MAX;
+                d->early_skipped < TLS_EARLY_MAX;
     uint64_t seq = d->key.seq;
     uint8_t type = 0;
-    long pl = dtlsdec_record(&d->key, hdr, p, n, t->plain, &type);
+    long pl = tls_decrypt_record(&d->key, hdr, p, n, t->plain, &type);
     if (pl < 0 && trial) {
         d->key.seq = seq;
         d->early_skipped++;
         t->st->tls_auth_failed++;
-        dtls_lost(t, dir, dtls_lost_len(t, hdr[0], n), cb, ctx);
+        tls_lost(t, dir, tls_lost_len(t, hdr[0], n), cb, ctx);
         return;
     }
-    dtls_decrypted(t, dir, pl, hdr[0], type, t->plain, n, cb, ctx);
+    tls_decrypted(t, dir, pl, hdr[0], type, t->plain, n, cb, ctx);
 }
 
-static size_t dtls_rec_count(const struct dtls *t, const uint8_t *w, size_t n, size_t *plain)
+static size_t tls_rec_count(const struct tls *t, const uint8_t *w, size_t n, size_t *plain)
 {
     size_t c = 0;
     for (size_t off = 0; off + 5 <= n; c++) {
         size_t l = (size_t)w[off + 3] << 8 | w[off + 4];
-        *plain = dtls_lost_add(*plain, dtls_lost_len(t, w[off], l));
+        *plain = tls_lost_add(*plain, tls_lost_len(t, w[off], l));
         off += 5 + l;
     }
     return c;
 }
 
 /* Drop what waits in direction dir (the cap was hit, or the flow ends). */
-static void dtls_wait_drop(struct dtls *t, int dir, const struct dissect_cb *cb, void *ctx)
+static void tls_wait_drop(struct tls *t, int dir, const struct dissect_cb *cb, void *ctx)
 {
-    struct dtls_dir *d = &t->d[dir];
+    struct tls_dir *d = &t->d[dir];
     size_t plain = 0;
-    t->st->tls_waiting_dropped += dtls_rec_count(t, d->wait, d->wait_len, &plain);
-    dtls_wait_free(t, d);
-    dtls_lost(t, dir, plain, cb, ctx);
+    t->st->tls_waiting_dropped += tls_rec_count(t, d->wait, d->wait_len, &plain);
+    tls_wait_free(t, d);
+    tls_lost(t, dir, plain, cb, ctx);
 }
 
-static void dtls_wait(struct dtls *t, int dir, const uint8_t *hdr, const uint8_t *p, size_t n,
+static void tls_wait(struct tls *t, int dir, const uint8_t *hdr, const uint8_t *p, size_t n,
                       const struct dissect_cb *cb, void *ctx)
 {
-    struct dtls_dir *d = &t->d[dir];
+    struct tls_dir *d = &t->d[dir];
     size_t need = d->wait_len + 5 + n;
     if (need > DISSECT_TLS_WAIT_MAX ||
         t->env->tls_wait_bytes + 5 + n > DISSECT_TLS_WAIT_TOTAL) {
-        size_t lost = dtls_lost_len(t, hdr[0], n);
-        dtls_wait_drop(t, dir, cb, ctx);
+        size_t lost = tls_lost_len(t, hdr[0], n);
+        tls_wait_drop(t, dir, cb, ctx);
         t->st->tls_waiting_dropped++;
-        dtls_lost(t, dir, lost, cb, ctx);
+        tls_lost(t, dir, lost, cb, ctx);
         d->dead = 1; /* later records would follow a hole in the handshake or sequence */
         return;
     }
@@ -648,7 +648,7 @@ static void dtls_wait(struct dtls *t, int dir, const uint8_t *hdr, const uint8_t
             a = DISSECT_TLS_WAIT_MAX;
         uint8_t *w = realloc(d->wait, a);
         if (!w) {
-            dtls_wait_drop(t, dir, cb, ctx);
+            tls_wait_drop(t, dir, cb, ctx);
             d->dead = 1;
             return;
         }
@@ -662,20 +662,20 @@ static void dtls_wait(struct dtls *t, int dir, const uint8_t *hdr, const uint8_t
 }
 
 /* Replay waiting records of dir in order while their keys are there. */
-static void dtls_flush(struct dtls *t, int dir, const struct dissect_cb *cb, void *ctx)
+static void tls_flush(struct tls *t, int dir, const struct dissect_cb *cb, void *ctx)
 {
-    struct dtls_dir *d = &t->d[dir];
+    struct tls_dir *d = &t->d[dir];
     size_t off = 0;
     while (off + 5 <= d->wait_len) {
         const uint8_t *h = d->wait + off;
         size_t n = (size_t)h[3] << 8 | h[4];
-        int r = dtls_ready(t, dir, h[0]);
-        if (r == DTLS_WAIT)
+        int r = tls_ready(t, dir, h[0]);
+        if (r == TLS_WAIT)
             break;
-        if (r == DTLS_PROTECTED)
+        if (r == TLS_PROTECTED)
             t->st->tls_waited++;
-        if (r != DTLS_DROP)
-            dtls_process(t, dir, r, h, h + 5, n, cb, ctx);
+        if (r != TLS_DROP)
+            tls_process(t, dir, r, h, h + 5, n, cb, ctx);
         off += 5 + n;
         if (!d->wait)
             return; /* the direction stopped while replaying */
@@ -686,60 +686,60 @@ static void dtls_flush(struct dtls *t, int dir, const struct dissect_cb *cb, voi
     d->wait_len -= off;
     t->env->tls_wait_bytes -= off;
     if (!d->wait_len)
-        dtls_wait_free(t, d);
+        tls_wait_free(t, d);
 }
 
-/* Records of direction i waited DTLS_WAIT_SECS without their key: give up on it. */
-static void dtls_wait_expire(struct dtls *t, int i, const struct dissect_cb *cb, void *ctx)
+/* Records of direction i waited TLS_WAIT_SECS without their key: give up on it. */
+static void tls_wait_expire(struct tls *t, int i, const struct dissect_cb *cb, void *ctx)
 {
-    struct dtls_dir *d = &t->d[i];
+    struct tls_dir *d = &t->d[i];
     if (!d->wait_len || t->env->now_s < d->wait_since ||
-        t->env->now_s - d->wait_since < DTLS_WAIT_SECS)
+        t->env->now_s - d->wait_since < TLS_WAIT_SECS)
         return;
-    dtls_wait_drop(t, i, cb, ctx);
+    tls_wait_drop(t, i, cb, ctx);
     if (!d->dead)
         t->st->tls_no_key++;
     d->dead = 1;
 }
 
-/* p may be d->rec: once anything stopped the direction (dtls_stop frees d->rec), p
+/* p may be d->rec: once anything stopped the direction (tls_stop frees d->rec), p
  * must not be read. */
-static void dtls_record(struct dtls *t, int dir, const uint8_t *hdr, const uint8_t *p, size_t n,
+static void tls_record(struct tls *t, int dir, const uint8_t *hdr, const uint8_t *p, size_t n,
                         const struct dissect_cb *cb, void *ctx)
 {
-    struct dtls_dir *d = &t->d[dir];
+    struct tls_dir *d = &t->d[dir];
     if (t->d[!dir].wait_len) {
-        dtls_flush(t, !dir, cb, ctx);
-        dtls_wait_expire(t, !dir, cb, ctx);
+        tls_flush(t, !dir, cb, ctx);
+        tls_wait_expire(t, !dir, cb, ctx);
     }
     if (d->done)
         return;
     if (d->wait_len) {
-        dtls_flush(t, dir, cb, ctx);
+        tls_flush(t, dir, cb, ctx);
         if (d->done)
             return;
-        dtls_wait_expire(t, dir, cb, ctx);
+        tls_wait_expire(t, dir, cb, ctx);
         if (d->wait_len) {
-            dtls_wait(t, dir, hdr, p, n, cb, ctx);
+            tls_wait(t, dir, hdr, p, n, cb, ctx);
             return;
         }
     }
-    int r = dtls_ready(t, dir, hdr[0]);
-    if (r == DTLS_WAIT)
-        dtls_wait(t, dir, hdr, p, n, cb, ctx);
-    else if (r == DTLS_DROP)
-        dtls_stop(t, d); /* all that follows is protected too */
+    int r = tls_ready(t, dir, hdr[0]);
+    if (r == TLS_WAIT)
+        tls_wait(t, dir, hdr, p, n, cb, ctx);
+    else if (r == TLS_DROP)
+        tls_stop(t, d); /* all that follows is protected too */
     else
-        dtls_process(t, dir, r, hdr, p, n, cb, ctx);
+        tls_process(t, dir, r, hdr, p, n, cb, ctx);
 }
 
 /* ---- framing ---- */
 
-void dtls_data(struct dtls *t, int dir, const uint8_t *data, size_t len,
+void tls_data(struct tls *t, int dir, const uint8_t *data, size_t len,
                const struct dissect_cb *cb, void *ctx)
 {
     dir &= 1;
-    struct dtls_dir *d = &t->d[dir];
+    struct tls_dir *d = &t->d[dir];
     while (len && !d->done) {
         if (d->rh_len < 5) {
             size_t take = 5 - d->rh_len < len ? 5 - d->rh_len : len;
@@ -751,33 +751,33 @@ void dtls_data(struct dtls *t, int dir, const uint8_t *data, size_t len,
                 return;
             d->rec_len = (size_t)d->rh[3] << 8 | d->rh[4];
             d->got = 0;
-            if (d->rh[0] < 20 || d->rh[0] > 24 || d->rh[1] != 3 || d->rec_len > DTLS_REC_MAX) {
+            if (d->rh[0] < 20 || d->rh[0] > 24 || d->rh[1] != 3 || d->rec_len > TLS_REC_MAX) {
                 t->st->tls_malformed++;
-                dtls_stop(t, d);
+                tls_stop(t, d);
                 return;
             }
             /* Without secrets, all after ChangeCipherSpec or application data is
              * encrypted: stop before buffering any of it. */
             if (!t->env->keys && (d->rh[0] == 20 || d->rh[0] == 23)) {
-                dtls_stop(t, d);
+                tls_stop(t, d);
                 return;
             }
             if (!d->rec_len) {
                 d->rh_len = 0;
-                dtls_record(t, dir, d->rh, data, 0, cb, ctx);
+                tls_record(t, dir, d->rh, data, 0, cb, ctx);
             }
             continue;
         }
         size_t need = d->rec_len - d->got;
         if (!d->got && len >= need) { /* whole record in the feed: no copy */
             d->rh_len = 0;
-            dtls_record(t, dir, d->rh, data, need, cb, ctx);
+            tls_record(t, dir, d->rh, data, need, cb, ctx);
             data += need;
             len -= need;
             continue;
         }
-        if (!d->rec && !(d->rec = malloc(DTLS_REC_MAX))) {
-            dtls_stop(t, d);
+        if (!d->rec && !(d->rec = malloc(TLS_REC_MAX))) {
+            tls_stop(t, d);
             return;
         }
         size_t take = need < len ? need : len;
@@ -787,22 +787,22 @@ void dtls_data(struct dtls *t, int dir, const uint8_t *data, size_t len,
         len -= take;
         if (d->got == d->rec_len) {
             d->rh_len = 0;
-            dtls_record(t, dir, d->rh, d->rec, d->rec_len, cb, ctx);
+            tls_record(t, dir, d->rh, d->rec, d->rec_len, cb, ctx);
         }
     }
 }
 
-void dtls_gap(struct dtls *t, int dir)
+void tls_gap(struct tls *t, int dir)
 {
-    dtls_stop(t, &t->d[dir & 1]);
+    tls_stop(t, &t->d[dir & 1]);
 }
 
-void dtls_close(struct dtls *t, const struct dissect_cb *cb, void *ctx)
+void tls_close(struct tls *t, const struct dissect_cb *cb, void *ctx)
 {
     for (int i = 0; i < 2; i++)
         if (t->d[i].wait_len)
-            dtls_flush(t, i, cb, ctx);
+            tls_flush(t, i, cb, ctx);
     for (int i = 0; i < 2; i++)
         if (t->d[i].wait_len)
-            dtls_wait_drop(t, i, cb, ctx);
+            tls_wait_drop(t, i, cb, ctx);
 }

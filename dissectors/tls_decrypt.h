@@ -1,4 +1,4 @@
-/* dtlsdec.h - TLS record protection (internal to dissectors/): keys from key log
+/* tls_decrypt.h - TLS record protection (internal to dissectors/): keys from key log
  * secrets and AEAD decryption of one record, all through OpenSSL 3 (EVP_KDF
  * "TLS1-PRF" and "TLS13-KDF", EVP AEAD ciphers); no cryptography written here.
  *
@@ -6,15 +6,15 @@
  * exchange alike: the master secret comes from the key log), TLS 1.3
  * TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256.
  * Not done: CBC and CCM suites, TLS <= 1.1, 0-RTT early data. */
-#ifndef LW_DISSECTORS_DTLSDEC_H
-#define LW_DISSECTORS_DTLSDEC_H
+#ifndef LW_DISSECTORS_TLS_DECRYPT_H
+#define LW_DISSECTORS_TLS_DECRYPT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 /* One direction's record protection. Zero-initialised = no key; the cipher context
  * is allocated by the first key and reused by later ones (KeyUpdate, stages). */
-struct dtlsdec_key {
+struct tls_decrypt_key {
     void *ctx;           /* EVP_CIPHER_CTX */
     uint16_t suite;
     int tls13, chacha;
@@ -26,34 +26,34 @@ struct dtlsdec_key {
 };
 
 /* 1 if suite can be decrypted under this version (tls13 != 0: TLS 1.3). */
-int dtlsdec_suite_ok(uint16_t suite, int tls13);
+int tls_decrypt_suite_ok(uint16_t suite, int tls13);
 
 /* TLS 1.2: the fixed bytes a record adds to its plaintext (GCM: 8-byte explicit nonce
  * + tag = 24; ChaCha20-Poly1305: tag = 16). -1 when it is not fixed (TLS 1.3: the
  * sender may pad) or the suite is not known. */
-long dtlsdec_overhead(uint16_t suite, int tls13);
+long tls_decrypt_overhead(uint16_t suite, int tls13);
 
 /* TLS 1.2: keys of one side (server != 0: the server's write keys) from the master
  * secret and both randoms. 0, or -1 when OpenSSL fails. */
-int dtlsdec_key_tls12(struct dtlsdec_key *k, uint16_t suite, const uint8_t master[48],
+int tls_decrypt_key_tls12(struct tls_decrypt_key *k, uint16_t suite, const uint8_t master[48],
                       const uint8_t cr[32], const uint8_t sr[32], int server);
 
 /* TLS 1.3: keys from a traffic secret (its length is the suite's hash length). */
-int dtlsdec_key_tls13(struct dtlsdec_key *k, uint16_t suite, const uint8_t *secret,
+int tls_decrypt_key_tls13(struct tls_decrypt_key *k, uint16_t suite, const uint8_t *secret,
                       size_t len);
 
 /* TLS 1.3 KeyUpdate: next traffic secret of this direction. */
-int dtlsdec_key_update(struct dtlsdec_key *k);
+int tls_decrypt_key_update(struct tls_decrypt_key *k);
 
 /* Decrypt the record hdr[0..5) payload[0..n) into out (room for n bytes; may not
  * overlap payload). On success returns the plaintext length and its content type in
  * *type (TLS 1.3: the inner type); -1 if too short or the tag does not verify - out
  * then holds nothing usable. The sequence number advances either way. */
-long dtlsdec_record(struct dtlsdec_key *k, const uint8_t hdr[5], const uint8_t *payload,
+long tls_decrypt_record(struct tls_decrypt_key *k, const uint8_t hdr[5], const uint8_t *payload,
                     size_t n, uint8_t *out, uint8_t *type);
 
-/* Free the cipher context; the struct is zeroed (dtlsdec_key_clear on a zeroed one is
+/* Free the cipher context; the struct is zeroed (tls_decrypt_key_clear on a zeroed one is
  * a no-op). */
-void dtlsdec_key_clear(struct dtlsdec_key *k);
+void tls_decrypt_key_clear(struct tls_decrypt_key *k);
 
 #endif

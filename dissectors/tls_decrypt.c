@@ -1,23 +1,23 @@
-/* dtlsdec.c - TLS record keys and AEAD record decryption; see dtlsdec.h.
+/* tls_decrypt.c - TLS record keys and AEAD record decryption; see tls_decrypt.h.
  *
  * Nonces and additional data follow RFC 5288 (TLS 1.2 GCM: 4-byte salt || 8-byte
  * explicit nonce; AAD = seq || type || version || length), RFC 7905 (TLS 1.2
  * ChaCha20-Poly1305: IV XOR seq) and RFC 8446 section 5.2 (TLS 1.3: IV XOR seq, AAD =
  * the record header, inner content type after zero padding). The plaintext is only
  * handed back after EVP_DecryptFinal_ex has verified the tag. */
-#include "dissectors/dtlsdec.h"
+#include "dissectors/tls_decrypt.h"
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <string.h>
 
-#define DTLSDEC_TAG 16
+#define TLS_DECRYPT_TAG 16
 
-static const struct dtlsdec_suite {
+static const struct tls_decrypt_suite {
     uint16_t id;
     uint8_t tls13, chacha, keylen, sha384;
-} dtlsdec_suites[] = {
+} tls_decrypt_suites[] = {
     {0xC02F, 0, 0, 16, 0}, /* ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
     {0xC030, 0, 0, 32, 1}, /* ECDHE_RSA_WITH_AES_256_GCM_SHA384 */
     {0xC02B, 0, 0, 16, 0}, /* ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 */
@@ -34,28 +34,28 @@ static const struct dtlsdec_suite {
     {0x1303, 1, 1, 32, 0}, /* TLS_CHACHA20_POLY1305_SHA256 */
 };
 
-static const struct dtlsdec_suite *dtlsdec_find(uint16_t id, int tls13)
+static const struct tls_decrypt_suite *tls_decrypt_find(uint16_t id, int tls13)
 {
-    for (size_t i = 0; i < sizeof dtlsdec_suites / sizeof dtlsdec_suites[0]; i++)
-        if (dtlsdec_suites[i].id == id && dtlsdec_suites[i].tls13 == !!tls13)
-            return &dtlsdec_suites[i];
+    for (size_t i = 0; i < sizeof tls_decrypt_suites / sizeof tls_decrypt_suites[0]; i++)
+        if (tls_decrypt_suites[i].id == id && tls_decrypt_suites[i].tls13 == !!tls13)
+            return &tls_decrypt_suites[i];
     return NULL;
 }
 
-int dtlsdec_suite_ok(uint16_t suite, int tls13)
+int tls_decrypt_suite_ok(uint16_t suite, int tls13)
 {
-    return dtlsdec_find(suite, tls13) != NULL;
+    return tls_decrypt_find(suite, tls13) != NULL;
 }
 
-long dtlsdec_overhead(uint16_t suite, int tls13)
+long tls_decrypt_overhead(uint16_t suite, int tls13)
 {
-    const struct dtlsdec_suite *s = dtlsdec_find(suite, tls13);
+    const struct tls_decrypt_suite *s = tls_decrypt_find(suite, tls13);
     if (!s || tls13)
         return -1; /* TLS 1.3: padding and the inner type are inside the ciphertext */
-    return s->chacha ? DTLSDEC_TAG : 8 + DTLSDEC_TAG;
+    return s->chacha ? TLS_DECRYPT_TAG : 8 + TLS_DECRYPT_TAG;
 }
 
-static const EVP_CIPHER *dtlsdec_cipher(const struct dtlsdec_suite *s)
+static const EVP_CIPHER *tls_decrypt_cipher(const struct tls_decrypt_suite *s)
 {
     if (s->chacha)
         return EVP_chacha20_poly1305();
@@ -63,12 +63,12 @@ static const EVP_CIPHER *dtlsdec_cipher(const struct dtlsdec_suite *s)
 }
 
 /* (Re)key the direction's cipher context; the nonce is set per record. */
-static int dtlsdec_install(struct dtlsdec_key *k, const struct dtlsdec_suite *s,
+static int tls_decrypt_install(struct tls_decrypt_key *k, const struct tls_decrypt_suite *s,
                            const uint8_t *key)
 {
     if (!k->ctx && !(k->ctx = EVP_CIPHER_CTX_new()))
         return -1;
-    if (EVP_DecryptInit_ex(k->ctx, dtlsdec_cipher(s), NULL, key, NULL) != 1)
+    if (EVP_DecryptInit_ex(k->ctx, tls_decrypt_cipher(s), NULL, key, NULL) != 1)
         return -1;
     k->suite = s->id;
     k->tls13 = s->tls13;
@@ -78,7 +78,7 @@ static int dtlsdec_install(struct dtlsdec_key *k, const struct dtlsdec_suite *s,
     return 0;
 }
 
-static int dtlsdec_kdf(const char *name, OSSL_PARAM *params, uint8_t *out, size_t n)
+static int tls_decrypt_kdf(const char *name, OSSL_PARAM *params, uint8_t *out, size_t n)
 {
     EVP_KDF *kdf = EVP_KDF_fetch(NULL, name, NULL);
     EVP_KDF_CTX *kc = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
@@ -88,10 +88,10 @@ static int dtlsdec_kdf(const char *name, OSSL_PARAM *params, uint8_t *out, size_
     return ok ? 0 : -1;
 }
 
-int dtlsdec_key_tls12(struct dtlsdec_key *k, uint16_t suite, const uint8_t master[48],
+int tls_decrypt_key_tls12(struct tls_decrypt_key *k, uint16_t suite, const uint8_t master[48],
                       const uint8_t cr[32], const uint8_t sr[32], int server)
 {
-    const struct dtlsdec_suite *s = dtlsdec_find(suite, 0);
+    const struct tls_decrypt_suite *s = tls_decrypt_find(suite, 0);
     if (!s)
         return -1;
     /* key_block = client key, server key, client IV, server IV (no MAC keys: AEAD). */
@@ -109,11 +109,11 @@ int dtlsdec_key_tls12(struct dtlsdec_key *k, uint16_t suite, const uint8_t maste
     };
     size_t kbl = 2 * (s->keylen + ivlen);
     int rc = -1;
-    if (dtlsdec_kdf("TLS1-PRF", p, kb, kbl) < 0)
+    if (tls_decrypt_kdf("TLS1-PRF", p, kb, kbl) < 0)
         goto out;
     const uint8_t *key = kb + (server ? s->keylen : 0);
     const uint8_t *iv = kb + 2 * s->keylen + (server ? ivlen : 0);
-    if (dtlsdec_install(k, s, key) < 0)
+    if (tls_decrypt_install(k, s, key) < 0)
         goto out;
     memset(k->iv, 0, sizeof k->iv);
     memcpy(k->iv, iv, ivlen);
@@ -125,7 +125,7 @@ out:
 }
 
 /* HKDF-Expand-Label(secret, label, "", n) through the TLS13-KDF. */
-static int dtlsdec_expand(const struct dtlsdec_suite *s, const uint8_t *secret, size_t sl,
+static int tls_decrypt_expand(const struct tls_decrypt_suite *s, const uint8_t *secret, size_t sl,
                           const char *label, uint8_t *out, size_t n)
 {
     int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
@@ -139,19 +139,20 @@ static int dtlsdec_expand(const struct dtlsdec_suite *s, const uint8_t *secret, 
                                           strlen(label)),
         OSSL_PARAM_construct_end(),
     };
-    return dtlsdec_kdf("TLS13-KDF", p, out, n);
+    return tls_decrypt_kdf("TLS13-KDF", p, out, n);
 }
 
-int dtlsdec_key_tls13(struct dtlsdec_key *k, uint16_t suite, const uint8_t *secret,
+int tls_decrypt_key_tls13(struct tls_decrypt_key *k, uint16_t suite, const uint8_t *secret,
                       size_t len)
 {
-    const struct dtlsdec_suite *s = dtlsdec_find(suite, 1);
+    const struct tls_decrypt_suite *s = tls_decrypt_find(suite, 1);
     if (!s || len != (s->sha384 ? 48u : 32u))
         return -1;
     uint8_t key[32];
     int rc = -1;
-    if (dtlsdec_expand(s, secret, len, "key", key, s->keylen) < 0 ||
-        dtlsdec_expand(s, secret, len, "iv", k->iv, 12) < 0 || dtlsdec_install(k, s, key) < 0)
+    if (tls_decrypt_expand(s, secret, len, "key", key, s->keylen) < 0 ||
+        tls_decrypt_expand(s, secret, len, "iv", k->iv, 12) < 0 ||
+        tls_decrypt_install(k, s, key) < 0)
         goto out;
     if (secret != k->secret)
         memcpy(k->secret, secret, len);
@@ -162,31 +163,31 @@ out:
     return rc;
 }
 
-int dtlsdec_key_update(struct dtlsdec_key *k)
+int tls_decrypt_key_update(struct tls_decrypt_key *k)
 {
-    const struct dtlsdec_suite *s = dtlsdec_find(k->suite, 1);
+    const struct tls_decrypt_suite *s = tls_decrypt_find(k->suite, 1);
     uint8_t next[48];
     if (!s || !k->secret_len ||
-        dtlsdec_expand(s, k->secret, k->secret_len, "traffic upd", next, k->secret_len) < 0)
+        tls_decrypt_expand(s, k->secret, k->secret_len, "traffic upd", next, k->secret_len) < 0)
         return -1;
     memcpy(k->secret, next, k->secret_len);
     OPENSSL_cleanse(next, sizeof next);
-    return dtlsdec_key_tls13(k, k->suite, k->secret, k->secret_len);
+    return tls_decrypt_key_tls13(k, k->suite, k->secret, k->secret_len);
 }
 
-static size_t dtlsdec_explicit(const struct dtlsdec_key *k)
+static size_t tls_decrypt_explicit(const struct tls_decrypt_key *k)
 {
     return (!k->tls13 && !k->chacha) ? 8 : 0;
 }
 
 /* A record's nonce and additional data; the sequence number advances. */
-static int dtlsdec_begin(struct dtlsdec_key *k, const uint8_t hdr[5], size_t n,
+static int tls_decrypt_begin(struct tls_decrypt_key *k, const uint8_t hdr[5], size_t n,
                          const uint8_t *explicit_nonce)
 {
     EVP_CIPHER_CTX *c = k->ctx;
     uint64_t seq = k->seq++;
-    size_t explicit = dtlsdec_explicit(k);
-    if (!c || n < explicit + DTLSDEC_TAG + (k->tls13 ? 1 : 0))
+    size_t explicit = tls_decrypt_explicit(k);
+    if (!c || n < explicit + TLS_DECRYPT_TAG + (k->tls13 ? 1 : 0))
         return -1;
     uint8_t nonce[12], aad[13];
     size_t aadl;
@@ -197,7 +198,7 @@ static int dtlsdec_begin(struct dtlsdec_key *k, const uint8_t hdr[5], size_t n,
         for (int i = 0; i < 8; i++)
             nonce[4 + i] ^= (uint8_t)(seq >> (56 - 8 * i));
     }
-    size_t ctl = n - explicit - DTLSDEC_TAG;
+    size_t ctl = n - explicit - TLS_DECRYPT_TAG;
     if (k->tls13) {
         memcpy(aad, hdr, 5);
         aadl = 5;
@@ -219,12 +220,12 @@ static int dtlsdec_begin(struct dtlsdec_key *k, const uint8_t hdr[5], size_t n,
 }
 
 /* Decrypt ct[0..ctl) into out and check the 16-byte tag that follows it. */
-static long dtlsdec_finish(struct dtlsdec_key *k, const uint8_t hdr[5], const uint8_t *ct,
+static long tls_decrypt_finish(struct tls_decrypt_key *k, const uint8_t hdr[5], const uint8_t *ct,
                            size_t ctl, uint8_t *out, uint8_t *type)
 {
     int l1 = 0, l2 = 0;
     if (EVP_DecryptUpdate(k->ctx, out, &l1, ct, (int)ctl) != 1 ||
-        EVP_CIPHER_CTX_ctrl(k->ctx, EVP_CTRL_AEAD_SET_TAG, DTLSDEC_TAG,
+        EVP_CIPHER_CTX_ctrl(k->ctx, EVP_CTRL_AEAD_SET_TAG, TLS_DECRYPT_TAG,
                             (void *)(uintptr_t)(ct + ctl)) != 1 ||
         EVP_DecryptFinal_ex(k->ctx, out + l1, &l2) != 1)
         return -1;
@@ -241,16 +242,16 @@ static long dtlsdec_finish(struct dtlsdec_key *k, const uint8_t hdr[5], const ui
     return (long)pl;
 }
 
-long dtlsdec_record(struct dtlsdec_key *k, const uint8_t hdr[5], const uint8_t *payload,
+long tls_decrypt_record(struct tls_decrypt_key *k, const uint8_t hdr[5], const uint8_t *payload,
                     size_t n, uint8_t *out, uint8_t *type)
 {
-    size_t ex = dtlsdec_explicit(k);
-    if (dtlsdec_begin(k, hdr, n, payload) < 0)
+    size_t ex = tls_decrypt_explicit(k);
+    if (tls_decrypt_begin(k, hdr, n, payload) < 0)
         return -1;
-    return dtlsdec_finish(k, hdr, payload + ex, n - ex - DTLSDEC_TAG, out, type);
+    return tls_decrypt_finish(k, hdr, payload + ex, n - ex - TLS_DECRYPT_TAG, out, type);
 }
 
-void dtlsdec_key_clear(struct dtlsdec_key *k)
+void tls_decrypt_key_clear(struct tls_decrypt_key *k)
 {
     EVP_CIPHER_CTX_free(k->ctx);
     OPENSSL_cleanse(k, sizeof *k);

@@ -1,38 +1,38 @@
-/* dtext.h - text helpers shared by the dissectors (internal to dissectors/): URL
+/* textenc.h - text helpers shared by the dissectors (internal to dissectors/): URL
  * decoding, key=value list splitting, a tolerant JSON value walker.
  *
  * All of them work in place on a caller's writable buffer, so decoding never
  * allocates; a decoded value is never longer than its encoded form. They do not
  * validate (a body cut at the decompression cap is still walked as far as it goes). */
-#ifndef LW_DISSECTORS_DTEXT_H
-#define LW_DISSECTORS_DTEXT_H
+#ifndef LW_DISSECTORS_TEXTENC_H
+#define LW_DISSECTORS_TEXTENC_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 /* Called with a NUL-terminated key (borrowed, may be "") and a value. */
-typedef void (*dtext_kv_fn)(void *arg, const char *key, const uint8_t *val, size_t len);
+typedef void (*textenc_kv_fn)(void *arg, const char *key, const uint8_t *val, size_t len);
 
 /* Percent-decode buf[0..len) in place ('+' becomes a space when plus is set);
  * returns the decoded length. Invalid escapes are kept as they are. */
-size_t dtext_url_decode(uint8_t *buf, size_t len, int plus);
+size_t textenc_url_decode(uint8_t *buf, size_t len, int plus);
 
 /* Split buf[0..len) at sep ('&' for queries and forms, ';' for cookies), each item
  * at the first '=', trim spaces around cookie items when trim is set, URL-decode key
  * and value in place, and call fn for each (an item without '=' has key ""). The key
  * is NUL-terminated in place where its '=' was. */
-void dtext_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
-                    dtext_kv_fn fn, void *arg);
+void textenc_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
+                    textenc_kv_fn fn, void *arg);
 
 /* Walk JSON text in place: each string or scalar value is unescaped and passed to fn
  * with the nearest enclosing object key ("" at the top level or unknown). Tolerates
  * truncation and junk; stops after max_values values. */
-void dtext_json_walk(uint8_t *buf, size_t len, size_t max_values, dtext_kv_fn fn,
+void textenc_json_walk(uint8_t *buf, size_t len, size_t max_values, textenc_kv_fn fn,
                      void *arg);
 
 /* ASCII case-insensitive: does s[0..n) start with the NUL-terminated prefix p? */
-int dtext_iprefix(const uint8_t *s, size_t n, const char *p);
+int textenc_iprefix(const uint8_t *s, size_t n, const char *p);
 /* ASCII case-insensitive search for NUL-terminated needle in s[0..n). */
-int dtext_icontains(const uint8_t *s, size_t n, const char *needle);
+int textenc_icontains(const uint8_t *s, size_t n, const char *needle);
 
 #endif

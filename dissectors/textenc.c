@@ -1,12 +1,12 @@
-/* dtext.c - in-place URL decoding, key=value splitting and a tolerant JSON walker for
- * the dissectors. See dtext.h. Nothing here allocates or keeps state between calls. */
-#include "dissectors/dtext.h"
+/* textenc.c - in-place URL decoding, key=value splitting and a tolerant JSON walker for
+ * the dissectors. See textenc.h. Nothing here allocates or keeps state between calls. */
+#include "dissectors/textenc.h"
 
 #include <string.h>
 
-#define DTEXT_JSON_DEPTH 32
+#define TEXTENC_JSON_DEPTH 32
 
-static int dtext_hexval(uint8_t c)
+static int textenc_hexval(uint8_t c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -17,41 +17,41 @@ static int dtext_hexval(uint8_t c)
     return -1;
 }
 
-static uint8_t dtext_lower(uint8_t c)
+static uint8_t textenc_lower(uint8_t c)
 {
     return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
-static int dtext_ieq(const uint8_t *s, const char *p, size_t pl)
+static int textenc_ieq(const uint8_t *s, const char *p, size_t pl)
 {
     for (size_t i = 0; i < pl; i++)
-        if (dtext_lower(s[i]) != dtext_lower((uint8_t)p[i]))
+        if (textenc_lower(s[i]) != textenc_lower((uint8_t)p[i]))
             return 0;
     return 1;
 }
 
-int dtext_iprefix(const uint8_t *s, size_t n, const char *p)
+int textenc_iprefix(const uint8_t *s, size_t n, const char *p)
 {
     size_t pl = strlen(p);
-    return pl <= n && dtext_ieq(s, p, pl);
+    return pl <= n && textenc_ieq(s, p, pl);
 }
 
-int dtext_icontains(const uint8_t *s, size_t n, const char *needle)
+int textenc_icontains(const uint8_t *s, size_t n, const char *needle)
 {
     size_t nl = strlen(needle);
     for (size_t i = 0; nl <= n && i <= n - nl; i++)
-        if (dtext_ieq(s + i, needle, nl))
+        if (textenc_ieq(s + i, needle, nl))
             return 1;
     return 0;
 }
 
-size_t dtext_url_decode(uint8_t *buf, size_t len, int plus)
+size_t textenc_url_decode(uint8_t *buf, size_t len, int plus)
 {
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
         uint8_t c = buf[i];
         if (c == '%' && i + 2 < len) {
-            int h = dtext_hexval(buf[i + 1]), l = dtext_hexval(buf[i + 2]);
+            int h = textenc_hexval(buf[i + 1]), l = textenc_hexval(buf[i + 2]);
             if (h >= 0 && l >= 0) {
                 buf[o++] = (uint8_t)(h << 4 | l);
                 i += 2;
@@ -63,8 +63,8 @@ size_t dtext_url_decode(uint8_t *buf, size_t len, int plus)
     return o;
 }
 
-void dtext_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
-                    dtext_kv_fn fn, void *arg)
+void textenc_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
+                    textenc_kv_fn fn, void *arg)
 {
     size_t i = 0;
     while (i < len) {
@@ -83,22 +83,22 @@ void dtext_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
             continue;
         uint8_t *eq = memchr(buf + s, '=', e - s);
         if (!eq) {
-            size_t vl = dtext_url_decode(buf + s, e - s, plus);
+            size_t vl = textenc_url_decode(buf + s, e - s, plus);
             fn(arg, "", buf + s, vl);
             continue;
         }
         size_t keq = (size_t)(eq - buf);
-        size_t kl = dtext_url_decode(buf + s, keq - s, plus);
+        size_t kl = textenc_url_decode(buf + s, keq - s, plus);
         /* The decoded key ends at or before '=', so terminating it there is safe. */
         buf[s + kl] = 0;
-        size_t vl = dtext_url_decode(buf + keq + 1, e - keq - 1, plus);
+        size_t vl = textenc_url_decode(buf + keq + 1, e - keq - 1, plus);
         fn(arg, (const char *)buf + s, buf + keq + 1, vl);
     }
 }
 
 /* Append code point cp as UTF-8 at buf[*o]; the caller guarantees room (a \uXXXX
  * escape is 6 bytes and its UTF-8 at most 3, a surrogate pair 12 and 4). */
-static void dtext_put_utf8(uint8_t *buf, size_t *o, uint32_t cp)
+static void textenc_put_utf8(uint8_t *buf, size_t *o, uint32_t cp)
 {
     if (cp < 0x80) {
         buf[(*o)++] = (uint8_t)cp;
@@ -117,13 +117,13 @@ static void dtext_put_utf8(uint8_t *buf, size_t *o, uint32_t cp)
     }
 }
 
-static int dtext_hex4(const uint8_t *p, size_t avail, uint32_t *out)
+static int textenc_hex4(const uint8_t *p, size_t avail, uint32_t *out)
 {
     if (avail < 4)
         return 0;
     uint32_t v = 0;
     for (int k = 0; k < 4; k++) {
-        int h = dtext_hexval(p[k]);
+        int h = textenc_hexval(p[k]);
         if (h < 0)
             return 0;
         v = v << 4 | (uint32_t)h;
@@ -133,7 +133,7 @@ static int dtext_hex4(const uint8_t *p, size_t avail, uint32_t *out)
 }
 
 /* Unescape the JSON string body buf[s..e) in place; returns the new length. */
-static size_t dtext_json_unescape(uint8_t *buf, size_t s, size_t e)
+static size_t textenc_json_unescape(uint8_t *buf, size_t s, size_t e)
 {
     size_t o = s;
     for (size_t i = s; i < e; i++) {
@@ -151,19 +151,19 @@ static size_t dtext_json_unescape(uint8_t *buf, size_t s, size_t e)
         case 't': buf[o++] = '\t'; break;
         case 'u': {
             uint32_t cp, lo;
-            if (!dtext_hex4(buf + i + 1, e - i - 1, &cp)) {
+            if (!textenc_hex4(buf + i + 1, e - i - 1, &cp)) {
                 buf[o++] = '\\';
                 buf[o++] = 'u';
                 break;
             }
             i += 4;
             if (cp >= 0xd800 && cp < 0xdc00 && i + 2 < e && buf[i + 1] == '\\' &&
-                buf[i + 2] == 'u' && dtext_hex4(buf + i + 3, e - i - 3, &lo) &&
+                buf[i + 2] == 'u' && textenc_hex4(buf + i + 3, e - i - 3, &lo) &&
                 lo >= 0xdc00 && lo < 0xe000) {
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
                 i += 6;
             }
-            dtext_put_utf8(buf, &o, cp);
+            textenc_put_utf8(buf, &o, cp);
             break;
         }
         default: buf[o++] = n; break; /* \" \\ \/ and unknown escapes */
@@ -174,7 +174,7 @@ static size_t dtext_json_unescape(uint8_t *buf, size_t s, size_t e)
 
 /* Index of the quote closing the string that starts at s (len if unterminated): the
  * first '"' not escaped by an odd run of backslashes. */
-static size_t dtext_json_string_end(const uint8_t *buf, size_t s, size_t len)
+static size_t textenc_json_string_end(const uint8_t *buf, size_t s, size_t len)
 {
     size_t e = s;
     while (e < len) {
@@ -191,23 +191,23 @@ static size_t dtext_json_string_end(const uint8_t *buf, size_t s, size_t len)
     return len;
 }
 
-void dtext_json_walk(uint8_t *buf, size_t len, size_t max_values, dtext_kv_fn fn,
+void textenc_json_walk(uint8_t *buf, size_t len, size_t max_values, textenc_kv_fn fn,
                      void *arg)
 {
-    const char *stack[DTEXT_JSON_DEPTH];
+    const char *stack[TEXTENC_JSON_DEPTH];
     size_t depth = 0, nvals = 0;
     const char *key = "";
     size_t i = 0;
     while (i < len && nvals < max_values) {
         uint8_t c = buf[i];
         if (c == '"') {
-            size_t s = i + 1, e = dtext_json_string_end(buf, s, len);
+            size_t s = i + 1, e = textenc_json_string_end(buf, s, len);
             size_t next = e + 1;
             size_t j = next;
             while (j < len && (buf[j] == ' ' || buf[j] == '\t' || buf[j] == '\r' ||
                                buf[j] == '\n'))
                 j++;
-            size_t ul = memchr(buf + s, '\\', e - s) ? dtext_json_unescape(buf, s, e) : e - s;
+            size_t ul = memchr(buf + s, '\\', e - s) ? textenc_json_unescape(buf, s, e) : e - s;
             if (j < len && buf[j] == ':') {
                 /* The unescaped key ends at or before the closing quote. */
                 buf[s + ul] = 0;
@@ -218,12 +218,12 @@ void dtext_json_walk(uint8_t *buf, size_t len, size_t max_values, dtext_kv_fn fn
             }
             i = next;
         } else if (c == '{' || c == '[') {
-            if (depth < DTEXT_JSON_DEPTH)
+            if (depth < TEXTENC_JSON_DEPTH)
                 stack[depth] = key;
             depth++;
             i++;
         } else if (c == '}' || c == ']') {
-            if (depth > 0 && --depth < DTEXT_JSON_DEPTH)
+            if (depth > 0 && --depth < TEXTENC_JSON_DEPTH)
                 key = stack[depth];
             i++;
         } else if (c == '-' || (c >= '0' && c <= '9')) {

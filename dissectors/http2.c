@@ -1,4 +1,4 @@
-/* dh2.c - HTTP/2 frames and HPACK over a decrypted stream; see dh2.h.
+/* http2.c - HTTP/2 frames and HPACK over a decrypted stream; see http2.h.
  *
  * Per direction: the 9-byte frame header, then the payload gathered in a buffer that
  * grows once up to the largest frame seen (at most DISSECT_H2_FRAME_MAX). Header
@@ -10,34 +10,34 @@
  * Deliberately not done: validation beyond framing, flow control, priority trees,
  * stream state checks. Anything that breaks HPACK state (a lost or oversized header
  * block) stops the direction: later header blocks could not be decoded reliably. */
-#include "dissectors/dh2.h"
+#include "dissectors/http2.h"
 
 #include <nghttp2/nghttp2.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/dhttp.h"
-#include "dissectors/dtext.h"
+#include "dissectors/http1.h"
+#include "dissectors/textenc.h"
 
-#define DH2_PREFACE "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
-#define DH2_PREFACE_LEN 24
-#define DH2_SLOTS 16 /* streams whose bodies are decoded at once, per direction */
-#define DH2_META 128 /* content-type / content-encoding kept per header block */
+#define HTTP2_PREFACE "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+#define HTTP2_PREFACE_LEN 24
+#define HTTP2_SLOTS 16 /* streams whose bodies are decoded at once, per direction */
+#define HTTP2_META 128 /* content-type / content-encoding kept per header block */
 /* Largest HPACK dynamic table honoured from SETTINGS_HEADER_TABLE_SIZE (the peer may
  * announce up to 2^32 - 1); an encoder using more is an HPACK error here. */
-#define DH2_TABLE_MAX 65536u
+#define HTTP2_TABLE_MAX 65536u
 
-enum { DH2_DATA = 0, DH2_HEADERS = 1, DH2_RST_STREAM = 3, DH2_SETTINGS = 4,
-       DH2_PUSH_PROMISE = 5, DH2_CONTINUATION = 9 };
-enum { DH2_END_STREAM = 0x1, DH2_END_HEADERS = 0x4, DH2_PADDED = 0x8, DH2_PRIORITY = 0x20 };
+enum { HTTP2_DATA = 0, HTTP2_HEADERS = 1, HTTP2_RST_STREAM = 3, HTTP2_SETTINGS = 4,
+       HTTP2_PUSH_PROMISE = 5, HTTP2_CONTINUATION = 9 };
+enum { HTTP2_END_STREAM = 0x1, HTTP2_END_HEADERS = 0x4, HTTP2_PADDED = 0x8, HTTP2_PRIORITY = 0x20 };
 
-struct dh2_slot {
+struct http2_slot {
     uint32_t sid; /* 0: free */
-    uint64_t opened; /* dh2_dir.opened when the body began: the oldest is evicted */
-    struct dhttp_body *b;
+    uint64_t opened; /* http2_dir.opened when the body began: the oldest is evicted */
+    struct http1_body *b;
 };
 
-struct dh2_dir {
+struct http2_dir {
     int done;
     size_t preface; /* preface bytes matched so far (client direction) */
     uint8_t fh[9];
@@ -50,78 +50,78 @@ struct dh2_dir {
     /* The header block in progress (HEADERS or PUSH_PROMISE, then CONTINUATION). */
     int hb_open, hb_end_stream, hb_body;
     uint32_t hb_sid;
-    char enc[DH2_META], ct[DH2_META];
+    char enc[HTTP2_META], ct[HTTP2_META];
     size_t el, cl;
     int64_t pending_table; /* SETTINGS_HEADER_TABLE_SIZE to apply between blocks */
     uint8_t *scratch;      /* writable copy of :path for in-place decoding */
-    struct dh2_slot slot[DH2_SLOTS];
+    struct http2_slot slot[HTTP2_SLOTS];
     uint64_t opened;
 };
 
-struct dh2 {
-    struct dh2_dir d[2];
+struct http2 {
+    struct http2_dir d[2];
     struct dissect_stats *st;
 };
 
-struct dh2 *dh2_new(struct dissect_stats *st)
+struct http2 *http2_new(struct dissect_stats *st)
 {
-    struct dh2 *h = calloc(1, sizeof *h);
+    struct http2 *h = calloc(1, sizeof *h);
     if (!h)
         return NULL;
     h->st = st;
     for (int i = 0; i < 2; i++) {
         h->d[i].pending_table = -1;
         if (nghttp2_hd_inflate_new(&h->d[i].inf) != 0) {
-            dh2_free(h);
+            http2_free(h);
             return NULL;
         }
     }
-    h->d[1].preface = DH2_PREFACE_LEN; /* only the client sends one */
+    h->d[1].preface = HTTP2_PREFACE_LEN; /* only the client sends one */
     return h;
 }
 
-void dh2_free(struct dh2 *h)
+void http2_free(struct http2 *h)
 {
     if (!h)
         return;
     for (int i = 0; i < 2; i++) {
-        struct dh2_dir *d = &h->d[i];
+        struct http2_dir *d = &h->d[i];
         if (d->inf)
             nghttp2_hd_inflate_del(d->inf);
         free(d->frame);
         free(d->scratch);
-        for (int s = 0; s < DH2_SLOTS; s++)
-            dhttp_body_free(d->slot[s].b);
+        for (int s = 0; s < HTTP2_SLOTS; s++)
+            http_body_free(d->slot[s].b);
     }
     free(h);
 }
 
-static void dh2_stop(struct dh2_dir *d)
+static void http2_stop(struct http2_dir *d)
 {
     d->done = 1;
 }
 
-static void dh2_field(const struct dissect_cb *cb, void *ctx, const char *where,
+static void http2_field(const struct dissect_cb *cb, void *ctx, const char *where,
                       const char *key, const uint8_t *v, size_t n)
 {
     if (cb && cb->field)
         cb->field(ctx, where, key, v, n);
 }
 
-struct dh2_out {
+struct http2_out {
     const struct dissect_cb *cb;
     void *ctx;
     const char *where;
 };
 
-static void dh2_kv(void *arg, const char *key, const uint8_t *v, size_t n)
+static void http2_kv(void *arg, const char *key, const uint8_t *v, size_t n)
 {
-    struct dh2_out *o = arg;
-    dh2_field(o->cb, o->ctx, o->where, key, v, n);
+    struct http2_out *o = arg;
+    http2_field(o->cb, o->ctx, o->where, key, v, n);
 }
 
 /* A writable copy of a header value (at most DISSECT_HTTP_HDR_MAX) for in-place decoding. */
-static size_t dh2_copy(struct dh2_dir *d, const nghttp2_nv *nv)
+static size_t http2_copy(struct http2_dir *d, const nghttp2_nv *nv)
 {
     if (!d->scratch && !(d->scratch = malloc(DISSECT_HTTP_HDR_MAX)))
         return 0;
@@ -130,13 +130,13 @@ static size_t dh2_copy(struct dh2_dir *d, const nghttp2_nv *nv)
     return n;
 }
 
-static void dh2_keep(char *dst, size_t *dl, const uint8_t *v, size_t n)
+static void http2_keep(char *dst, size_t *dl, const uint8_t *v, size_t n)
 {
-    *dl = n < DH2_META ? n : DH2_META;
+    *dl = n < HTTP2_META ? n : HTTP2_META;
     memcpy(dst, v, *dl);
 }
 
-static void dh2_header(struct dh2_dir *d, const nghttp2_nv *nv, const struct dissect_cb *cb,
+static void http2_header(struct http2_dir *d, const nghttp2_nv *nv, const struct dissect_cb *cb,
                        void *ctx)
 {
     char name[128];
@@ -145,83 +145,83 @@ static void dh2_header(struct dh2_dir *d, const nghttp2_nv *nv, const struct dis
     name[nl] = 0;
     if (memchr(name, 0, nl))
         return;
-    dh2_field(cb, ctx, "http2.header", name, nv->value, nv->valuelen);
+    http2_field(cb, ctx, "http2.header", name, nv->value, nv->valuelen);
     if (!strcmp(name, ":path")) {
-        size_t n = dh2_copy(d, nv);
+        size_t n = http2_copy(d, nv);
         if (n)
-            dhttp_target(d->scratch, n, "http2.uri", cb, ctx);
+            http1_target(d->scratch, n, "http2.uri", cb, ctx);
     } else if (!strcmp(name, ":authority") || !strcmp(name, "host")) {
-        dhttp_host(nv->value, nv->valuelen, cb, ctx);
+        http1_host(nv->value, nv->valuelen, cb, ctx);
     } else if (!strcmp(name, "cookie")) {
-        size_t n = dh2_copy(d, nv);
-        struct dh2_out o = {cb, ctx, "http2.header"};
+        size_t n = http2_copy(d, nv);
+        struct http2_out o = {cb, ctx, "http2.header"};
         if (n)
-            dtext_kv_split(d->scratch, n, ';', 1, 0, dh2_kv, &o);
+            textenc_kv_split(d->scratch, n, ';', 1, 0, http2_kv, &o);
     } else if (!strcmp(name, "content-encoding")) {
-        dh2_keep(d->enc, &d->el, nv->value, nv->valuelen);
+        http2_keep(d->enc, &d->el, nv->value, nv->valuelen);
     } else if (!strcmp(name, "content-type")) {
-        dh2_keep(d->ct, &d->cl, nv->value, nv->valuelen);
+        http2_keep(d->ct, &d->cl, nv->value, nv->valuelen);
     }
 }
 
-static struct dh2_slot *dh2_slot_find(struct dh2_dir *d, uint32_t sid)
+static struct http2_slot *http2_slot_find(struct http2_dir *d, uint32_t sid)
 {
-    for (int i = 0; i < DH2_SLOTS; i++)
+    for (int i = 0; i < HTTP2_SLOTS; i++)
         if (d->slot[i].sid == sid)
             return &d->slot[i];
     return NULL;
 }
 
-static void dh2_body_close(struct dh2 *h, struct dh2_slot *s, const struct dissect_cb *cb,
+static void http2_body_close(struct http2 *h, struct http2_slot *s, const struct dissect_cb *cb,
                            void *ctx)
 {
-    dhttp_body_end(s->b, h->st, "http2.body", cb, ctx);
+    http_body_end(s->b, h->st, "http2.body", cb, ctx);
     s->sid = 0;
 }
 
 /* A body begins on stream sid (its header block has ended without END_STREAM). With
  * every slot taken, the oldest body ends where it is: refusing the new one would let a
  * peer hide later bodies behind streams it never ends. */
-static void dh2_body_open(struct dh2 *h, struct dh2_dir *d, uint32_t sid,
+static void http2_body_open(struct http2 *h, struct http2_dir *d, uint32_t sid,
                           const struct dissect_cb *cb, void *ctx)
 {
-    struct dh2_slot *s = dh2_slot_find(d, sid);
+    struct http2_slot *s = http2_slot_find(d, sid);
     if (!s)
-        s = dh2_slot_find(d, 0);
+        s = http2_slot_find(d, 0);
     if (!s) {
         s = &d->slot[0];
-        for (int i = 1; i < DH2_SLOTS; i++)
+        for (int i = 1; i < HTTP2_SLOTS; i++)
             if (d->slot[i].opened < s->opened)
                 s = &d->slot[i];
         h->st->h2_streams_over_cap++;
-        dh2_body_close(h, s, cb, ctx);
+        http2_body_close(h, s, cb, ctx);
     }
-    if (!s->b && !(s->b = dhttp_body_new()))
+    if (!s->b && !(s->b = http_body_new()))
         return;
     s->sid = sid;
     s->opened = ++d->opened;
-    dhttp_body_start(s->b, d->el ? (const uint8_t *)d->enc : NULL, d->el,
+    http_body_start(s->b, d->el ? (const uint8_t *)d->enc : NULL, d->el,
                      d->cl ? (const uint8_t *)d->ct : NULL, d->cl);
 }
 
 /* Feed one header block fragment; final when END_HEADERS. */
-static void dh2_hpack(struct dh2 *h, int dir, const uint8_t *p, size_t n, int final,
+static void http2_hpack(struct http2 *h, int dir, const uint8_t *p, size_t n, int final,
                       const struct dissect_cb *cb, void *ctx)
 {
-    struct dh2_dir *d = &h->d[dir];
+    struct http2_dir *d = &h->d[dir];
     for (;;) {
         nghttp2_nv nv;
         int fl = 0;
         ssize_t rv = nghttp2_hd_inflate_hd2(d->inf, &nv, &fl, (uint8_t *)(uintptr_t)p, n, final);
         if (rv < 0) {
             h->st->h2_hpack_errors++;
-            dh2_stop(d);
+            http2_stop(d);
             return;
         }
         p += rv;
         n -= (size_t)rv;
         if (fl & NGHTTP2_HD_INFLATE_EMIT)
-            dh2_header(d, &nv, cb, ctx);
+            http2_header(d, &nv, cb, ctx);
         if (fl & NGHTTP2_HD_INFLATE_FINAL) {
             nghttp2_hd_inflate_end_headers(d->inf);
             break;
@@ -238,18 +238,18 @@ static void dh2_hpack(struct dh2 *h, int dir, const uint8_t *p, size_t n, int fi
         d->pending_table = -1;
         if (rc != 0) {
             h->st->h2_hpack_errors++;
-            dh2_stop(d);
+            http2_stop(d);
             return;
         }
     }
-    struct dh2_slot *s = dh2_slot_find(d, d->hb_sid);
+    struct http2_slot *s = http2_slot_find(d, d->hb_sid);
     if (d->hb_body && !s && !d->hb_end_stream)
-        dh2_body_open(h, d, d->hb_sid, cb, ctx);
+        http2_body_open(h, d, d->hb_sid, cb, ctx);
     else if (s && d->hb_end_stream)
-        dh2_body_close(h, s, cb, ctx); /* trailers end the body */
+        http2_body_close(h, s, cb, ctx); /* trailers end the body */
 }
 
-static void dh2_settings(struct dh2 *h, int dir, const uint8_t *p, size_t n, uint8_t flags)
+static void http2_settings(struct http2 *h, int dir, const uint8_t *p, size_t n, uint8_t flags)
 {
     if (flags & 1) /* ACK */
         return;
@@ -258,29 +258,29 @@ static void dh2_settings(struct dh2 *h, int dir, const uint8_t *p, size_t n, uin
         return;
     }
     /* The peer's decoder limit bounds what the other direction's encoder may use. */
-    struct dh2_dir *o = &h->d[!dir];
+    struct http2_dir *o = &h->d[!dir];
     for (size_t i = 0; i < n; i += 6) {
         uint16_t id = (uint16_t)(p[i] << 8 | p[i + 1]);
         uint32_t v = (uint32_t)p[i + 2] << 24 | (uint32_t)p[i + 3] << 16 |
                      (uint32_t)p[i + 4] << 8 | p[i + 5];
         if (id != 1)
             continue;
-        if (v > DH2_TABLE_MAX)
-            v = DH2_TABLE_MAX;
+        if (v > HTTP2_TABLE_MAX)
+            v = HTTP2_TABLE_MAX;
         if (o->hb_open) {
             o->pending_table = v;
         } else if (!o->done && nghttp2_hd_inflate_change_table_size(o->inf, v) != 0) {
             h->st->h2_hpack_errors++;
-            dh2_stop(o);
+            http2_stop(o);
         }
     }
 }
 
 /* Strip padding (and HEADERS priority) from a payload; -1 if inconsistent. */
-static int dh2_unpad(uint8_t flags, int prio, const uint8_t **p, size_t *n)
+static int http2_unpad(uint8_t flags, int prio, const uint8_t **p, size_t *n)
 {
     size_t pad = 0;
-    if (flags & DH2_PADDED) {
+    if (flags & HTTP2_PADDED) {
         if (*n < 1)
             return -1;
         pad = (*p)[0];
@@ -299,73 +299,73 @@ static int dh2_unpad(uint8_t flags, int prio, const uint8_t **p, size_t *n)
     return 0;
 }
 
-static void dh2_frame(struct dh2 *h, int dir, const struct dissect_cb *cb, void *ctx)
+static void http2_frame(struct http2 *h, int dir, const struct dissect_cb *cb, void *ctx)
 {
-    struct dh2_dir *d = &h->d[dir];
+    struct http2_dir *d = &h->d[dir];
     uint8_t type = d->fh[3], flags = d->fh[4];
     uint32_t sid = ((uint32_t)d->fh[5] << 24 | (uint32_t)d->fh[6] << 16 |
                     (uint32_t)d->fh[7] << 8 | d->fh[8]) & 0x7fffffffu;
     const uint8_t *p = d->frame;
     size_t n = d->flen;
     h->st->h2_frames++;
-    if (d->hb_open && type != DH2_CONTINUATION) {
+    if (d->hb_open && type != HTTP2_CONTINUATION) {
         h->st->h2_malformed++; /* a header block must be contiguous */
-        dh2_stop(d);
+        http2_stop(d);
         return;
     }
     switch (type) {
-    case DH2_DATA: {
-        if (dh2_unpad(flags, 0, &p, &n) < 0) {
+    case HTTP2_DATA: {
+        if (http2_unpad(flags, 0, &p, &n) < 0) {
             h->st->h2_malformed++;
             return;
         }
-        struct dh2_slot *s = sid ? dh2_slot_find(d, sid) : NULL;
+        struct http2_slot *s = sid ? http2_slot_find(d, sid) : NULL;
         if (!s)
             return;
-        dhttp_body_data(s->b, h->st, p, n);
-        if (flags & DH2_END_STREAM)
-            dh2_body_close(h, s, cb, ctx);
+        http_body_data(s->b, h->st, p, n);
+        if (flags & HTTP2_END_STREAM)
+            http2_body_close(h, s, cb, ctx);
         return;
     }
-    case DH2_HEADERS:
-    case DH2_PUSH_PROMISE:
-        if (dh2_unpad(flags, type == DH2_HEADERS && (flags & DH2_PRIORITY), &p, &n) < 0 ||
-            (type == DH2_PUSH_PROMISE && n < 4)) {
+    case HTTP2_HEADERS:
+    case HTTP2_PUSH_PROMISE:
+        if (http2_unpad(flags, type == HTTP2_HEADERS && (flags & HTTP2_PRIORITY), &p, &n) < 0 ||
+            (type == HTTP2_PUSH_PROMISE && n < 4)) {
             h->st->h2_hpack_errors++;
-            dh2_stop(d);
+            http2_stop(d);
             return;
         }
-        if (type == DH2_PUSH_PROMISE) {
+        if (type == HTTP2_PUSH_PROMISE) {
             p += 4;
             n -= 4;
         }
         d->hb_open = 1;
         d->hb_sid = sid;
-        d->hb_body = type == DH2_HEADERS;
-        d->hb_end_stream = type == DH2_HEADERS && (flags & DH2_END_STREAM);
+        d->hb_body = type == HTTP2_HEADERS;
+        d->hb_end_stream = type == HTTP2_HEADERS && (flags & HTTP2_END_STREAM);
         d->el = d->cl = 0;
-        dh2_hpack(h, dir, p, n, !!(flags & DH2_END_HEADERS), cb, ctx);
+        http2_hpack(h, dir, p, n, !!(flags & HTTP2_END_HEADERS), cb, ctx);
         return;
-    case DH2_CONTINUATION:
+    case HTTP2_CONTINUATION:
         if (!d->hb_open || sid != d->hb_sid) {
             h->st->h2_malformed++;
-            dh2_stop(d);
+            http2_stop(d);
             return;
         }
-        dh2_hpack(h, dir, p, n, !!(flags & DH2_END_HEADERS), cb, ctx);
+        http2_hpack(h, dir, p, n, !!(flags & HTTP2_END_HEADERS), cb, ctx);
         return;
-    case DH2_SETTINGS:
-        dh2_settings(h, dir, p, n, flags);
+    case HTTP2_SETTINGS:
+        http2_settings(h, dir, p, n, flags);
         return;
-    case DH2_RST_STREAM: /* the stream ends both ways: free its slots for later bodies */
+    case HTTP2_RST_STREAM: /* the stream ends both ways: free its slots for later bodies */
         if (!sid || n != 4) {
             h->st->h2_malformed++;
             return;
         }
         for (int i = 0; i < 2; i++) {
-            struct dh2_slot *s = dh2_slot_find(&h->d[i], sid);
+            struct http2_slot *s = http2_slot_find(&h->d[i], sid);
             if (s)
-                dh2_body_close(h, s, cb, ctx);
+                http2_body_close(h, s, cb, ctx);
         }
         return;
     default:
@@ -373,16 +373,16 @@ static void dh2_frame(struct dh2 *h, int dir, const struct dissect_cb *cb, void 
     }
 }
 
-void dh2_data(struct dh2 *h, int dir, const uint8_t *data, size_t len,
+void http2_data(struct http2 *h, int dir, const uint8_t *data, size_t len,
               const struct dissect_cb *cb, void *ctx)
 {
-    struct dh2_dir *d = &h->d[dir & 1];
+    struct http2_dir *d = &h->d[dir & 1];
     while (len && !d->done) {
-        if (d->preface < DH2_PREFACE_LEN) {
-            size_t k = DH2_PREFACE_LEN - d->preface < len ? DH2_PREFACE_LEN - d->preface : len;
-            if (memcmp(data, DH2_PREFACE + d->preface, k) != 0) {
+        if (d->preface < HTTP2_PREFACE_LEN) {
+            size_t k = HTTP2_PREFACE_LEN - d->preface < len ? HTTP2_PREFACE_LEN - d->preface : len;
+            if (memcmp(data, HTTP2_PREFACE + d->preface, k) != 0) {
                 h->st->h2_malformed++;
-                dh2_stop(d);
+                http2_stop(d);
                 return;
             }
             d->preface += k;
@@ -403,12 +403,12 @@ void dh2_data(struct dh2 *h, int dir, const uint8_t *data, size_t len,
             d->skip = d->flen > DISSECT_H2_FRAME_MAX;
             if (d->skip) {
                 h->st->h2_frame_too_long++;
-                if (d->fh[3] != DH2_DATA) {
+                if (d->fh[3] != HTTP2_DATA) {
                     /* A lost header block breaks HPACK; other frames do not matter. */
-                    if (d->fh[3] == DH2_HEADERS || d->fh[3] == DH2_PUSH_PROMISE ||
-                        d->fh[3] == DH2_CONTINUATION) {
+                    if (d->fh[3] == HTTP2_HEADERS || d->fh[3] == HTTP2_PUSH_PROMISE ||
+                        d->fh[3] == HTTP2_CONTINUATION) {
                         h->st->h2_hpack_errors++;
-                        dh2_stop(d);
+                        http2_stop(d);
                         return;
                     }
                 }
@@ -418,7 +418,7 @@ void dh2_data(struct dh2 *h, int dir, const uint8_t *data, size_t len,
                     a *= 2;
                 uint8_t *f = realloc(d->frame, a);
                 if (!f) {
-                    dh2_stop(d);
+                    http2_stop(d);
                     return;
                 }
                 d->frame = f;
@@ -434,20 +434,20 @@ void dh2_data(struct dh2 *h, int dir, const uint8_t *data, size_t len,
         if (d->fgot == d->flen) {
             d->fh_len = 0;
             if (!d->skip)
-                dh2_frame(h, dir & 1, cb, ctx);
+                http2_frame(h, dir & 1, cb, ctx);
         }
     }
 }
 
-void dh2_gap(struct dh2 *h, int dir)
+void http2_gap(struct http2 *h, int dir)
 {
-    dh2_stop(&h->d[dir & 1]);
+    http2_stop(&h->d[dir & 1]);
 }
 
-void dh2_close(struct dh2 *h, const struct dissect_cb *cb, void *ctx)
+void http2_close(struct http2 *h, const struct dissect_cb *cb, void *ctx)
 {
     for (int i = 0; i < 2; i++)
-        for (int s = 0; s < DH2_SLOTS; s++)
+        for (int s = 0; s < HTTP2_SLOTS; s++)
             if (h->d[i].slot[s].sid)
-                dh2_body_close(h, &h->d[i].slot[s], cb, ctx);
+                http2_body_close(h, &h->d[i].slot[s], cb, ctx);
 }

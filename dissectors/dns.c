@@ -1,21 +1,21 @@
-/* ddns.c - DNS message parsing and TCP framing; see ddns.h.
+/* dns.c - DNS message parsing and TCP framing; see dns.h.
  *
  * Everything is parsed from the message bytes into fixed stack arrays: at most
- * DDNS_MAX_RR answer records are considered, later ones are ignored. */
-#include "dissectors/ddns.h"
+ * DNS_MAX_RR answer records are considered, later ones are ignored. */
+#include "dissectors/dns.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#define DDNS_MAX_RR 24
-#define DDNS_HDR 12
+#define DNS_MAX_RR 24
+#define DNS_HDR 12
 
-enum { DDNS_OK = 0, DDNS_BAD = -1, DDNS_LOOP = -2 };
+enum { DNS_OK = 0, DNS_BAD = -1, DNS_LOOP = -2 };
 
 /* Decode the name at *off into out (dotted text, no trailing dot, "" for the root).
  * *off moves past the name as it appears in place. */
-static int ddns_name(const uint8_t *m, size_t len, size_t *off, char out[DNSMAP_NAME_MAX])
+static int dns_name(const uint8_t *m, size_t len, size_t *off, char out[DNSMAP_NAME_MAX])
 {
     size_t pos = *off, o = 0, end = 0;
     size_t limit = pos; /* a pointer must go strictly before where it was read */
@@ -23,30 +23,30 @@ static int ddns_name(const uint8_t *m, size_t len, size_t *off, char out[DNSMAP_
     out[0] = 0;
     for (;;) {
         if (pos >= len)
-            return DDNS_BAD;
+            return DNS_BAD;
         uint8_t l = m[pos];
         if ((l & 0xc0) == 0xc0) {
             if (pos + 1 >= len)
-                return DDNS_BAD;
+                return DNS_BAD;
             size_t ptr = (size_t)(l & 0x3f) << 8 | m[pos + 1];
             if (!jumped)
                 end = pos + 2;
             if (ptr >= limit)
-                return DDNS_LOOP;
+                return DNS_LOOP;
             jumped = 1;
             limit = ptr;
             pos = ptr;
             continue;
         }
         if (l & 0xc0)
-            return DDNS_BAD;
+            return DNS_BAD;
         if (l == 0) {
             if (!jumped)
                 end = pos + 1;
             break;
         }
         if (pos + 1 + l > len || o + l + 1 >= DNSMAP_NAME_MAX)
-            return DDNS_BAD;
+            return DNS_BAD;
         if (o)
             out[o++] = '.';
         for (size_t i = 0; i < l; i++) {
@@ -57,10 +57,10 @@ static int ddns_name(const uint8_t *m, size_t len, size_t *off, char out[DNSMAP_
     }
     out[o] = 0;
     *off = end;
-    return DDNS_OK;
+    return DNS_OK;
 }
 
-struct ddns_rr {
+struct dns_rr {
     char owner[DNSMAP_NAME_MAX];
     char target[DNSMAP_NAME_MAX]; /* CNAME only */
     uint16_t type;
@@ -68,16 +68,16 @@ struct ddns_rr {
     uint8_t ip[16];
 };
 
-static int ddns_count_err(struct dissect_env *env, int r)
+static int dns_count_err(struct dissect_env *env, int r)
 {
-    if (r == DDNS_LOOP)
+    if (r == DNS_LOOP)
         env->stats.dns_ptr_loops++;
     else
         env->stats.dns_malformed++;
     return r;
 }
 
-static void ddns_emit_query(const char *name, const struct dissect_cb *cb, void *ctx)
+static void dns_emit_query(const char *name, const struct dissect_cb *cb, void *ctx)
 {
     if (!name[0] || !cb)
         return;
@@ -88,7 +88,7 @@ static void ddns_emit_query(const char *name, const struct dissect_cb *cb, void 
 }
 
 /* Is name in the set of names reached from the query through CNAMEs? */
-static int ddns_in(const char *name, const char *const *set, size_t n)
+static int dns_in(const char *name, const char *const *set, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (strcasecmp(name, set[i]) == 0)
@@ -96,10 +96,10 @@ static int ddns_in(const char *name, const char *const *set, size_t n)
     return 0;
 }
 
-static void ddns_fill_map(struct dissect_env *env, const char *qname,
-                          const struct ddns_rr *rr, size_t nrr)
+static void dns_fill_map(struct dissect_env *env, const char *qname,
+                          const struct dns_rr *rr, size_t nrr)
 {
-    const char *set[DDNS_MAX_RR + 1];
+    const char *set[DNS_MAX_RR + 1];
     size_t ns = 0;
     if (qname[0])
         set[ns++] = qname;
@@ -107,8 +107,8 @@ static void ddns_fill_map(struct dissect_env *env, const char *qname,
     for (size_t pass = 0; pass < nrr && ns; pass++) {
         size_t before = ns;
         for (size_t i = 0; i < nrr; i++)
-            if (rr[i].type == 5 && ddns_in(rr[i].owner, set, ns) &&
-                !ddns_in(rr[i].target, set, ns) && ns < DDNS_MAX_RR + 1)
+            if (rr[i].type == 5 && dns_in(rr[i].owner, set, ns) &&
+                !dns_in(rr[i].target, set, ns) && ns < DNS_MAX_RR + 1)
                 set[ns++] = rr[i].target;
         if (ns == before)
             break;
@@ -118,7 +118,7 @@ static void ddns_fill_map(struct dissect_env *env, const char *qname,
             continue;
         /* On the question's CNAME chain: the name the app asked for. Otherwise
          * (extra records) the record's own name is still better than none. */
-        const char *name = ddns_in(rr[i].owner, set, ns) ? qname : rr[i].owner;
+        const char *name = dns_in(rr[i].owner, set, ns) ? qname : rr[i].owner;
         if (env->dns &&
             dnsmap_put(env->dns, rr[i].type == 1 ? 4 : 6, rr[i].ip, name, rr[i].ttl,
                        env->now_s) == 0)
@@ -126,38 +126,38 @@ static void ddns_fill_map(struct dissect_env *env, const char *qname,
     }
 }
 
-void ddns_message(struct dissect_env *env, const uint8_t *m, size_t len,
+void dns_message(struct dissect_env *env, const uint8_t *m, size_t len,
                   const struct dissect_cb *cb, void *ctx)
 {
-    struct ddns_rr rr[DDNS_MAX_RR];
+    struct dns_rr rr[DNS_MAX_RR];
     char qname[DNSMAP_NAME_MAX] = "", tmp[DNSMAP_NAME_MAX];
-    if (len < DDNS_HDR) {
+    if (len < DNS_HDR) {
         env->stats.dns_malformed++;
         return;
     }
     env->stats.dns_msgs++;
     int is_resp = m[2] >> 7;
     unsigned qd = (unsigned)m[4] << 8 | m[5], an = (unsigned)m[6] << 8 | m[7];
-    size_t off = DDNS_HDR;
+    size_t off = DNS_HDR;
     for (unsigned i = 0; i < qd; i++) {
-        int r = ddns_name(m, len, &off, i ? tmp : qname);
-        if (r != DDNS_OK || len - off < 4) {
-            ddns_count_err(env, r == DDNS_OK ? DDNS_BAD : r);
+        int r = dns_name(m, len, &off, i ? tmp : qname);
+        if (r != DNS_OK || len - off < 4) {
+            dns_count_err(env, r == DNS_OK ? DNS_BAD : r);
             return;
         }
         off += 4;
         if (!is_resp)
-            ddns_emit_query(i ? tmp : qname, cb, ctx);
+            dns_emit_query(i ? tmp : qname, cb, ctx);
     }
     if (!is_resp || (m[3] & 0x0f) != 0)
         return; /* a query, or an error response */
     size_t nrr = 0;
-    struct ddns_rr spare; /* parse target once rr[] is full, so framing stays checked */
+    struct dns_rr spare; /* parse target once rr[] is full, so framing stays checked */
     for (unsigned i = 0; i < an; i++) {
-        struct ddns_rr *x = nrr < DDNS_MAX_RR ? &rr[nrr] : &spare;
-        int r = ddns_name(m, len, &off, x->owner);
-        if (r != DDNS_OK || len - off < 10) {
-            ddns_count_err(env, r == DDNS_OK ? DDNS_BAD : r);
+        struct dns_rr *x = nrr < DNS_MAX_RR ? &rr[nrr] : &spare;
+        int r = dns_name(m, len, &off, x->owner);
+        if (r != DNS_OK || len - off < 10) {
+            dns_count_err(env, r == DNS_OK ? DNS_BAD : r);
             break; /* keep what was complete */
         }
         x->type = (uint16_t)(m[off] << 8 | m[off + 1]);
@@ -178,21 +178,21 @@ void ddns_message(struct dissect_env *env, const uint8_t *m, size_t len,
             keep = 1;
         } else if (x->type == 5) {
             size_t t = off;
-            r = ddns_name(m, len, &t, x->target);
-            if (r != DDNS_OK) {
-                ddns_count_err(env, r);
+            r = dns_name(m, len, &t, x->target);
+            if (r != DNS_OK) {
+                dns_count_err(env, r);
                 break;
             }
             keep = 1;
         }
         off += rdlen;
-        if (keep && nrr < DDNS_MAX_RR)
+        if (keep && nrr < DNS_MAX_RR)
             nrr++;
     }
-    ddns_fill_map(env, qname, rr, nrr);
+    dns_fill_map(env, qname, rr, nrr);
 }
 
-struct ddns_tcp_dir {
+struct dns_tcp_dir {
     int done;
     uint8_t lenb[2];
     size_t lenb_n;
@@ -200,16 +200,16 @@ struct ddns_tcp_dir {
     uint8_t *buf; /* 65535 bytes, on first use */
 };
 
-struct ddns_tcp {
-    struct ddns_tcp_dir d[2];
+struct dns_tcp {
+    struct dns_tcp_dir d[2];
 };
 
-struct ddns_tcp *ddns_tcp_new(void)
+struct dns_tcp *dns_tcp_new(void)
 {
-    return calloc(1, sizeof(struct ddns_tcp));
+    return calloc(1, sizeof(struct dns_tcp));
 }
 
-void ddns_tcp_free(struct ddns_tcp *t)
+void dns_tcp_free(struct dns_tcp *t)
 {
     if (!t)
         return;
@@ -218,16 +218,16 @@ void ddns_tcp_free(struct ddns_tcp *t)
     free(t);
 }
 
-void ddns_tcp_gap(struct ddns_tcp *t, int dir)
+void dns_tcp_gap(struct dns_tcp *t, int dir)
 {
     t->d[dir & 1].done = 1;
 }
 
-void ddns_tcp_data(struct ddns_tcp *t, struct dissect_env *env, int dir,
+void dns_tcp_data(struct dns_tcp *t, struct dissect_env *env, int dir,
                    const uint8_t *data, size_t len, const struct dissect_cb *cb,
                    void *ctx)
 {
-    struct ddns_tcp_dir *d = &t->d[dir & 1];
+    struct dns_tcp_dir *d = &t->d[dir & 1];
     while (len && !d->done) {
         if (d->lenb_n < 2) {
             d->lenb[d->lenb_n++] = *data++;
@@ -250,7 +250,7 @@ void ddns_tcp_data(struct ddns_tcp *t, struct dissect_env *env, int dir,
         data += take;
         len -= take;
         if (d->have == d->need) {
-            ddns_message(env, d->buf, d->need, cb, ctx);
+            dns_message(env, d->buf, d->need, cb, ctx);
             d->lenb_n = 0;
         }
     }

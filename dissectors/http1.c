@@ -1,4 +1,4 @@
-/* dhttp.c - HTTP/1.x dissector: an incremental state machine per direction.
+/* http1.c - HTTP/1.x dissector: an incremental state machine per direction.
  *
  * Own parser rather than Debian's libhttp-parser: that library is archived upstream
  * (superseded by llhttp, which Debian 12 lacks), it rejects the sloppy messages that
@@ -11,57 +11,57 @@
  * Deliberately not done: validation beyond what framing needs, HTTP/2, multipart
  * splitting, brotli. Anything odd makes the direction stop ("lost") and the worker's
  * raw scan still sees every byte. */
-#include "dissectors/dhttp.h"
+#include "dissectors/http1.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-#include "dissectors/dtext.h"
+#include "dissectors/textenc.h"
 
-#define DHTTP_CHUNK_LINE_MAX 1024
-#define DHTTP_BODY_INIT 4096
-#define DHTTP_HDR_INIT 1024
+#define HTTP1_CHUNK_LINE_MAX 1024
+#define HTTP_BODY_INIT 4096
+#define HTTP1_HDR_INIT 1024
 /* A body buffer grown past this is released after its message, so an idle
  * keep-alive flow does not pin DISSECT_BODY_MAX bytes. */
-#define DHTTP_BODY_KEEP (64u * 1024)
-#define DHTTP_JSON_MAX_VALUES 4096
+#define HTTP_BODY_KEEP (64u * 1024)
+#define HTTP1_JSON_MAX_VALUES 4096
 
-enum dhttp_state {
-    DHTTP_START,      /* before a message: skip stray CR/LF */
-    DHTTP_HEADERS,    /* buffering the header block */
-    DHTTP_BODY_CL,    /* remain bytes of a Content-Length body */
-    DHTTP_CHUNK_SIZE, /* reading a chunk size line */
-    DHTTP_CHUNK_DATA, /* remain bytes of chunk data */
-    DHTTP_CHUNK_CRLF, /* the line end after chunk data */
-    DHTTP_TRAILER,    /* trailer lines until an empty one */
-    DHTTP_BODY_EOF,   /* response body read until the connection closes */
-    DHTTP_LOST,       /* stopped; resync only at a feed that starts a message */
+enum http1_state {
+    HTTP1_START,      /* before a message: skip stray CR/LF */
+    HTTP1_HEADERS,    /* buffering the header block */
+    HTTP1_BODY_CL,    /* remain bytes of a Content-Length body */
+    HTTP1_CHUNK_SIZE, /* reading a chunk size line */
+    HTTP1_CHUNK_DATA, /* remain bytes of chunk data */
+    HTTP1_CHUNK_CRLF, /* the line end after chunk data */
+    HTTP1_TRAILER,    /* trailer lines until an empty one */
+    HTTP1_BODY_EOF,   /* response body read until the connection closes */
+    HTTP1_LOST,       /* stopped; resync only at a feed that starts a message */
 };
 
-enum dhttp_coding { DHTTP_IDENTITY, DHTTP_GZIP, DHTTP_DEFLATE, DHTTP_OTHER };
-enum dhttp_ctype { DHTTP_CT_NONE, DHTTP_CT_FORM, DHTTP_CT_JSON, DHTTP_CT_OTHER };
-enum dhttp_zstate { DHTTP_Z_IDLE, DHTTP_Z_RUN, DHTTP_Z_DONE };
+enum http1_coding { HTTP1_IDENTITY, HTTP1_GZIP, HTTP1_DEFLATE, HTTP1_OTHER };
+enum http1_ctype { HTTP1_CT_NONE, HTTP1_CT_FORM, HTTP1_CT_JSON, HTTP1_CT_OTHER };
+enum http1_zstate { HTTP1_Z_IDLE, HTTP1_Z_RUN, HTTP1_Z_DONE };
 
 /* One message body being decoded; reused for every message of a direction (HTTP/1)
  * or stream slot (HTTP/2). */
-struct dhttp_body {
+struct http1_body {
     int want;        /* body is copied: it will be decoded or parsed */
     int emit_whole;  /* whole body differs from the raw stream: hand it over */
     int truncated;   /* body cap hit (counted once per message) */
-    enum dhttp_coding coding;
-    enum dhttp_ctype ctype;
+    enum http1_coding coding;
+    enum http1_ctype ctype;
     uint8_t *body;
     size_t body_len, body_alloc;
     uint8_t *work; /* copy of the body decoded in place when the body is also whole */
     size_t work_alloc;
     z_stream z;
     int z_ready; /* inflateInit2 done (z is reused with inflateReset2) */
-    enum dhttp_zstate zst;
+    enum http1_zstate zst;
 };
 
-struct dhttp_dir {
-    enum dhttp_state state;
+struct http1_dir {
+    enum http1_state state;
     uint8_t *hdr; /* grows up to DISSECT_HTTP_HDR_MAX */
     size_t hdr_len, hdr_alloc;
     uint64_t remain;
@@ -70,34 +70,34 @@ struct dhttp_dir {
     /* current message's body */
     int in_body;
     int pending;     /* a gap cut the body: emit it at the next call */
-    struct dhttp_body b;
+    struct http1_body b;
 };
 
-struct dhttp {
-    struct dhttp_dir d[2];
+struct http1 {
+    struct http1_dir d[2];
     struct dissect_stats *st;
     /* FIFO of "request was HEAD" flags, so the matching response has no body. */
     uint32_t head_bits;
     unsigned head_n;
 };
 
-struct dhttp_out {
+struct http1_out {
     const struct dissect_cb *cb;
     void *ctx;
     const char *where;
 };
 
-static const char *const dhttp_methods[] = {
+static const char *const http1_methods[] = {
     "GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT ",
     "TRACE ", "PROPFIND ", NULL,
 };
 
-int dhttp_sniff(const uint8_t *s, size_t n)
+int http1_sniff(const uint8_t *s, size_t n)
 {
     int maybe = 0;
     static const char *const resp[] = {"HTTP/1.", NULL};
     for (int pass = 0; pass < 2; pass++) {
-        const char *const *list = pass ? resp : dhttp_methods;
+        const char *const *list = pass ? resp : http1_methods;
         for (size_t i = 0; list[i]; i++) {
             size_t tl = strlen(list[i]);
             size_t m = n < tl ? n : tl;
@@ -111,7 +111,7 @@ int dhttp_sniff(const uint8_t *s, size_t n)
     return maybe ? -1 : 0;
 }
 
-static void dhttp_body_release(struct dhttp_body *b)
+static void http_body_release(struct http1_body *b)
 {
     free(b->body);
     free(b->work);
@@ -119,47 +119,47 @@ static void dhttp_body_release(struct dhttp_body *b)
         inflateEnd(&b->z);
 }
 
-struct dhttp *dhttp_new(struct dissect_stats *st)
+struct http1 *http1_new(struct dissect_stats *st)
 {
-    struct dhttp *h = calloc(1, sizeof *h);
+    struct http1 *h = calloc(1, sizeof *h);
     if (h)
         h->st = st;
     return h;
 }
 
-void dhttp_free(struct dhttp *h)
+void http1_free(struct http1 *h)
 {
     if (!h)
         return;
     for (int i = 0; i < 2; i++) {
         free(h->d[i].hdr);
-        dhttp_body_release(&h->d[i].b);
+        http_body_release(&h->d[i].b);
     }
     free(h);
 }
 
-static void dhttp_emit(const struct dhttp_out *o, const char *key, const uint8_t *v,
+static void http1_emit(const struct http1_out *o, const char *key, const uint8_t *v,
                        size_t n)
 {
     if (o->cb && o->cb->field)
         o->cb->field(o->ctx, o->where, key, v, n);
 }
 
-static void dhttp_kv_cb(void *arg, const char *key, const uint8_t *val, size_t len)
+static void http1_kv_cb(void *arg, const char *key, const uint8_t *val, size_t len)
 {
-    dhttp_emit(arg, key, val, len);
+    http1_emit(arg, key, val, len);
 }
 
 /* ---- body buffer and zlib ---- */
 
 /* Make room for at least one more byte; 0 when the cap is reached. */
-static int dhttp_body_grow(struct dhttp_body *d)
+static int http_body_grow(struct http1_body *d)
 {
     if (d->body_len < d->body_alloc)
         return 1;
     if (d->body_alloc >= DISSECT_BODY_MAX)
         return 0;
-    size_t n = d->body_alloc ? d->body_alloc * 2 : DHTTP_BODY_INIT;
+    size_t n = d->body_alloc ? d->body_alloc * 2 : HTTP_BODY_INIT;
     if (n > DISSECT_BODY_MAX)
         n = DISSECT_BODY_MAX;
     uint8_t *b = realloc(d->body, n);
@@ -170,11 +170,11 @@ static int dhttp_body_grow(struct dhttp_body *d)
     return 1;
 }
 
-static void dhttp_body_append(struct dissect_stats *st, struct dhttp_body *d,
+static void http_body_append(struct dissect_stats *st, struct http1_body *d,
                               const uint8_t *p, size_t n)
 {
     while (n) {
-        if (!dhttp_body_grow(d)) {
+        if (!http_body_grow(d)) {
             if (!d->truncated)
                 st->http_body_truncated++;
             d->truncated = 1;
@@ -190,10 +190,10 @@ static void dhttp_body_append(struct dissect_stats *st, struct dhttp_body *d,
     }
 }
 
-static int dhttp_z_start(struct dhttp_body *d, uint8_t first)
+static int http1_z_start(struct http1_body *d, uint8_t first)
 {
     int wbits = 15 + 16; /* gzip */
-    if (d->coding == DHTTP_DEFLATE)
+    if (d->coding == HTTP1_DEFLATE)
         /* "deflate" is meant to be zlib-wrapped but many servers send raw deflate;
          * a zlib header has CM = 8 and a window size nibble of at most 7. */
         wbits = ((first & 0x0f) == 8 && (first >> 4) <= 7) ? 15 : -15;
@@ -209,25 +209,25 @@ static int dhttp_z_start(struct dhttp_body *d, uint8_t first)
     return 0;
 }
 
-static void dhttp_inflate(struct dissect_stats *st, struct dhttp_body *d, const uint8_t *p,
+static void http1_inflate(struct dissect_stats *st, struct http1_body *d, const uint8_t *p,
                           size_t n)
 {
-    if (d->zst == DHTTP_Z_DONE || !n)
+    if (d->zst == HTTP1_Z_DONE || !n)
         return;
-    if (d->zst == DHTTP_Z_IDLE) {
-        if (dhttp_z_start(d, p[0]) < 0) {
+    if (d->zst == HTTP1_Z_IDLE) {
+        if (http1_z_start(d, p[0]) < 0) {
             st->zlib_errors++;
-            d->zst = DHTTP_Z_DONE;
+            d->zst = HTTP1_Z_DONE;
             return;
         }
-        d->zst = DHTTP_Z_RUN;
+        d->zst = HTTP1_Z_RUN;
     }
     d->z.next_in = (Bytef *)(uintptr_t)p; /* zlib does not write through next_in */
     d->z.avail_in = (uInt)n;
     for (;;) {
-        if (!dhttp_body_grow(d)) {
+        if (!http_body_grow(d)) {
             st->zlib_bombs++;
-            d->zst = DHTTP_Z_DONE;
+            d->zst = HTTP1_Z_DONE;
             return;
         }
         d->z.next_out = d->body + d->body_len;
@@ -235,12 +235,12 @@ static void dhttp_inflate(struct dissect_stats *st, struct dhttp_body *d, const 
         int r = inflate(&d->z, Z_NO_FLUSH);
         d->body_len = d->body_alloc - d->z.avail_out;
         if (r == Z_STREAM_END) {
-            d->zst = DHTTP_Z_DONE;
+            d->zst = HTTP1_Z_DONE;
             return;
         }
         if (r != Z_OK && r != Z_BUF_ERROR) {
             st->zlib_errors++;
-            d->zst = DHTTP_Z_DONE;
+            d->zst = HTTP1_Z_DONE;
             return;
         }
         /* Done with this input unless zlib filled the output and may hold more. */
@@ -251,18 +251,18 @@ static void dhttp_inflate(struct dissect_stats *st, struct dhttp_body *d, const 
     }
 }
 
-void dhttp_body_data(struct dhttp_body *d, struct dissect_stats *st, const uint8_t *p,
+void http_body_data(struct http1_body *d, struct dissect_stats *st, const uint8_t *p,
                      size_t n)
 {
     if (!d->want || !n)
         return;
-    if (d->coding == DHTTP_GZIP || d->coding == DHTTP_DEFLATE)
-        dhttp_inflate(st, d, p, n);
+    if (d->coding == HTTP1_GZIP || d->coding == HTTP1_DEFLATE)
+        http1_inflate(st, d, p, n);
     else
-        dhttp_body_append(st, d, p, n);
+        http_body_append(st, d, p, n);
 }
 
-static int dhttp_looks_json(const uint8_t *b, size_t n)
+static int http1_looks_json(const uint8_t *b, size_t n)
 {
     size_t i = 0;
     while (i < n && (b[i] == ' ' || b[i] == '\r' || b[i] == '\n' || b[i] == '\t'))
@@ -272,15 +272,15 @@ static int dhttp_looks_json(const uint8_t *b, size_t n)
 
 /* End of a body: hand the decoded body over (if emit), then its parts; the buffers are
  * kept for the next body unless they grew large. */
-static void dhttp_body_finish(struct dhttp_body *d, struct dissect_stats *st, int emit,
+static void http_body_finish(struct http1_body *d, struct dissect_stats *st, int emit,
                               const char *where, const struct dissect_cb *cb, void *ctx)
 {
-    struct dhttp_out o = {cb, ctx, where};
-    if (d->zst == DHTTP_Z_RUN)
+    struct http1_out o = {cb, ctx, where};
+    if (d->zst == HTTP1_Z_RUN)
         st->zlib_errors++; /* the body ended inside the compressed stream */
     if (emit && d->want && d->body_len) {
-        int form = d->ctype == DHTTP_CT_FORM;
-        int json = !form && (d->ctype == DHTTP_CT_JSON || dhttp_looks_json(d->body, d->body_len));
+        int form = d->ctype == HTTP1_CT_FORM;
+        int json = !form && (d->ctype == HTTP1_CT_JSON || http1_looks_json(d->body, d->body_len));
         /* Keyed parts go first, so a finding deduplicated by place keeps its key; they
          * are decoded in place, so when the whole body follows they work on a copy. */
         uint8_t *parts = d->body;
@@ -297,52 +297,52 @@ static void dhttp_body_finish(struct dhttp_body *d, struct dissect_stats *st, in
                 memcpy(parts, d->body, d->body_len);
         }
         if (parts && form)
-            dtext_kv_split(parts, d->body_len, '&', 0, 1, dhttp_kv_cb, &o);
+            textenc_kv_split(parts, d->body_len, '&', 0, 1, http1_kv_cb, &o);
         else if (parts && json)
-            dtext_json_walk(parts, d->body_len, DHTTP_JSON_MAX_VALUES, dhttp_kv_cb, &o);
+            textenc_json_walk(parts, d->body_len, HTTP1_JSON_MAX_VALUES, http1_kv_cb, &o);
         if (d->emit_whole)
-            dhttp_emit(&o, "", d->body, d->body_len);
+            http1_emit(&o, "", d->body, d->body_len);
     }
     d->body_len = 0;
-    d->zst = DHTTP_Z_IDLE;
-    if (d->body_alloc > DHTTP_BODY_KEEP) {
+    d->zst = HTTP1_Z_IDLE;
+    if (d->body_alloc > HTTP_BODY_KEEP) {
         free(d->body);
         d->body = NULL;
         d->body_alloc = 0;
     }
-    if (d->work_alloc > DHTTP_BODY_KEEP) {
+    if (d->work_alloc > HTTP_BODY_KEEP) {
         free(d->work);
         d->work = NULL;
         d->work_alloc = 0;
     }
 }
 
-void dhttp_body_end(struct dhttp_body *b, struct dissect_stats *st, const char *where,
+void http_body_end(struct http1_body *b, struct dissect_stats *st, const char *where,
                     const struct dissect_cb *cb, void *ctx)
 {
-    dhttp_body_finish(b, st, 1, where, cb, ctx);
+    http_body_finish(b, st, 1, where, cb, ctx);
 }
 
 /* End of an HTTP/1 message's body. */
-static void dhttp_msg_end(struct dhttp *h, struct dhttp_dir *d, const struct dissect_cb *cb,
+static void http1_msg_end(struct http1 *h, struct http1_dir *d, const struct dissect_cb *cb,
                           void *ctx)
 {
-    dhttp_body_finish(&d->b, h->st, d->in_body, "http.body", cb, ctx);
+    http_body_finish(&d->b, h->st, d->in_body, "http.body", cb, ctx);
     d->in_body = 0;
     d->pending = 0;
 }
 
 /* ---- header block ---- */
 
-struct dhttp_msg {
+struct http1_msg {
     int is_request, is_head, status;
     int chunked, has_len, bad_len;
     uint64_t clen;
-    enum dhttp_coding coding;
-    enum dhttp_ctype ctype;
+    enum http1_coding coding;
+    enum http1_ctype ctype;
 };
 
-static int dhttp_parse_u64(const uint8_t *s, size_t n, uint64_t *out)
+static int http1_parse_u64(const uint8_t *s, size_t n, uint64_t *out)
 {
     uint64_t v = 0;
     if (!n)
@@ -356,20 +356,20 @@ static int dhttp_parse_u64(const uint8_t *s, size_t n, uint64_t *out)
     return 0;
 }
 
-void dhttp_target(uint8_t *uri, size_t ul, const char *where, const struct dissect_cb *cb,
+void http1_target(uint8_t *uri, size_t ul, const char *where, const struct dissect_cb *cb,
                   void *ctx)
 {
-    struct dhttp_out o = {cb, ctx, where};
+    struct http1_out o = {cb, ctx, where};
     uint8_t *q = memchr(uri, '?', ul);
     size_t pl = q ? (size_t)(q - uri) : ul;
     if (q)
-        dtext_kv_split(q + 1, ul - pl - 1, '&', 0, 1, dhttp_kv_cb, &o);
+        textenc_kv_split(q + 1, ul - pl - 1, '&', 0, 1, http1_kv_cb, &o);
     /* Identifiers also hide in path segments (/v1/device/<imei>/ping). */
-    size_t dl = dtext_url_decode(uri, pl, 0);
-    dhttp_emit(&o, "", uri, dl);
+    size_t dl = textenc_url_decode(uri, pl, 0);
+    http1_emit(&o, "", uri, dl);
 }
 
-void dhttp_host(const uint8_t *val, size_t vl, const struct dissect_cb *cb, void *ctx)
+void http1_host(const uint8_t *val, size_t vl, const struct dissect_cb *cb, void *ctx)
 {
     char host[DNSMAP_NAME_MAX];
     size_t l = 0;
@@ -388,10 +388,10 @@ void dhttp_host(const uint8_t *val, size_t vl, const struct dissect_cb *cb, void
         cb->name(ctx, "http.host", host);
 }
 
-static void dhttp_request_line(uint8_t *line, size_t n, struct dhttp_msg *m,
-                               const struct dhttp_out *o0)
+static void http1_request_line(uint8_t *line, size_t n, struct http1_msg *m,
+                               const struct http1_out *o0)
 {
-    struct dhttp_out o = *o0;
+    struct http1_out o = *o0;
     o.where = "http.uri";
     uint8_t *sp1 = memchr(line, ' ', n);
     if (!sp1)
@@ -401,90 +401,90 @@ static void dhttp_request_line(uint8_t *line, size_t n, struct dhttp_msg *m,
     size_t rest = n - (size_t)(uri - line);
     uint8_t *sp2 = memchr(uri, ' ', rest);
     size_t ul = sp2 ? (size_t)(sp2 - uri) : rest;
-    dhttp_target(uri, ul, o.where, o.cb, o.ctx);
+    http1_target(uri, ul, o.where, o.cb, o.ctx);
 }
 
-static enum dhttp_coding dhttp_coding_of(const uint8_t *val, size_t vl)
+static enum http1_coding http1_coding_of(const uint8_t *val, size_t vl)
 {
-    if (dtext_icontains(val, vl, "gzip"))
-        return DHTTP_GZIP;
-    if (dtext_icontains(val, vl, "deflate"))
-        return DHTTP_DEFLATE;
-    if (vl && !dtext_icontains(val, vl, "identity"))
-        return DHTTP_OTHER;
-    return DHTTP_IDENTITY;
+    if (textenc_icontains(val, vl, "gzip"))
+        return HTTP1_GZIP;
+    if (textenc_icontains(val, vl, "deflate"))
+        return HTTP1_DEFLATE;
+    if (vl && !textenc_icontains(val, vl, "identity"))
+        return HTTP1_OTHER;
+    return HTTP1_IDENTITY;
 }
 
-static enum dhttp_ctype dhttp_ctype_of(const uint8_t *val, size_t vl)
+static enum http1_ctype http1_ctype_of(const uint8_t *val, size_t vl)
 {
-    if (dtext_icontains(val, vl, "x-www-form-urlencoded"))
-        return DHTTP_CT_FORM;
-    if (dtext_icontains(val, vl, "json"))
-        return DHTTP_CT_JSON;
-    return DHTTP_CT_OTHER;
+    if (textenc_icontains(val, vl, "x-www-form-urlencoded"))
+        return HTTP1_CT_FORM;
+    if (textenc_icontains(val, vl, "json"))
+        return HTTP1_CT_JSON;
+    return HTTP1_CT_OTHER;
 }
 
-struct dhttp_body *dhttp_body_new(void)
+struct http1_body *http_body_new(void)
 {
-    return calloc(1, sizeof(struct dhttp_body));
+    return calloc(1, sizeof(struct http1_body));
 }
 
-void dhttp_body_free(struct dhttp_body *b)
+void http_body_free(struct http1_body *b)
 {
     if (!b)
         return;
-    dhttp_body_release(b);
+    http_body_release(b);
     free(b);
 }
 
-void dhttp_body_start(struct dhttp_body *b, const uint8_t *enc, size_t el, const uint8_t *ct,
+void http_body_start(struct http1_body *b, const uint8_t *enc, size_t el, const uint8_t *ct,
                       size_t cl)
 {
-    b->coding = enc ? dhttp_coding_of(enc, el) : DHTTP_IDENTITY;
-    b->ctype = ct ? dhttp_ctype_of(ct, cl) : DHTTP_CT_NONE;
+    b->coding = enc ? http1_coding_of(enc, el) : HTTP1_IDENTITY;
+    b->ctype = ct ? http1_ctype_of(ct, cl) : HTTP1_CT_NONE;
     b->truncated = 0;
     b->body_len = 0;
-    b->zst = DHTTP_Z_IDLE;
+    b->zst = HTTP1_Z_IDLE;
     /* Framed (HTTP/2 DATA): the raw scan sees the body cut by frame headers. */
     b->emit_whole = 1;
-    b->want = b->coding != DHTTP_OTHER;
+    b->want = b->coding != HTTP1_OTHER;
 }
 
-static void dhttp_header(uint8_t *name, size_t nl, uint8_t *val, size_t vl,
-                         struct dhttp_msg *m, const struct dhttp_out *o0)
+static void http1_header(uint8_t *name, size_t nl, uint8_t *val, size_t vl,
+                         struct http1_msg *m, const struct http1_out *o0)
 {
-    struct dhttp_out o = *o0;
+    struct http1_out o = *o0;
     name[nl] = 0; /* overwrites the ':' or a space before it */
     o.where = "http.header";
-    int cookie = nl == 6 && dtext_iprefix(name, nl, "cookie");
+    int cookie = nl == 6 && textenc_iprefix(name, nl, "cookie");
     /* A cookie's pairs are reported at http.cookie only: the same bytes once more as
      * http.header would be a second finding for one leak. */
     if (!cookie)
-        dhttp_emit(&o, (const char *)name, val, vl);
-    if (nl == 4 && dtext_iprefix(name, nl, "host") && m->is_request) {
-        dhttp_host(val, vl, o.cb, o.ctx);
+        http1_emit(&o, (const char *)name, val, vl);
+    if (nl == 4 && textenc_iprefix(name, nl, "host") && m->is_request) {
+        http1_host(val, vl, o.cb, o.ctx);
     } else if (cookie) {
         o.where = "http.cookie";
-        dtext_kv_split(val, vl, ';', 1, 0, dhttp_kv_cb, &o);
-    } else if (nl == 14 && dtext_iprefix(name, nl, "content-length")) {
+        textenc_kv_split(val, vl, ';', 1, 0, http1_kv_cb, &o);
+    } else if (nl == 14 && textenc_iprefix(name, nl, "content-length")) {
         uint64_t v;
-        if (dhttp_parse_u64(val, vl, &v) < 0)
+        if (http1_parse_u64(val, vl, &v) < 0)
             m->bad_len = 1;
         else if (!m->has_len) {
             m->has_len = 1;
             m->clen = v;
         }
-    } else if (nl == 17 && dtext_iprefix(name, nl, "transfer-encoding")) {
-        if (dtext_icontains(val, vl, "chunked"))
+    } else if (nl == 17 && textenc_iprefix(name, nl, "transfer-encoding")) {
+        if (textenc_icontains(val, vl, "chunked"))
             m->chunked = 1;
-    } else if (nl == 16 && dtext_iprefix(name, nl, "content-encoding")) {
-        m->coding = dhttp_coding_of(val, vl);
-    } else if (nl == 12 && dtext_iprefix(name, nl, "content-type")) {
-        m->ctype = dhttp_ctype_of(val, vl);
+    } else if (nl == 16 && textenc_iprefix(name, nl, "content-encoding")) {
+        m->coding = http1_coding_of(val, vl);
+    } else if (nl == 12 && textenc_iprefix(name, nl, "content-type")) {
+        m->ctype = http1_ctype_of(val, vl);
     }
 }
 
-static int dhttp_token_ok(const uint8_t *s, size_t n)
+static int http1_token_ok(const uint8_t *s, size_t n)
 {
     if (!n || n > 20)
         return 0;
@@ -496,11 +496,11 @@ static int dhttp_token_ok(const uint8_t *s, size_t n)
 
 /* Parse the complete header block d->hdr[0..hdr_len) and set the body state.
  * Returns 0, or -1 if the start line is not HTTP (direction becomes lost). */
-static int dhttp_headers_done(struct dhttp *h, struct dhttp_dir *d,
+static int http1_headers_done(struct http1 *h, struct http1_dir *d,
                               const struct dissect_cb *cb, void *ctx)
 {
-    struct dhttp_out o = {cb, ctx, "http.header"};
-    struct dhttp_msg m = {0};
+    struct http1_out o = {cb, ctx, "http.header"};
+    struct http1_msg m = {0};
     uint8_t *b = d->hdr;
     size_t n = d->hdr_len;
     uint8_t *nl = memchr(b, '\n', n);
@@ -516,8 +516,8 @@ static int dhttp_headers_done(struct dhttp *h, struct dhttp_dir *d,
         }
     } else {
         uint8_t *sp = memchr(b, ' ', l0);
-        if (!sp || !dhttp_token_ok(b, (size_t)(sp - b)) ||
-            !dtext_icontains(b, l0, " HTTP/")) {
+        if (!sp || !http1_token_ok(b, (size_t)(sp - b)) ||
+            !textenc_icontains(b, l0, " HTTP/")) {
             h->st->http_bad_start++;
             return -1;
         }
@@ -545,18 +545,18 @@ static int dhttp_headers_done(struct dhttp *h, struct dhttp_dir *d,
             while (ve > vs && (b[ve - 1] == ' ' || b[ve - 1] == '\t'))
                 ve--;
             if (nlen)
-                dhttp_header(b + i, nlen, b + vs, ve - vs, &m, &o);
+                http1_header(b + i, nlen, b + vs, ve - vs, &m, &o);
         }
         i = le + 1;
     }
     if (m.is_request)
-        dhttp_request_line(b, l0, &m, &o);
+        http1_request_line(b, l0, &m, &o);
 
     d->b.coding = m.coding;
     d->b.ctype = m.ctype;
     d->b.truncated = 0;
     d->b.body_len = 0;
-    d->b.zst = DHTTP_Z_IDLE;
+    d->b.zst = HTTP1_Z_IDLE;
     d->in_body = 0;
     if (m.bad_len && !m.chunked) {
         h->st->http_bad_length++;
@@ -584,30 +584,30 @@ static int dhttp_headers_done(struct dhttp *h, struct dhttp_dir *d,
             body = m.chunked || !m.has_len || m.clen > 0;
     }
     if (!body) {
-        d->state = DHTTP_START;
+        d->state = HTTP1_START;
         return 0;
     }
     d->in_body = 1;
     /* The whole body is worth handing over only when it differs from the raw stream
      * (de-chunked or inflated); request bodies without a type are kept for sniffing. */
-    d->b.emit_whole = m.chunked || m.coding == DHTTP_GZIP || m.coding == DHTTP_DEFLATE;
-    d->b.want = m.coding != DHTTP_OTHER &&
-              (d->b.emit_whole || m.ctype == DHTTP_CT_FORM || m.ctype == DHTTP_CT_JSON ||
-               (m.is_request && m.ctype == DHTTP_CT_NONE));
+    d->b.emit_whole = m.chunked || m.coding == HTTP1_GZIP || m.coding == HTTP1_DEFLATE;
+    d->b.want = m.coding != HTTP1_OTHER &&
+              (d->b.emit_whole || m.ctype == HTTP1_CT_FORM || m.ctype == HTTP1_CT_JSON ||
+               (m.is_request && m.ctype == HTTP1_CT_NONE));
     if (m.chunked) {
-        d->state = DHTTP_CHUNK_SIZE;
+        d->state = HTTP1_CHUNK_SIZE;
         d->line_len = 0;
     } else if (m.has_len) {
-        d->state = DHTTP_BODY_CL;
+        d->state = HTTP1_BODY_CL;
         d->remain = m.clen;
     } else {
-        d->state = DHTTP_BODY_EOF;
+        d->state = HTTP1_BODY_EOF;
     }
     return 0;
 }
 
 /* Parse the chunk size line in d->line. Returns 0, or -1 if invalid or too large. */
-static int dhttp_chunk_size(struct dhttp_dir *d, uint64_t *out)
+static int http1_chunk_size(struct http1_dir *d, uint64_t *out)
 {
     size_t n = d->line_len < sizeof d->line ? d->line_len : sizeof d->line;
     uint64_t v = 0;
@@ -635,18 +635,18 @@ static int dhttp_chunk_size(struct dhttp_dir *d, uint64_t *out)
     return 0;
 }
 
-static void dhttp_lose(struct dhttp *h, struct dhttp_dir *d, const struct dissect_cb *cb,
+static void http1_lose(struct http1 *h, struct http1_dir *d, const struct dissect_cb *cb,
                        void *ctx)
 {
-    dhttp_msg_end(h, d, cb, ctx);
-    d->state = DHTTP_LOST;
+    http1_msg_end(h, d, cb, ctx);
+    d->state = HTTP1_LOST;
     d->hdr_len = 0;
 }
 
 /* Most header blocks are well under 1 KiB: start small, double up to the cap. */
-static int dhttp_hdr_grow(struct dhttp_dir *d, size_t need)
+static int http1_hdr_grow(struct http1_dir *d, size_t need)
 {
-    size_t n = d->hdr_alloc ? d->hdr_alloc : DHTTP_HDR_INIT;
+    size_t n = d->hdr_alloc ? d->hdr_alloc : HTTP1_HDR_INIT;
     while (n < need)
         n *= 2;
     if (n > DISSECT_HTTP_HDR_MAX)
@@ -660,27 +660,27 @@ static int dhttp_hdr_grow(struct dhttp_dir *d, size_t need)
 }
 
 /* Consume up to n bytes in the current state; returns how many were used. */
-static size_t dhttp_step(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p, size_t n,
+static size_t http1_step(struct http1 *h, struct http1_dir *d, const uint8_t *p, size_t n,
                          const struct dissect_cb *cb, void *ctx)
 {
     switch (d->state) {
-    case DHTTP_START: {
+    case HTTP1_START: {
         size_t i = 0;
         while (i < n && (p[i] == '\r' || p[i] == '\n'))
             i++;
         if (i < n) {
-            d->state = DHTTP_HEADERS;
+            d->state = HTTP1_HEADERS;
             d->hdr_len = 0;
         }
         return i;
     }
-    case DHTTP_HEADERS: {
+    case HTTP1_HEADERS: {
         size_t old = d->hdr_len;
         size_t take = DISSECT_HTTP_HDR_MAX - old;
         if (take > n)
             take = n;
-        if (old + take > d->hdr_alloc && dhttp_hdr_grow(d, old + take) < 0) {
-            d->state = DHTTP_LOST;
+        if (old + take > d->hdr_alloc && http1_hdr_grow(d, old + take) < 0) {
+            d->state = HTTP1_LOST;
             return n;
         }
         memcpy(d->hdr + old, p, take);
@@ -698,8 +698,8 @@ static size_t dhttp_step(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p,
                 e = k + 2;
             if (e) {
                 d->hdr_len = e;
-                if (dhttp_headers_done(h, d, cb, ctx) < 0) {
-                    dhttp_lose(h, d, cb, ctx);
+                if (http1_headers_done(h, d, cb, ctx) < 0) {
+                    http1_lose(h, d, cb, ctx);
                     return n;
                 }
                 d->hdr_len = 0;
@@ -710,69 +710,69 @@ static size_t dhttp_step(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p,
         d->hdr_len = end;
         if (end == DISSECT_HTTP_HDR_MAX) {
             h->st->http_hdr_too_long++;
-            dhttp_lose(h, d, cb, ctx);
+            http1_lose(h, d, cb, ctx);
             return n;
         }
         return take;
     }
-    case DHTTP_BODY_CL:
-    case DHTTP_CHUNK_DATA: {
+    case HTTP1_BODY_CL:
+    case HTTP1_CHUNK_DATA: {
         size_t take = d->remain < n ? (size_t)d->remain : n;
-        dhttp_body_data(&d->b, h->st, p, take);
+        http_body_data(&d->b, h->st, p, take);
         d->remain -= take;
         if (!d->remain) {
-            if (d->state == DHTTP_BODY_CL) {
-                dhttp_msg_end(h, d, cb, ctx);
-                d->state = DHTTP_START;
+            if (d->state == HTTP1_BODY_CL) {
+                http1_msg_end(h, d, cb, ctx);
+                d->state = HTTP1_START;
             } else {
-                d->state = DHTTP_CHUNK_CRLF;
+                d->state = HTTP1_CHUNK_CRLF;
             }
         }
         return take;
     }
-    case DHTTP_CHUNK_CRLF: {
+    case HTTP1_CHUNK_CRLF: {
         /* Tolerant: anything up to the next LF. */
         uint8_t *nl = memchr(p, '\n', n);
         if (!nl)
             return n;
-        d->state = DHTTP_CHUNK_SIZE;
+        d->state = HTTP1_CHUNK_SIZE;
         d->line_len = 0;
         return (size_t)(nl - p) + 1;
     }
-    case DHTTP_CHUNK_SIZE: {
+    case HTTP1_CHUNK_SIZE: {
         uint8_t *nl = memchr(p, '\n', n);
         size_t ll = nl ? (size_t)(nl - p) : n;
         for (size_t i = 0; i < ll && d->line_len + i < sizeof d->line; i++)
             d->line[d->line_len + i] = (char)p[i];
         d->line_len += ll;
-        if (d->line_len > DHTTP_CHUNK_LINE_MAX) {
+        if (d->line_len > HTTP1_CHUNK_LINE_MAX) {
             h->st->http_bad_chunk++;
-            dhttp_lose(h, d, cb, ctx);
+            http1_lose(h, d, cb, ctx);
             return n;
         }
         if (!nl)
             return n;
         uint64_t sz;
-        if (dhttp_chunk_size(d, &sz) < 0) {
+        if (http1_chunk_size(d, &sz) < 0) {
             h->st->http_bad_chunk++;
-            dhttp_lose(h, d, cb, ctx);
+            http1_lose(h, d, cb, ctx);
             return n;
         }
         if (sz == 0) {
-            d->state = DHTTP_TRAILER;
+            d->state = HTTP1_TRAILER;
             d->line_len = 0;
         } else {
-            d->state = DHTTP_CHUNK_DATA;
+            d->state = HTTP1_CHUNK_DATA;
             d->remain = sz;
         }
         return ll + 1;
     }
-    case DHTTP_TRAILER: {
+    case HTTP1_TRAILER: {
         for (size_t i = 0; i < n; i++) {
             if (p[i] == '\n') {
                 if (d->line_len == 0) {
-                    dhttp_msg_end(h, d, cb, ctx);
-                    d->state = DHTTP_START;
+                    http1_msg_end(h, d, cb, ctx);
+                    d->state = HTTP1_START;
                     return i + 1;
                 }
                 d->line_len = 0;
@@ -782,71 +782,71 @@ static size_t dhttp_step(struct dhttp *h, struct dhttp_dir *d, const uint8_t *p,
         }
         return n;
     }
-    case DHTTP_BODY_EOF:
-        dhttp_body_data(&d->b, h->st, p, n);
+    case HTTP1_BODY_EOF:
+        http_body_data(&d->b, h->st, p, n);
         return n;
-    case DHTTP_LOST:
+    case HTTP1_LOST:
         return n;
     }
     return n;
 }
 
-void dhttp_data(struct dhttp *h, int dir, const uint8_t *data, size_t len,
+void http1_data(struct http1 *h, int dir, const uint8_t *data, size_t len,
                 const struct dissect_cb *cb, void *ctx)
 {
-    struct dhttp_dir *d = &h->d[dir & 1];
+    struct http1_dir *d = &h->d[dir & 1];
     if (d->pending)
-        dhttp_msg_end(h, d, cb, ctx);
-    if (d->state == DHTTP_LOST && dhttp_sniff(data, len) == 1)
-        d->state = DHTTP_START;
+        http1_msg_end(h, d, cb, ctx);
+    if (d->state == HTTP1_LOST && http1_sniff(data, len) == 1)
+        d->state = HTTP1_START;
     while (len) {
-        size_t used = dhttp_step(h, d, data, len, cb, ctx);
+        size_t used = http1_step(h, d, data, len, cb, ctx);
         data += used;
         len -= used;
     }
 }
 
-void dhttp_gap(struct dhttp *h, int dir, uint64_t missing)
+void http1_gap(struct http1 *h, int dir, uint64_t missing)
 {
-    struct dhttp_dir *d = &h->d[dir & 1];
+    struct http1_dir *d = &h->d[dir & 1];
     if (!missing)
         return;
-    if ((d->state == DHTTP_BODY_CL || d->state == DHTTP_CHUNK_DATA ||
-         d->state == DHTTP_BODY_EOF) &&
-        (d->state == DHTTP_BODY_EOF || missing <= d->remain)) {
+    if ((d->state == HTTP1_BODY_CL || d->state == HTTP1_CHUNK_DATA ||
+         d->state == HTTP1_BODY_EOF) &&
+        (d->state == HTTP1_BODY_EOF || missing <= d->remain)) {
         /* Skip the hole inside the body: framing is intact, the content is not, so a
          * compressed body cannot be inflated further. */
-        if (d->state != DHTTP_BODY_EOF)
+        if (d->state != HTTP1_BODY_EOF)
             d->remain -= missing;
-        if (d->b.coding == DHTTP_GZIP || d->b.coding == DHTTP_DEFLATE)
-            d->b.zst = DHTTP_Z_DONE;
+        if (d->b.coding == HTTP1_GZIP || d->b.coding == HTTP1_DEFLATE)
+            d->b.zst = HTTP1_Z_DONE;
         h->st->http_body_incomplete++;
-        if (d->state == DHTTP_BODY_CL && !d->remain) {
+        if (d->state == HTTP1_BODY_CL && !d->remain) {
             d->pending = 1;
-            d->state = DHTTP_START;
-        } else if (d->state == DHTTP_CHUNK_DATA && !d->remain) {
-            d->state = DHTTP_CHUNK_CRLF;
+            d->state = HTTP1_START;
+        } else if (d->state == HTTP1_CHUNK_DATA && !d->remain) {
+            d->state = HTTP1_CHUNK_CRLF;
         }
         return;
     }
-    if (d->state != DHTTP_LOST)
+    if (d->state != HTTP1_LOST)
         h->st->http_gap_lost++;
     if (d->in_body) {
         h->st->http_body_incomplete++;
         d->pending = 1;
     }
-    d->state = DHTTP_LOST;
+    d->state = HTTP1_LOST;
     d->hdr_len = 0;
 }
 
-void dhttp_close(struct dhttp *h, const struct dissect_cb *cb, void *ctx)
+void http1_close(struct http1 *h, const struct dissect_cb *cb, void *ctx)
 {
     for (int i = 0; i < 2; i++) {
-        struct dhttp_dir *d = &h->d[i];
-        if (d->in_body && d->state != DHTTP_BODY_EOF && !d->pending)
+        struct http1_dir *d = &h->d[i];
+        if (d->in_body && d->state != HTTP1_BODY_EOF && !d->pending)
             h->st->http_body_incomplete++;
         if (d->in_body || d->pending)
-            dhttp_msg_end(h, d, cb, ctx);
-        d->state = DHTTP_LOST;
+            http1_msg_end(h, d, cb, ctx);
+        d->state = HTTP1_LOST;
     }
 }
