@@ -1,4 +1,4 @@
-/* catalog.c - loads rules/sdks/<name>.yaml and answers "which SDK owns this host name" by
+/* catalog.c - loads data/sdks/<name>.yaml and answers "which SDK owns this host name" by
  * longest domain-suffix match. It does not decide whether a contact is declared (that
  * is policy.c / verdict.c) and does not resolve IPs to names (the DNS dissector does).
  *

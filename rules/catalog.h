@@ -1,4 +1,4 @@
-/* catalog.h - the SDK catalogue (rules/sdks/<name>.yaml): which third-party SDK an endpoint
+/* catalog.h - the SDK catalogue (data/sdks/<name>.yaml): which third-party SDK an endpoint
  * name belongs to, by longest domain-suffix match on label boundaries.
  *
  * Read-only after load: catalog_match() takes no lock and allocates nothing, so every

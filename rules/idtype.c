@@ -1,6 +1,6 @@
 /* idtype.c - identifier leaf types and the validators of their value syntax.
  *
- * The list of names is a contract shared with rules/ontology.yaml. Validation is
+ * The list of names is a contract shared with data/ontology.yaml. Validation is
  * strict where the identifier has a check (IMEI Luhn, MAC octets, IP text) and
  * permissive where real values vary by vendor (ICCID, serial, guid). It does not
  * normalise values: forms.c derives the variants. */

@@ -1,5 +1,5 @@
 /* idtype.h - the static table of identifier leaf types (names shared with
- * rules/ontology.yaml) with their category and the syntax a lab-profile value of
+ * data/ontology.yaml) with their category and the syntax a lab-profile value of
  * that type must have. Also the small validators (Luhn, MAC, UUID, MCC) that the
  * profile loader and the generic detectors share.
  *

@@ -1,4 +1,4 @@
-/* ontology.c - loads rules/ontology.yaml and resolves policy phrases to identifier
+/* ontology.c - loads data/ontology.yaml and resolves policy phrases to identifier
  * leaves and categories. It does not know identifier values or forms (that is
  * rules/idtype.c); it only names types and says which declaration covers which. */
 #include "rules/ontology.h"

@@ -1,6 +1,6 @@
 /* ontology.h - identifier types: leaves (imei, mac, ...) grouped into categories
  * (device_identifier, network, sim, location, personal), and the phrases privacy
- * policies use for them, loaded from rules/ontology.yaml.
+ * policies use for them, loaded from data/ontology.yaml.
  *
  * Phrases match case-insensitively with spaces, '-' and '_' ignored, so "Android Id",
  * "android_id" and "AndroidID" are one key. Vague phrases ("device information") are

@@ -1,4 +1,4 @@
-/* policy.c - loads rules/policies/<name>.yaml into declarations the verdict engine reads.
+/* policy.c - loads data/policies/<name>.yaml into declarations the verdict engine reads.
  * It checks what can be checked from the files alone (types known to the ontology,
  * SDK ids known to the catalogue, required fields) and does not judge traffic: that is
  * verdict.c. */

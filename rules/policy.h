@@ -1,4 +1,4 @@
-/* policy.h - privacy-policy declarations (rules/policies/<name>.yaml): what one app's policy
+/* policy.h - privacy-policy declarations (data/policies/<name>.yaml): what one app's policy
  * says it collects itself, which transforms it promises (e.g. MD5 of the IMEI), which
  * SDKs its catalogue names and which identifier types each SDK is declared to receive.
  *
@@ -74,7 +74,7 @@ void policy_set_free(policy_set_t *s);
 /* Every policy a device of p names must be in s (s may be NULL: none loaded): a typo
  * would otherwise turn each finding of that device into "no_policy" without a word.
  * Returns 0, or LW_ERR_PARSE with "lab.yaml:5: devices[0].policy: no policy \"x\" in
- * rules/policies (known: ...)" in err. dir is only used in the message. */
+ * data/policies (known: ...)" in err. dir is only used in the message. */
 int policy_check_profile(const policy_set_t *s, const profile_t *p, const char *dir,
                          char *err, size_t errlen);
 

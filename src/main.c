@@ -24,7 +24,7 @@
 #include "src/ruleset.h"
 
 #ifndef LW_RULES_DIR
-#define LW_RULES_DIR "rules"
+#define LW_RULES_DIR "data"
 #endif
 
 #define LW_VERSION "0.1.0"

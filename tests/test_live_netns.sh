@@ -18,7 +18,7 @@ netns_setup l
 NPKT=$(tcpdump -r "$T/lab.pcap" 2>/dev/null | wc -l)
 check_gt "generated capture has packets" "$NPKT" 100
 PROFILE="$LW_SOURCE_DIR/docs/sample/lab.yaml"
-RULES="$LW_SOURCE_DIR/rules"
+RULES="$LW_SOURCE_DIR/data"
 
 # What offline reading finds: (type, form, where, sdk, verdict, device), one per line.
 findings() { grep '"event_type":"privacy_leak"' "$1" | python3 -c "

@@ -14,7 +14,7 @@
 #include "common/lwerr.h"
 #include "tests/testutil.h"
 
-#define RULES LW_SOURCE_DIR "/rules"
+#define RULES LW_SOURCE_DIR "/data"
 #define BAD LW_SOURCE_DIR "/tests/data/rules_bad"
 
 static ontology_t *ont;
@@ -133,7 +133,7 @@ static const char *match(const char *host)
 static void test_catalog_real(void)
 {
     load_real();
-    /* Every SDK named by a seed policy is catalogued (ids used in rules/policies/). */
+    /* Every SDK named by a seed policy is catalogued (ids used in data/policies/). */
     static const char *const seeds[] = {
         "umeng", "tencent-bugly", "getui", "xiaomi-push", "huawei-push", "oppo-push",
         "vivo-push", "qiniu", "aliyun-sls", "zego", "tencent-im", "facebook",

@@ -63,7 +63,7 @@ printf 'devices:\n  - id: x\n    app: y\n    policy: xiaoying-kankkan\n' > "$T/t
 "$LEAKWATCH" -q -r "$LW_SOURCE_DIR/docs/sample/lab-sample.pcap" --profile "$T/typo.yaml" > /dev/null 2> "$T/err"
 check_eq "profile naming an unknown policy refused" 1 $?
 check_grep "message names file:line and the known ids" 'typo.yaml:4: devices\[0\].policy: no policy "xiaoying-kankkan".*known: .*xiaoying-kankan' "$T/err"
-"$LEAKWATCH" --check-rules "$LW_SOURCE_DIR/rules" > "$T/check"
+"$LEAKWATCH" --check-rules "$LW_SOURCE_DIR/data" > "$T/check"
 check_eq "--check-rules on our rules: clean" 0 $?
 "$LEAKWATCH" --check-rules "$LW_SOURCE_DIR/tests/data/rules_bad/dup_domain" > "$T/check"
 check_eq "--check-rules on a bad dir fails" 1 $?
