@@ -1,15 +1,15 @@
 /* pipeline.h - one offline run: a reader thread decodes packets and sends each to
  * the worker owning its flow (by symmetric flow hash) over a single-producer ring;
  * workers reassemble, classify and emit events to the sink. */
-#ifndef LW_SRC_PIPELINE_H
-#define LW_SRC_PIPELINE_H
+#ifndef LW_ENGINE_PIPELINE_H
+#define LW_ENGINE_PIPELINE_H
 
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "capture/live.h"
 #include "sinks/sink.h"
-#include "src/ruleset.h"
+#include "engine/ruleset.h"
 
 struct pipeline_config {
     const char *const *files;   /* -r FILE ... */

@@ -7,8 +7,8 @@
  * Findings are collected per flow - one per (identifier type, form, where), repeats
  * counted - and emitted when the flow ends, because the names that attribute a flow
  * (HTTP Host, a later TLS certificate) may arrive after the identifier does. */
-#ifndef LW_SRC_INSPECT_H
-#define LW_SRC_INSPECT_H
+#ifndef LW_ENGINE_INSPECT_H
+#define LW_ENGINE_INSPECT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,7 +17,7 @@
 #include "capture/flow.h"
 #include "dissectors/dissect.h"
 #include "sinks/sink.h"
-#include "src/ruleset.h"
+#include "engine/ruleset.h"
 
 typedef struct inspect inspect_t;
 

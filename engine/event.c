@@ -1,5 +1,5 @@
 /* event.c - see event.h. */
-#include "src/event.h"
+#include "engine/event.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

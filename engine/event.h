@@ -1,7 +1,7 @@
 /* event.h - building the JSON events leakwatch emits (field names are the contract
  * of DESIGN.md: EVE-style top level, then our own sections). */
-#ifndef LW_SRC_EVENT_H
-#define LW_SRC_EVENT_H
+#ifndef LW_ENGINE_EVENT_H
+#define LW_ENGINE_EVENT_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* pipeline.c - see pipeline.h. The reader runs on its own thread while the calling
  * thread shows progress; both end when the input does. */
-#include "src/pipeline.h"
+#include "engine/pipeline.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -16,9 +16,9 @@
 #include "capture/source.h"
 #include "dissectors/dissect.h"
 #include "dissectors/keylog.h"
-#include "src/event.h"
+#include "engine/event.h"
 #include "common/lwerr.h"
-#include "src/worker.h"
+#include "engine/worker.h"
 
 /* Per file, this many malformed packets are described on stderr; the rest are only
  * counted (stats event), so a damaged capture cannot flood the terminal. */

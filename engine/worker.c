@@ -4,7 +4,7 @@
  * decided, and feed TCP payload through reassembly (UDP payload is a message of its
  * own). When a flow ends, what reassembly still holds is flushed, nDPI gives its
  * final answer and one "flow" event is emitted. */
-#include "src/worker.h"
+#include "engine/worker.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "capture/classify.h"
-#include "src/event.h"
+#include "engine/event.h"
 #include "common/lwerr.h"
 
 #define TH_FIN 0x01

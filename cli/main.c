@@ -20,8 +20,8 @@
 #include "rules/rulecheck.h"
 #include "sinks/sink.h"
 #include "common/lwerr.h"
-#include "src/pipeline.h"
-#include "src/ruleset.h"
+#include "engine/pipeline.h"
+#include "engine/ruleset.h"
 
 #ifndef LW_RULES_DIR
 #define LW_RULES_DIR "data"

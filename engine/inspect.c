@@ -1,12 +1,12 @@
 /* inspect.c - see inspect.h. */
-#include "src/inspect.h"
+#include "engine/inspect.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rules/verdict.h"
-#include "src/event.h"
+#include "engine/event.h"
 
 /* Distinct findings kept per flow. (type, form, where) is a small space, so this is
  * reached only by hostile traffic; what goes past it is counted. */

@@ -2,8 +2,8 @@
  * profile, the compiled matcher, the ontology, the SDK catalogue and the policies;
  * plus the two shared structures that are written at run time, each with its own
  * lock: the DNS answer map and the set of (device, SDK) contacts already reported. */
-#ifndef LW_SRC_RULESET_H
-#define LW_SRC_RULESET_H
+#ifndef LW_ENGINE_RULESET_H
+#define LW_ENGINE_RULESET_H
 
 #include <pthread.h>
 #include <stdatomic.h>

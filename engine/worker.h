@@ -1,8 +1,8 @@
 /* worker.h - one worker thread: owns a flow table, TCP reassembly pool and nDPI
  * module, and consumes the records the reader puts in its ring. Nothing a worker owns
  * is touched by another thread, except the counters read after it has stopped. */
-#ifndef LW_SRC_WORKER_H
-#define LW_SRC_WORKER_H
+#ifndef LW_ENGINE_WORKER_H
+#define LW_ENGINE_WORKER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -10,8 +10,8 @@
 #include "capture/flow.h"
 #include "capture/ring.h"
 #include "sinks/sink.h"
-#include "src/inspect.h"
-#include "src/ruleset.h"
+#include "engine/inspect.h"
+#include "engine/ruleset.h"
 
 enum worker_rec_kind {
     WORKER_REC_PACKET,

@@ -1,5 +1,5 @@
 /* ruleset.c - see ruleset.h. */
-#include "src/ruleset.h"
+#include "engine/ruleset.h"
 
 #include <stdio.h>
 #include <stdlib.h>
