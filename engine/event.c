@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 const char *event_time(uint64_t ts_us, char *buf, size_t len)
@@ -22,7 +23,7 @@ const char *event_ip(int family, const uint8_t *ip, char *buf, size_t len)
     return buf;
 }
 
-const char *event_proto(uint8_t proto, char *buf, size_t len)
+static const char *proto_name(uint8_t proto, char *buf, size_t len)
 {
     switch (proto) {
     case 6: return "TCP";
@@ -33,21 +34,42 @@ const char *event_proto(uint8_t proto, char *buf, size_t len)
     }
 }
 
-json_t *event_flow_base(const struct flow *f, uint64_t ts_us, const char *event_type)
+static void set_str(json_t *o, const char *k, const char *v)
 {
-    char t[40], a[64], b[64], p[8];
-    int c = f->client, s = !f->client;
+    json_object_set_new(o, k, v ? json_string(v) : json_null());
+}
+
+static void set_u64(json_t *o, const char *k, uint64_t v)
+{
+    json_object_set_new(o, k, json_integer((json_int_t)v));
+}
+
+static json_t *event_new(uint64_t ts_us, const char *event_type)
+{
+    char t[40];
     json_t *o = json_object();
     if (!o)
         return NULL;
-    json_object_set_new(o, "timestamp", json_string(event_time(ts_us, t, sizeof t)));
-    json_object_set_new(o, "event_type", json_string(event_type));
-    json_object_set_new(o, "flow_id", json_integer((json_int_t)flow_id(f)));
-    json_object_set_new(o, "src_ip", json_string(event_ip(f->key.family, f->key.ip[c], a, sizeof a)));
+    set_str(o, "timestamp", event_time(ts_us, t, sizeof t));
+    set_str(o, "event_type", event_type);
+    return o;
+}
+
+/* The EVE-style top level of every flow-bound event: flow_id and the 5-tuple (src =
+ * the client) and VLANs. */
+static json_t *event_flow_base(const struct flow *f, uint64_t ts_us, const char *event_type)
+{
+    char a[64], b[64], p[8];
+    int c = f->client, s = !f->client;
+    json_t *o = event_new(ts_us, event_type);
+    if (!o)
+        return NULL;
+    set_u64(o, "flow_id", flow_id(f));
+    set_str(o, "src_ip", event_ip(f->key.family, f->key.ip[c], a, sizeof a));
     json_object_set_new(o, "src_port", json_integer(f->key.port[c]));
-    json_object_set_new(o, "dest_ip", json_string(event_ip(f->key.family, f->key.ip[s], b, sizeof b)));
+    set_str(o, "dest_ip", event_ip(f->key.family, f->key.ip[s], b, sizeof b));
     json_object_set_new(o, "dest_port", json_integer(f->key.port[s]));
-    json_object_set_new(o, "proto", json_string(event_proto(f->key.proto, p, sizeof p)));
+    set_str(o, "proto", proto_name(f->key.proto, p, sizeof p));
     if (f->key.vlan[0] || f->key.vlan[1]) {
         json_t *v = json_array();
         json_array_append_new(v, json_integer(f->key.vlan[0]));
@@ -56,4 +78,236 @@ json_t *event_flow_base(const struct flow *f, uint64_t ts_us, const char *event_
         json_object_set_new(o, "vlan", v);
     }
     return o;
+}
+
+json_t *event_flow(const struct flow *f, const struct event_flow_info *fi)
+{
+    char t[40];
+    json_t *ev = event_flow_base(f, f->last_us, "flow");
+    if (!ev)
+        return NULL;
+    set_str(ev, "app_proto", fi->app_proto);
+    set_str(ev, "app_category", fi->app_category);
+    if (fi->host)
+        set_str(ev, "host", fi->host);
+    json_t *fl = json_object();
+    set_u64(fl, "pkts_toserver", f->pkts[FLOW_TOSERVER]);
+    set_u64(fl, "pkts_toclient", f->pkts[FLOW_TOCLIENT]);
+    set_u64(fl, "bytes_toserver", f->bytes[FLOW_TOSERVER]);
+    set_u64(fl, "bytes_toclient", f->bytes[FLOW_TOCLIENT]);
+    set_str(fl, "start", event_time(f->first_us, t, sizeof t));
+    set_str(fl, "end", event_time(f->last_us, t, sizeof t));
+    set_str(fl, "reason", fi->end_reason);
+    set_u64(fl, "stream_bytes_toserver", f->stream_bytes[FLOW_TOSERVER]);
+    set_u64(fl, "stream_bytes_toclient", f->stream_bytes[FLOW_TOCLIENT]);
+    set_u64(fl, "gaps_toserver", f->gaps[FLOW_TOSERVER]);
+    set_u64(fl, "gaps_toclient", f->gaps[FLOW_TOCLIENT]);
+    if (fi->app_proto_guessed)
+        json_object_set_new(fl, "app_proto_guessed", json_true());
+    json_object_set_new(ev, "flow", fl);
+    return ev;
+}
+
+void event_flow_attribute(json_t *flow_ev, const char *device, const char *sdk,
+                          const char *host)
+{
+    set_str(flow_ev, "device", device);
+    if (sdk)
+        set_str(flow_ev, "sdk", sdk);
+    if (host && !json_object_get(flow_ev, "host"))
+        set_str(flow_ev, "host", host);
+}
+
+const char *event_flow_app_proto(json_t *flow_ev)
+{
+    return flow_ev ? json_string_value(json_object_get(flow_ev, "app_proto")) : NULL;
+}
+
+json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
+                   const struct event_party *p, const struct event_identifier *x, int tls,
+                   const char *verdict, const char *clause, const char *reason)
+{
+    json_t *ev = event_flow_base(f, ts_us, "privacy_leak");
+    json_t *id = json_object();
+    if (!ev || !id) {
+        json_decref(ev);
+        json_decref(id);
+        return NULL;
+    }
+    set_str(ev, "app_proto", app_proto);
+    set_str(ev, "host", p->host);
+    set_str(ev, "device", p->device);
+    set_str(ev, "app", p->app);
+    set_str(ev, "sdk", p->sdk);
+    set_str(ev, "sdk_match", p->sdk ? p->sdk_match : NULL);
+    set_str(id, "type", x->type);
+    set_str(id, "category", x->category);
+    set_str(id, "form", x->form);
+    set_str(id, "where", x->where);
+    set_str(id, "key", x->key);
+    set_str(id, "source", x->source);
+    json_object_set_new(id, "confidence", json_real(x->confidence));
+    set_str(id, "evidence", x->evidence);
+    set_u64(id, "count", x->count);
+    json_object_set_new(ev, "identifier", id);
+    json_object_set_new(ev, "tls", json_boolean(tls));
+    set_str(ev, "verdict", verdict);
+    set_str(ev, "policy", p->policy);
+    set_str(ev, "clause", clause);
+    set_str(ev, "reason", reason);
+    return ev;
+}
+
+json_t *event_contact(const struct flow *f, const struct event_party *p, int declared,
+                      const char *clause, const char *reason)
+{
+    json_t *ev = event_flow_base(f, f->first_us, "sdk_contact");
+    if (!ev)
+        return NULL;
+    set_str(ev, "host", p->host);
+    set_str(ev, "device", p->device);
+    set_str(ev, "app", p->app);
+    set_str(ev, "sdk", p->sdk);
+    set_str(ev, "sdk_name", p->sdk_name);
+    set_str(ev, "sdk_vendor", p->sdk_vendor);
+    set_str(ev, "sdk_match", p->sdk_match);
+    json_object_set_new(ev, "declared", json_boolean(declared));
+    set_str(ev, "policy", p->policy);
+    set_str(ev, "clause", clause);
+    set_str(ev, "reason", reason);
+    return ev;
+}
+
+json_t *event_reload(uint64_t ts_us, unsigned generation, long compile_ms,
+                     const char *error)
+{
+    json_t *ev = event_new(ts_us, "reload");
+    if (!ev)
+        return NULL;
+    json_t *r = json_object();
+    json_object_set_new(r, "ok", json_boolean(!error));
+    json_object_set_new(r, "generation", json_integer(generation));
+    if (error)
+        set_str(r, "error", error);
+    else
+        json_object_set_new(r, "compile_ms", json_integer(compile_ms));
+    json_object_set_new(ev, "reload", r);
+    return ev;
+}
+
+static void put_counter(void *obj, const char *name, uint64_t v)
+{
+    set_u64(obj, name, v);
+}
+
+/* A worker counter into its section of the stats object (per-worker ones go into
+ * per_worker instead, see stats_per_worker). */
+static void put_total(void *obj, const char *section, const char *name, uint64_t v)
+{
+    json_t *s = obj;
+    if (!strcmp(section, "worker"))
+        return;
+    if (strcmp(section, "top")) {
+        json_t *sub = json_object_get(s, section);
+        if (!sub)
+            json_object_set_new(s, section, sub = json_object());
+        s = sub;
+    }
+    set_u64(s, name, v);
+}
+
+static void put_worker(void *obj, const char *section, const char *name, uint64_t v)
+{
+    if (!strcmp(section, "worker"))
+        set_u64(obj, name, v);
+}
+
+static json_t *stats_capture(const struct event_run *r)
+{
+    uint64_t drops = 0, ifdrops = 0;
+    json_t *cap = json_object(), *ifs = json_array();
+    for (int i = 0; i < r->nifs; i++) {
+        json_t *o = json_object();
+        set_str(o, "interface", r->ifs[i].name);
+        set_u64(o, "received", r->ifs[i].received);
+        set_u64(o, "kernel_drops", r->ifs[i].dropped);
+        set_u64(o, "interface_drops", r->ifs[i].if_dropped);
+        json_array_append_new(ifs, o);
+        drops += r->ifs[i].dropped;
+        ifdrops += r->ifs[i].if_dropped;
+    }
+    json_object_set_new(cap, "interfaces", ifs);
+    set_u64(cap, "kernel_drops", drops);
+    set_u64(cap, "interface_drops", ifdrops);
+    return cap;
+}
+
+static json_t *stats_reader(const struct event_run *r)
+{
+    json_t *s = json_object();
+    json_object_set_new(s, "final", json_boolean(r->final));
+    if (!r->final)
+        set_u64(s, "seq", r->seq);
+    set_u64(s, "packets", r->packets);
+    set_u64(s, "filtered", r->filtered);
+    if (r->ifs)
+        json_object_set_new(s, "capture", stats_capture(r));
+    set_u64(s, "rules_generation", r->rules_generation);
+    set_u64(s, "reloads", r->reloads);
+    set_u64(s, "reload_failures", r->reload_failures);
+    if (r->keys) {
+        json_t *kj = json_object();
+        keylog_stats_each(r->keys, put_counter, kj);
+        json_object_set_new(s, "keylog", kj);
+    }
+    set_u64(s, "ip_packets", r->ip_packets);
+    set_u64(s, "ip_bytes", r->ip_bytes);
+    set_u64(s, "non_ip", r->decode->non_ip);
+    set_u64(s, "input_errors", (uint64_t)r->input_errors);
+    json_t *de = json_object();
+    for (int i = 0; i < DECODE_E_COUNT; i++)
+        if (r->decode->anomalies[i])
+            set_u64(de, decode_anomaly_name((enum decode_anomaly)i), r->decode->anomalies[i]);
+    json_object_set_new(s, "decode_errors", de);
+    json_t *fr = json_object();
+    set_u64(fr, "fragments", r->frag->fragments);
+    set_u64(fr, "reassembled", r->frag->reassembled);
+    set_u64(fr, "timeouts", r->frag->timeouts);
+    set_u64(fr, "evicted", r->frag->evicted);
+    set_u64(fr, "overlaps", r->frag->overlaps);
+    set_u64(fr, "invalid", r->frag->invalid);
+    json_object_set_new(s, "ip_fragments", fr);
+    return s;
+}
+
+json_t *event_stats(const struct event_run *r)
+{
+    json_t *ev = event_new(r->ts_us, "stats");
+    if (!ev)
+        return NULL;
+    json_t *s = stats_reader(r);
+    stats_worker_each(r->total, put_total, s);
+    /* The event being built counts too. */
+    set_u64(s, "events", r->total->top_events + 1);
+    json_t *dj = json_object();
+    struct dissect_stats all = r->total->dissect;
+    /* Only the reader's DNS flow fills the map (workers parse DNS again, unshared). */
+    all.dnsmap_puts = r->dnsmap_puts;
+    dissect_stats_each(&all, put_counter, dj);
+    json_object_set_new(s, "dissectors", dj);
+    set_u64(s, "workers", (uint64_t)r->nworkers);
+    json_t *pw = json_array();
+    uint64_t waits = 0;
+    for (int i = 0; i < r->nworkers; i++) {
+        json_t *o = json_object();
+        stats_worker_each(&r->per[i], put_worker, o);
+        set_u64(o, "queue_bytes", r->queue_bytes[i]);
+        set_u64(o, "ring_full_waits", r->ring_full_waits[i]);
+        waits += r->ring_full_waits[i];
+        json_array_append_new(pw, o);
+    }
+    json_object_set_new(s, "per_worker", pw);
+    set_u64(s, "ring_full_waits", waits);
+    json_object_set_new(ev, "stats", s);
+    return ev;
 }

@@ -1,12 +1,24 @@
-/* event.h - building the JSON events leakwatch emits (field names are the contract
- * of DESIGN.md: EVE-style top level, then our own sections). */
+/* event.h - the JSON shape of every event leakwatch emits: privacy_leak, sdk_contact,
+ * flow, stats and reload. Their field names are a contract with the people who
+ * consume them (README "Output"): fields may be added, none renamed. This is the only
+ * file that writes them; the rest of the engine hands plain values in.
+ *
+ * Every builder returns a new object the caller owns (usually handed to sink_emit()),
+ * or NULL when jansson could not allocate. String arguments are borrowed; NULL
+ * strings become JSON null. */
 #ifndef LW_ENGINE_EVENT_H
 #define LW_ENGINE_EVENT_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+
+#include "capture/decode.h"
 #include "capture/flow.h"
+#include "capture/frag.h"
+#include "capture/live.h"
+#include "dissectors/keylog.h"
+#include "engine/stats.h"
 
 /* "2026-11-24T10:00:00.123456Z" into buf (at least 32 bytes). */
 const char *event_time(uint64_t ts_us, char *buf, size_t len);
@@ -14,11 +26,66 @@ const char *event_time(uint64_t ts_us, char *buf, size_t len);
 /* Text of an address of family 4 or 6 into buf (at least 46 bytes). */
 const char *event_ip(int family, const uint8_t *ip, char *buf, size_t len);
 
-/* "TCP", "UDP", "ICMP", or the number. */
-const char *event_proto(uint8_t proto, char *buf, size_t len);
+/* "flow": one per finished flow. */
+struct event_flow_info {
+    const char *app_proto, *app_category, *host; /* host may be NULL */
+    const char *end_reason;                      /* timeout, closed, evicted, shutdown */
+    int app_proto_guessed;
+};
+json_t *event_flow(const struct flow *f, const struct event_flow_info *fi);
+/* The attribution a flow event carries: device and SDK, and host when it had none. */
+void event_flow_attribute(json_t *flow_ev, const char *device, const char *sdk,
+                          const char *host);
+/* The flow event's app_proto (borrowed from flow_ev), or NULL. */
+const char *event_flow_app_proto(json_t *flow_ev);
 
-/* A new event object with timestamp, event_type, flow_id and the flow's 5-tuple
- * (src = client) and VLANs. Caller owns the reference. NULL on allocation failure. */
-json_t *event_flow_base(const struct flow *f, uint64_t ts_us, const char *event_type);
+/* Who sent a flow and who received it, as a finding or contact tells it. */
+struct event_party {
+    const char *host, *device, *app, *policy;
+    const char *sdk, *sdk_name, *sdk_vendor, *sdk_match;
+};
+
+struct event_identifier {
+    const char *type, *category, *form, *where, *key, *source, *evidence;
+    double confidence;
+    uint64_t count;
+};
+
+/* "privacy_leak": one identifier seen in flow f at ts_us, and what the policy says.
+ * tls: it was seen in decrypted TLS plaintext. */
+json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
+                   const struct event_party *p, const struct event_identifier *id, int tls,
+                   const char *verdict, const char *clause, const char *reason);
+
+/* "sdk_contact": a device talked to a catalogued SDK (once per pair). */
+json_t *event_contact(const struct flow *f, const struct event_party *p, int declared,
+                      const char *clause, const char *reason);
+
+/* "reload": the outcome of a SIGHUP. compile_ms < 0 and error set when it failed. */
+json_t *event_reload(uint64_t ts_us, unsigned generation, long compile_ms,
+                     const char *error);
+
+/* What a stats event reports beyond the workers' counters (all borrowed). */
+struct event_run {
+    uint64_t ts_us;
+    int final;
+    uint64_t seq;                       /* of a periodic event */
+    uint64_t packets, filtered, ip_packets, ip_bytes;
+    int input_errors;
+    unsigned rules_generation;
+    uint64_t reloads, reload_failures;
+    const struct decode_stats *decode;
+    const struct frag_stats *frag;
+    const struct live_if_stats *ifs;    /* live capture, else NULL */
+    int nifs;
+    const keylog_t *keys;               /* may be NULL */
+    uint64_t dnsmap_puts;               /* DNS answers stored (by the reader) */
+    const struct stats_worker *total;   /* sum of per[] */
+    const struct stats_worker *per;     /* one per worker */
+    const uint64_t *queue_bytes;        /* one per worker: ring bytes in use */
+    const uint64_t *ring_full_waits;    /* one per worker */
+    int nworkers;
+};
+json_t *event_stats(const struct event_run *r);
 
 #endif

@@ -5,13 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/verdict.h"
+#include "engine/attribute.h"
 #include "engine/event.h"
+#include "rules/verdict.h"
 
 /* Distinct findings kept per flow. (type, form, where) is a small space, so this is
  * reached only by hostile traffic; what goes past it is counted. */
 #define MAX_FINDINGS 256
-#define NAME_LEN 256
+#define NAME_LEN ATTRIBUTE_NAME_LEN
 /* A flow still open this long has its findings emitted so far, and again every
  * INSPECT_FLUSH_US: a push channel can stay up for days on a lab gateway, and its
  * leaks must not wait for its end. Later repeats of an emitted finding are not sent. */
@@ -40,7 +41,11 @@ struct gen {
     struct gen *next;             /* retired list */
 };
 
+/* A flow's inspection state, hung on flow->user. It is the argument of every
+ * matcher and dissector callback, so nothing depends on which flow is "current". */
 struct fctx {
+    inspect_t *in;
+    struct flow *f;
     struct gen *g;                /* the rules this flow started with */
     matcher_stream_t *ms[2];
     dissect_flow_t *df;
@@ -53,15 +58,11 @@ struct fctx {
 };
 
 struct inspect {
-    /* rules and scratch are those of the flow being handled (its generation). */
-    struct ruleset *rules;
     sink_t *sink;
-    matcher_scratch_t *scratch;
     struct gen *gen;              /* current: new flows start here */
     struct gen *retired;          /* older generations with flows still open */
     struct dissect_env env;
     uint64_t now_us;
-    struct fctx *cur;             /* the flow whose bytes are being scanned */
     struct inspect_stats st;
 };
 
@@ -100,8 +101,6 @@ inspect_t *inspect_new(struct ruleset *rules, sink_t *sink)
         free(in);
         return NULL;
     }
-    in->rules = rules;
-    in->scratch = in->gen->scratch;
     return in;
 }
 
@@ -112,9 +111,6 @@ int inspect_set_rules(inspect_t *in, struct ruleset *rules)
         return -1;
     struct gen *old = in->gen;
     in->gen = g;
-    /* Until the next flow sets them, point at rules that surely exist. */
-    in->rules = g->rules;
-    in->scratch = g->scratch;
     if (old->flows) {
         old->next = in->retired;
         in->retired = old;
@@ -184,8 +180,8 @@ static void finding_set(struct finding *f, const struct matcher_hit *h)
  * recognise the same value; the profile's answer (it names the device) wins. */
 static void on_hit(void *ctx, const struct matcher_hit *h)
 {
-    inspect_t *in = ctx;
-    struct fctx *c = in->cur;
+    struct fctx *c = ctx;
+    inspect_t *in = c->in;
     for (size_t i = 0; i < c->n; i++) {
         struct finding *f = &c->fs[i];
         if (f->type == h->type && f->form == h->form && !strcmp(f->where, h->where)) {
@@ -228,16 +224,15 @@ static void on_hit(void *ctx, const struct matcher_hit *h)
 static void on_field(void *ctx, const char *where, const char *key, const uint8_t *val,
                      size_t len)
 {
-    inspect_t *in = ctx;
-    if (matcher_scan_buffer(in->rules->matcher, in->scratch, val, len, where, key, on_hit,
-                            in) < 0)
-        in->st.scan_errors++;
+    struct fctx *c = ctx;
+    if (matcher_scan_buffer(c->g->rules->matcher, c->g->scratch, val, len, where, key, on_hit,
+                            c) < 0)
+        c->in->st.scan_errors++;
 }
 
 static void on_name(void *ctx, const char *kind, const char *name)
 {
-    inspect_t *in = ctx;
-    struct fctx *c = in->cur;
+    struct fctx *c = ctx;
     char *dst = !strcmp(kind, "tls.sni")     ? c->sni
                 : !strcmp(kind, "http.host") ? c->http_host
                 : !strcmp(kind, "tls.cert")  ? c->cert
@@ -250,19 +245,18 @@ static void on_name(void *ctx, const char *kind, const char *name)
  * was never opened (no_scan), so the direction's matcher stream is free for them. */
 static void on_plain(void *ctx, int dir, const uint8_t *data, size_t len)
 {
-    inspect_t *in = ctx;
-    struct fctx *c = in->cur;
+    struct fctx *c = ctx;
     if (!data) {
         if (c->ms[dir])
-            matcher_stream_gap(c->ms[dir], in->scratch, on_hit, in);
+            matcher_stream_gap(c->ms[dir], c->g->scratch, on_hit, c);
         return;
     }
-    if (!c->ms[dir] && !(c->ms[dir] = matcher_stream_open(in->rules->matcher, "tls.payload"))) {
-        in->st.scan_errors++;
+    if (!c->ms[dir] && !(c->ms[dir] = matcher_stream_open(c->g->rules->matcher, "tls.payload"))) {
+        c->in->st.scan_errors++;
         return;
     }
-    if (matcher_stream_scan(c->ms[dir], in->scratch, data, len, on_hit, in) < 0)
-        in->st.scan_errors++;
+    if (matcher_stream_scan(c->ms[dir], c->g->scratch, data, len, on_hit, c) < 0)
+        c->in->st.scan_errors++;
 }
 
 static const struct dissect_cb dissect_cbs = {on_field, on_name, on_plain};
@@ -276,25 +270,24 @@ static struct fctx *ctx_of(inspect_t *in, struct flow *f)
         int srv = !f->client;
         c->df = dissect_flow_new(&in->env, f->key.proto == 6 ? DISSECT_L4_TCP : DISSECT_L4_UDP,
                                  f->key.port[f->client], f->key.port[srv]);
+        c->in = in;
+        c->f = f;
         c->g = in->gen;
         c->g->flows++;
         f->user = c;
     }
-    in->cur = f->user;
-    in->rules = in->cur->g->rules;
-    in->scratch = in->cur->g->scratch;
     return f->user;
 }
 
-static void flush(inspect_t *in, struct flow *f, struct fctx *c, const char *nd_host,
-                  json_t *flow_ev);
+static void flush(inspect_t *in, struct gen *g, struct flow *f, struct fctx *c,
+                  const char *nd_host, json_t *flow_ev);
 
 /* A long flow with unsent findings: send them now (see INSPECT_FLUSH_US). */
 static void maybe_flush(inspect_t *in, struct flow *f, struct fctx *c)
 {
     uint64_t since = c->flushed_us ? c->flushed_us : f->first_us;
     if (c->unsent && in->now_us >= since + INSPECT_FLUSH_US) {
-        flush(in, f, c, f->cls.host, NULL);
+        flush(in, c->g, f, c, f->cls.host, NULL);
         c->flushed_us = in->now_us;
     }
 }
@@ -305,14 +298,15 @@ void inspect_data(inspect_t *in, struct flow *f, int dir, const uint8_t *data, s
     if (!c)
         return;
     if (c->df) {
-        dissect_flow_data(c->df, dir, data, len, &dissect_cbs, in);
+        dissect_flow_data(c->df, dir, data, len, &dissect_cbs, c);
         if (dissect_flow_proto(c->df) == DISSECT_PROTO_TLS)
             c->no_scan = 1;
     }
     if (!c->no_scan) {
         if (!c->ms[dir])
-            c->ms[dir] = matcher_stream_open(in->rules->matcher, "tcp.payload");
-        if (!c->ms[dir] || matcher_stream_scan(c->ms[dir], in->scratch, data, len, on_hit, in) < 0)
+            c->ms[dir] = matcher_stream_open(c->g->rules->matcher, "tcp.payload");
+        if (!c->ms[dir] ||
+            matcher_stream_scan(c->ms[dir], c->g->scratch, data, len, on_hit, c) < 0)
             in->st.scan_errors++;
     }
     maybe_flush(in, f, c);
@@ -326,7 +320,7 @@ void inspect_gap(inspect_t *in, struct flow *f, int dir, uint64_t len)
     if (c->df)
         dissect_flow_gap(c->df, dir, len);
     if (c->ms[dir])
-        matcher_stream_gap(c->ms[dir], in->scratch, on_hit, in);
+        matcher_stream_gap(c->ms[dir], c->g->scratch, on_hit, c);
 }
 
 void inspect_datagram(inspect_t *in, struct flow *f, int dir, const uint8_t *data, size_t len)
@@ -335,86 +329,12 @@ void inspect_datagram(inspect_t *in, struct flow *f, int dir, const uint8_t *dat
     if (!c)
         return;
     if (c->df)
-        dissect_flow_datagram(c->df, dir, data, len, &dissect_cbs, in);
+        dissect_flow_datagram(c->df, dir, data, len, &dissect_cbs, c);
     /* The datagram scan also looks for binary forms (raw 6-byte MAC). */
-    if (matcher_scan_datagram(in->rules->matcher, in->scratch, data, len, "udp.payload",
-                              on_hit, in) < 0)
+    if (matcher_scan_datagram(c->g->rules->matcher, c->g->scratch, data, len, "udp.payload",
+                              on_hit, c) < 0)
         in->st.scan_errors++;
     maybe_flush(in, f, c);
-}
-
-/* Who sent the flow: the profile device with the client's L2 address, else its IP. */
-static int flow_device(const struct ruleset *r, const struct flow *f)
-{
-    if (!r->profile)
-        return -1;
-    int d = -1;
-    if (f->has_mac[FLOW_TOSERVER])
-        d = profile_find_mac(r->profile, f->mac[FLOW_TOSERVER]);
-    if (d < 0)
-        d = profile_find_ip(r->profile, f->key.family, f->key.ip[f->client]);
-    return d;
-}
-
-struct attribution {
-    const char *device, *app;
-    const struct policy *pol;
-    const struct sdk_entry *sdk;
-    const char *sdk_match;
-    const char *host;        /* the name the destination is known by, or NULL */
-    int first_party;
-};
-
-static void attribute(inspect_t *in, struct flow *f, struct fctx *c, const char *nd_host,
-                      char *dns, struct attribution *a)
-{
-    const struct ruleset *r = in->rules;
-    memset(a, 0, sizeof *a);
-    int d = flow_device(r, f);
-    const struct profile_device *pd = NULL;
-    if (d >= 0) {
-        pd = profile_device(r->profile, (size_t)d);
-        a->device = pd->id;
-        a->app = pd->app;
-        if (pd->policy && r->policies)
-            a->pol = policy_find(r->policies, pd->policy);
-    }
-    int srv = !f->client;
-    if (!dnsmap_get(r->dns, f->key.family, f->key.ip[srv], f->first_us / 1000000u, dns,
-                    NAME_LEN))
-        dns[0] = 0;
-    /* SNI first: it is what the client asked for; then Host; then what DNS said the
-     * address was for; nDPI's own name last (it is SNI or Host seen by nDPI). */
-    const char *names[] = {c ? c->sni : "", c ? c->http_host : "", dns, nd_host ? nd_host : "",
-                           c ? c->cert : ""};
-    const char *kinds[] = {"sni", "host", "dns", "ndpi", "cert"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (!names[i][0])
-            continue;
-        if (!a->host)
-            a->host = names[i];
-        /* The policy's own domains, or those the lab names for the app in the profile. */
-        if (a->pol && !a->first_party &&
-            (policy_is_first_party(a->pol, names[i], strlen(names[i])) ||
-             profile_is_first_party(pd, names[i], strlen(names[i])))) {
-            a->first_party = 1;
-            a->host = names[i];
-        }
-        if (r->catalog && !a->sdk) {
-            const struct sdk_entry *e = catalog_match(r->catalog, names[i]);
-            if (e) {
-                a->sdk = e;
-                a->sdk_match = kinds[i];
-                if (!a->first_party)
-                    a->host = names[i];
-            }
-        }
-    }
-}
-
-static void set_str(json_t *o, const char *k, const char *v)
-{
-    json_object_set_new(o, k, v ? json_string(v) : json_null());
 }
 
 static void emit(inspect_t *in, json_t *ev)
@@ -423,28 +343,31 @@ static void emit(inspect_t *in, json_t *ev)
         sink_emit(in->sink, ev);
 }
 
-static void emit_contact(inspect_t *in, struct flow *f, const struct attribution *a,
-                         const char *device_key)
+static void party_of(const struct attribution *a, struct event_party *p)
 {
-    if (!a->sdk || a->first_party || !ruleset_first_contact(in->rules, device_key, a->sdk->id))
-        return;
-    json_t *ev = event_flow_base(f, f->first_us, "sdk_contact");
-    if (!ev)
+    *p = (struct event_party){
+        .host = a->host, .device = a->device, .app = a->app,
+        .policy = a->pol ? a->pol->id : NULL,
+        .sdk = a->sdk ? a->sdk->id : NULL,
+        .sdk_name = a->sdk ? a->sdk->name : NULL,
+        .sdk_vendor = a->sdk ? a->sdk->vendor : NULL,
+        .sdk_match = a->sdk_match,
+    };
+}
+
+static void emit_contact(inspect_t *in, struct ruleset *r, struct flow *f,
+                         const struct attribution *a, const char *device_key)
+{
+    if (!a->sdk || a->first_party || !ruleset_first_contact(r, device_key, a->sdk->id))
         return;
     const char *clause = NULL;
     char reason[256] = "";
     int declared = verdict_sdk_contact(a->pol, a->sdk->id, &clause, reason, sizeof reason);
-    set_str(ev, "host", a->host);
-    set_str(ev, "device", a->device);
-    set_str(ev, "app", a->app);
-    set_str(ev, "sdk", a->sdk->id);
-    set_str(ev, "sdk_name", a->sdk->name);
-    set_str(ev, "sdk_vendor", a->sdk->vendor);
-    set_str(ev, "sdk_match", a->sdk_match);
-    json_object_set_new(ev, "declared", json_boolean(declared));
-    set_str(ev, "policy", a->pol ? a->pol->id : NULL);
-    set_str(ev, "clause", clause);
-    set_str(ev, "reason", reason);
+    struct event_party p;
+    party_of(a, &p);
+    json_t *ev = event_contact(f, &p, declared, clause, reason);
+    if (!ev)
+        return;
     in->st.sdk_contacts++;
     emit(in, ev);
 }
@@ -468,57 +391,44 @@ static int shadowed(const struct fctx *c, const struct finding *x)
     return 0;
 }
 
-static void emit_finding(inspect_t *in, struct flow *f, const struct finding *x,
-                         const struct attribution *a, json_t *flow_ev, int tls)
+/* A flush before the flow's end has no flow event: name what was dissected. */
+static const char *dissected_proto(const struct fctx *c)
 {
-    const struct ruleset *r = in->rules;
-    json_t *ev = event_flow_base(f, x->first_us, "privacy_leak");
-    if (!ev)
-        return;
-    json_t *ap = flow_ev ? json_object_get(flow_ev, "app_proto") : NULL;
-    if (ap) {
-        json_object_set(ev, "app_proto", ap);
-    } else {
-        /* A flush before the flow's end has no flow event: name what was dissected. */
-        enum dissect_proto dp = in->cur && in->cur->df ? dissect_flow_proto(in->cur->df)
-                                                       : DISSECT_PROTO_UNKNOWN;
-        set_str(ev, "app_proto", dp == DISSECT_PROTO_HTTP  ? "HTTP"
-                                 : dp == DISSECT_PROTO_TLS ? "TLS"
-                                 : dp == DISSECT_PROTO_DNS ? "DNS"
-                                                           : NULL);
+    switch (c->df ? dissect_flow_proto(c->df) : DISSECT_PROTO_UNKNOWN) {
+    case DISSECT_PROTO_HTTP: return "HTTP";
+    case DISSECT_PROTO_TLS: return "TLS";
+    case DISSECT_PROTO_DNS: return "DNS";
+    default: return NULL;
     }
-    set_str(ev, "host", a->host);
-    const char *device = a->device, *app = a->app;
-    if (!device && x->device >= 0 && r->profile) {
+}
+
+static void emit_finding(inspect_t *in, const struct ruleset *r, const struct fctx *c,
+                         const struct finding *x, const struct attribution *a,
+                         json_t *flow_ev, int tls)
+{
+    const char *app_proto = event_flow_app_proto(flow_ev);
+    struct event_party p;
+    party_of(a, &p);
+    /* An unattributed flow still names the device whose own identifier it carried. */
+    if (!p.device && x->device >= 0 && r->profile) {
         const struct profile_device *pd = profile_device(r->profile, (size_t)x->device);
-        device = pd->id;
-        app = pd->app;
+        p.device = pd->id;
+        p.app = pd->app;
     }
-    set_str(ev, "device", device);
-    set_str(ev, "app", app);
-    set_str(ev, "sdk", a->sdk ? a->sdk->id : NULL);
-    set_str(ev, "sdk_match", a->sdk ? a->sdk_match : NULL);
-    json_t *id = json_object();
-    set_str(id, "type", x->type);
-    set_str(id, "category", x->category);
-    set_str(id, "form", x->form);
-    set_str(id, "where", x->where);
-    set_str(id, "key", x->key);
-    set_str(id, "source", x->source);
-    json_object_set_new(id, "confidence", json_real(x->confidence));
-    set_str(id, "evidence", x->evidence);
-    json_object_set_new(id, "count", json_integer((json_int_t)x->count));
-    json_object_set_new(ev, "identifier", id);
-    /* Ciphertext is never scanned, so in a decrypted flow every finding was seen in
-     * plaintext that only the key log revealed. */
-    json_object_set_new(ev, "tls", json_boolean(tls));
+    struct event_identifier id = {
+        .type = x->type, .category = x->category, .form = x->form, .where = x->where,
+        .key = x->key, .source = x->source, .evidence = x->evidence,
+        .confidence = x->confidence, .count = x->count,
+    };
     struct verdict_result v;
     verdict_eval(r->ontology, a->pol, a->sdk ? a->sdk->id : NULL, a->first_party, x->type,
                  x->form, &v);
-    set_str(ev, "verdict", v.name);
-    set_str(ev, "policy", a->pol ? a->pol->id : NULL);
-    set_str(ev, "clause", v.clause);
-    set_str(ev, "reason", v.reason);
+    /* Ciphertext is never scanned, so in a decrypted flow every finding was seen in
+     * plaintext that only the key log revealed. */
+    json_t *ev = event_leak(c->f, x->first_us, app_proto ? app_proto : dissected_proto(c),
+                            &p, &id, tls, v.name, v.clause, v.reason);
+    if (!ev)
+        return;
     in->st.findings++;
     emit(in, ev);
 }
@@ -526,29 +436,26 @@ static void emit_finding(inspect_t *in, struct flow *f, const struct finding *x,
 /* Attribute the flow as known now, emit its contact and every finding not sent yet.
  * c may be NULL (a flow with no payload still makes a contact); flow_ev may be NULL
  * (a flush before the end). */
-static void flush(inspect_t *in, struct flow *f, struct fctx *c, const char *nd_host,
-                  json_t *flow_ev)
+static void flush(inspect_t *in, struct gen *g, struct flow *f, struct fctx *c,
+                  const char *nd_host, json_t *flow_ev)
 {
-    char dns[NAME_LEN], ipbuf[64];
+    char ipbuf[64];
     struct attribution a;
-    attribute(in, f, c, nd_host, dns, &a);
+    struct attribute_names names = {c ? c->sni : NULL, c ? c->http_host : NULL,
+                                    c ? c->cert : NULL, nd_host};
+    attribute_flow(g->rules, f, &names, &a);
     const char *device_key =
         a.device ? a.device : event_ip(f->key.family, f->key.ip[f->client], ipbuf, sizeof ipbuf);
-    emit_contact(in, f, &a, device_key);
-    if (flow_ev) {
-        set_str(flow_ev, "device", a.device);
-        if (a.sdk)
-            set_str(flow_ev, "sdk", a.sdk->id);
-        if (a.host && !json_object_get(flow_ev, "host"))
-            set_str(flow_ev, "host", a.host);
-    }
+    emit_contact(in, g->rules, f, &a, device_key);
+    if (flow_ev)
+        event_flow_attribute(flow_ev, a.device, a.sdk ? a.sdk->id : NULL, a.host);
     if (!c)
         return;
     int tls = c->df && dissect_flow_decrypting(c->df);
     for (size_t i = 0; i < c->n; i++) {
         struct finding *x = &c->fs[i];
         if (!x->emitted && !shadowed(c, x))
-            emit_finding(in, f, x, &a, flow_ev, tls);
+            emit_finding(in, g->rules, c, x, &a, flow_ev, tls);
         x->emitted = 1;
     }
     c->unsent = 0;
@@ -557,22 +464,19 @@ static void flush(inspect_t *in, struct flow *f, struct fctx *c, const char *nd_
 void inspect_end(inspect_t *in, struct flow *f, const char *nd_host, json_t *flow_ev)
 {
     struct fctx *c = f->user;
-    in->cur = c;
     struct gen *g = c ? c->g : in->gen;
-    in->rules = g->rules;
-    in->scratch = g->scratch;
     if (c) {
         /* Dissectors first: closing hands over what they held (a body read to the
          * end of the flow, TLS records whose key came late), and that plaintext goes
          * through the raw streams before those are closed. */
         if (c->df)
-            dissect_flow_close(c->df, &dissect_cbs, in);
+            dissect_flow_close(c->df, &dissect_cbs, c);
         for (int d = 0; d < 2; d++) {
-            matcher_stream_close(c->ms[d], in->scratch, on_hit, in);
+            matcher_stream_close(c->ms[d], g->scratch, on_hit, c);
             c->ms[d] = NULL;
         }
     }
-    flush(in, f, c, nd_host, flow_ev);
+    flush(in, g, f, c, nd_host, flow_ev);
     if (c) {
         dissect_flow_free(c->df);
         free(c->fs);
@@ -580,5 +484,4 @@ void inspect_end(inspect_t *in, struct flow *f, const char *nd_host, json_t *flo
         gen_put(in, g);
     }
     f->user = NULL;
-    in->cur = NULL;
 }

@@ -14,6 +14,7 @@
 
 #include "capture/classify.h"
 #include "engine/event.h"
+#include "engine/stats.h"
 #include "common/lwerr.h"
 
 #define TH_FIN 0x01
@@ -30,11 +31,16 @@ struct worker {
     reasm_pool_t *reasm;
     classify_t *cls;
     inspect_t *inspect;
-    struct flow *cur;            /* flow whose segments reassembly is delivering */
-    /* Counters written by this worker only; read by the main thread after join. */
+    /* Written by this worker only; other threads read the published snapshot. */
     uint64_t packets, bytes, events, emit_failures;
     uint64_t reloads, reload_failures;
-    unsigned generation;
+    struct stats_slot published;
+};
+
+/* What reassembly's callbacks need: passed as their argument, built per call. */
+struct worker_flow {
+    struct worker *w;
+    struct flow *f;
 };
 
 static const char *const end_names[] = {"timeout", "closed", "evicted", "shutdown"};
@@ -53,51 +59,31 @@ static void emit(struct worker *w, json_t *ev)
 
 static void on_data(void *ctx, int dir, const uint8_t *data, size_t len)
 {
-    struct worker *w = ctx;
-    w->cur->stream_bytes[dir] += len;
-    inspect_data(w->inspect, w->cur, dir, data, len);
+    struct worker_flow *wf = ctx;
+    wf->f->stream_bytes[dir] += len;
+    inspect_data(wf->w->inspect, wf->f, dir, data, len);
 }
 
 static void on_gap(void *ctx, int dir, uint64_t len)
 {
-    struct worker *w = ctx;
-    w->cur->gaps[dir]++;
-    inspect_gap(w->inspect, w->cur, dir, len);
+    struct worker_flow *wf = ctx;
+    wf->f->gaps[dir]++;
+    inspect_gap(wf->w->inspect, wf->f, dir, len);
 }
 
 static const struct reasm_ops reasm_ops = {on_data, on_gap};
 
 static void emit_flow(struct worker *w, struct flow *f, enum flow_end why)
 {
-    char t[40], pname[64];
-    json_t *ev = event_flow_base(f, f->last_us, "flow");
-    if (!ev) {
-        w->emit_failures++;
-        return;
-    }
-    json_object_set_new(ev, "app_proto",
-                        json_string(classify_proto_name(w->cls, &f->cls, pname, sizeof pname)));
-    json_object_set_new(ev, "app_category",
-                        json_string(classify_category_name(w->cls, &f->cls)));
-    if (f->cls.host)
-        json_object_set_new(ev, "host", json_string(f->cls.host));
-    json_t *fl = json_object();
-    json_object_set_new(fl, "pkts_toserver", json_integer((json_int_t)f->pkts[FLOW_TOSERVER]));
-    json_object_set_new(fl, "pkts_toclient", json_integer((json_int_t)f->pkts[FLOW_TOCLIENT]));
-    json_object_set_new(fl, "bytes_toserver", json_integer((json_int_t)f->bytes[FLOW_TOSERVER]));
-    json_object_set_new(fl, "bytes_toclient", json_integer((json_int_t)f->bytes[FLOW_TOCLIENT]));
-    json_object_set_new(fl, "start", json_string(event_time(f->first_us, t, sizeof t)));
-    json_object_set_new(fl, "end", json_string(event_time(f->last_us, t, sizeof t)));
-    json_object_set_new(fl, "reason", json_string(end_names[why]));
-    json_object_set_new(fl, "stream_bytes_toserver",
-                        json_integer((json_int_t)f->stream_bytes[FLOW_TOSERVER]));
-    json_object_set_new(fl, "stream_bytes_toclient",
-                        json_integer((json_int_t)f->stream_bytes[FLOW_TOCLIENT]));
-    json_object_set_new(fl, "gaps_toserver", json_integer((json_int_t)f->gaps[FLOW_TOSERVER]));
-    json_object_set_new(fl, "gaps_toclient", json_integer((json_int_t)f->gaps[FLOW_TOCLIENT]));
-    if (f->cls.guessed)
-        json_object_set_new(fl, "app_proto_guessed", json_true());
-    json_object_set_new(ev, "flow", fl);
+    char pname[64];
+    struct event_flow_info fi = {
+        .app_proto = classify_proto_name(w->cls, &f->cls, pname, sizeof pname),
+        .app_category = classify_category_name(w->cls, &f->cls),
+        .host = f->cls.host,
+        .end_reason = end_names[why],
+        .app_proto_guessed = f->cls.guessed,
+    };
+    json_t *ev = event_flow(f, &fi);
     /* Findings first: inspect_end() also adds the attribution to the flow event. */
     inspect_end(w->inspect, f, f->cls.host, ev);
     emit(w, ev);
@@ -106,10 +92,10 @@ static void emit_flow(struct worker *w, struct flow *f, enum flow_end why)
 static void flow_ended(void *ctx, struct flow *f, enum flow_end why)
 {
     struct worker *w = ctx;
-    w->cur = f;
+    struct worker_flow wf = {w, f};
     if (f->key.proto == 6) {
         for (int d = 0; d < 2; d++) {
-            reasm_flush(w->reasm, &f->tcp[d], d, &reasm_ops, w);
+            reasm_flush(w->reasm, &f->tcp[d], d, &reasm_ops, &wf);
             reasm_release(w->reasm, &f->tcp[d]);
         }
     }
@@ -158,10 +144,10 @@ static void handle_packet(struct worker *w, const struct worker_rec *r)
 
     const uint8_t *payload = r->l3 + d->payload_off;
     inspect_set_time(w->inspect, r->ts_us);
-    w->cur = f;
     if (r->key.proto == 6) {
+        struct worker_flow wf = {w, f};
         reasm_segment(w->reasm, &f->tcp[dir], dir, d->seq, d->tcp_flags, payload,
-                      d->payload_len, d->payload_wire, &reasm_ops, w);
+                      d->payload_len, d->payload_wire, &reasm_ops, &wf);
         if (d->tcp_flags & TH_FIN)
             f->fin[dir] = 1;
         if (d->tcp_flags & TH_RST)
@@ -172,6 +158,52 @@ static void handle_packet(struct worker *w, const struct worker_rec *r)
         f->stream_bytes[dir] += d->payload_len;
         inspect_datagram(w->inspect, f, dir, payload, d->payload_len);
     }
+}
+
+/* Copy every counter into the published snapshot (stats.h). */
+static void publish(struct worker *w)
+{
+    struct stats_worker s;
+    memset(&s, 0, sizeof s);
+    const struct flow_table_stats *fs = flow_table_stats(w->flows);
+    s.flows_created = fs->created;
+    s.flows_timeout = fs->ended[FLOW_END_TIMEOUT];
+    s.flows_closed = fs->ended[FLOW_END_CLOSED];
+    s.flows_evicted = fs->ended[FLOW_END_EVICTED];
+    s.flows_shutdown = fs->ended[FLOW_END_SHUTDOWN];
+    s.flows_peak_concurrent = fs->peak;
+    s.flows_dropped_no_memory = fs->alloc_failures;
+    const struct classify_stats *cs = classify_stats(w->cls);
+    s.flows_app_detected = cs->detected;
+    s.flows_app_guessed = cs->guessed;
+    s.flows_app_unknown = cs->unknown;
+    const struct reasm_stats *ts = reasm_pool_stats(w->reasm);
+    s.tcp_stream_bytes = ts->delivered_bytes;
+    s.tcp_gaps = ts->gaps;
+    s.tcp_gap_bytes = ts->gap_bytes;
+    s.tcp_out_of_order = ts->out_of_order;
+    s.tcp_retransmitted = ts->retransmitted;
+    s.tcp_overlaps = ts->overlaps;
+    s.tcp_overlap_conflicts = ts->overlap_conflicts;
+    s.tcp_midstream_pickups = ts->midstream;
+    s.tcp_after_fin = ts->after_fin;
+    s.tcp_reassembly_memcap = ts->memcap;
+    struct inspect_stats is;
+    inspect_stats(w->inspect, &is);
+    s.detection_privacy_leaks = is.findings;
+    s.detection_repeats_counted = is.repeats;
+    s.detection_findings_over_flow_cap = is.findings_over_cap;
+    s.detection_sdk_contacts = is.sdk_contacts;
+    s.detection_scan_errors = is.scan_errors;
+    s.dissect = is.dissect;
+    s.top_events = w->events;
+    s.top_event_build_failures = w->emit_failures;
+    s.worker_packets = w->packets;
+    s.worker_bytes = w->bytes;
+    s.worker_flows_active = fs->active;
+    s.worker_reloads = w->reloads;
+    s.worker_reload_failures = w->reload_failures;
+    stats_slot_publish(&w->published, &s);
 }
 
 static void *worker_main(void *arg)
@@ -186,13 +218,13 @@ static void *worker_main(void *arg)
             break;
         case WORKER_REC_TICK:
             flow_table_expire(w->flows, r->ts_us);
+            publish(w);
             break;
         case WORKER_REC_RULES: {
             struct ruleset *rs;
             memcpy(&rs, r->l3, sizeof rs);
             if (inspect_set_rules(w->inspect, rs) == 0) {
                 w->reloads++;
-                w->generation = rs->generation;
             } else {
                 w->reload_failures++;
             }
@@ -201,6 +233,7 @@ static void *worker_main(void *arg)
         }
         case WORKER_REC_END:
             flow_table_flush(w->flows);
+            publish(w);
             ring_release(w->ring);
             return NULL;
         }
@@ -216,6 +249,7 @@ worker_t *worker_new(const struct worker_config *c, char *err, size_t errlen)
         return NULL;
     }
     w->cfg = *c;
+    stats_slot_init(&w->published);
     w->ring = ring_new(c->ring_bytes);
     w->flows = flow_table_new(c->max_flows, c->idle_timeout_us, c->close_timeout_us,
                               flow_ended, w);
@@ -231,7 +265,6 @@ worker_t *worker_new(const struct worker_config *c, char *err, size_t errlen)
         goto err;
     }
     inspect_set_keylog(w->inspect, c->keys);
-    w->generation = c->rules->generation;
     return w;
 err:
     worker_free(w);
@@ -247,6 +280,7 @@ void worker_free(worker_t *w)
     classify_free(w->cls);
     inspect_free(w->inspect);
     ring_free(w->ring);
+    stats_slot_destroy(&w->published);
     free(w);
 }
 
@@ -267,22 +301,7 @@ void worker_join(worker_t *w)
     w->started = 0;
 }
 
-void worker_stats(const worker_t *w, struct worker_stats *st)
+void worker_stats(worker_t *w, struct stats_worker *st)
 {
-    memset(st, 0, sizeof *st);
-    st->flows = *flow_table_stats(w->flows);
-    st->tcp = *reasm_pool_stats(w->reasm);
-    const struct classify_stats *cs = classify_stats(w->cls);
-    st->classified = cs->detected;
-    st->guessed = cs->guessed;
-    st->unknown = cs->unknown;
-    st->packets = w->packets;
-    st->bytes = w->bytes;
-    st->events = w->events;
-    st->emit_failures = w->emit_failures;
-    st->ring_full_waits = ring_full_waits(w->ring);
-    st->reloads = w->reloads;
-    st->reload_failures = w->reload_failures;
-    st->rules_generation = w->generation;
-    inspect_stats(w->inspect, &st->inspect);
+    stats_slot_read(&w->published, st);
 }

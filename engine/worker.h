@@ -1,6 +1,7 @@
 /* worker.h - one worker thread: owns a flow table, TCP reassembly pool and nDPI
  * module, and consumes the records the reader puts in its ring. Nothing a worker owns
- * is touched by another thread, except the counters read after it has stopped. */
+ * is touched by another thread; its counters are read through the snapshot it
+ * publishes (stats.h). */
 #ifndef LW_ENGINE_WORKER_H
 #define LW_ENGINE_WORKER_H
 
@@ -12,6 +13,7 @@
 #include "sinks/sink.h"
 #include "engine/inspect.h"
 #include "engine/ruleset.h"
+#include "engine/stats.h"
 
 enum worker_rec_kind {
     WORKER_REC_PACKET,
@@ -43,17 +45,6 @@ struct worker_config {
     struct keylog *keys;     /* borrowed, may be NULL: TLS secrets */
 };
 
-struct worker_stats {
-    struct flow_table_stats flows;
-    struct reasm_stats tcp;
-    uint64_t packets, bytes, events, emit_failures;
-    uint64_t classified, guessed, unknown;
-    uint64_t ring_full_waits;
-    uint64_t reloads, reload_failures;
-    unsigned rules_generation;   /* of the rules new flows start with */
-    struct inspect_stats inspect;
-};
-
 typedef struct worker worker_t;
 
 /* Caller frees with worker_free() after worker_join(). NULL + message on failure. */
@@ -66,7 +57,8 @@ ring_t *worker_ring(worker_t *w);
 int worker_start(worker_t *w);
 void worker_join(worker_t *w);
 
-/* Valid after worker_join(); approximate while running. */
-void worker_stats(const worker_t *w, struct worker_stats *st);
+/* The counters the worker last published (on each tick record and when it stops):
+ * exact after worker_join(). Safe from any thread. */
+void worker_stats(worker_t *w, struct stats_worker *st);
 
 #endif

@@ -1,0 +1,36 @@
+/* attribute.h - who a flow belongs to: the profile device that sent it (by MAC, else
+ * IP), that device's app and policy, and what is at the other end - a catalogued SDK,
+ * the app's own servers, or an unknown host - from the names the flow was known by.
+ *
+ * Name order: TLS SNI first (what the client asked for), then HTTP Host, then what an
+ * earlier DNS answer said the address was for, nDPI's own name, and the certificate
+ * last. Deliberately not here: judging identifiers (verdict.h) and events (event.h). */
+#ifndef LW_ENGINE_ATTRIBUTE_H
+#define LW_ENGINE_ATTRIBUTE_H
+
+#include "capture/flow.h"
+#include "engine/ruleset.h"
+
+#define ATTRIBUTE_NAME_LEN 256
+
+/* The names a flow was seen with; each borrowed, "" or NULL when unknown. */
+struct attribute_names {
+    const char *sni, *http_host, *cert, *ndpi;
+};
+
+struct attribution {
+    const char *device, *app;            /* NULL: not a profile device */
+    const struct policy *pol;            /* the device's policy, or NULL */
+    const struct sdk_entry *sdk;         /* NULL: no catalogued SDK */
+    const char *sdk_match;               /* which name matched: sni, host, dns, ndpi, cert */
+    const char *host;                    /* the name the destination is known by, or NULL */
+    int first_party;                     /* the host is the app's own */
+    char dns[ATTRIBUTE_NAME_LEN];        /* the DNS name, when host points here */
+};
+
+/* Fill a for flow f under rules r. Every pointer in a is borrowed from r, n or a
+ * itself, valid while they are. */
+void attribute_flow(const struct ruleset *r, const struct flow *f,
+                    const struct attribute_names *n, struct attribution *a);
+
+#endif

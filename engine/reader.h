@@ -1,0 +1,76 @@
+/* reader.h - the reader thread of a run (internal to engine/): it reads packets from
+ * files or live interfaces, decodes them, reassembles IP fragments, stores DNS answers
+ * in packet order and hands each packet to the worker owning its flow (by symmetric
+ * flow hash) over that worker's single-producer ring. It also carries the capture's
+ * clock to every worker (tick records), hands reloaded rules over in packet order and
+ * writes the periodic stats events.
+ *
+ * The struct is shared with pipeline.c, which sets it up, runs progress and reload on
+ * the calling thread and writes the final stats event after every thread has stopped.
+ * Fields written by the calling thread while the reader runs are atomics. */
+#ifndef LW_ENGINE_READER_H
+#define LW_ENGINE_READER_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "capture/decode.h"
+#include "capture/frag.h"
+#include "capture/live.h"
+#include "capture/source.h"
+#include "dissectors/dissect.h"
+#include "dissectors/keylog.h"
+#include "engine/pipeline.h"
+#include "engine/worker.h"
+
+struct reader {
+    const struct pipeline_config *cfg;   /* borrowed */
+    source_t *src;                      /* NULL when live */
+    live_t *live;                       /* borrowed, NULL when reading files */
+    keylog_t *keys;                     /* NULL without key logs */
+    /* A reload hands the new rules from the calling thread to the reader here (one
+     * reference); the reader passes them on in packet order, so every packet before
+     * the swap is judged by the old rules and every flow after by the new. Live, the
+     * kernel hands packets over in blocks up to poll_ms late: the swap waits for the
+     * first packet stamped at or after pending_from_us (when the rules were ready), so
+     * packets captured before it, still in the kernel's ring, keep the old rules. */
+    _Atomic(struct ruleset *) pending;
+    _Atomic uint64_t pending_from_us;
+    unsigned generation;                /* of the rules last sent to workers */
+    _Atomic uint64_t reloads_ok, reloads_failed;  /* written by the calling thread */
+    uint64_t stats_next_us, stats_seq;
+    worker_t **workers;
+    int nworkers;
+    frag_table_t *frags;
+    struct decode_stats dec;
+    uint8_t *dgram;                     /* reassembled IPv4 datagram */
+    /* DNS answers are stored here, in packet order, before any later packet goes to a
+     * worker: a flow is then named by every answer that preceded it whatever the
+     * workers' relative speed. Workers only read the map. */
+    struct dissect_env dns_env;
+    dissect_flow_t *dns_flow;
+    uint64_t last_ts_us, last_tick_us;
+    uint64_t ip_packets, ip_bytes;
+    int input_errors;
+    const char *cur_file;
+    int file_reports;
+    _Atomic uint64_t packets;           /* read by the progress display */
+    _Atomic int done;
+};
+
+/* The reader thread's body: arg is a struct reader. Sets done when the input is
+ * over (or *stop was seen) and every worker has been sent its END record. */
+void *reader_main(void *arg);
+
+/* One record of kind (TICK or END) to every worker. */
+void reader_broadcast(struct reader *rd, enum worker_rec_kind kind, uint64_t ts_us);
+
+/* A stats event from the workers' published snapshots and the reader's counters:
+ * periodic (final = 0) on the reader thread, final once every thread has stopped. */
+void reader_emit_stats(struct reader *rd, int final);
+
+/* Clocks: wall-clock microseconds, monotonic seconds. */
+uint64_t reader_wall_us(void);
+double reader_mono_s(void);
+
+#endif
