@@ -105,14 +105,15 @@ $LW -r 2> /dev/null; check_eq "-r without a file: usage exit" 1 $?
 $LW -t 0 -r "$T/raw.pcap" 2> "$T/err"; check_eq "-t 0 refused" 1 $?
 check_grep "-t 0 message" "not a number between 1 and 256" "$T/err"
 
-echo "== real captures (nDPI test suite, see ../shared/pcaps/README.md)"
-$LW -r "$LW_SHARED_DIR/pcaps/android.pcap" > "$T/android.json"; check_eq "android.pcap exit" 0 $?
+echo "== real captures (nDPI test suite, see tests/data/pcaps/README.md)"
+PCAPS="$LW_SOURCE_DIR/tests/data/pcaps"
+$LW -r "$PCAPS/android.pcap" > "$T/android.json"; check_eq "android.pcap exit" 0 $?
 check_grep "android.pcap: Firebase host by TLS SNI" '"host":"app-measurement.com"' "$T/android.json"
 check_grep "android.pcap: Google Play services" '"host":"android.clients.google.com"' "$T/android.json"
 check_grep "android.pcap: DNS named" '"app_proto":"DNS' "$T/android.json"
-$LW -r "$LW_SHARED_DIR/pcaps/alexa-app.pcapng" > "$T/alexa.json"; check_eq "pcapng exit" 0 $?
+$LW -r "$PCAPS/alexa-app.pcapng" > "$T/alexa.json"; check_eq "pcapng exit" 0 $?
 check_grep "alexa-app.pcapng: Amazon mobile analytics" '"host":"mobileanalytics.us-east-1.amazonaws.com"' "$T/alexa.json"
-$LW -r "$LW_SHARED_DIR/pcaps/quickplay.pcap" > "$T/qp.json"
+$LW -r "$PCAPS/quickplay.pcap" > "$T/qp.json"
 check_grep "quickplay.pcap: plain HTTP to WeChat" '"app_proto":"HTTP[^"]*","app_category":"[A-Za-z]*","host":"hkextshort.weixin.qq.com"' "$T/qp.json"
 
 check_done

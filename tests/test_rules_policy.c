@@ -1,7 +1,7 @@
 /* test_rules_policy.c - ontology, SDK catalogue, policy declarations, verdicts and
- * --check-rules, on the real files in rules/ and on crafted bad rule directories in
- * tests/data/rules_bad/. Expected facts come from reading the seed policies in
- * ../shared/seeds/, not from the code. */
+ * --check-rules, on the real files in data/ and on crafted bad rule directories in
+ * tests/data/rules_bad/. Expected facts come from reading the seed policies (quoted in
+ * data/policies/), not from the code. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +155,7 @@ static void test_catalog_real(void)
     CU_ASSERT_EQUAL(m->n_domains, 0);
     CU_ASSERT_PTR_NOT_NULL(m->note);
     CU_ASSERT_PTR_NOT_NULL(strstr(m->note, "not established"));
-    /* Hosts seen in the real captures of ../shared/pcaps (README there). */
+    /* Hosts seen in the real captures of nDPI's test suite (tests/data/pcaps/README.md). */
     CU_ASSERT_STRING_EQUAL(match("app-measurement.com"), "firebase");
     CU_ASSERT_STRING_EQUAL(match("app.adjust.com"), "adjust");
     CU_ASSERT_STRING_EQUAL(match("graph.facebook.com"), "facebook");

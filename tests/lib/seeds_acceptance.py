@@ -3,8 +3,8 @@ which that app's device talks to several SDKs its policy declares, to at least o
 does not, and to the app's own servers, leaking declared and undeclared identifiers
 in several forms. Every expected verdict must be reported, and nothing else.
 
-The expectations below were written from the policy texts in shared/seeds/ (quoted in
-data/policies/*.yaml), not from leakwatch's output: each comment says why. Hashes and
+The expectations below were written from the seed policies' texts (the clauses quoted
+in data/policies/*.yaml), not from leakwatch's output: each comment says why. Hashes and
 encodings are computed here with Python's hashlib/base64, not by leakwatch.
 
 Usage: seeds_acceptance.py LEAKWATCH WORKDIR  (exit 0 when every seed passes)"""
