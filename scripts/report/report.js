@@ -38,7 +38,7 @@
     more();
     return { table: t, more: more, left: function () { return f.evidence.length - shown; } };
   }
-  function open(target) {
+  function open(target, byUser) {
     var sec = target.closest(".app"), ai = Number(sec.id.slice(4)), app = data[ai];
     var panel = document.getElementById("ev-" + ai);
     var ids;
@@ -80,15 +80,16 @@
     });
     var id = target.classList.contains("rname") ? "row:" + ai + ":" + title
       : "cell:" + ai + ":" + target.dataset.row + ":" + target.dataset.type;
+    if (byUser) panel.scrollIntoView({ block: "nearest" });
     if (decodeURIComponent(location.hash.slice(1)) !== id) history.replaceState(null, "", "#" + encodeURIComponent(id));
   }
   document.addEventListener("click", function (e) {
     var t = e.target.closest("td.cell:not(.s-none), th.rname");
-    if (t) open(t);
+    if (t) open(t, true);
   });
   document.addEventListener("keydown", function (e) {
     if ((e.key === "Enter" || e.key === " ") && e.target.matches && e.target.matches("td.cell, th.rname")) {
-      e.preventDefault(); open(e.target);
+      e.preventDefault(); open(e.target, true);
     }
   });
   var h = decodeURIComponent(location.hash.slice(1)).split(":");
