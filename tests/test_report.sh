@@ -95,6 +95,9 @@ check_eq "--fail-on no_policy fails on a run without profile" 1 $?
 check_grep "no-policy findings counted" "finding(s) with verdict no_policy" "$T/err"
 check_grep "no policy, not UNDECLARED (issue 15 defect 5)" "adjust  *no policy  *app.adjust.com" "$T/nopol.txt"
 check_grep "app verdict no policy" "^Verdict: no policy" "$T/nopol.txt"
+python3 "$R" --json "$T/nopol.sum" "$T/nopol.json"
+check_eq "no policy: the matrix says null, not false" "[None, None, None]" "$(python3 -c "
+import json,sys; print([r['declared'] for r in json.load(open(sys.argv[1]))['apps'][0]['matrix']['rows'] if r['contacted']])" "$T/nopol.sum")"
 python3 "$R" --fail-on violations "$T/nopol.json" > /dev/null 2>&1
 check_eq "violations includes no_policy (a gate that cannot judge fails)" 1 $?
 python3 "$R" --fail-on undeclared_sdk "$T/nopol.json" > /dev/null 2>&1
