@@ -5,7 +5,13 @@
  * Lookup: one backward pass lowercases the host into a stack buffer and hashes every
  * suffix that starts at a label boundary; those are looked up, longest first, in an
  * open-addressing hash table of the listed domains, and the first hit is the longest
- * match. At most 127 probes for a 253-byte name, no allocation. */
+ * match. At most 127 probes for a 253-byte name, no allocation. Each domain remembers its
+ * tier (0 hand-written, 1 imported): the longest hit of tier 0 decides, tier 1 is asked
+ * only when tier 0 has none (or only a front end shorter than it). Host patterns are one
+ * Hyperscan database (hostpat.c), consulted per tier after the domains.
+ *
+ * Ids and names (id, name, aliases) are in two more hash tables of the same kind, so a
+ * catalogue of thousands of entries loads in one pass (no quadratic duplicate search). */
 #include "rules/catalog.h"
 
 #include <stdint.h>
@@ -13,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
+#include "rules/hostpat.h"
 #include "rules/ryaml.h"
 #include "common/lwerr.h"
 
@@ -23,6 +31,29 @@ struct dom_slot {
     uint32_t hash;
     const struct sdk_entry *sdk;
     int line;          /* where the domain is listed, for duplicate messages */
+    const char *file;
+    int tier;          /* 0 hand-written, 1 imported */
+};
+
+/* A name table: normalized name -> entry (ids are stored as written). */
+struct name_slot {
+    const char *key;   /* NULL = empty */
+    size_t len;
+    uint32_t hash;
+    struct sdk_entry *sdk;
+    int tier;
+};
+
+struct name_tab {
+    struct name_slot *slots;
+    size_t nslot, n;
+};
+
+struct pat {
+    const char *expr;
+    struct sdk_entry *sdk;
+    const char *file;
+    int line, tier;
 };
 
 struct catalog {
@@ -31,6 +62,10 @@ struct catalog {
     size_t nsdk, cap_sdk;
     struct dom_slot *slots;
     size_t nslot, ndom;
+    struct name_tab ids, names;
+    struct pat *pats;
+    size_t npat, cap_pat;
+    hostpat_t *hp;
 };
 
 /* FNV-1a over the bytes from last to first: the hash of every suffix of a host name
@@ -97,13 +132,169 @@ static int id_ok(const char *s)
     return 1;
 }
 
-static int add_domains(catalog_t *c, struct sdk_entry *e, yaml_document_t *doc, yaml_node_t *dn,
-                       const char *file, struct rdiag *d)
+/* Keys an SDK entry may have; anything else is a typo to report. */
+static const char *const entry_keys[] = {
+    "id", "name", "vendor", "company", "parent", "category", "aliases", "domains",
+    "host_patterns", "code_signatures", "source", "note", "candidates", NULL};
+
+/* The category names (scripts/import-trackers.py maps the datasets' onto these). cdn and
+ * cloud mark front ends. */
+static const char *const categories[] = {
+    "advertising", "analytics", "crash_reporting", "push", "social", "payment", "location",
+    "profiling", "identification", "telemetry", "login", "messaging", "maps", "audio_video",
+    "customer_interaction", "consent", "email", "cdn", "cloud", "misc", "unknown", NULL};
+
+int catalog_category_ok(const char *s)
 {
-    size_t n = (size_t)(dn->data.sequence.items.top - dn->data.sequence.items.start);
-    const char **v = rarena_alloc(&c->arena, (n + 1) * sizeof *v);
+    for (size_t i = 0; s && categories[i]; i++)
+        if (strcmp(s, categories[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Name key: ASCII letters folded, ' ', '\t', '-', '_' and '.' dropped, a trailing "sdk"
+ * dropped. Other bytes (Chinese names) are kept as written. 0 if nothing is left or
+ * the key does not fit. */
+static size_t name_key(const char *s, char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (; *s; s++) {
+        char ch = *s;
+        if (ch == ' ' || ch == '\t' || ch == '-' || ch == '_' || ch == '.')
+            continue;
+        if (n + 1 >= cap)
+            return 0;
+        buf[n++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+    }
+    if (n > 3 && memcmp(buf + n - 3, "sdk", 3) == 0)
+        n -= 3;
+    buf[n] = 0;
+    return n;
+}
+
+static struct name_slot *nt_find(const struct name_tab *t, const char *s, size_t n, uint32_t h)
+{
+    if (!t->nslot)
+        return NULL;
+    size_t mask = t->nslot - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        struct name_slot *sl = &t->slots[i];
+        if (!sl->key || (sl->hash == h && sl->len == n && memcmp(sl->key, s, n) == 0))
+            return sl;
+    }
+}
+
+/* Insert key -> e unless present; returns the slot holding key (NULL on no memory). */
+static struct name_slot *nt_put(catalog_t *c, struct name_tab *t, const char *key,
+                                struct sdk_entry *e, int tier)
+{
+    size_t n = strlen(key);
+    uint32_t h = rhash(key, n);
+    if ((t->n + 1) * 2 > t->nslot) {
+        size_t ns = t->nslot ? t->nslot * 2 : 1024, on = t->nslot;
+        struct name_slot *old = t->slots;
+        if (!(t->slots = calloc(ns, sizeof *t->slots))) {
+            t->slots = old;
+            return NULL;
+        }
+        t->nslot = ns;
+        for (size_t i = 0; i < on; i++)
+            if (old[i].key)
+                *nt_find(t, old[i].key, old[i].len, old[i].hash) = old[i];
+        free(old);
+    }
+    struct name_slot *sl = nt_find(t, key, n, h);
+    if (sl->key)
+        return sl;
+    if (!(sl->key = rarena_strdup(&c->arena, key)))
+        return NULL;
+    sl->len = n;
+    sl->hash = h;
+    sl->sdk = e;
+    sl->tier = tier;
+    t->n++;
+    return sl;
+}
+
+/* Index one name of e (its id, name or an alias). Two hand-written entries answering to
+ * one alias is an error; anything else keeps the first (hand-written entries load first). */
+static int index_name(catalog_t *c, struct sdk_entry *e, const char *name, int tier, int alias,
+                      const char *file, int line, struct rdiag *d)
+{
+    char key[256];
+    if (!name_key(name, key, sizeof key))
+        return 0;
+    struct name_slot *sl = nt_put(c, &c->names, key, e, tier);
+    if (!sl)
+        return LW_ERR_NOMEM;
+    if (sl->sdk != e && alias && tier == 0 && sl->tier == 0)
+        rdiag_error(d, file, line, "sdk %s: alias \"%s\" already names sdk %s (%s:%d)", e->id,
+                    name, sl->sdk->id, sl->sdk->file, sl->sdk->line);
+    return 0;
+}
+
+/* Append the k strings of tmp to *arr (n entries so far), copying into the arena. */
+static int vec_append(catalog_t *c, const char *const **arr, size_t *n, const char **tmp,
+                      size_t k)
+{
+    if (!k)
+        return 0;
+    const char **v = rarena_alloc(&c->arena, (*n + k + 1) * sizeof *v);
     if (!v)
         return LW_ERR_NOMEM;
+    for (size_t i = 0; i < *n; i++)
+        v[i] = (*arr)[i];
+    for (size_t i = 0; i < k; i++)
+        if (!(v[*n + i] = rarena_strdup(&c->arena, tmp[i])))
+            return LW_ERR_NOMEM;
+    *n += k;
+    v[*n] = NULL;
+    *arr = v;
+    return 0;
+}
+
+/* The strings of a list key (absent: 0 items). Items are borrowed from doc into tmp
+ * (malloc'd, caller frees). Non-string items are reported. */
+static int str_list(yaml_document_t *doc, yaml_node_t *m, const char *key, const char *id,
+                    const char *file, struct rdiag *d, const char ***tmp, size_t *k, int *line)
+{
+    yaml_node_t *n = ryaml_get(doc, m, key);
+    *tmp = NULL;
+    *k = 0;
+    *line = n ? ryaml_line(n) : 0;
+    if (!n)
+        return 0;
+    if (n->type != YAML_SEQUENCE_NODE) {
+        rdiag_error(d, file, ryaml_line(n), "sdk %s: '%s' must be a list of strings", id, key);
+        return 0;
+    }
+    size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (!(*tmp = calloc(cnt + 1, sizeof **tmp)))
+        return LW_ERR_NOMEM;
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+         it++) {
+        yaml_node_t *x = yaml_document_get_node(doc, *it);
+        const char *s = ryaml_str(x);
+        if (!s || !*s) {
+            rdiag_error(d, file, ryaml_line(x), "sdk %s: '%s' items must be non-empty strings",
+                        id, key);
+            continue;
+        }
+        (*tmp)[(*k)++] = s;
+    }
+    return 0;
+}
+
+static int add_domains(catalog_t *c, struct sdk_entry *e, yaml_document_t *doc, yaml_node_t *dn,
+                       const char *file, int tier, int frontend, struct rdiag *d)
+{
+    size_t n = (size_t)(dn->data.sequence.items.top - dn->data.sequence.items.start);
+    const char **v = rarena_alloc(&c->arena, (e->n_domains + n + 1) * sizeof *v);
+    if (!v)
+        return LW_ERR_NOMEM;
+    for (size_t i = 0; i < e->n_domains; i++)
+        v[i] = e->domains[i];
+    v[e->n_domains] = NULL;
     e->domains = v;
     for (yaml_node_item_t *it = dn->data.sequence.items.start; it < dn->data.sequence.items.top;
          it++) {
@@ -120,10 +311,25 @@ static int add_domains(catalog_t *c, struct sdk_entry *e, yaml_document_t *doc, 
         if ((c->ndom + 1) * 2 > c->nslot && grow_slots(c) < 0)
             return LW_ERR_NOMEM;
         struct dom_slot *sl = slot_find(c, s, len, h);
+        if (sl->dom && sl->sdk == e)
+            continue; /* the same SDK listing it again (merged entries) */
+        if (sl->dom && tier == 1 && sl->tier == 0 && frontend && !sl->sdk->frontend) {
+            rdiag_error(d, sl->file, sl->line,
+                        "domain %s of sdk %s is a CDN/cloud front end (%s, %s:%d): list the "
+                        "SDK's own host names under it", s, sl->sdk->id, e->id, file,
+                        ryaml_line(x));
+            continue;
+        }
+        if (sl->dom && tier == 1 && sl->tier == 0) {
+            rdiag_warn(d, file, ryaml_line(x),
+                       "imported domain %s of sdk %s is hand-written for sdk %s (%s:%d), which "
+                       "wins", s, e->id, sl->sdk->id, sl->file, sl->line);
+            continue;
+        }
         if (sl->dom) {
             rdiag_error(d, file, ryaml_line(x),
                         "domain %s of sdk %s is already listed for sdk %s (%s:%d)", s, e->id,
-                        sl->sdk->id, sl->sdk->file, sl->line);
+                        sl->sdk->id, sl->file, sl->line);
             continue;
         }
         const char *copy = rarena_strdup(&c->arena, s);
@@ -134,14 +340,117 @@ static int add_domains(catalog_t *c, struct sdk_entry *e, yaml_document_t *doc, 
         sl->hash = h;
         sl->sdk = e;
         sl->line = ryaml_line(x);
+        sl->file = file;
+        sl->tier = tier;
         c->ndom++;
         v[e->n_domains++] = copy;
+        v[e->n_domains] = NULL;
     }
     return 0;
 }
 
+static int add_patterns(catalog_t *c, struct sdk_entry *e, const char **tmp, size_t k,
+                        const char *file, int line, int tier, struct rdiag *d)
+{
+    size_t n0 = e->n_host_patterns;
+    int rc = vec_append(c, &e->host_patterns, &e->n_host_patterns, tmp, k);
+    if (rc < 0)
+        return rc;
+    for (size_t i = n0; i < e->n_host_patterns; i++) {
+        if (strlen(e->host_patterns[i]) > 1024) {
+            rdiag_error(d, file, line, "sdk %s: host pattern longer than 1024 bytes", e->id);
+            continue;
+        }
+        if (c->npat == c->cap_pat) {
+            size_t cap = c->cap_pat ? c->cap_pat * 2 : 32;
+            struct pat *nv = realloc(c->pats, cap * sizeof *nv);
+            if (!nv)
+                return LW_ERR_NOMEM;
+            c->pats = nv;
+            c->cap_pat = cap;
+        }
+        c->pats[c->npat++] = (struct pat){e->host_patterns[i], e, file, line, tier};
+    }
+    return 0;
+}
+
+/* The list keys and the optional scalars of one definition, for a new entry or one merged
+ * into an earlier definition of the same id (then the earlier fields win). */
+static int load_extras(catalog_t *c, struct sdk_entry *e, yaml_document_t *doc, yaml_node_t *m,
+                       const char *file, int tier, struct rdiag *d)
+{
+    static const char *const lists[] = {"aliases", "host_patterns", "code_signatures"};
+    const char **tmp = NULL;
+    size_t k;
+    int line, rc = 0;
+    for (size_t i = 0; i < 3 && rc >= 0; i++) {
+        if ((rc = str_list(doc, m, lists[i], e->id, file, d, &tmp, &k, &line)) < 0)
+            break;
+        if (i == 0) {
+            size_t n0 = e->n_aliases;
+            rc = vec_append(c, &e->aliases, &e->n_aliases, tmp, k);
+            for (size_t j = n0; rc >= 0 && j < e->n_aliases; j++)
+                rc = index_name(c, e, e->aliases[j], tier, 1, file, line, d);
+        } else if (i == 1) {
+            rc = add_patterns(c, e, tmp, k, file, line, tier, d);
+        } else {
+            rc = vec_append(c, &e->code_signatures, &e->n_code_signatures, tmp, k);
+        }
+        free(tmp);
+        tmp = NULL;
+    }
+    if (rc < 0)
+        return rc;
+    static const char *const scal[] = {"company", "parent", "category"};
+    const char **dst[] = {&e->company, &e->parent, &e->category};
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = opt_str(doc, m, scal[i], file, d);
+        if (i == 2 && v && !catalog_category_ok(v)) {
+            rdiag_error(d, file, ryaml_line(ryaml_get(doc, m, scal[i])),
+                        "sdk %s: unknown category \"%.40s\" (advertising, analytics, "
+                        "crash_reporting, push, social, payment, location, cdn, cloud, ...)",
+                        e->id, v);
+            continue;
+        }
+        if (v && !*dst[i] && !(*dst[i] = rarena_strdup(&c->arena, v)))
+            return LW_ERR_NOMEM;
+    }
+    if (e->category && (!strcmp(e->category, "cdn") || !strcmp(e->category, "cloud")))
+        e->frontend = 1;
+    return 0;
+}
+
+/* An imported definition of an id already defined: add what it brings. */
+static int merge_entry(catalog_t *c, struct sdk_entry *e, yaml_document_t *doc, yaml_node_t *m,
+                       const char *file, int tier, struct rdiag *d)
+{
+    const char *name = opt_str(doc, m, "name", file, d);
+    const char *source = opt_str(doc, m, "source", file, d);
+    int rc;
+    if (name && strcmp(name, e->name) != 0) {
+        const char *one[1] = {name};
+        if ((rc = vec_append(c, &e->aliases, &e->n_aliases, one, 1)) < 0 ||
+            (rc = index_name(c, e, name, tier, 0, file, ryaml_line(m), d)) < 0)
+            return rc;
+    }
+    if (source && *source && !strstr(e->source, source)) {
+        size_t n = strlen(e->source) + strlen(source) + 3;
+        char *s = rarena_alloc(&c->arena, n);
+        if (!s)
+            return LW_ERR_NOMEM;
+        snprintf(s, n, "%s; %s", e->source, source);
+        e->source = s;
+    }
+    if ((rc = load_extras(c, e, doc, m, file, tier, d)) < 0)
+        return rc;
+    yaml_node_t *dn = ryaml_get(doc, m, "domains");
+    if (dn && dn->type == YAML_SEQUENCE_NODE)
+        return add_domains(c, e, doc, dn, file, tier, e->frontend, d);
+    return 0;
+}
+
 static int load_entry(catalog_t *c, yaml_document_t *doc, yaml_node_t *m, const char *file,
-                      struct rdiag *d)
+                      int tier, struct rdiag *d)
 {
     int line = ryaml_line(m);
     if (m->type != YAML_MAPPING_NODE) {
@@ -158,8 +467,22 @@ static int load_entry(catalog_t *c, yaml_document_t *doc, yaml_node_t *m, const 
         rdiag_error(d, file, line, "SDK entry: missing or bad 'id' (lowercase letters, digits, '-')");
         return 0;
     }
-    if (catalog_find(c, id)) {
-        const struct sdk_entry *o = catalog_find(c, id);
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+        const char *k = ryaml_str(yaml_document_get_node(doc, p->key));
+        size_t i = 0;
+        while (k && entry_keys[i] && strcmp(k, entry_keys[i]) != 0)
+            i++;
+        if (!k || !entry_keys[i])
+            rdiag_error(d, file, ryaml_line(yaml_document_get_node(doc, p->key)),
+                        "sdk %s: unknown key '%.40s' (expected id, name, vendor, company, "
+                        "parent, category, aliases, domains, host_patterns, code_signatures, "
+                        "source, note, candidates)", id, k ? k : "(not a string)");
+    }
+    struct name_slot *prev = nt_find(&c->ids, id, strlen(id), rhash(id, strlen(id)));
+    if (prev && prev->key) {
+        if (tier == 1)
+            return merge_entry(c, prev->sdk, doc, m, file, tier, d);
+        const struct sdk_entry *o = prev->sdk;
         rdiag_error(d, file, line, "sdk id %s defined twice (first at %s:%d)", id, o->file, o->line);
         return 0;
     }
@@ -172,7 +495,8 @@ static int load_entry(catalog_t *c, yaml_document_t *doc, yaml_node_t *m, const 
     if (!dn || dn->type != YAML_SEQUENCE_NODE) {
         rdiag_error(d, file, dn ? ryaml_line(dn) : line, "sdk %s: missing 'domains' list", id);
         dn = NULL;
-    } else if (dn->data.sequence.items.top == dn->data.sequence.items.start && !note) {
+    } else if (dn->data.sequence.items.top == dn->data.sequence.items.start && !note &&
+               !ryaml_get(doc, m, "host_patterns")) {
         rdiag_error(d, file, ryaml_line(dn),
                     "sdk %s: empty 'domains' needs a 'note' saying why they are not established",
                     id);
@@ -186,10 +510,13 @@ static int load_entry(catalog_t *c, yaml_document_t *doc, yaml_node_t *m, const 
     e->vendor = rarena_strdup(&c->arena, vendor ? vendor : "");
     e->source = rarena_strdup(&c->arena, source ? source : "");
     e->note = note ? rarena_strdup(&c->arena, note) : NULL;
-    e->file = rarena_strdup(&c->arena, file);
+    e->file = file; /* arena-owned by load_file */
     e->line = line;
+    e->imported = tier;
     if (!e->id || !e->name || !e->vendor || !e->source || !e->file || (note && !e->note))
         return LW_ERR_NOMEM;
+    static const char *const none[1] = {NULL};
+    e->domains = e->aliases = e->host_patterns = e->code_signatures = none;
     if (c->nsdk == c->cap_sdk) {
         size_t cap = c->cap_sdk ? c->cap_sdk * 2 : 64;
         struct sdk_entry **nv = realloc(c->sdks, cap * sizeof *nv);
@@ -199,16 +526,22 @@ static int load_entry(catalog_t *c, yaml_document_t *doc, yaml_node_t *m, const 
         c->cap_sdk = cap;
     }
     c->sdks[c->nsdk++] = e;
+    int rc;
+    if (!nt_put(c, &c->ids, e->id, e, tier) ||
+        (rc = index_name(c, e, e->id, tier, 0, file, line, d)) < 0 ||
+        (rc = index_name(c, e, e->name, tier, 0, file, line, d)) < 0)
+        return LW_ERR_NOMEM;
+    if ((rc = load_extras(c, e, doc, m, file, tier, d)) < 0)
+        return rc;
     if (dn)
-        return add_domains(c, e, doc, dn, file, d);
-    static const char *const none[1] = {NULL};
-    e->domains = none;
+        return add_domains(c, e, doc, dn, file, tier, e->frontend, d);
     return 0;
 }
 
 struct load_ctx {
     catalog_t *c;
     struct rdiag *d;
+    int tier;
 };
 
 static int load_file(void *ctx, const char *path)
@@ -218,23 +551,85 @@ static int load_file(void *ctx, const char *path)
     int rc = ryaml_load(path, &doc, lc->d);
     if (rc < 0)
         return rc == LW_ERR_NOMEM ? rc : 0;
+    /* Messages keep the path for as long as the catalogue lives. */
+    const char *file = rarena_strdup(&lc->c->arena, path);
     yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (!root) {
+    if (!file) {
+        rc = LW_ERR_NOMEM;
+    } else if (!root) {
         rdiag_error(lc->d, path, 1, "empty file: expected a list of SDK entries");
     } else if (root->type != YAML_SEQUENCE_NODE) {
         rdiag_error(lc->d, path, ryaml_line(root), "expected a list of SDK entries");
     } else {
         for (yaml_node_item_t *it = root->data.sequence.items.start;
              it < root->data.sequence.items.top && rc >= 0; it++)
-            rc = load_entry(lc->c, &doc, yaml_document_get_node(&doc, *it), path, lc->d);
+            rc = load_entry(lc->c, &doc, yaml_document_get_node(&doc, *it), file, lc->tier,
+                            lc->d);
     }
     yaml_document_delete(&doc);
     return rc;
 }
 
+/* After every file: defaults, the host-pattern database, and the front-end check (no
+ * pattern of an SDK may cover a front end's own domain). */
+static int finish(catalog_t *c, struct rdiag *d)
+{
+    char err[LW_ERRBUF];
+    size_t bad = 0;
+    int rc;
+    for (size_t i = 0; i < c->nsdk; i++) {
+        struct sdk_entry *e = c->sdks[i];
+        if (!e->company)
+            e->company = e->vendor;
+        if (!e->parent)
+            e->parent = e->company;
+        if (!e->category)
+            e->category = "unknown";
+    }
+    /* A rejected pattern is reported at its entry and left out; the rest still compile. */
+    for (;;) {
+        const char **ex = calloc(c->npat + 1, sizeof *ex);
+        if (!ex)
+            return LW_ERR_NOMEM;
+        for (size_t i = 0; i < c->npat; i++)
+            ex[i] = c->pats[i].expr;
+        rc = hostpat_new(ex, c->npat, &c->hp, &bad, err, sizeof err);
+        free(ex);
+        if (rc != LW_ERR_PARSE)
+            break;
+        rdiag_error(d, c->pats[bad].file, c->pats[bad].line, "sdk %s: host pattern \"%.80s\": %s",
+                    c->pats[bad].sdk->id, c->pats[bad].expr, err);
+        memmove(&c->pats[bad], &c->pats[bad + 1], (c->npat - bad - 1) * sizeof *c->pats);
+        c->npat--;
+    }
+    if (rc < 0) {
+        rdiag_error(d, "host patterns", 0, "%s", err);
+        return rc == LW_ERR_NOMEM ? rc : 0;
+    }
+    for (size_t i = 0; c->hp && i < c->nslot; i++) {
+        const struct dom_slot *sl = &c->slots[i];
+        if (!sl->dom || !sl->sdk->frontend)
+            continue;
+        long p = hostpat_match(c->hp, sl->dom, sl->len);
+        if (p < 0 || c->pats[p].sdk->frontend)
+            continue;
+        if (c->pats[p].tier == 0)
+            rdiag_error(d, c->pats[p].file, c->pats[p].line,
+                        "sdk %s: host pattern \"%.80s\" covers the front end %s (sdk %s)",
+                        c->pats[p].sdk->id, c->pats[p].expr, sl->dom, sl->sdk->id);
+        else
+            rdiag_warn(d, c->pats[p].file, c->pats[p].line,
+                       "sdk %s: imported host pattern \"%.80s\" covers the front end %s (sdk %s)",
+                       c->pats[p].sdk->id, c->pats[p].expr, sl->dom, sl->sdk->id);
+    }
+    return 0;
+}
+
 int catalog_load_dir_diag(const char *dir, catalog_t **out, struct rdiag *d)
 {
     int rc;
+    char sub[4096];
+    struct stat st;
     struct load_ctx lc = {.d = d};
     *out = NULL;
     lc.c = calloc(1, sizeof *lc.c);
@@ -246,6 +641,13 @@ int catalog_load_dir_diag(const char *dir, catalog_t **out, struct rdiag *d)
         goto out;
     if (rc == 0)
         rdiag_error(d, dir, 0, "no .yaml SDK files");
+    snprintf(sub, sizeof sub, "%s/imported", dir);
+    lc.tier = 1;
+    if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode) &&
+        (rc = ryaml_each_file(sub, d, load_file, &lc)) < 0)
+        goto out;
+    if ((rc = finish(lc.c, d)) < 0)
+        goto out;
     rc = LW_OK;
     *out = lc.c;
     lc.c = NULL;
@@ -271,6 +673,10 @@ void catalog_free(catalog_t *c)
 {
     if (!c)
         return;
+    hostpat_free(c->hp);
+    free(c->pats);
+    free(c->ids.slots);
+    free(c->names.slots);
     free(c->slots);
     free(c->sdks);
     rarena_free(c->arena);
@@ -289,6 +695,24 @@ static size_t host_trim(const char *host, size_t len)
     if (len > 0 && host[len - 1] == '.')
         len--;
     return len;
+}
+
+/* Hand-written (tier 0) first: a hand-written SDK decides; a hand-written front end lets
+ * only a longer imported SDK domain through. Host patterns count for a tier only when
+ * its domains gave nothing. A front end, wherever it wins, attributes no SDK. */
+static const struct sdk_entry *decide(const catalog_t *c, const char *host, size_t len,
+                                      const struct sdk_entry *best[2], const size_t blen[2])
+{
+    if (c->hp && (!best[0] || !best[1])) {
+        long p = hostpat_match(c->hp, host, len);
+        if (p >= 0 && !best[c->pats[p].tier])
+            best[c->pats[p].tier] = c->pats[p].sdk;
+    }
+    if (best[0] && !best[0]->frontend)
+        return best[0];
+    if (best[0])
+        return (best[1] && !best[1]->frontend && blen[1] > blen[0]) ? best[1] : NULL;
+    return (best[1] && !best[1]->frontend) ? best[1] : NULL;
 }
 
 const struct sdk_entry *catalog_match_n(const catalog_t *c, const char *host, size_t len)
@@ -321,14 +745,18 @@ const struct sdk_entry *catalog_match_n(const catalog_t *c, const char *host, si
         start[nl] = 0;
         hash[nl++] = h;
     }
-    /* Longest suffix first: the first hit is the longest match. */
+    /* Longest suffix first: the first hit of each tier is its longest match. */
+    const struct sdk_entry *best[2] = {NULL, NULL};
+    size_t blen[2] = {0, 0};
     while (nl-- > 0) {
         size_t n = len - start[nl];
         struct dom_slot *sl = slot_find(c, buf + start[nl], n, hash[nl]);
-        if (sl && sl->dom)
-            return sl->sdk;
+        if (sl && sl->dom && !best[sl->tier]) {
+            best[sl->tier] = sl->sdk;
+            blen[sl->tier] = n;
+        }
     }
-    return NULL;
+    return decide(c, buf, len, best, blen);
 }
 
 const struct sdk_entry *catalog_match(const catalog_t *c, const char *host)
@@ -340,10 +768,30 @@ const struct sdk_entry *catalog_find(const catalog_t *c, const char *id)
 {
     if (!c || !id)
         return NULL;
-    for (size_t i = 0; i < c->nsdk; i++)
-        if (strcmp(c->sdks[i]->id, id) == 0)
-            return c->sdks[i];
-    return NULL;
+    size_t n = strlen(id);
+    struct name_slot *sl = nt_find(&c->ids, id, n, rhash(id, n));
+    return sl && sl->key ? sl->sdk : NULL;
+}
+
+const struct sdk_entry *catalog_find_alias(const catalog_t *c, const char *name)
+{
+    char key[256];
+    const struct sdk_entry *e = catalog_find(c, name);
+    if (e || !c || !name || !name_key(name, key, sizeof key))
+        return e;
+    size_t n = strlen(key);
+    struct name_slot *sl = nt_find(&c->names, key, n, rhash(key, n));
+    return sl && sl->key ? sl->sdk : NULL;
+}
+
+size_t catalog_npatterns(const catalog_t *c)
+{
+    return c ? c->npat : 0;
+}
+
+long catalog_hostdb_us(const catalog_t *c)
+{
+    return c ? hostpat_compile_us(c->hp) : 0;
 }
 
 size_t catalog_count(const catalog_t *c)

@@ -1,5 +1,10 @@
-/* catalog.h - the SDK catalogue (data/sdks/<name>.yaml): which third-party SDK an endpoint
- * name belongs to, by longest domain-suffix match on label boundaries.
+/* catalog.h - the SDK catalogue (data/sdks/<name>.yaml, then the generated
+ * data/sdks/imported/<name>.yaml): which third-party SDK an endpoint name belongs to, by
+ * longest domain-suffix match on label boundaries, then by host pattern (regular
+ * expressions, one Hyperscan database). Hand-written entries are matched first; imported
+ * ones only when no hand-written domain covers the name, so an import never changes an
+ * attribution the hand-written catalogue makes. Entries of category cdn or cloud are
+ * front ends: a name they cover attributes no SDK (catalog_match() returns NULL).
  *
  * Read-only after load: catalog_match() takes no lock and allocates nothing, so every
  * worker may call it per flow. */
@@ -22,10 +27,23 @@ struct sdk_entry {
     size_t n_domains;
     const char *file;        /* file and line of the entry, for messages */
     int line;
+    const char *company;     /* owning company; the vendor when not given */
+    const char *parent;      /* the company's parent; the company when not given */
+    const char *category;    /* one of catalog_category_ok(); "unknown" when not given */
+    const char *const *aliases;         /* the names policies use for it */
+    size_t n_aliases;
+    const char *const *host_patterns;   /* regular expressions over host names */
+    size_t n_host_patterns;
+    const char *const *code_signatures; /* Java package prefixes, kept for reference */
+    size_t n_code_signatures;
+    int imported;            /* 1: defined by data/sdks/imported/ files only */
+    int frontend;            /* category cdn or cloud: attributes no SDK */
 };
 
-/* Load every .yaml / .yml file of dir (sorted by name). Duplicate ids or a domain listed
- * by two SDKs are errors. Returns 0 or a negative lwerr.h code with "file:line: ..."
+/* Load every .yaml / .yml file of dir (sorted by name), then those of dir/imported/ if it
+ * exists. Duplicate ids or a domain listed by two SDKs are errors, except that an imported
+ * entry with an id already defined merges into it (hand-written fields win) and an
+ * imported domain a hand-written entry lists is dropped with a warning. Returns 0 or a negative lwerr.h code with "file:line: ..."
  * in err; on success the caller frees *out with catalog_free(). */
 int catalog_load_dir(const char *dir, catalog_t **out, char *err, size_t errlen);
 /* Same, reporting every problem to d; *out is set (possibly partial) whenever the
@@ -38,6 +56,15 @@ void catalog_free(catalog_t *c);
 const struct sdk_entry *catalog_match(const catalog_t *c, const char *host);
 /* Same for a name of len bytes that need not be NUL-terminated (SNI, Host header). */
 const struct sdk_entry *catalog_match_n(const catalog_t *c, const char *host, size_t len);
+/* By any name a policy may use: the id, the name or an alias, compared with ASCII letters
+ * folded, spaces, '-', '_' and '.' ignored and a trailing "SDK" dropped ("Tencent Bugly",
+ * "tencent-bugly", "腾讯Bugly SDK"); hand-written entries first. NULL if none. */
+const struct sdk_entry *catalog_find_alias(const catalog_t *c, const char *name);
+/* 1 if s is a category name entries may use. */
+int catalog_category_ok(const char *s);
+/* Host patterns compiled, and the time the Hyperscan compile took (microseconds). */
+size_t catalog_npatterns(const catalog_t *c);
+long catalog_hostdb_us(const catalog_t *c);
 /* By id, or NULL. */
 const struct sdk_entry *catalog_find(const catalog_t *c, const char *id);
 size_t catalog_count(const catalog_t *c);

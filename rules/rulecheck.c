@@ -20,6 +20,15 @@ static void print_problem(void *ctx, const char *file, int line, const char *msg
         fprintf(f, "%s: error: %s\n", file, msg);
 }
 
+static void print_warning(void *ctx, const char *file, int line, const char *msg)
+{
+    FILE *f = ctx;
+    if (line > 0)
+        fprintf(f, "%s:%d: warning: %s\n", file, line, msg);
+    else
+        fprintf(f, "%s: warning: %s\n", file, msg);
+}
+
 int rulecheck_dir(const char *dir, FILE *report)
 {
     char path[4096];
@@ -33,6 +42,7 @@ int rulecheck_dir(const char *dir, FILE *report)
         dir = "rules";
     rdiag_init(&d, NULL, 0);
     d.fn = print_problem;
+    d.warn = print_warning;
     d.ctx = report;
 
     snprintf(path, sizeof path, "%s/ontology.yaml", dir);
@@ -49,6 +59,9 @@ int rulecheck_dir(const char *dir, FILE *report)
     fprintf(report, "%s: %d error%s; %zu identifier types, %zu SDKs, %zu domains, %zu policies\n",
             dir, d.nerr, d.nerr == 1 ? "" : "s", ontology_nleaves(ont), catalog_count(cat),
             catalog_ndomains(cat), policy_count(pol));
+    fprintf(report, "%s: %d warning%s; %zu host patterns (Hyperscan compile %.1f ms)\n", dir,
+            d.nwarn, d.nwarn == 1 ? "" : "s", catalog_npatterns(cat),
+            catalog_hostdb_us(cat) / 1000.0);
     rc = d.nerr;
 out:
     if (rc == LW_ERR_NOMEM)

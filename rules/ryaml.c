@@ -22,6 +22,18 @@ void rdiag_init(struct rdiag *d, char *err, size_t errlen)
         err[0] = '\0';
 }
 
+void rdiag_warn(struct rdiag *d, const char *file, int line, const char *fmt, ...)
+{
+    char msg[LW_ERRBUF];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    d->nwarn++;
+    if (d->warn)
+        d->warn(d->ctx, file, line, msg);
+}
+
 void rdiag_error(struct rdiag *d, const char *file, int line, const char *fmt, ...)
 {
     char msg[LW_ERRBUF];

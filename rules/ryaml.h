@@ -24,11 +24,19 @@ struct rdiag {
     int nerr;
     char *err;
     size_t errlen;
+    /* Warnings: expected overlaps (an imported entry shadowed by a hand-written one).
+     * warn (optional) sees each; they never count as errors. */
+    void (*warn)(void *ctx, const char *file, int line, const char *msg);
+    int nwarn;
 };
 
 void rdiag_init(struct rdiag *d, char *err, size_t errlen);
 /* Record one problem at file:line (line <= 0: no line). */
 void rdiag_error(struct rdiag *d, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Record one warning at file:line: counted in nwarn, passed to warn, never an error. */
+void rdiag_warn(struct rdiag *d, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Parse path into *doc (caller deletes it with yaml_document_delete() when this returns
