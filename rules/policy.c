@@ -206,7 +206,12 @@ static int load_sdks(struct ctx *c, struct policy *p, yaml_node_t *sn)
         }
         if (!(e->sdk = get_str(c, m, "sdk", 1, "sdks entry")))
             continue;
-        if (c->cat && !catalog_find(c->cat, e->sdk))
+        /* A name or alias of the catalogue ("Umeng+", "穿山甲") stands for its id. */
+        const struct sdk_entry *se = c->cat ? catalog_find_alias(c->cat, e->sdk) : NULL;
+        if (se && strcmp(se->id, e->sdk) != 0 &&
+            !(e->sdk = rarena_strdup(&c->s->arena, se->id)))
+            return LW_ERR_NOMEM;
+        if (c->cat && !se)
             rdiag_error(c->d, c->file, e->line,
                         "policy %s names SDK \"%s\" which is missing from the catalogue", p->id,
                         e->sdk);
