@@ -111,6 +111,8 @@ def qlist(v):
 def write_yaml(path, header, entries):
     with open(path, "w", encoding="utf-8") as f:
         f.write(header)
+        if not entries:
+            f.write("[]\n")
         for e in entries:
             f.write("- id: %s\n" % e.id)
             f.write("  name: %s\n" % q(e.name))
@@ -259,9 +261,8 @@ def import_adguard(imp, path, companies_path, date_override):
             imp.log("merge adguard %s into hand-written %s" % (tid, hid))
         e = Entry(eid, t.get("name") or tid, company, cat, src)
         e.parent = parent
-        if hid:
-            e.add_alias(t.get("name") or "")
-            e.name = imp.hand[hid].get("name", e.name)
+        # Merged into a hand-written SDK: leakwatch keeps the hand-written name and makes
+        # this one an alias of it.
         imp.claim(e, dl, "adguard %s domain" % tid)
         if not dl:
             e.note = "AdGuard lists no domain for this tracker"
@@ -297,8 +298,6 @@ def import_exodus(imp, path, date, by_domain):
         if best:
             imp.log("merge exodus #%d into %s" % (n, best))
         e = Entry(eid, t["name"], t["name"], cats[0] if cats else "unknown", src)
-        if best:
-            e.add_alias(t["name"])
         e.code = code
         # Domains already covered by the merged entry add nothing.
         for d in doms:
@@ -343,6 +342,8 @@ def import_v2fly(imp, folder, date, by_domain):
         # Ads hosts of a vendor covered by an entry already made add nothing.
         new = [d for d in doms if not covered(d, imp.hand_dom) and d not in imp.hand_dom
                and not covered(d, by_domain) and d not in by_domain]
+        own = set(new)
+        new = [d for d in new if not covered(d.split(".", 1)[1], own)]  # under a listed one
         if not new:
             continue
         hid = imp.hand_match(doms) if whole else None
