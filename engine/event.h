@@ -43,6 +43,7 @@ const char *event_flow_app_proto(json_t *flow_ev);
 struct event_party {
     const char *host, *device, *app, *policy;
     const char *sdk, *sdk_name, *sdk_vendor, *sdk_match;
+    const char *sdk_company, *sdk_parent, *sdk_category; /* entity grouping (catalogue) */
 };
 
 struct event_identifier {
