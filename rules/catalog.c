@@ -794,6 +794,11 @@ long catalog_hostdb_us(const catalog_t *c)
     return c ? hostpat_compile_us(c->hp) : 0;
 }
 
+int catalog_hostdb_cached(const catalog_t *c)
+{
+    return c ? hostpat_from_cache(c->hp) : 0;
+}
+
 size_t catalog_count(const catalog_t *c)
 {
     return c ? c->nsdk : 0;

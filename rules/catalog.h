@@ -65,6 +65,8 @@ int catalog_category_ok(const char *s);
 /* Host patterns compiled, and the time the Hyperscan compile took (microseconds). */
 size_t catalog_npatterns(const catalog_t *c);
 long catalog_hostdb_us(const catalog_t *c);
+/* 1 if the host-pattern database was read from the cache rather than compiled. */
+int catalog_hostdb_cached(const catalog_t *c);
 /* By id, or NULL. */
 const struct sdk_entry *catalog_find(const catalog_t *c, const char *id);
 size_t catalog_count(const catalog_t *c);

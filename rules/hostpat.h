@@ -9,7 +9,10 @@
  * Read-only after hostpat_new(): hostpat_match() may be called from every thread at once.
  * Each thread keeps one Hyperscan scratch of its own (allocated on the thread's first
  * match, grown when a larger database comes, freed when the thread exits), so a match
- * takes no lock and allocates nothing after the first. */
+ * takes no lock and allocates nothing after the first.
+ *
+ * The compiled database is cached on disk, keyed by a hash of its inputs
+ * ($XDG_CACHE_HOME/leakwatch/, see hostpat.c); LEAKWATCH_NO_CACHE=1 turns that off. */
 #ifndef LW_RULES_HOSTPAT_H
 #define LW_RULES_HOSTPAT_H
 
@@ -29,7 +32,9 @@ void hostpat_free(hostpat_t *h);
  * when the scratch cannot be had). */
 long hostpat_match(const hostpat_t *h, const char *host, size_t len);
 
-/* Time the compile took, in microseconds (for start-up figures). */
+/* Time the compile (or the load from the cache) took, in microseconds, for start-up
+ * figures; and whether the database came from the cache (see hostpat.c). */
 long hostpat_compile_us(const hostpat_t *h);
+int hostpat_from_cache(const hostpat_t *h);
 
 #endif

@@ -59,8 +59,9 @@ int rulecheck_dir(const char *dir, FILE *report)
     fprintf(report, "%s: %d error%s; %zu identifier types, %zu SDKs, %zu domains, %zu policies\n",
             dir, d.nerr, d.nerr == 1 ? "" : "s", ontology_nleaves(ont), catalog_count(cat),
             catalog_ndomains(cat), policy_count(pol));
-    fprintf(report, "%s: %d warning%s; %zu host patterns (Hyperscan compile %.1f ms)\n", dir,
+    fprintf(report, "%s: %d warning%s; %zu host patterns (Hyperscan %s %.1f ms)\n", dir,
             d.nwarn, d.nwarn == 1 ? "" : "s", catalog_npatterns(cat),
+            catalog_hostdb_cached(cat) ? "DB from cache" : "compile",
             catalog_hostdb_us(cat) / 1000.0);
     rc = d.nerr;
 out:

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rules/catalog.h"
 #include "rules/ontology.h"
@@ -233,6 +234,42 @@ static void test_errors(void)
     CU_ASSERT_PTR_NULL(c);
 }
 
+/* The host-pattern database comes from the cache on the second load; a corrupt cache
+ * file costs a compile, nothing else. */
+static void test_hostdb_cache(void)
+{
+    char cache[2048], cwd[1024];
+    int ne, nw;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+    snprintf(cache, sizeof cache, "%s/%s", cwd, tu_path("cache")); /* XDG wants it absolute */
+    CU_ASSERT_EQUAL(setenv("XDG_CACHE_HOME", cache, 1), 0);
+    unsetenv("LEAKWATCH_NO_CACHE");
+    catalog_t *c1 = load_diag(tu_path("ok"), &ne, &nw);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+    CU_ASSERT_FALSE(catalog_hostdb_cached(c1));
+    catalog_t *c2 = load_diag(tu_path("ok"), &ne, &nw);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+    CU_ASSERT_TRUE(catalog_hostdb_cached(c2));
+    CU_ASSERT_STRING_EQUAL(id_of(c2, "api.fidzup.net"), "fidz");
+    CU_ASSERT_STRING_EQUAL(id_of(c2, "ulog7.umengcloud.com"), "umeng");
+    catalog_free(c2);
+    /* Corrupt every cached file: the next load compiles again and still matches. */
+    CU_ASSERT_EQUAL(tu_sh(NULL, "for f in %s/leakwatch/hostdb-*.hs; do echo junk > $f; done",
+                          cache), 0);
+    c2 = load_diag(tu_path("ok"), &ne, &nw);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+    CU_ASSERT_FALSE(catalog_hostdb_cached(c2));
+    CU_ASSERT_STRING_EQUAL(id_of(c2, "api.fidzup.net"), "fidz");
+    catalog_free(c2);
+    /* Turned off: never read. */
+    CU_ASSERT_EQUAL(setenv("LEAKWATCH_NO_CACHE", "1", 1), 0);
+    c2 = load_diag(tu_path("ok"), &ne, &nw);
+    CU_ASSERT_FALSE(catalog_hostdb_cached(c2));
+    catalog_free(c2);
+    unsetenv("LEAKWATCH_NO_CACHE");
+    catalog_free(c1);
+}
+
 /* A policy may name an SDK by any alias; it is stored under the catalogue id. */
 static void test_policy_aliases(void)
 {
@@ -373,6 +410,7 @@ int main(void)
         {"imported under hand-written, merge by id, front ends, patterns, aliases",
          test_precedence_and_merge},
         {"errors and warnings name file:line", test_errors},
+        {"host pattern database cache", test_hostdb_cache},
         {"policies name SDKs by alias", test_policy_aliases},
         {"the shipped catalogue", test_real},
         {NULL, NULL}};
