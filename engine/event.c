@@ -140,9 +140,6 @@ json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
     set_str(ev, "app", p->app);
     set_str(ev, "sdk", p->sdk);
     set_str(ev, "sdk_match", p->sdk ? p->sdk_match : NULL);
-    set_str(ev, "sdk_company", p->sdk ? p->sdk_company : NULL);
-    set_str(ev, "sdk_parent", p->sdk ? p->sdk_parent : NULL);
-    set_str(ev, "sdk_category", p->sdk ? p->sdk_category : NULL);
     set_str(id, "type", x->type);
     set_str(id, "category", x->category);
     set_str(id, "form", x->form);
@@ -158,6 +155,10 @@ json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
     set_str(ev, "policy", p->policy);
     set_str(ev, "clause", clause);
     set_str(ev, "reason", reason);
+    /* Entity grouping (issue 17), last so earlier fields keep their order. */
+    set_str(ev, "sdk_company", p->sdk ? p->sdk_company : NULL);
+    set_str(ev, "sdk_parent", p->sdk ? p->sdk_parent : NULL);
+    set_str(ev, "sdk_category", p->sdk ? p->sdk_category : NULL);
     return ev;
 }
 
@@ -174,13 +175,13 @@ json_t *event_contact(const struct flow *f, const struct event_party *p, int dec
     set_str(ev, "sdk_name", p->sdk_name);
     set_str(ev, "sdk_vendor", p->sdk_vendor);
     set_str(ev, "sdk_match", p->sdk_match);
-    set_str(ev, "sdk_company", p->sdk_company);
-    set_str(ev, "sdk_parent", p->sdk_parent);
-    set_str(ev, "sdk_category", p->sdk_category);
     json_object_set_new(ev, "declared", json_boolean(declared));
     set_str(ev, "policy", p->policy);
     set_str(ev, "clause", clause);
     set_str(ev, "reason", reason);
+    set_str(ev, "sdk_company", p->sdk_company);
+    set_str(ev, "sdk_parent", p->sdk_parent);
+    set_str(ev, "sdk_category", p->sdk_category);
     return ev;
 }
 
