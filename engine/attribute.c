@@ -38,9 +38,20 @@ void attribute_flow(const struct ruleset *r, const struct flow *f,
     if (!dnsmap_get(r->dns, f->key.family, f->key.ip[srv], f->first_us / 1000000u, a->dns,
                     sizeof a->dns))
         a->dns[0] = 0;
+    /* Learn the flow's own name for its server address, for later flows that have none. */
+    const char *own = n->sni && *n->sni ? n->sni : n->http_host && *n->http_host ? n->http_host
+                    : n->cert && *n->cert ? n->cert : NULL;
+    a->learned[0] = 0;
+    if (r->learned && own)
+        dnsmap_put(r->learned, f->key.family, f->key.ip[srv], own, ATTRIBUTE_LEARN_TTL,
+                   f->first_us / 1000000u);
+    else if (r->learned &&
+             dnsmap_get(r->learned, f->key.family, f->key.ip[srv], f->first_us / 1000000u,
+                        a->learned, sizeof a->learned) != 1)
+        a->learned[0] = 0;
     const char *names[] = {or_empty(n->sni), or_empty(n->http_host), a->dns,
-                           or_empty(n->ndpi), or_empty(n->cert)};
-    static const char *const kinds[] = {"sni", "host", "dns", "ndpi", "cert"};
+                           or_empty(n->ndpi), or_empty(n->cert), a->learned};
+    static const char *const kinds[] = {"sni", "host", "dns", "ndpi", "cert", "ip"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (!names[i][0])
             continue;

@@ -3,8 +3,9 @@
  * the app's own servers, or an unknown host - from the names the flow was known by.
  *
  * Name order: TLS SNI first (what the client asked for), then HTTP Host, then what an
- * earlier DNS answer said the address was for, nDPI's own name, and the certificate
- * last. Deliberately not here: judging identifiers (verdict.h) and events (event.h). */
+ * earlier DNS answer said the address was for, nDPI's own name, the certificate, and
+ * last the SNI/Host/certificate name an earlier flow to the same server address had
+ * (DoH or Private DNS hides the DNS answers; TLS resumption and QUIC may carry no name). Deliberately not here: judging identifiers (verdict.h) and events (event.h). */
 #ifndef LW_ENGINE_ATTRIBUTE_H
 #define LW_ENGINE_ATTRIBUTE_H
 
@@ -12,6 +13,9 @@
 #include "engine/ruleset.h"
 
 #define ATTRIBUTE_NAME_LEN 256
+/* How long a name learnt from a flow's SNI/Host/certificate names its server address
+ * (seconds of capture time): short, because a CDN address serves many names. */
+#define ATTRIBUTE_LEARN_TTL 600
 
 /* The names a flow was seen with; each borrowed, "" or NULL when unknown. */
 struct attribute_names {
@@ -26,6 +30,7 @@ struct attribution {
     const char *host;                    /* the name the destination is known by, or NULL */
     int first_party;                     /* the host is the app's own */
     char dns[ATTRIBUTE_NAME_LEN];        /* the DNS name, when host points here */
+    char learned[ATTRIBUTE_NAME_LEN];    /* the name an earlier flow to this address had */
 };
 
 /* Fill a for flow f under rules r. Every pointer in a is borrowed from r, n or a

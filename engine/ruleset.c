@@ -19,6 +19,7 @@ static void shared_free(struct ruleset_shared *s)
     if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
         return;
     dnsmap_free(s->dns);
+    dnsmap_free(s->learned);
     for (size_t i = 0; i < s->contacts_n; i++)
         free(s->contacts[i]);
     free(s->contacts);
@@ -33,7 +34,7 @@ static struct ruleset_shared *shared_new(void)
         return NULL;
     atomic_init(&s->refs, 1);
     pthread_mutex_init(&s->contacts_lock, NULL);
-    if (!(s->dns = dnsmap_new(65536))) {
+    if (!(s->dns = dnsmap_new(65536)) || !(s->learned = dnsmap_new(65536))) {
         shared_free(s);
         return NULL;
     }
@@ -66,6 +67,7 @@ int ruleset_reload(const struct ruleset_options *o, struct ruleset *prev,
         goto err;
     }
     r->dns = r->shared->dns;
+    r->learned = r->shared->learned;
     r->raw_evidence = o->raw_evidence;
     if (o->profile_path && (rc = profile_load(o->profile_path, &r->profile, err, errlen)) < 0)
         goto err;

@@ -21,6 +21,7 @@
 struct ruleset_shared {
     atomic_int refs;
     dnsmap_t *dns;               /* own lock, see dnsmap.h */
+    dnsmap_t *learned;           /* server IP -> SNI/Host/cert name of an earlier flow; own lock */
     /* contacts_lock guards contacts, contacts_n, contacts_cap. */
     pthread_mutex_t contacts_lock;
     char **contacts;
@@ -39,6 +40,7 @@ struct ruleset {
     catalog_t *catalog;          /* NULL if the rules dir has no sdks/ */
     policy_set_t *policies;      /* NULL if the rules dir has no policies/ */
     dnsmap_t *dns;               /* shared->dns, borrowed */
+    dnsmap_t *learned;           /* shared->learned, borrowed */
     int raw_evidence;
     struct ruleset_shared *shared;
 };
