@@ -415,8 +415,6 @@ static int load_extras(catalog_t *c, struct sdk_entry *e, yaml_document_t *doc, 
         if (v && !*dst[i] && !(*dst[i] = rarena_strdup(&c->arena, v)))
             return LW_ERR_NOMEM;
     }
-    if (e->category && (!strcmp(e->category, "cdn") || !strcmp(e->category, "cloud")))
-        e->frontend = 1;
     return 0;
 }
 
@@ -533,6 +531,9 @@ static int load_entry(catalog_t *c, yaml_document_t *doc, yaml_node_t *m, const 
         return LW_ERR_NOMEM;
     if ((rc = load_extras(c, e, doc, m, file, tier, d)) < 0)
         return rc;
+    /* Only the defining entry says whether it is a front end: a merged definition that
+     * fills in a missing category never turns an SDK into one. */
+    e->frontend = e->category && (!strcmp(e->category, "cdn") || !strcmp(e->category, "cloud"));
     if (dn)
         return add_domains(c, e, doc, dn, file, tier, e->frontend, d);
     return 0;

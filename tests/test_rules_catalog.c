@@ -71,6 +71,11 @@ static const char HAND[] =
     "  vendor: Tencent\n"
     "  domains: [weixin.qq.com]\n"
     "  source: hand\n"
+    "- id: nocat\n"
+    "  name: No category\n"
+    "  vendor: N\n"
+    "  domains: [nocat.example]\n"
+    "  source: hand\n"
     "- id: sense\n"
     "  name: Sense SDK\n"
     "  vendor: Sense\n"
@@ -110,6 +115,12 @@ static const char IMPORTED_B[] =
     "  code_signatures: [com.umeng.analytics]\n"
     "  domains: []\n"
     "  source: dataset B no. 119\n"
+    "- id: nocat\n"                     /* fills the category, stays an SDK */
+    "  name: NoCat CDN\n"
+    "  vendor: N\n"
+    "  category: cdn\n"
+    "  domains: [nocat-cdn.example]\n"
+    "  source: dataset B no. 3\n"
     "- id: fidz\n"
     "  name: FidZup\n"
     "  vendor: FidZup\n"
@@ -135,7 +146,7 @@ static void test_precedence_and_merge(void)
                                         "is hand-written for sdk wechat ("));
     CU_ASSERT_PTR_NOT_NULL(strstr(msgs, "sdks.yaml:13), which wins"));
     /* One entry per SDK: umeng defined three times, counted once. */
-    CU_ASSERT_EQUAL(catalog_count(c), 7);
+    CU_ASSERT_EQUAL(catalog_count(c), 8);
     const struct sdk_entry *u = catalog_find(c, "umeng");
     CU_ASSERT_PTR_NOT_NULL_FATAL(u);
     CU_ASSERT_FALSE(u->imported);
@@ -161,6 +172,9 @@ static void test_precedence_and_merge(void)
     CU_ASSERT_STRING_EQUAL(id_of(c, "cognito-identity.us-east-1.amazonaws.com"), "(none)");
     CU_ASSERT_STRING_EQUAL(id_of(c, "sense.s3.amazonaws.com"), "sense");
     CU_ASSERT_TRUE(catalog_find(c, "aws")->frontend);
+    CU_ASSERT_STRING_EQUAL(id_of(c, "a.nocat-cdn.example"), "nocat");
+    CU_ASSERT_STRING_EQUAL(catalog_find(c, "nocat")->category, "cdn");
+    CU_ASSERT_FALSE(catalog_find(c, "nocat")->frontend);
     /* Host patterns: searched like Exodus does, one Hyperscan database. */
     CU_ASSERT_EQUAL(catalog_npatterns(c), 2);
     CU_ASSERT_STRING_EQUAL(id_of(c, "api.fidzup.net"), "fidz");
