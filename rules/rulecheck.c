@@ -11,22 +11,22 @@
 #include "rules/ryaml.h"
 #include "common/lwerr.h"
 
+static void print_line(FILE *f, const char *kind, const char *file, int line, const char *msg)
+{
+    if (line > 0)
+        fprintf(f, "%s:%d: %s: %s\n", file, line, kind, msg);
+    else
+        fprintf(f, "%s: %s: %s\n", file, kind, msg);
+}
+
 static void print_problem(void *ctx, const char *file, int line, const char *msg)
 {
-    FILE *f = ctx;
-    if (line > 0)
-        fprintf(f, "%s:%d: error: %s\n", file, line, msg);
-    else
-        fprintf(f, "%s: error: %s\n", file, msg);
+    print_line(ctx, "error", file, line, msg);
 }
 
 static void print_warning(void *ctx, const char *file, int line, const char *msg)
 {
-    FILE *f = ctx;
-    if (line > 0)
-        fprintf(f, "%s:%d: warning: %s\n", file, line, msg);
-    else
-        fprintf(f, "%s: warning: %s\n", file, msg);
+    print_line(ctx, "warning", file, line, msg);
 }
 
 int rulecheck_dir(const char *dir, FILE *report)

@@ -26,12 +26,13 @@ void rdiag_warn(struct rdiag *d, const char *file, int line, const char *fmt, ..
 {
     char msg[LW_ERRBUF];
     va_list ap;
+    d->nwarn++;
+    if (!d->warn)
+        return;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    d->nwarn++;
-    if (d->warn)
-        d->warn(d->ctx, file, line, msg);
+    d->warn(d->ctx, file, line, msg);
 }
 
 void rdiag_error(struct rdiag *d, const char *file, int line, const char *fmt, ...)

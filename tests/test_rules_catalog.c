@@ -284,6 +284,16 @@ static void test_hostdb_cache(void)
     catalog_free(c1);
 }
 
+/* pol/p.yaml: a policy whose sdks list is the given YAML lines. */
+static void put_policy(const char *sdks)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "id: p\napp: A\nsource: s\nfirst_party: {collects: [imei], domains: []}\n"
+             "sdks:\n%s", sdks);
+    put("pol/p.yaml", text);
+}
+
 /* A policy may name an SDK by any alias; it is stored under the catalogue id. */
 static void test_policy_aliases(void)
 {
@@ -294,10 +304,7 @@ static void test_policy_aliases(void)
     CU_ASSERT_EQUAL_FATAL(ontology_load(RULES "/ontology.yaml", &o, err, sizeof err), 0);
     CU_ASSERT_EQUAL_FATAL(catalog_load_dir(RULES "/sdks", &c, err, sizeof err), 0);
     CU_ASSERT_EQUAL(tu_sh(NULL, "mkdir -p %s/pol", tu_tmpdir()), 0);
-    put("pol/p.yaml",
-        "id: p\napp: A\nsource: s\n"
-        "first_party: {collects: [imei], domains: []}\n"
-        "sdks:\n"
+    put_policy(
         "  - {sdk: \"友盟+\", declares: [imei], clause: c}\n"
         "  - {sdk: \"穿山甲\", declares: [oaid], clause: c}\n"
         "  - {sdk: \"优量汇\", declares: [], clause: c}\n"
@@ -306,10 +313,7 @@ static void test_policy_aliases(void)
     /* Bugly twice under two names is one SDK listed twice. */
     CU_ASSERT_EQUAL(policy_load_dir(tu_path("pol"), o, c, &ps, err, sizeof err), LW_ERR_PARSE);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "lists SDK tencent-bugly twice"));
-    put("pol/p.yaml",
-        "id: p\napp: A\nsource: s\n"
-        "first_party: {collects: [imei], domains: []}\n"
-        "sdks:\n"
+    put_policy(
         "  - {sdk: \"友盟+\", declares: [imei], clause: c}\n"
         "  - {sdk: \"Pangle\", declares: [oaid], clause: c}\n"
         "  - {sdk: \"GDT\", declares: [], clause: c}\n"
@@ -317,10 +321,7 @@ static void test_policy_aliases(void)
         "  - {sdk: \"U-App\", declares: [], clause: c}\n");
     CU_ASSERT_EQUAL(policy_load_dir(tu_path("pol"), o, c, &ps, err, sizeof err), LW_ERR_PARSE);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "lists SDK umeng twice"));
-    put("pol/p.yaml",
-        "id: p\napp: A\nsource: s\n"
-        "first_party: {collects: [imei], domains: []}\n"
-        "sdks:\n"
+    put_policy(
         "  - {sdk: \"友盟+\", declares: [imei], clause: c}\n"
         "  - {sdk: \"Pangle\", declares: [oaid], clause: c}\n"
         "  - {sdk: \"优量汇\", declares: [], clause: c}\n"
@@ -328,10 +329,7 @@ static void test_policy_aliases(void)
         "  - {sdk: \"Nobody Knows SDK\", declares: [], clause: c}\n");
     CU_ASSERT_EQUAL(policy_load_dir(tu_path("pol"), o, c, &ps, err, sizeof err), LW_ERR_PARSE);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "\"Nobody Knows SDK\" which is missing"));
-    put("pol/p.yaml",
-        "id: p\napp: A\nsource: s\n"
-        "first_party: {collects: [imei], domains: []}\n"
-        "sdks:\n"
+    put_policy(
         "  - {sdk: \"友盟+\", declares: [imei], clause: c}\n"
         "  - {sdk: \"Pangle\", declares: [oaid], clause: c}\n"
         "  - {sdk: \"优量汇\", declares: [], clause: c}\n"
