@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end through the binary: generated captures (bench/pcapgen) for worker-count
+# End to end through the binary: generated captures (tests/gen/pcapgen) for worker-count
 # independence, reassembly under reordering and retransmission, link types, VLANs,
 # filters and bad input; and real public captures nobody on the team wrote.
 set -u
