@@ -39,6 +39,7 @@ waitfor() {  # regex file: up to 10 s
 }
 
 ip netns exec "$NB" "$LEAKWATCH" -q -t 2 -i "$VB" --user nobody --close-timeout 1 \
+    --stats-interval 1 \
     --profile "$T/profile.yaml" --rules "$LW_SOURCE_DIR/data" tcp > "$T/out.json" 2> "$T/err.txt" &
 LWPID=$!
 sleep 1
