@@ -24,7 +24,7 @@
 #include "engine/worker.h"
 
 struct reader {
-    const struct pipeline_config *cfg;   /* borrowed */
+    const struct pipeline_config *cfg;  /* borrowed */
     source_t *src;                      /* NULL when live */
     live_t *live;                       /* borrowed, NULL when reading files */
     keylog_t *keys;                     /* NULL without key logs */
