@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/ascii.h"
+
 #define DNS_MAX_RR 24
 #define DNS_HDR 12
 
@@ -51,7 +53,7 @@ static int dns_name(const uint8_t *m, size_t len, size_t *off, char out[DNSMAP_N
             out[o++] = '.';
         for (size_t i = 0; i < l; i++) {
             uint8_t c = m[pos + 1 + i];
-            out[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : (c ? c : '?'));
+            out[o++] = (char)(c ? ascii_lower(c) : '?');
         }
         pos += 1 + l;
     }

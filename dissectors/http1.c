@@ -17,6 +17,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "common/ascii.h"
 #include "dissectors/textenc.h"
 
 #define HTTP1_CHUNK_LINE_MAX 1024
@@ -376,7 +377,7 @@ void http1_host(const uint8_t *val, size_t vl, const struct dissect_cb *cb, void
     /* Strip the port; an IPv6 literal keeps its brackets and colons. */
     int v6 = vl && val[0] == '[';
     while (l < vl && l < sizeof host - 1 && (v6 || val[l] != ':') && val[l]) {
-        host[l] = (char)((val[l] >= 'A' && val[l] <= 'Z') ? val[l] + 32 : val[l]);
+        host[l] = (char)ascii_lower(val[l]);
         if (v6 && val[l] == ']') {
             l++;
             break;
@@ -613,11 +614,7 @@ static int http1_chunk_size(struct http1_dir *d, uint64_t *out)
     uint64_t v = 0;
     size_t i = 0;
     for (; i < n; i++) {
-        uint8_t c = (uint8_t)d->line[i];
-        int x = (c >= '0' && c <= '9') ? c - '0'
-                : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                : -1;
+        int x = ascii_hexval((uint8_t)d->line[i]);
         if (x < 0)
             break;
         if (v >> 60)

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/ascii.h"
 #include "common/lwerr.h"
 
 #define KEYLOG_LINE_MAX 512 /* longest label + 64 + 96 hex is ~195 */
@@ -194,26 +195,6 @@ static void keylog_inc(atomic_uint_fast64_t *c)
     atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
 }
 
-static int keylog_hex(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-/* Decode exactly n hex digits of s into out; -1 on a bad digit. */
-static int keylog_unhex(const char *s, size_t n, uint8_t *out)
-{
-    for (size_t i = 0; i < n; i += 2) {
-        int a = keylog_hex(s[i]), b = keylog_hex(s[i + 1]);
-        if (a < 0 || b < 0)
-            return -1;
-        out[i / 2] = (uint8_t)(a << 4 | b);
-    }
-    return 0;
-}
-
 /* One line without its newline. Returns 1 if a secret was stored. */
 static int keylog_line(keylog_t *kl, const char *s, size_t n)
 {
@@ -236,8 +217,8 @@ static int keylog_line(keylog_t *kl, const char *s, size_t n)
             kind = keylog_labels[i].kind;
     uint8_t cr[32], sec[KEYLOG_SECRET_MAX];
     int len_ok = kind == KEYLOG_MASTER ? sl == 96 : sl == 64 || sl == 96;
-    if (kind == -2 || crl != 64 || !len_ok || keylog_unhex(sp1 + 1, 64, cr) < 0 ||
-        keylog_unhex(sp2 + 1, sl, sec) < 0) {
+    if (kind == -2 || crl != 64 || !len_ok || ascii_unhex(sp1 + 1, 32, cr) < 0 ||
+        ascii_unhex(sp2 + 1, sl / 2, sec) < 0) {
         keylog_inc(&kl->bad_lines);
         return 0;
     }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ascii.h"
 #include "dissectors/tls_decrypt.h"
 #include "dissectors/keylog.h"
 
@@ -182,8 +183,10 @@ static void tls_name(const struct dissect_cb *cb, void *ctx, const char *kind,
     int lower = strcmp(kind, "tls.alpn") != 0;
     if (!n || n >= sizeof buf || memchr(s, 0, n) || !cb || !cb->name)
         return;
-    for (size_t i = 0; i < n; i++)
-        buf[i] = (char)((lower && s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
+    if (lower)
+        ascii_lower_copy(buf, s, n);
+    else
+        memcpy(buf, s, n);
     buf[n] = 0;
     cb->name(ctx, kind, buf);
 }

@@ -3,12 +3,13 @@
  * matcher owns the bytes and the per-stream state. */
 #include "rules/generic.h"
 
-#include <ctype.h>
 #include <hs/hs.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "common/ascii.h"
 
 /* Key at a word boundary, optional closing quote (JSON, possibly escaped inside
  * another JSON string), optional blanks, then ':' '=' or '>' (XML). The match ends
@@ -102,8 +103,7 @@ const struct generic_pattern *generic_find_key(const char *key, size_t len)
     struct gkey want;
     if (!key || len == 0 || len >= GENERIC_KEY_MAX)
         return NULL;
-    for (size_t i = 0; i < len; i++)
-        want.k[i] = (char)tolower((unsigned char)key[i]);
+    ascii_lower_copy(want.k, key, len);
     want.k[len] = 0;
     pthread_once(&gkeys_once, gkeys_build);
     const struct gkey *g = bsearch(&want, gkeys, ngkeys, sizeof gkeys[0], gkey_cmp);

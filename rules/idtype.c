@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ascii.h"
+
 static const struct idtype idtype_table[] = {
     {"imei", "device_identifier", IDTYPE_SYN_IMEI},
     {"meid", "device_identifier", IDTYPE_SYN_MEID},
@@ -78,23 +80,12 @@ int idtype_all_digits(const char *s, size_t n)
     return 1;
 }
 
-int idtype_hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int idtype_all_hex(const char *s, size_t n)
 {
     if (n == 0)
         return 0;
     for (size_t i = 0; i < n; i++)
-        if (idtype_hexval((unsigned char)s[i]) < 0)
+        if (ascii_hexval((unsigned char)s[i]) < 0)
             return 0;
     return 1;
 }
@@ -124,7 +115,7 @@ int idtype_is_uuid(const char *s, size_t n)
         if (i == 8 || i == 13 || i == 18 || i == 23) {
             if (s[i] != '-')
                 return 0;
-        } else if (idtype_hexval((unsigned char)s[i]) < 0) {
+        } else if (ascii_hexval((unsigned char)s[i]) < 0) {
             return 0;
         }
     }
@@ -156,9 +147,7 @@ int idtype_parse_mac(const char *s, size_t n, uint8_t mac[6])
     }
     if (k != 12 || !idtype_all_hex(hex, 12))
         return 0;
-    for (int i = 0; i < 6; i++)
-        mac[i] = (uint8_t)(idtype_hexval((unsigned char)hex[2 * i]) << 4 |
-                           idtype_hexval((unsigned char)hex[2 * i + 1]));
+    ascii_unhex(hex, 6, mac);
     return 1;
 }
 

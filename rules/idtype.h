@@ -53,8 +53,6 @@ int idtype_validate(const struct idtype *t, const char *v, size_t len, char *why
 int idtype_luhn_ok(const char *digits, size_t n);   /* all digits and Luhn sum ok */
 int idtype_all_digits(const char *s, size_t n);
 int idtype_all_hex(const char *s, size_t n);
-/* Value of one hex digit, -1 if c is not one. */
-int idtype_hexval(int c);
 int idtype_is_uuid(const char *s, size_t n);
 /* Parse a MAC written with ':', '-', '.' (cisco xxxx.xxxx.xxxx) or no separator. */
 int idtype_parse_mac(const char *s, size_t n, uint8_t mac[6]);
