@@ -56,6 +56,12 @@ static inline void store_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
+static inline void store_be64(uint8_t *p, uint64_t v)
+{
+    store_be32(p, (uint32_t)(v >> 32));
+    store_be32(p + 4, (uint32_t)v);
+}
+
 /* A read cursor over p[0..len); p is borrowed and must outlive the cursor. err is 0
  * until a read asks for more than is left, then 1 for good. */
 struct bytes {

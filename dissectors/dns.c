@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "common/ascii.h"
+#include "common/bytes.h"
 
 #define DNS_MAX_RR 24
 #define DNS_HDR 12
@@ -30,7 +31,7 @@ static int dns_name(const uint8_t *m, size_t len, size_t *off, char out[DNSMAP_N
         if ((l & 0xc0) == 0xc0) {
             if (pos + 1 >= len)
                 return DNS_BAD;
-            size_t ptr = (size_t)(l & 0x3f) << 8 | m[pos + 1];
+            size_t ptr = load_be16(m + pos) & 0x3fffu;
             if (!jumped)
                 end = pos + 2;
             if (ptr >= limit)
@@ -139,7 +140,7 @@ void dns_message(struct dissect_env *env, const uint8_t *m, size_t len,
     }
     env->stats.dns_msgs++;
     int is_resp = m[2] >> 7;
-    unsigned qd = (unsigned)m[4] << 8 | m[5], an = (unsigned)m[6] << 8 | m[7];
+    unsigned qd = load_be16(m + 4), an = load_be16(m + 6);
     size_t off = DNS_HDR;
     for (unsigned i = 0; i < qd; i++) {
         int r = dns_name(m, len, &off, i ? tmp : qname);
@@ -158,36 +159,38 @@ void dns_message(struct dissect_env *env, const uint8_t *m, size_t len,
     for (unsigned i = 0; i < an; i++) {
         struct dns_rr *x = nrr < DNS_MAX_RR ? &rr[nrr] : &spare;
         int r = dns_name(m, len, &off, x->owner);
-        if (r != DNS_OK || len - off < 10) {
-            dns_count_err(env, r == DNS_OK ? DNS_BAD : r);
+        if (r != DNS_OK) {
+            dns_count_err(env, r);
             break; /* keep what was complete */
         }
-        x->type = (uint16_t)(m[off] << 8 | m[off + 1]);
-        x->ttl = (uint32_t)m[off + 4] << 24 | (uint32_t)m[off + 5] << 16 |
-                 (uint32_t)m[off + 6] << 8 | m[off + 7];
-        size_t rdlen = (size_t)m[off + 8] << 8 | m[off + 9];
-        off += 10;
-        if (len - off < rdlen) {
+        struct bytes b = bytes_init(m, len);
+        b.off = off;
+        x->type = bytes_u16be(&b);
+        bytes_skip(&b, 2); /* class */
+        x->ttl = bytes_u32be(&b);
+        size_t rdlen = bytes_u16be(&b);
+        size_t rdoff = b.off;
+        const uint8_t *rd = bytes_ptr(&b, rdlen);
+        if (!rd) {
             env->stats.dns_malformed++;
             break;
         }
         int keep = 0;
         if (x->type == 1 && rdlen == 4) {
-            memcpy(x->ip, m + off, 4);
+            memcpy(x->ip, rd, 4);
             keep = 1;
         } else if (x->type == 28 && rdlen == 16) {
-            memcpy(x->ip, m + off, 16);
+            memcpy(x->ip, rd, 16);
             keep = 1;
         } else if (x->type == 5) {
-            size_t t = off;
-            r = dns_name(m, len, &t, x->target);
+            r = dns_name(m, len, &rdoff, x->target);
             if (r != DNS_OK) {
                 dns_count_err(env, r);
                 break;
             }
             keep = 1;
         }
-        off += rdlen;
+        off = b.off;
         if (keep && nrr < DNS_MAX_RR)
             nrr++;
     }
@@ -235,7 +238,7 @@ void dns_tcp_data(struct dns_tcp *t, struct dissect_env *env, int dir,
             d->lenb[d->lenb_n++] = *data++;
             len--;
             if (d->lenb_n == 2) {
-                d->need = (size_t)d->lenb[0] << 8 | d->lenb[1];
+                d->need = load_be16(d->lenb);
                 d->have = 0;
                 if (!d->need)
                     d->lenb_n = 0;

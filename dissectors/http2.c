@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "dissectors/http1.h"
 #include "dissectors/textenc.h"
 
@@ -260,9 +261,8 @@ static void http2_settings(struct http2 *h, int dir, const uint8_t *p, size_t n,
     /* The peer's decoder limit bounds what the other direction's encoder may use. */
     struct http2_dir *o = &h->d[!dir];
     for (size_t i = 0; i < n; i += 6) {
-        uint16_t id = (uint16_t)(p[i] << 8 | p[i + 1]);
-        uint32_t v = (uint32_t)p[i + 2] << 24 | (uint32_t)p[i + 3] << 16 |
-                     (uint32_t)p[i + 4] << 8 | p[i + 5];
+        uint16_t id = load_be16(p + i);
+        uint32_t v = load_be32(p + i + 2);
         if (id != 1)
             continue;
         if (v > HTTP2_TABLE_MAX)
@@ -279,23 +279,14 @@ static void http2_settings(struct http2 *h, int dir, const uint8_t *p, size_t n,
 /* Strip padding (and HEADERS priority) from a payload; -1 if inconsistent. */
 static int http2_unpad(uint8_t flags, int prio, const uint8_t **p, size_t *n)
 {
-    size_t pad = 0;
-    if (flags & HTTP2_PADDED) {
-        if (*n < 1)
-            return -1;
-        pad = (*p)[0];
-        (*p)++;
-        (*n)--;
-    }
-    if (prio) {
-        if (*n < 5)
-            return -1;
-        *p += 5;
-        *n -= 5;
-    }
-    if (pad > *n)
+    struct bytes b = bytes_init(*p, *n);
+    size_t pad = (flags & HTTP2_PADDED) ? bytes_u8(&b) : 0;
+    if (prio)
+        bytes_skip(&b, 5); /* stream dependency and weight */
+    if (b.err || pad > bytes_left(&b))
         return -1;
-    *n -= pad;
+    *p = b.p + b.off;
+    *n = bytes_left(&b) - pad;
     return 0;
 }
 
@@ -303,8 +294,7 @@ static void http2_frame(struct http2 *h, int dir, const struct dissect_cb *cb, v
 {
     struct http2_dir *d = &h->d[dir];
     uint8_t type = d->fh[3], flags = d->fh[4];
-    uint32_t sid = ((uint32_t)d->fh[5] << 24 | (uint32_t)d->fh[6] << 16 |
-                    (uint32_t)d->fh[7] << 8 | d->fh[8]) & 0x7fffffffu;
+    uint32_t sid = load_be32(d->fh + 5) & 0x7fffffffu;
     const uint8_t *p = d->frame;
     size_t n = d->flen;
     h->st->h2_frames++;
@@ -398,7 +388,7 @@ void http2_data(struct http2 *h, int dir, const uint8_t *data, size_t len,
             len -= k;
             if (d->fh_len < 9)
                 return;
-            d->flen = (size_t)d->fh[0] << 16 | (size_t)d->fh[1] << 8 | d->fh[2];
+            d->flen = load_be24(d->fh);
             d->fgot = 0;
             d->skip = d->flen > DISSECT_H2_FRAME_MAX;
             if (d->skip) {

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "common/ascii.h"
+#include "common/bytes.h"
 #include "common/lwerr.h"
 
 #define KEYLOG_LINE_MAX 512 /* longest label + 64 + 96 hex is ~195 */
@@ -358,11 +359,10 @@ void keylog_poll(keylog_t *kl)
 
 /* ---- pcapng ---- */
 
+/* swap: the section is big-endian (a section header read little-endian said so). */
 static uint32_t keylog_u32(const uint8_t *p, int swap)
 {
-    uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                 (uint32_t)p[3] << 24;
-    return swap ? __builtin_bswap32(v) : v;
+    return swap ? load_be32(p) : load_le32(p);
 }
 
 /* Sequential reading through one large buffer: the scan touches every block header of
