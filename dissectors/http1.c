@@ -5,8 +5,8 @@
  * embedded SDKs send and stops at the first error, and its callbacks hand header
  * fragments split across feeds, which we would have to re-buffer anyway to decode
  * them. Here the header block is buffered (capped) and parsed whole; bodies stream
- * through de-chunking and zlib into a capped per-direction buffer, reused for every
- * message of the flow.
+ * through de-chunking into http_body.c (zlib, a capped per-direction buffer reused for
+ * every message of the flow).
  *
  * Deliberately not done: validation beyond what framing needs, HTTP/2, multipart
  * splitting, brotli. Anything odd makes the direction stop ("lost") and the worker's
@@ -15,18 +15,13 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "common/ascii.h"
+#include "dissectors/http_body.h"
 #include "dissectors/textenc.h"
 
 #define HTTP1_CHUNK_LINE_MAX 1024
-#define HTTP_BODY_INIT 4096
 #define HTTP1_HDR_INIT 1024
-/* A body buffer grown past this is released after its message, so an idle
- * keep-alive flow does not pin DISSECT_BODY_MAX bytes. */
-#define HTTP_BODY_KEEP (64u * 1024)
-#define HTTP1_JSON_MAX_VALUES 4096
 
 enum http1_state {
     HTTP1_START,      /* before a message: skip stray CR/LF */
@@ -40,27 +35,6 @@ enum http1_state {
     HTTP1_LOST,       /* stopped; resync only at a feed that starts a message */
 };
 
-enum http1_coding { HTTP1_IDENTITY, HTTP1_GZIP, HTTP1_DEFLATE, HTTP1_OTHER };
-enum http1_ctype { HTTP1_CT_NONE, HTTP1_CT_FORM, HTTP1_CT_JSON, HTTP1_CT_OTHER };
-enum http1_zstate { HTTP1_Z_IDLE, HTTP1_Z_RUN, HTTP1_Z_DONE };
-
-/* One message body being decoded; reused for every message of a direction (HTTP/1)
- * or stream slot (HTTP/2). */
-struct http1_body {
-    int want;        /* body is copied: it will be decoded or parsed */
-    int emit_whole;  /* whole body differs from the raw stream: hand it over */
-    int truncated;   /* body cap hit (counted once per message) */
-    enum http1_coding coding;
-    enum http1_ctype ctype;
-    uint8_t *body;
-    size_t body_len, body_alloc;
-    uint8_t *work; /* copy of the body decoded in place when the body is also whole */
-    size_t work_alloc;
-    z_stream z;
-    int z_ready; /* inflateInit2 done (z is reused with inflateReset2) */
-    enum http1_zstate zst;
-};
-
 struct http1_dir {
     enum http1_state state;
     uint8_t *hdr; /* grows up to DISSECT_HTTP_HDR_MAX */
@@ -71,7 +45,7 @@ struct http1_dir {
     /* current message's body */
     int in_body;
     int pending;     /* a gap cut the body: emit it at the next call */
-    struct http1_body b;
+    struct http_body *b; /* reused for every message of the direction */
 };
 
 struct http1 {
@@ -80,12 +54,6 @@ struct http1 {
     /* FIFO of "request was HEAD" flags, so the matching response has no body. */
     uint32_t head_bits;
     unsigned head_n;
-};
-
-struct http1_out {
-    const struct dissect_cb *cb;
-    void *ctx;
-    const char *where;
 };
 
 static const char *const http1_methods[] = {
@@ -112,19 +80,18 @@ int http1_sniff(const uint8_t *s, size_t n)
     return maybe ? -1 : 0;
 }
 
-static void http_body_release(struct http1_body *b)
-{
-    free(b->body);
-    free(b->work);
-    if (b->z_ready)
-        inflateEnd(&b->z);
-}
-
 struct http1 *http1_new(struct dissect_stats *st)
 {
     struct http1 *h = calloc(1, sizeof *h);
-    if (h)
-        h->st = st;
+    if (!h)
+        return NULL;
+    h->st = st;
+    for (int i = 0; i < 2; i++) {
+        if (!(h->d[i].b = http_body_new())) {
+            http1_free(h);
+            return NULL;
+        }
+    }
     return h;
 }
 
@@ -134,201 +101,19 @@ void http1_free(struct http1 *h)
         return;
     for (int i = 0; i < 2; i++) {
         free(h->d[i].hdr);
-        http_body_release(&h->d[i].b);
+        http_body_free(h->d[i].b);
     }
     free(h);
-}
-
-static void http1_emit(const struct http1_out *o, const char *key, const uint8_t *v,
-                       size_t n)
-{
-    if (o->cb && o->cb->field)
-        o->cb->field(o->ctx, o->where, key, v, n);
-}
-
-static void http1_kv_cb(void *arg, const char *key, const uint8_t *val, size_t len)
-{
-    http1_emit(arg, key, val, len);
-}
-
-/* ---- body buffer and zlib ---- */
-
-/* Make room for at least one more byte; 0 when the cap is reached. */
-static int http_body_grow(struct http1_body *d)
-{
-    if (d->body_len < d->body_alloc)
-        return 1;
-    if (d->body_alloc >= DISSECT_BODY_MAX)
-        return 0;
-    size_t n = d->body_alloc ? d->body_alloc * 2 : HTTP_BODY_INIT;
-    if (n > DISSECT_BODY_MAX)
-        n = DISSECT_BODY_MAX;
-    uint8_t *b = realloc(d->body, n);
-    if (!b)
-        return 0;
-    d->body = b;
-    d->body_alloc = n;
-    return 1;
-}
-
-static void http_body_append(struct dissect_stats *st, struct http1_body *d,
-                              const uint8_t *p, size_t n)
-{
-    while (n) {
-        if (!http_body_grow(d)) {
-            if (!d->truncated)
-                st->http_body_truncated++;
-            d->truncated = 1;
-            return;
-        }
-        size_t take = d->body_alloc - d->body_len;
-        if (take > n)
-            take = n;
-        memcpy(d->body + d->body_len, p, take);
-        d->body_len += take;
-        p += take;
-        n -= take;
-    }
-}
-
-static int http1_z_start(struct http1_body *d, uint8_t first)
-{
-    int wbits = 15 + 16; /* gzip */
-    if (d->coding == HTTP1_DEFLATE)
-        /* "deflate" is meant to be zlib-wrapped but many servers send raw deflate;
-         * a zlib header has CM = 8 and a window size nibble of at most 7. */
-        wbits = ((first & 0x0f) == 8 && (first >> 4) <= 7) ? 15 : -15;
-    if (d->z_ready && inflateReset2(&d->z, wbits) == Z_OK)
-        return 0;
-    if (d->z_ready)
-        inflateEnd(&d->z);
-    d->z_ready = 0;
-    memset(&d->z, 0, sizeof d->z);
-    if (inflateInit2(&d->z, wbits) != Z_OK)
-        return -1;
-    d->z_ready = 1;
-    return 0;
-}
-
-static void http1_inflate(struct dissect_stats *st, struct http1_body *d, const uint8_t *p,
-                          size_t n)
-{
-    if (d->zst == HTTP1_Z_DONE || !n)
-        return;
-    if (d->zst == HTTP1_Z_IDLE) {
-        if (http1_z_start(d, p[0]) < 0) {
-            st->zlib_errors++;
-            d->zst = HTTP1_Z_DONE;
-            return;
-        }
-        d->zst = HTTP1_Z_RUN;
-    }
-    d->z.next_in = (Bytef *)(uintptr_t)p; /* zlib does not write through next_in */
-    d->z.avail_in = (uInt)n;
-    for (;;) {
-        if (!http_body_grow(d)) {
-            st->zlib_bombs++;
-            d->zst = HTTP1_Z_DONE;
-            return;
-        }
-        d->z.next_out = d->body + d->body_len;
-        d->z.avail_out = (uInt)(d->body_alloc - d->body_len);
-        int r = inflate(&d->z, Z_NO_FLUSH);
-        d->body_len = d->body_alloc - d->z.avail_out;
-        if (r == Z_STREAM_END) {
-            d->zst = HTTP1_Z_DONE;
-            return;
-        }
-        if (r != Z_OK && r != Z_BUF_ERROR) {
-            st->zlib_errors++;
-            d->zst = HTTP1_Z_DONE;
-            return;
-        }
-        /* Done with this input unless zlib filled the output and may hold more. */
-        if (d->z.avail_in == 0 && d->z.avail_out != 0)
-            return;
-        if (r == Z_BUF_ERROR && d->z.avail_out != 0)
-            return;
-    }
-}
-
-void http_body_data(struct http1_body *d, struct dissect_stats *st, const uint8_t *p,
-                     size_t n)
-{
-    if (!d->want || !n)
-        return;
-    if (d->coding == HTTP1_GZIP || d->coding == HTTP1_DEFLATE)
-        http1_inflate(st, d, p, n);
-    else
-        http_body_append(st, d, p, n);
-}
-
-static int http1_looks_json(const uint8_t *b, size_t n)
-{
-    size_t i = 0;
-    while (i < n && (b[i] == ' ' || b[i] == '\r' || b[i] == '\n' || b[i] == '\t'))
-        i++;
-    return i < n && (b[i] == '{' || b[i] == '[');
-}
-
-/* End of a body: hand the decoded body over (if emit), then its parts; the buffers are
- * kept for the next body unless they grew large. */
-static void http_body_finish(struct http1_body *d, struct dissect_stats *st, int emit,
-                              const char *where, const struct dissect_cb *cb, void *ctx)
-{
-    struct http1_out o = {cb, ctx, where};
-    if (d->zst == HTTP1_Z_RUN)
-        st->zlib_errors++; /* the body ended inside the compressed stream */
-    if (emit && d->want && d->body_len) {
-        int form = d->ctype == HTTP1_CT_FORM;
-        int json = !form && (d->ctype == HTTP1_CT_JSON || http1_looks_json(d->body, d->body_len));
-        /* Keyed parts go first, so a finding deduplicated by place keeps its key; they
-         * are decoded in place, so when the whole body follows they work on a copy. */
-        uint8_t *parts = d->body;
-        if ((form || json) && d->emit_whole) {
-            if (d->work_alloc < d->body_len) {
-                free(d->work);
-                d->work_alloc = 0;
-                d->work = malloc(d->body_len);
-                if (d->work)
-                    d->work_alloc = d->body_len;
-            }
-            parts = d->work;
-            if (parts)
-                memcpy(parts, d->body, d->body_len);
-        }
-        if (parts && form)
-            textenc_kv_split(parts, d->body_len, '&', 0, 1, http1_kv_cb, &o);
-        else if (parts && json)
-            textenc_json_walk(parts, d->body_len, HTTP1_JSON_MAX_VALUES, http1_kv_cb, &o);
-        if (d->emit_whole)
-            http1_emit(&o, "", d->body, d->body_len);
-    }
-    d->body_len = 0;
-    d->zst = HTTP1_Z_IDLE;
-    if (d->body_alloc > HTTP_BODY_KEEP) {
-        free(d->body);
-        d->body = NULL;
-        d->body_alloc = 0;
-    }
-    if (d->work_alloc > HTTP_BODY_KEEP) {
-        free(d->work);
-        d->work = NULL;
-        d->work_alloc = 0;
-    }
-}
-
-void http_body_end(struct http1_body *b, struct dissect_stats *st, const char *where,
-                    const struct dissect_cb *cb, void *ctx)
-{
-    http_body_finish(b, st, 1, where, cb, ctx);
 }
 
 /* End of an HTTP/1 message's body. */
 static void http1_msg_end(struct http1 *h, struct http1_dir *d, const struct dissect_cb *cb,
                           void *ctx)
 {
-    http_body_finish(&d->b, h->st, d->in_body, "http.body", cb, ctx);
+    if (d->in_body)
+        http_body_end(d->b, h->st, "http.body", cb, ctx);
+    else
+        http_body_drop(d->b, h->st);
     d->in_body = 0;
     d->pending = 0;
 }
@@ -339,8 +124,8 @@ struct http1_msg {
     int is_request, is_head, status;
     int chunked, has_len, bad_len;
     uint64_t clen;
-    enum http1_coding coding;
-    enum http1_ctype ctype;
+    enum http_body_coding coding;
+    enum http_body_ctype ctype;
 };
 
 static int http1_parse_u64(const uint8_t *s, size_t n, uint64_t *out)
@@ -360,14 +145,14 @@ static int http1_parse_u64(const uint8_t *s, size_t n, uint64_t *out)
 void http1_target(uint8_t *uri, size_t ul, const char *where, const struct dissect_cb *cb,
                   void *ctx)
 {
-    struct http1_out o = {cb, ctx, where};
+    struct http_body_out o = {cb, ctx, where};
     uint8_t *q = memchr(uri, '?', ul);
     size_t pl = q ? (size_t)(q - uri) : ul;
     if (q)
-        textenc_kv_split(q + 1, ul - pl - 1, '&', 0, 1, http1_kv_cb, &o);
+        textenc_kv_split(q + 1, ul - pl - 1, '&', 0, 1, http_body_emit_kv, &o);
     /* Identifiers also hide in path segments (/v1/device/<imei>/ping). */
     size_t dl = textenc_url_decode(uri, pl, 0);
-    http1_emit(&o, "", uri, dl);
+    http_body_emit(&o, "", uri, dl);
 }
 
 void http1_host(const uint8_t *val, size_t vl, const struct dissect_cb *cb, void *ctx)
@@ -390,9 +175,9 @@ void http1_host(const uint8_t *val, size_t vl, const struct dissect_cb *cb, void
 }
 
 static void http1_request_line(uint8_t *line, size_t n, struct http1_msg *m,
-                               const struct http1_out *o0)
+                               const struct http_body_out *o0)
 {
-    struct http1_out o = *o0;
+    struct http_body_out o = *o0;
     o.where = "http.uri";
     uint8_t *sp1 = memchr(line, ' ', n);
     if (!sp1)
@@ -405,68 +190,22 @@ static void http1_request_line(uint8_t *line, size_t n, struct http1_msg *m,
     http1_target(uri, ul, o.where, o.cb, o.ctx);
 }
 
-static enum http1_coding http1_coding_of(const uint8_t *val, size_t vl)
-{
-    if (textenc_icontains(val, vl, "gzip"))
-        return HTTP1_GZIP;
-    if (textenc_icontains(val, vl, "deflate"))
-        return HTTP1_DEFLATE;
-    if (vl && !textenc_icontains(val, vl, "identity"))
-        return HTTP1_OTHER;
-    return HTTP1_IDENTITY;
-}
-
-static enum http1_ctype http1_ctype_of(const uint8_t *val, size_t vl)
-{
-    if (textenc_icontains(val, vl, "x-www-form-urlencoded"))
-        return HTTP1_CT_FORM;
-    if (textenc_icontains(val, vl, "json"))
-        return HTTP1_CT_JSON;
-    return HTTP1_CT_OTHER;
-}
-
-struct http1_body *http_body_new(void)
-{
-    return calloc(1, sizeof(struct http1_body));
-}
-
-void http_body_free(struct http1_body *b)
-{
-    if (!b)
-        return;
-    http_body_release(b);
-    free(b);
-}
-
-void http_body_start(struct http1_body *b, const uint8_t *enc, size_t el, const uint8_t *ct,
-                      size_t cl)
-{
-    b->coding = enc ? http1_coding_of(enc, el) : HTTP1_IDENTITY;
-    b->ctype = ct ? http1_ctype_of(ct, cl) : HTTP1_CT_NONE;
-    b->truncated = 0;
-    b->body_len = 0;
-    b->zst = HTTP1_Z_IDLE;
-    /* Framed (HTTP/2 DATA): the raw scan sees the body cut by frame headers. */
-    b->emit_whole = 1;
-    b->want = b->coding != HTTP1_OTHER;
-}
-
 static void http1_header(uint8_t *name, size_t nl, uint8_t *val, size_t vl,
-                         struct http1_msg *m, const struct http1_out *o0)
+                         struct http1_msg *m, const struct http_body_out *o0)
 {
-    struct http1_out o = *o0;
+    struct http_body_out o = *o0;
     name[nl] = 0; /* overwrites the ':' or a space before it */
     o.where = "http.header";
     int cookie = nl == 6 && textenc_iprefix(name, nl, "cookie");
     /* A cookie's pairs are reported at http.cookie only: the same bytes once more as
      * http.header would be a second finding for one leak. */
     if (!cookie)
-        http1_emit(&o, (const char *)name, val, vl);
+        http_body_emit(&o, (const char *)name, val, vl);
     if (nl == 4 && textenc_iprefix(name, nl, "host") && m->is_request) {
         http1_host(val, vl, o.cb, o.ctx);
     } else if (cookie) {
         o.where = "http.cookie";
-        textenc_kv_split(val, vl, ';', 1, 0, http1_kv_cb, &o);
+        textenc_kv_split(val, vl, ';', 1, 0, http_body_emit_kv, &o);
     } else if (nl == 14 && textenc_iprefix(name, nl, "content-length")) {
         uint64_t v;
         if (http1_parse_u64(val, vl, &v) < 0)
@@ -479,9 +218,9 @@ static void http1_header(uint8_t *name, size_t nl, uint8_t *val, size_t vl,
         if (textenc_icontains(val, vl, "chunked"))
             m->chunked = 1;
     } else if (nl == 16 && textenc_iprefix(name, nl, "content-encoding")) {
-        m->coding = http1_coding_of(val, vl);
+        m->coding = http_body_coding_of(val, vl);
     } else if (nl == 12 && textenc_iprefix(name, nl, "content-type")) {
-        m->ctype = http1_ctype_of(val, vl);
+        m->ctype = http_body_ctype_of(val, vl);
     }
 }
 
@@ -500,7 +239,7 @@ static int http1_token_ok(const uint8_t *s, size_t n)
 static int http1_headers_done(struct http1 *h, struct http1_dir *d,
                               const struct dissect_cb *cb, void *ctx)
 {
-    struct http1_out o = {cb, ctx, "http.header"};
+    struct http_body_out o = {cb, ctx, "http.header"};
     struct http1_msg m = {0};
     uint8_t *b = d->hdr;
     size_t n = d->hdr_len;
@@ -553,11 +292,13 @@ static int http1_headers_done(struct http1 *h, struct http1_dir *d,
     if (m.is_request)
         http1_request_line(b, l0, &m, &o);
 
-    d->b.coding = m.coding;
-    d->b.ctype = m.ctype;
-    d->b.truncated = 0;
-    d->b.body_len = 0;
-    d->b.zst = HTTP1_Z_IDLE;
+    /* The whole body is worth handing over only when it differs from the raw stream
+     * (de-chunked or inflated); request bodies without a type are kept for sniffing. */
+    int whole = m.chunked || m.coding == HTTP_BODY_GZIP || m.coding == HTTP_BODY_DEFLATE;
+    int want = m.coding != HTTP_BODY_OTHER &&
+               (whole || m.ctype == HTTP_BODY_CT_FORM || m.ctype == HTTP_BODY_CT_JSON ||
+                (m.is_request && m.ctype == HTTP_BODY_CT_NONE));
+    http_body_begin(d->b, m.coding, m.ctype, whole, want);
     d->in_body = 0;
     if (m.bad_len && !m.chunked) {
         h->st->http_bad_length++;
@@ -589,12 +330,6 @@ static int http1_headers_done(struct http1 *h, struct http1_dir *d,
         return 0;
     }
     d->in_body = 1;
-    /* The whole body is worth handing over only when it differs from the raw stream
-     * (de-chunked or inflated); request bodies without a type are kept for sniffing. */
-    d->b.emit_whole = m.chunked || m.coding == HTTP1_GZIP || m.coding == HTTP1_DEFLATE;
-    d->b.want = m.coding != HTTP1_OTHER &&
-              (d->b.emit_whole || m.ctype == HTTP1_CT_FORM || m.ctype == HTTP1_CT_JSON ||
-               (m.is_request && m.ctype == HTTP1_CT_NONE));
     if (m.chunked) {
         d->state = HTTP1_CHUNK_SIZE;
         d->line_len = 0;
@@ -715,7 +450,7 @@ static size_t http1_step(struct http1 *h, struct http1_dir *d, const uint8_t *p,
     case HTTP1_BODY_CL:
     case HTTP1_CHUNK_DATA: {
         size_t take = d->remain < n ? (size_t)d->remain : n;
-        http_body_data(&d->b, h->st, p, take);
+        http_body_data(d->b, h->st, p, take);
         d->remain -= take;
         if (!d->remain) {
             if (d->state == HTTP1_BODY_CL) {
@@ -780,7 +515,7 @@ static size_t http1_step(struct http1 *h, struct http1_dir *d, const uint8_t *p,
         return n;
     }
     case HTTP1_BODY_EOF:
-        http_body_data(&d->b, h->st, p, n);
+        http_body_data(d->b, h->st, p, n);
         return n;
     case HTTP1_LOST:
         return n;
@@ -815,8 +550,7 @@ void http1_gap(struct http1 *h, int dir, uint64_t missing)
          * compressed body cannot be inflated further. */
         if (d->state != HTTP1_BODY_EOF)
             d->remain -= missing;
-        if (d->b.coding == HTTP1_GZIP || d->b.coding == HTTP1_DEFLATE)
-            d->b.zst = HTTP1_Z_DONE;
+        http_body_hole(d->b);
         h->st->http_body_incomplete++;
         if (d->state == HTTP1_BODY_CL && !d->remain) {
             d->pending = 1;

@@ -18,6 +18,7 @@
 
 #include "common/bytes.h"
 #include "dissectors/http1.h"
+#include "dissectors/http_body.h"
 #include "dissectors/textenc.h"
 
 #define HTTP2_PREFACE "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -35,7 +36,7 @@ enum { HTTP2_END_STREAM = 0x1, HTTP2_END_HEADERS = 0x4, HTTP2_PADDED = 0x8, HTTP
 struct http2_slot {
     uint32_t sid; /* 0: free */
     uint64_t opened; /* http2_dir.opened when the body began: the oldest is evicted */
-    struct http1_body *b;
+    struct http_body *b;
 };
 
 struct http2_dir {
@@ -102,25 +103,6 @@ static void http2_stop(struct http2_dir *d)
     d->done = 1;
 }
 
-static void http2_field(const struct dissect_cb *cb, void *ctx, const char *where,
-                      const char *key, const uint8_t *v, size_t n)
-{
-    if (cb && cb->field)
-        cb->field(ctx, where, key, v, n);
-}
-
-struct http2_out {
-    const struct dissect_cb *cb;
-    void *ctx;
-    const char *where;
-};
-
-static void http2_kv(void *arg, const char *key, const uint8_t *v, size_t n)
-{
-    struct http2_out *o = arg;
-    http2_field(o->cb, o->ctx, o->where, key, v, n);
-}
-
 /* A writable copy of a header value (at most DISSECT_HTTP_HDR_MAX) for in-place decoding. */
 static size_t http2_copy(struct http2_dir *d, const nghttp2_nv *nv)
 {
@@ -146,7 +128,8 @@ static void http2_header(struct http2_dir *d, const nghttp2_nv *nv, const struct
     name[nl] = 0;
     if (memchr(name, 0, nl))
         return;
-    http2_field(cb, ctx, "http2.header", name, nv->value, nv->valuelen);
+    struct http_body_out o = {cb, ctx, "http2.header"};
+    http_body_emit(&o, name, nv->value, nv->valuelen);
     if (!strcmp(name, ":path")) {
         size_t n = http2_copy(d, nv);
         if (n)
@@ -155,9 +138,8 @@ static void http2_header(struct http2_dir *d, const nghttp2_nv *nv, const struct
         http1_host(nv->value, nv->valuelen, cb, ctx);
     } else if (!strcmp(name, "cookie")) {
         size_t n = http2_copy(d, nv);
-        struct http2_out o = {cb, ctx, "http2.header"};
         if (n)
-            textenc_kv_split(d->scratch, n, ';', 1, 0, http2_kv, &o);
+            textenc_kv_split(d->scratch, n, ';', 1, 0, http_body_emit_kv, &o);
     } else if (!strcmp(name, "content-encoding")) {
         http2_keep(d->enc, &d->el, nv->value, nv->valuelen);
     } else if (!strcmp(name, "content-type")) {
