@@ -7,14 +7,16 @@
  * no read ever going past len. load_* and store_* are the plain big-endian (network
  * order) accessors for where bounds are already proven.
  *
- * Deliberately not here: buffering across feeds (an incremental parser keeps its own
- * partial header and reads it with load_*), allocation, and any notion of protocol.
+ * bytes_gather is the one step an incremental parser takes to collect a header or a
+ * message split across feeds into its own buffer; the buffer and its state stay the
+ * parser's. Deliberately not here: allocation, and any notion of protocol.
  * All inline: these sit on the packet path. */
 #ifndef LW_COMMON_BYTES_H
 #define LW_COMMON_BYTES_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 static inline uint16_t load_be16(const uint8_t *p)
 {
@@ -139,6 +141,20 @@ static inline struct bytes bytes_sub(struct bytes *b, size_t n)
     const uint8_t *s = bytes_ptr(b, n);
     struct bytes sub = {s, s ? n : 0, 0, !s};
     return sub;
+}
+
+/* Move up to want - *have bytes from the front of the feed (*src, *len) to
+ * dst + *have, advancing the feed. Returns 1 once *have == want (dst is complete),
+ * 0 when the feed ran out first. dst must hold want bytes. */
+static inline int bytes_gather(uint8_t *dst, size_t *have, size_t want, const uint8_t **src,
+                               size_t *len)
+{
+    size_t k = want - *have < *len ? want - *have : *len;
+    memcpy(dst + *have, *src, k);
+    *have += k;
+    *src += k;
+    *len -= k;
+    return *have == want;
 }
 
 #endif

@@ -249,12 +249,7 @@ void dns_tcp_data(struct dns_tcp *t, struct dissect_env *env, int dir,
             d->done = 1;
             return;
         }
-        size_t take = d->need - d->have < len ? d->need - d->have : len;
-        memcpy(d->buf + d->have, data, take);
-        d->have += take;
-        data += take;
-        len -= take;
-        if (d->have == d->need) {
+        if (bytes_gather(d->buf, &d->have, d->need, &data, &len)) {
             dns_message(env, d->buf, d->need, cb, ctx);
             d->lenb_n = 0;
         }

@@ -363,12 +363,7 @@ void http2_data(struct http2 *h, int dir, const uint8_t *data, size_t len,
             continue;
         }
         if (d->fh_len < 9) {
-            size_t k = 9 - d->fh_len < len ? 9 - d->fh_len : len;
-            memcpy(d->fh + d->fh_len, data, k);
-            d->fh_len += k;
-            data += k;
-            len -= k;
-            if (d->fh_len < 9)
+            if (!bytes_gather(d->fh, &d->fh_len, 9, &data, &len))
                 return;
             d->flen = load_be24(d->fh);
             d->fgot = 0;

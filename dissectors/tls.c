@@ -711,12 +711,7 @@ void tls_data(struct tls *t, int dir, const uint8_t *data, size_t len,
     struct tls_dir *d = &t->d[dir];
     while (len && !d->done) {
         if (d->rh_len < 5) {
-            size_t take = 5 - d->rh_len < len ? 5 - d->rh_len : len;
-            memcpy(d->rh + d->rh_len, data, take);
-            d->rh_len += take;
-            data += take;
-            len -= take;
-            if (d->rh_len < 5)
+            if (!bytes_gather(d->rh, &d->rh_len, 5, &data, &len))
                 return;
             d->rec_len = load_be16(d->rh + 3);
             d->got = 0;

@@ -74,6 +74,27 @@ static void test_bytes_sub(void)
     CU_ASSERT_EQUAL(bytes_u8(&s), 0);
 }
 
+static void test_bytes_gather(void)
+{
+    /* A 5-byte header arriving as 2 + 4 bytes: the second feed keeps its tail. */
+    uint8_t hdr[5];
+    size_t have = 0;
+    const uint8_t *src = seq;
+    size_t len = 2;
+    CU_ASSERT_FALSE(bytes_gather(hdr, &have, sizeof hdr, &src, &len));
+    CU_ASSERT_EQUAL(have, 2);
+    CU_ASSERT_EQUAL(len, 0);
+    len = 4;
+    CU_ASSERT_TRUE(bytes_gather(hdr, &have, sizeof hdr, &src, &len));
+    CU_ASSERT_EQUAL(have, 5);
+    CU_ASSERT_EQUAL(len, 1);
+    CU_ASSERT_PTR_EQUAL(src, seq + 5);
+    CU_ASSERT_EQUAL(memcmp(hdr, seq, 5), 0);
+    /* Already complete: takes nothing. */
+    CU_ASSERT_TRUE(bytes_gather(hdr, &have, sizeof hdr, &src, &len));
+    CU_ASSERT_EQUAL(len, 1);
+}
+
 static void test_load_store(void)
 {
     uint8_t buf[8] = {0};
@@ -89,6 +110,8 @@ static void test_load_store(void)
     store_be32(buf + 2, 0x01234567u);
     static const uint8_t want[] = {0xab, 0xcd, 0x01, 0x23, 0x45, 0x67};
     CU_ASSERT_EQUAL(memcmp(buf, want, sizeof want), 0);
+    store_be64(buf, 0x0102030405060708ull);
+    CU_ASSERT_EQUAL(memcmp(buf, seq, 8), 0);
 }
 
 static void test_hex(void)
@@ -166,6 +189,7 @@ int main(void)
         {"byte reader: integers, skip, borrowed slice", test_bytes_reads},
         {"byte reader: overrun is sticky", test_bytes_overrun_is_sticky},
         {"byte reader: length-prefixed sub-cursor", test_bytes_sub},
+        {"gathering a header across feeds", test_bytes_gather},
         {"big-endian loads and stores", test_load_store},
         {"hex digits", test_hex},
         {"ASCII lower case", test_lower},
