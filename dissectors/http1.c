@@ -234,38 +234,31 @@ static int http1_token_ok(const uint8_t *s, size_t n)
     return 1;
 }
 
-/* Parse the complete header block d->hdr[0..hdr_len) and set the body state.
- * Returns 0, or -1 if the start line is not HTTP (direction becomes lost). */
-static int http1_headers_done(struct http1 *h, struct http1_dir *d,
-                              const struct dissect_cb *cb, void *ctx)
+/* Check the start line b[0..l0) and note request or status in m. 0, or -1 (counted)
+ * if it is neither an HTTP/1 status line nor a request line. */
+static int http1_start_line(struct http1 *h, const uint8_t *b, size_t l0, struct http1_msg *m)
 {
-    struct http_body_out o = {cb, ctx, "http.header"};
-    struct http1_msg m = {0};
-    uint8_t *b = d->hdr;
-    size_t n = d->hdr_len;
-    uint8_t *nl = memchr(b, '\n', n);
-    size_t l0 = nl ? (size_t)(nl - b) : n;
-    size_t next = nl ? l0 + 1 : n;
-    if (l0 && b[l0 - 1] == '\r')
-        l0--;
     if (l0 >= 12 && memcmp(b, "HTTP/1.", 7) == 0 && b[8] == ' ') {
-        m.status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
-        if (m.status < 100 || m.status > 999) {
+        m->status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
+        if (m->status < 100 || m->status > 999) {
             h->st->http_bad_start++;
             return -1;
         }
-    } else {
-        uint8_t *sp = memchr(b, ' ', l0);
-        if (!sp || !http1_token_ok(b, (size_t)(sp - b)) ||
-            !textenc_icontains(b, l0, " HTTP/")) {
-            h->st->http_bad_start++;
-            return -1;
-        }
-        m.is_request = 1;
+        return 0;
     }
-    h->st->http_msgs++;
-    /* Headers first: the request line is decoded in place afterwards. */
-    size_t i = next;
+    const uint8_t *sp = memchr(b, ' ', l0);
+    if (!sp || !http1_token_ok(b, (size_t)(sp - b)) || !textenc_icontains(b, l0, " HTTP/")) {
+        h->st->http_bad_start++;
+        return -1;
+    }
+    m->is_request = 1;
+    return 0;
+}
+
+/* Each "name: value" line of b[i..n) up to the empty line, trimmed, to http1_header(). */
+static void http1_header_lines(uint8_t *b, size_t i, size_t n, struct http1_msg *m,
+                               const struct http_body_out *o)
+{
     while (i < n) {
         uint8_t *e = memchr(b + i, '\n', n - i);
         size_t le = e ? (size_t)(e - b) : n;
@@ -285,10 +278,55 @@ static int http1_headers_done(struct http1 *h, struct http1_dir *d,
             while (ve > vs && (b[ve - 1] == ' ' || b[ve - 1] == '\t'))
                 ve--;
             if (nlen)
-                http1_header(b + i, nlen, b + vs, ve - vs, &m, &o);
+                http1_header(b + i, nlen, b + vs, ve - vs, m, o);
         }
         i = le + 1;
     }
+}
+
+/* Does the message m have a body? 1 or 0; -1 for a protocol switch (what follows is not
+ * HTTP/1). Requests queue whether they were HEAD, responses take it from the queue. */
+static int http1_has_body(struct http1 *h, const struct http1_msg *m)
+{
+    if (m->is_request) {
+        if (h->head_n < 32) {
+            h->head_bits |= (uint32_t)m->is_head << h->head_n;
+            h->head_n++;
+        }
+        return m->chunked || (m->has_len && m->clen > 0);
+    }
+    if (m->status == 101)
+        return -1;
+    int was_head = 0;
+    if (m->status >= 200 && h->head_n) {
+        was_head = h->head_bits & 1;
+        h->head_bits >>= 1;
+        h->head_n--;
+    }
+    if (m->status < 200 || m->status == 204 || m->status == 304 || was_head)
+        return 0;
+    return m->chunked || !m->has_len || m->clen > 0;
+}
+
+/* Parse the complete header block d->hdr[0..hdr_len) and set the body state.
+ * Returns 0, or -1 if the start line is not HTTP (direction becomes lost). */
+static int http1_headers_done(struct http1 *h, struct http1_dir *d,
+                              const struct dissect_cb *cb, void *ctx)
+{
+    struct http_body_out o = {cb, ctx, "http.header"};
+    struct http1_msg m = {0};
+    uint8_t *b = d->hdr;
+    size_t n = d->hdr_len;
+    uint8_t *nl = memchr(b, '\n', n);
+    size_t l0 = nl ? (size_t)(nl - b) : n;
+    size_t next = nl ? l0 + 1 : n;
+    if (l0 && b[l0 - 1] == '\r')
+        l0--;
+    if (http1_start_line(h, b, l0, &m) < 0)
+        return -1;
+    h->st->http_msgs++;
+    /* Headers first: the request line is decoded in place afterwards. */
+    http1_header_lines(b, next, n, &m, &o);
     if (m.is_request)
         http1_request_line(b, l0, &m, &o);
 
@@ -304,27 +342,9 @@ static int http1_headers_done(struct http1 *h, struct http1_dir *d,
         h->st->http_bad_length++;
         return -1;
     }
-    int body;
-    if (m.is_request) {
-        if (h->head_n < 32) {
-            h->head_bits |= (uint32_t)m.is_head << h->head_n;
-            h->head_n++;
-        }
-        body = m.chunked || (m.has_len && m.clen > 0);
-    } else {
-        if (m.status == 101)
-            return -1; /* protocol switch: what follows is not HTTP/1 */
-        int was_head = 0;
-        if (m.status >= 200 && h->head_n) {
-            was_head = h->head_bits & 1;
-            h->head_bits >>= 1;
-            h->head_n--;
-        }
-        if (m.status < 200 || m.status == 204 || m.status == 304 || was_head)
-            body = 0;
-        else
-            body = m.chunked || !m.has_len || m.clen > 0;
-    }
+    int body = http1_has_body(h, &m);
+    if (body < 0)
+        return -1;
     if (!body) {
         d->state = HTTP1_START;
         return 0;
@@ -391,129 +411,169 @@ static int http1_hdr_grow(struct http1_dir *d, size_t need)
     return 0;
 }
 
-/* Consume up to n bytes in the current state; returns how many were used. */
+/* Each http1_in_* consumes up to n bytes of p in one state and returns how many it
+ * used; http1_step picks the one for the current state. */
+
+static size_t http1_in_start(struct http1_dir *d, const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (p[i] == '\r' || p[i] == '\n'))
+        i++;
+    if (i < n) {
+        d->state = HTTP1_HEADERS;
+        d->hdr_len = 0;
+    }
+    return i;
+}
+
+/* Where the header block in d->hdr ends (just past its empty line), looking from s
+ * to end; 0 while it has not ended. */
+static size_t http1_hdr_end(const struct http1_dir *d, size_t s, size_t end)
+{
+    while (s < end) {
+        uint8_t *nl = memchr(d->hdr + s, '\n', end - s);
+        if (!nl)
+            return 0;
+        size_t k = (size_t)(nl - d->hdr) + 1;
+        if (k < end && d->hdr[k] == '\n')
+            return k + 1;
+        if (k + 1 < end && d->hdr[k] == '\r' && d->hdr[k + 1] == '\n')
+            return k + 2;
+        s = k;
+    }
+    return 0;
+}
+
+/* Buffer header bytes (capped) until the empty line, then parse the block whole. */
+static size_t http1_in_headers(struct http1 *h, struct http1_dir *d, const uint8_t *p,
+                               size_t n, const struct dissect_cb *cb, void *ctx)
+{
+    size_t old = d->hdr_len;
+    size_t take = DISSECT_HTTP_HDR_MAX - old;
+    if (take > n)
+        take = n;
+    if (old + take > d->hdr_alloc && http1_hdr_grow(d, old + take) < 0) {
+        d->state = HTTP1_LOST;
+        return n;
+    }
+    memcpy(d->hdr + old, p, take);
+    size_t end = old + take;
+    /* The empty line may have begun in the previous feed. */
+    size_t e = http1_hdr_end(d, old >= 2 ? old - 2 : 0, end);
+    if (e) {
+        d->hdr_len = e;
+        if (http1_headers_done(h, d, cb, ctx) < 0) {
+            http1_lose(h, d, cb, ctx);
+            return n;
+        }
+        d->hdr_len = 0;
+        return e - old;
+    }
+    d->hdr_len = end;
+    if (end == DISSECT_HTTP_HDR_MAX) {
+        h->st->http_hdr_too_long++;
+        http1_lose(h, d, cb, ctx);
+        return n;
+    }
+    return take;
+}
+
+/* Content-Length body or chunk data: d->remain more bytes. */
+static size_t http1_in_body(struct http1 *h, struct http1_dir *d, const uint8_t *p, size_t n,
+                            const struct dissect_cb *cb, void *ctx)
+{
+    size_t take = d->remain < n ? (size_t)d->remain : n;
+    http_body_data(d->b, h->st, p, take);
+    d->remain -= take;
+    if (!d->remain) {
+        if (d->state == HTTP1_BODY_CL) {
+            http1_msg_end(h, d, cb, ctx);
+            d->state = HTTP1_START;
+        } else {
+            d->state = HTTP1_CHUNK_CRLF;
+        }
+    }
+    return take;
+}
+
+static size_t http1_in_chunk_crlf(struct http1_dir *d, const uint8_t *p, size_t n)
+{
+    /* Tolerant: anything up to the next LF. */
+    uint8_t *nl = memchr(p, '\n', n);
+    if (!nl)
+        return n;
+    d->state = HTTP1_CHUNK_SIZE;
+    d->line_len = 0;
+    return (size_t)(nl - p) + 1;
+}
+
+static size_t http1_in_chunk_size(struct http1 *h, struct http1_dir *d, const uint8_t *p,
+                                  size_t n, const struct dissect_cb *cb, void *ctx)
+{
+    uint8_t *nl = memchr(p, '\n', n);
+    size_t ll = nl ? (size_t)(nl - p) : n;
+    for (size_t i = 0; i < ll && d->line_len + i < sizeof d->line; i++)
+        d->line[d->line_len + i] = (char)p[i];
+    d->line_len += ll;
+    if (d->line_len > HTTP1_CHUNK_LINE_MAX) {
+        h->st->http_bad_chunk++;
+        http1_lose(h, d, cb, ctx);
+        return n;
+    }
+    if (!nl)
+        return n;
+    uint64_t sz;
+    if (http1_chunk_size(d, &sz) < 0) {
+        h->st->http_bad_chunk++;
+        http1_lose(h, d, cb, ctx);
+        return n;
+    }
+    if (sz == 0) {
+        d->state = HTTP1_TRAILER;
+        d->line_len = 0;
+    } else {
+        d->state = HTTP1_CHUNK_DATA;
+        d->remain = sz;
+    }
+    return ll + 1;
+}
+
+/* Trailer lines are passed over until the empty one that ends the message. */
+static size_t http1_in_trailer(struct http1 *h, struct http1_dir *d, const uint8_t *p,
+                               size_t n, const struct dissect_cb *cb, void *ctx)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n') {
+            if (d->line_len == 0) {
+                http1_msg_end(h, d, cb, ctx);
+                d->state = HTTP1_START;
+                return i + 1;
+            }
+            d->line_len = 0;
+        } else if (p[i] != '\r') {
+            d->line_len++;
+        }
+    }
+    return n;
+}
+
 static size_t http1_step(struct http1 *h, struct http1_dir *d, const uint8_t *p, size_t n,
                          const struct dissect_cb *cb, void *ctx)
 {
     switch (d->state) {
-    case HTTP1_START: {
-        size_t i = 0;
-        while (i < n && (p[i] == '\r' || p[i] == '\n'))
-            i++;
-        if (i < n) {
-            d->state = HTTP1_HEADERS;
-            d->hdr_len = 0;
-        }
-        return i;
-    }
-    case HTTP1_HEADERS: {
-        size_t old = d->hdr_len;
-        size_t take = DISSECT_HTTP_HDR_MAX - old;
-        if (take > n)
-            take = n;
-        if (old + take > d->hdr_alloc && http1_hdr_grow(d, old + take) < 0) {
-            d->state = HTTP1_LOST;
-            return n;
-        }
-        memcpy(d->hdr + old, p, take);
-        size_t end = old + take;
-        size_t s = old >= 2 ? old - 2 : 0;
-        while (s < end) {
-            uint8_t *nl = memchr(d->hdr + s, '\n', end - s);
-            if (!nl)
-                break;
-            size_t k = (size_t)(nl - d->hdr) + 1;
-            size_t e = 0;
-            if (k < end && d->hdr[k] == '\n')
-                e = k + 1;
-            else if (k + 1 < end && d->hdr[k] == '\r' && d->hdr[k + 1] == '\n')
-                e = k + 2;
-            if (e) {
-                d->hdr_len = e;
-                if (http1_headers_done(h, d, cb, ctx) < 0) {
-                    http1_lose(h, d, cb, ctx);
-                    return n;
-                }
-                d->hdr_len = 0;
-                return e - old;
-            }
-            s = k;
-        }
-        d->hdr_len = end;
-        if (end == DISSECT_HTTP_HDR_MAX) {
-            h->st->http_hdr_too_long++;
-            http1_lose(h, d, cb, ctx);
-            return n;
-        }
-        return take;
-    }
+    case HTTP1_START:
+        return http1_in_start(d, p, n);
+    case HTTP1_HEADERS:
+        return http1_in_headers(h, d, p, n, cb, ctx);
     case HTTP1_BODY_CL:
-    case HTTP1_CHUNK_DATA: {
-        size_t take = d->remain < n ? (size_t)d->remain : n;
-        http_body_data(d->b, h->st, p, take);
-        d->remain -= take;
-        if (!d->remain) {
-            if (d->state == HTTP1_BODY_CL) {
-                http1_msg_end(h, d, cb, ctx);
-                d->state = HTTP1_START;
-            } else {
-                d->state = HTTP1_CHUNK_CRLF;
-            }
-        }
-        return take;
-    }
-    case HTTP1_CHUNK_CRLF: {
-        /* Tolerant: anything up to the next LF. */
-        uint8_t *nl = memchr(p, '\n', n);
-        if (!nl)
-            return n;
-        d->state = HTTP1_CHUNK_SIZE;
-        d->line_len = 0;
-        return (size_t)(nl - p) + 1;
-    }
-    case HTTP1_CHUNK_SIZE: {
-        uint8_t *nl = memchr(p, '\n', n);
-        size_t ll = nl ? (size_t)(nl - p) : n;
-        for (size_t i = 0; i < ll && d->line_len + i < sizeof d->line; i++)
-            d->line[d->line_len + i] = (char)p[i];
-        d->line_len += ll;
-        if (d->line_len > HTTP1_CHUNK_LINE_MAX) {
-            h->st->http_bad_chunk++;
-            http1_lose(h, d, cb, ctx);
-            return n;
-        }
-        if (!nl)
-            return n;
-        uint64_t sz;
-        if (http1_chunk_size(d, &sz) < 0) {
-            h->st->http_bad_chunk++;
-            http1_lose(h, d, cb, ctx);
-            return n;
-        }
-        if (sz == 0) {
-            d->state = HTTP1_TRAILER;
-            d->line_len = 0;
-        } else {
-            d->state = HTTP1_CHUNK_DATA;
-            d->remain = sz;
-        }
-        return ll + 1;
-    }
-    case HTTP1_TRAILER: {
-        for (size_t i = 0; i < n; i++) {
-            if (p[i] == '\n') {
-                if (d->line_len == 0) {
-                    http1_msg_end(h, d, cb, ctx);
-                    d->state = HTTP1_START;
-                    return i + 1;
-                }
-                d->line_len = 0;
-            } else if (p[i] != '\r') {
-                d->line_len++;
-            }
-        }
-        return n;
-    }
+    case HTTP1_CHUNK_DATA:
+        return http1_in_body(h, d, p, n, cb, ctx);
+    case HTTP1_CHUNK_CRLF:
+        return http1_in_chunk_crlf(d, p, n);
+    case HTTP1_CHUNK_SIZE:
+        return http1_in_chunk_size(h, d, p, n, cb, ctx);
+    case HTTP1_TRAILER:
+        return http1_in_trailer(h, d, p, n, cb, ctx);
     case HTTP1_BODY_EOF:
         http_body_data(d->b, h->st, p, n);
         return n;
