@@ -445,16 +445,18 @@ int keylog_load_pcapng(keylog_t *kl, const char *path, char *err, size_t errlen)
             goto bad;
         if (keylog_rd_need(&r, blen) < 0)
             goto trunc;
-        const uint8_t *body = r.buf + r.off + 8;
-        size_t bl = blen - 12;
-        if (bl < 8)
+        /* Body: secrets type, secrets length, the secrets (then padding). */
+        struct bytes body = bytes_init(r.buf + r.off + 8, blen - 12);
+        const uint8_t *sh = bytes_ptr(&body, 8);
+        if (!sh)
             goto bad;
-        uint32_t stype = keylog_u32(body, swap), slen = keylog_u32(body + 4, swap);
-        if (slen > bl - 8)
+        uint32_t stype = keylog_u32(sh, swap), slen = keylog_u32(sh + 4, swap);
+        const uint8_t *secrets = bytes_ptr(&body, slen);
+        if (!secrets)
             goto bad;
         keylog_inc(&kl->dsb_blocks);
         if (stype == 0x544c534bu) /* 'TLSK' */
-            rc += keylog_add_text(kl, (const char *)body + 8, slen);
+            rc += keylog_add_text(kl, (const char *)secrets, slen);
         r.off += blen;
     }
     goto out;
