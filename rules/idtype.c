@@ -176,11 +176,10 @@ static int idtype_printable_token(const char *v, size_t len)
     return 1;
 }
 
-/* Strict decimal degree: optional '-', 1..3 digits, optional '.' and digits. */
-static int idtype_parse_degree(const char *s, size_t n, double lim)
+int idtype_degree(const char *s, size_t n, double lim, size_t min_frac, double *out)
 {
     char buf[32];
-    size_t i = 0, digits = 0;
+    size_t i = 0, digits = 0, frac = 0;
     if (n == 0 || n >= sizeof buf)
         return 0;
     if (s[0] == '-' || s[0] == '+')
@@ -190,18 +189,21 @@ static int idtype_parse_degree(const char *s, size_t n, double lim)
     if (digits == 0 || digits > 3)
         return 0;
     if (i < n && s[i] == '.') {
-        size_t frac = 0;
         for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
             frac++;
         if (frac == 0)
             return 0;
     }
-    if (i != n)
+    if (i != n || frac < min_frac)
         return 0;
     memcpy(buf, s, n);
     buf[n] = 0;
     double d = strtod(buf, NULL);
-    return d >= -lim && d <= lim;
+    if (d < -lim || d > lim)
+        return 0;
+    if (out)
+        *out = d;
+    return 1;
 }
 
 #define WHY(...) (snprintf(why, whylen, __VA_ARGS__), -1)
@@ -287,8 +289,8 @@ int idtype_validate(const struct idtype *t, const char *v, size_t len, char *why
     }
     case IDTYPE_SYN_GPS: {
         const char *c = memchr(v, ',', len);
-        if (!c || !idtype_parse_degree(v, (size_t)(c - v), 90.0)
-            || !idtype_parse_degree(c + 1, (size_t)(v + len - c - 1), 180.0))
+        if (!c || !idtype_degree(v, (size_t)(c - v), 90.0, 0, NULL)
+            || !idtype_degree(c + 1, (size_t)(v + len - c - 1), 180.0, 0, NULL))
             return WHY("not \"lat,lon\" in decimal degrees");
         return 0;
     }
