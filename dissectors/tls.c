@@ -744,12 +744,7 @@ void tls_data(struct tls *t, int dir, const uint8_t *data, size_t len,
             tls_stop(t, d);
             return;
         }
-        size_t take = need < len ? need : len;
-        memcpy(d->rec + d->got, data, take);
-        d->got += take;
-        data += take;
-        len -= take;
-        if (d->got == d->rec_len) {
+        if (bytes_gather(d->rec, &d->got, d->rec_len, &data, &len)) {
             d->rh_len = 0;
             tls_record(t, dir, d->rh, d->rec, d->rec_len, cb, ctx);
         }
