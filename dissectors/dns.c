@@ -141,14 +141,16 @@ void dns_message(struct dissect_env *env, const uint8_t *m, size_t len,
     env->stats.dns_msgs++;
     int is_resp = m[2] >> 7;
     unsigned qd = load_be16(m + 4), an = load_be16(m + 6);
-    size_t off = DNS_HDR;
+    /* One cursor over the message; dns_name() moves b.off itself (it follows pointers
+     * anywhere in m). */
+    struct bytes b = bytes_init(m, len);
+    bytes_skip(&b, DNS_HDR);
     for (unsigned i = 0; i < qd; i++) {
-        int r = dns_name(m, len, &off, i ? tmp : qname);
-        if (r != DNS_OK || len - off < 4) {
+        int r = dns_name(m, len, &b.off, i ? tmp : qname);
+        if (r != DNS_OK || bytes_skip(&b, 4) < 0) { /* type, class */
             dns_count_err(env, r == DNS_OK ? DNS_BAD : r);
             return;
         }
-        off += 4;
         if (!is_resp)
             dns_emit_query(i ? tmp : qname, cb, ctx);
     }
@@ -158,13 +160,11 @@ void dns_message(struct dissect_env *env, const uint8_t *m, size_t len,
     struct dns_rr spare; /* parse target once rr[] is full, so framing stays checked */
     for (unsigned i = 0; i < an; i++) {
         struct dns_rr *x = nrr < DNS_MAX_RR ? &rr[nrr] : &spare;
-        int r = dns_name(m, len, &off, x->owner);
+        int r = dns_name(m, len, &b.off, x->owner);
         if (r != DNS_OK) {
             dns_count_err(env, r);
             break; /* keep what was complete */
         }
-        struct bytes b = bytes_init(m, len);
-        b.off = off;
         x->type = bytes_u16be(&b);
         bytes_skip(&b, 2); /* class */
         x->ttl = bytes_u32be(&b);
@@ -190,7 +190,6 @@ void dns_message(struct dissect_env *env, const uint8_t *m, size_t len,
             }
             keep = 1;
         }
-        off = b.off;
         if (keep && nrr < DNS_MAX_RR)
             nrr++;
     }
