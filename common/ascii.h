@@ -28,7 +28,8 @@ static inline int ascii_hexval(int c)
 static inline int ascii_unhex(const char *s, size_t n, uint8_t *out)
 {
     for (size_t i = 0; i < n; i++) {
-        int a = ascii_hexval((unsigned char)s[2 * i]), b = ascii_hexval((unsigned char)s[2 * i + 1]);
+        int a = ascii_hexval((unsigned char)s[2 * i]);
+        int b = ascii_hexval((unsigned char)s[2 * i + 1]);
         if (a < 0 || b < 0)
             return -1;
         out[i] = (uint8_t)(a << 4 | b);

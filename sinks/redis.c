@@ -76,7 +76,8 @@ static int pct_decode(char *dst, size_t cap, const char *p, size_t n)
         if (ch == '%') {
             if (i + 2 >= n)
                 return -1;
-            int h = ascii_hexval((unsigned char)p[i + 1]), l = ascii_hexval((unsigned char)p[i + 2]);
+            int h = ascii_hexval((unsigned char)p[i + 1]);
+            int l = ascii_hexval((unsigned char)p[i + 2]);
             if (h < 0 || l < 0)
                 return -1;
             ch = h * 16 + l;
