@@ -7,8 +7,8 @@
  * argument so it can be tested without sleeping; clock_deadline_ms and clock_due read
  * the clock themselves.
  *
- * Deliberately not here: wall-clock time for event timestamps (that is CLOCK_REALTIME
- * and belongs to whoever writes the event). */
+ * Wall-clock time (clock_wall_us) is only for what must match capture timestamps:
+ * live packet time and the time stamped on an event. */
 #ifndef LW_COMMON_CLOCK_H
 #define LW_COMMON_CLOCK_H
 
@@ -19,6 +19,21 @@ static inline struct timespec clock_mono_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts;
+}
+
+/* The monotonic clock in seconds, for rates and elapsed times. */
+static inline double clock_mono_s(void)
+{
+    struct timespec ts = clock_mono_now();
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Microseconds since the epoch (CLOCK_REALTIME), the unit of packet timestamps. */
+static inline unsigned long long clock_wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000u + (unsigned long long)ts.tv_nsec / 1000u;
 }
 
 /* t plus ms milliseconds (ms >= 0), normalised. */
