@@ -12,7 +12,7 @@ B=${1:-$top/build}
 W=${BENCH_DIR:-/tmp/lw-bench}
 mkdir -p "$W"
 cap="$W/http-300M.pcap"
-[ -s "$cap" ] || "$B/bench/pcapgen" -o "$cap" --target-bytes 300M --requests-per-flow 4 --body 800 --seed 11
+[ -s "$cap" ] || "$B/tests/gen/pcapgen" -o "$cap" --target-bytes 300M --requests-per-flow 4 --body 800 --seed 11
 cat "$cap" > /dev/null   # page cache
 bytes=$(stat -c %s "$cap")
 
@@ -40,7 +40,7 @@ for name, t in (("bare libpcap loop", base), ("leakwatch -t 1", t1), ("leakwatch
 PY
 
 flows="$W/syn-1M.pcap"
-[ -s "$flows" ] || "$B/bench/pcapgen" -o "$flows" --flows 1000000 --syn-only --concurrent --clients 50 --seed 5
+[ -s "$flows" ] || "$B/tests/gen/pcapgen" -o "$flows" --flows 1000000 --syn-only --concurrent --clients 50 --seed 5
 /usr/bin/time -o "$W/rss" -f %M "$B/src/leakwatch" -q -t 2 --max-flows 2000000 -r "$flows" -o "$W/syn.json"
 rss=$(tail -n1 "$W/rss")
 peak=$(tail -n1 "$W/syn.json" | python3 -c "import json,sys; print(json.load(sys.stdin)['stats']['flows']['peak_concurrent'])")

@@ -26,7 +26,7 @@ ip link add "$VA" netns "$NA" type veth peer name "$VB" netns "$NB"
 ip -n "$NA" link set "$VA" up; ip -n "$NB" link set "$VB" up
 
 cap="$W/lab.pcap"
-"$B/bench/pcapgen" -o "$cap" --flows ${LW_BENCH_FLOWS:-3000} --requests-per-flow 2 --body 400 --seed 9 \
+"$B/tests/gen/pcapgen" -o "$cap" --flows ${LW_BENCH_FLOWS:-3000} --requests-per-flow 2 --body 400 --seed 9 \
     --hosts ulogs.umeng.com,mi.gdt.qq.com,app.adjust.com \
     --plant 'imei=869012045678914&oaid=1f2e3d4c-aaaa-bbbb-cccc-0123456789ab' 2>/dev/null
 # The capture is replayed LOOPS times and every capture ring is BUF MiB, far less than

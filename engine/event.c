@@ -123,6 +123,15 @@ const char *event_flow_app_proto(json_t *flow_ev)
     return flow_ev ? json_string_value(json_object_get(flow_ev, "app_proto")) : NULL;
 }
 
+/* The fields privacy_leak and sdk_contact share. */
+static void put_party(json_t *ev, const struct event_party *p)
+{
+    set_str(ev, "host", p->host);
+    set_str(ev, "device", p->device);
+    set_str(ev, "app", p->app);
+    set_str(ev, "sdk", p->sdk);
+}
+
 json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
                    const struct event_party *p, const struct event_identifier *x, int tls,
                    const char *verdict, const char *clause, const char *reason)
@@ -135,10 +144,7 @@ json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
         return NULL;
     }
     set_str(ev, "app_proto", app_proto);
-    set_str(ev, "host", p->host);
-    set_str(ev, "device", p->device);
-    set_str(ev, "app", p->app);
-    set_str(ev, "sdk", p->sdk);
+    put_party(ev, p);
     set_str(ev, "sdk_match", p->sdk ? p->sdk_match : NULL);
     set_str(id, "type", x->type);
     set_str(id, "category", x->category);
@@ -168,10 +174,7 @@ json_t *event_contact(const struct flow *f, const struct event_party *p, int dec
     json_t *ev = event_flow_base(f, f->first_us, "sdk_contact");
     if (!ev)
         return NULL;
-    set_str(ev, "host", p->host);
-    set_str(ev, "device", p->device);
-    set_str(ev, "app", p->app);
-    set_str(ev, "sdk", p->sdk);
+    put_party(ev, p);
     set_str(ev, "sdk_name", p->sdk_name);
     set_str(ev, "sdk_vendor", p->sdk_vendor);
     set_str(ev, "sdk_match", p->sdk_match);

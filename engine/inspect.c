@@ -95,7 +95,7 @@ inspect_t *inspect_new(struct ruleset *rules, sink_t *sink)
         return NULL;
     in->sink = sink;
     /* Workers parse DNS for names but never store answers: the reader does, in packet
-     * order (pipeline.c), so attribution does not depend on worker timing. */
+     * order (reader.c), so attribution does not depend on worker timing. */
     in->env.dns = NULL;
     if (!(in->gen = gen_new(rules))) {
         free(in);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/lwerr.h"
 #include "engine/event.h"
 #include "engine/reader.h"
@@ -45,15 +46,15 @@ static void reload(struct reader *rd, struct ruleset **latest, int progress)
     const struct pipeline_config *c = rd->cfg;
     char err[LW_ERRBUF];
     struct ruleset *nr = NULL;
-    double t0 = reader_mono_s();
+    double t0 = clock_mono_s();
     int rc = c->reload_fn(c->reload_ctx, *latest, &nr, err, sizeof err);
-    uint64_t ts = rd->live ? reader_wall_us() : rd->last_ts_us;
+    uint64_t ts = rd->live ? clock_wall_us() : rd->last_ts_us;
     json_t *ev;
     if (progress)
         fputc('\n', stderr);
     if (rc == 0) {
-        ev = event_reload(ts, nr->generation, (long)((reader_mono_s() - t0) * 1e3), NULL);
-        atomic_store(&rd->pending_from_us, reader_wall_us());
+        ev = event_reload(ts, nr->generation, (long)((clock_mono_s() - t0) * 1e3), NULL);
+        atomic_store(&rd->pending_from_us, clock_wall_us());
         ruleset_free(atomic_exchange(&rd->pending, ruleset_ref(nr)));
         ruleset_free(*latest);
         *latest = nr;
@@ -101,6 +102,46 @@ static int open_keys(struct reader *rd, char *err, size_t errlen)
     return 0;
 }
 
+/* Make every worker (one after the other: nDPI's module initialisation is not
+ * reentrant), then start their threads. On failure nothing is left running. */
+static int start_workers(struct reader *rd, char *err, size_t errlen)
+{
+    const struct pipeline_config *c = rd->cfg;
+    if (!(rd->workers = calloc((size_t)rd->nworkers, sizeof *rd->workers))) {
+        snprintf(err, errlen, "out of memory");
+        return LW_ERR_NOMEM;
+    }
+    for (int i = 0; i < rd->nworkers; i++) {
+        struct worker_config wc = {
+            .id = i,
+            .max_flows = c->max_flows / (size_t)rd->nworkers + 1,
+            .idle_timeout_us = c->idle_timeout_us,
+            .close_timeout_us = c->close_timeout_us,
+            .ring_bytes = c->ring_bytes,
+            .reasm_bytes = c->reasm_bytes,
+            .reasm_dir_bytes = c->reasm_dir_bytes,
+            .sink = c->sink,
+            .rules = c->rules,
+            .keys = rd->keys,
+        };
+        if (!(rd->workers[i] = worker_new(&wc, err, errlen)))
+            return LW_ERR_NOMEM;
+    }
+    for (int i = 0; i < rd->nworkers; i++)
+        if (worker_start(rd->workers[i]) < 0) {
+            snprintf(err, errlen, "cannot start worker thread %d", i);
+            /* Started workers still need their END record to stop. */
+            int n = rd->nworkers;
+            rd->nworkers = i;
+            reader_broadcast(rd, WORKER_REC_END, 0);
+            for (int j = 0; j < i; j++)
+                worker_join(rd->workers[j]);
+            rd->nworkers = n;
+            return LW_ERR_NOMEM;
+        }
+    return 0;
+}
+
 int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, char *err,
                  size_t errlen)
 {
@@ -113,52 +154,25 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
     rd.generation = c->rules ? c->rules->generation : 0;
     atomic_init(&rd.pending, NULL);
     struct ruleset *latest = c->rules ? ruleset_ref(c->rules) : NULL;
-    int rc = 0, nalloc = 0;
+    int rc = 0;
     if (!rd.live && (rc = source_open(c->files, c->nfiles, c->filter, &rd.src, err, errlen)) < 0)
         goto out;
     if ((rc = open_keys(&rd, err, errlen)) < 0)
         goto out;
-    rc = LW_ERR_NOMEM;
     rd.frags = frag_new(c->frag_datagrams, c->frag_timeout_us);
     rd.dgram = malloc(65536);
     if (c->rules) {
         rd.dns_env.dns = c->rules->dns;
         rd.dns_flow = dissect_flow_new(&rd.dns_env, DISSECT_L4_UDP, 1024, 53);
     }
-    nalloc = rd.nworkers;
-    rd.workers = calloc((size_t)nalloc, sizeof *rd.workers);
-    if (!rd.frags || !rd.dgram || !rd.workers) {
+    rc = LW_ERR_NOMEM;
+    if (!rd.frags || !rd.dgram) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    for (int i = 0; i < rd.nworkers; i++) {
-        struct worker_config wc = {
-            .id = i,
-            .max_flows = c->max_flows / (size_t)rd.nworkers + 1,
-            .idle_timeout_us = c->idle_timeout_us,
-            .close_timeout_us = c->close_timeout_us,
-            .ring_bytes = c->ring_bytes,
-            .reasm_bytes = c->reasm_bytes,
-            .reasm_dir_bytes = c->reasm_dir_bytes,
-            .sink = c->sink,
-            .rules = c->rules,
-            .keys = rd.keys,
-        };
-        /* nDPI's module initialisation is not reentrant: workers are made here, one
-         * after the other, before any thread starts. */
-        if (!(rd.workers[i] = worker_new(&wc, err, errlen)))
-            goto out;
-    }
-    for (int i = 0; i < rd.nworkers; i++)
-        if (worker_start(rd.workers[i]) < 0) {
-            snprintf(err, errlen, "cannot start worker thread %d", i);
-            /* Started workers still need their END record to stop. */
-            rd.nworkers = i;
-            reader_broadcast(&rd, WORKER_REC_END, 0);
-            for (int j = 0; j < i; j++)
-                worker_join(rd.workers[j]);
-            goto out;
-        }
+    if ((rc = start_workers(&rd, err, errlen)) < 0)
+        goto out;
+    rc = LW_ERR_NOMEM;
     pthread_t reader;
     if (pthread_create(&reader, NULL, reader_main, &rd)) {
         snprintf(err, errlen, "cannot start reader thread");
@@ -168,26 +182,26 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
         goto out;
     }
     int progress = !c->quiet && !rd.live && isatty(STDERR_FILENO);
-    double t0 = reader_mono_s();
+    double t0 = clock_mono_s();
     while (!atomic_load(&rd.done)) {
         struct timespec ts = {0, 200 * 1000000};
         nanosleep(&ts, NULL);
         if (c->reload && atomic_exchange(c->reload, 0) && latest && c->reload_fn)
             reload(&rd, &latest, progress);
         if (progress)
-            show_progress(&rd, reader_mono_s() - t0, 0);
+            show_progress(&rd, clock_mono_s() - t0, 0);
     }
     pthread_join(reader, NULL);
     for (int i = 0; i < rd.nworkers; i++)
         worker_join(rd.workers[i]);
     if (progress)
-        show_progress(&rd, reader_mono_s() - t0, 1);
+        show_progress(&rd, clock_mono_s() - t0, 1);
     reader_emit_stats(&rd, 1);
     res->packets = atomic_load(&rd.packets);
     res->input_errors = rd.input_errors;
     rc = 0;
 out:
-    for (int i = 0; rd.workers && i < nalloc; i++)
+    for (int i = 0; rd.workers && i < rd.nworkers; i++)
         worker_free(rd.workers[i]);
     free(rd.workers);
     free(rd.dgram);

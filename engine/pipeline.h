@@ -1,6 +1,7 @@
-/* pipeline.h - one offline run: a reader thread decodes packets and sends each to
- * the worker owning its flow (by symmetric flow hash) over a single-producer ring;
- * workers reassemble, classify and emit events to the sink. */
+/* pipeline.h - one run, offline or live: a reader thread (reader.h) decodes packets
+ * and sends each to the worker owning its flow (by symmetric flow hash) over a
+ * single-producer ring; workers (worker.h) reassemble, classify, inspect and emit
+ * events to the sink. The calling thread shows progress and compiles reloads. */
 #ifndef LW_ENGINE_PIPELINE_H
 #define LW_ENGINE_PIPELINE_H
 

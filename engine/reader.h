@@ -24,7 +24,7 @@
 #include "engine/worker.h"
 
 struct reader {
-    const struct pipeline_config *cfg;   /* borrowed */
+    const struct pipeline_config *cfg;  /* borrowed */
     source_t *src;                      /* NULL when live */
     live_t *live;                       /* borrowed, NULL when reading files */
     keylog_t *keys;                     /* NULL without key logs */
@@ -68,9 +68,5 @@ void reader_broadcast(struct reader *rd, enum worker_rec_kind kind, uint64_t ts_
 /* A stats event from the workers' published snapshots and the reader's counters:
  * periodic (final = 0) on the reader thread, final once every thread has stopped. */
 void reader_emit_stats(struct reader *rd, int final);
-
-/* Clocks: wall-clock microseconds, monotonic seconds. */
-uint64_t reader_wall_us(void);
-double reader_mono_s(void);
 
 #endif

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: install what is missing, build
-# twice (release, and ASan+UBSan), run every test with ctest in both. Tests that need
-# Redis start their own redis-server on a free loopback port.
+# twice (release, and ASan+UBSan) and run every test with ctest in both; then a
+# ThreadSanitizer build runs the tests where threads meet (pipeline, periodic stats,
+# live reload, sinks). Tests that need Redis start their own redis-server on a free
+# loopback port.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -18,4 +20,14 @@ for variant in release asan; do
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 900
 done
+# ThreadSanitizer: only what the threaded tests run is built.
+dir=build-test-tsan
+echo "=== tsan build" >&2
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLW_TSAN=ON >/dev/null
+cmake --build "$dir" -j "$jobs" --target leakwatch pcapgen test_sinks_lines test_sinks_redis \
+    >/dev/null
+echo "=== tsan tests" >&2
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 900 \
+    -R '^test_(pipeline|stats_live|live_reload|live_netns|sinks_lines|sinks_redis|redis_e2e)$'
 echo "=== all tests passed" >&2

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "bench/pcapw.h"
+#include "tests/gen/pcapw.h"
 #include "tests/testutil.h"
 
 #define IMEI "869012045678914"

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# End to end through the binary: generated captures (bench/pcapgen) for worker-count
+# End to end through the binary: generated captures (tests/gen/pcapgen) for worker-count
 # independence, reassembly under reordering and retransmission, link types, VLANs,
 # filters and bad input; and real public captures nobody on the team wrote.
 set -u
 . "$LW_SOURCE_DIR/tests/lib/check.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/lw-pipeline.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-LW="$LEAKWATCH -q"
+# --stats-interval 1: periodic stats may appear in any run (they must not disturb
+# anything else), and the tsan build checks them for races.
+LW="$LEAKWATCH -q --stats-interval 1"
 
 # Flow lines only, sorted: the set a run produced.
 flows() { grep '"event_type":"flow"' "$1" | sort; }
@@ -79,7 +81,7 @@ $LW -r "$T/trunc.pcap" > "$T/trunc.json" 2> "$T/err"
 check_eq "truncated capture: exit 2" 2 $?
 check_grep "truncated: names file and packet" "trunc.pcap: packet [0-9]*: truncated" "$T/err"
 check_gt "truncated: flows before the damage written" "$(flows "$T/trunc.json" | wc -l)" 100
-check_eq "truncated: stats still written" 1 "$(grep -c '"event_type":"stats"' "$T/trunc.json")"
+check_eq "truncated: stats still written" 1 "$(grep -c '"final":true' "$T/trunc.json")"
 : > "$T/empty.pcap"
 $LW -r "$T/empty.pcap" > /dev/null 2> "$T/err"; check_eq "empty file: exit 2" 2 $?
 check_grep "empty file: named" "empty.pcap: cannot read" "$T/err"
@@ -100,7 +102,7 @@ open(sys.argv[2], 'wb').write(b)
 EOF
 $LW -r "$T/corrupt.pcap" > "$T/c.json" 2> "$T/err"; rc=$?
 check_ok "corrupt capture: no crash (exit $rc)" "[ $rc -eq 0 ] || [ $rc -eq 2 ]"
-check_eq "corrupt capture: stats written" 1 "$(grep -c '"event_type":"stats"' "$T/c.json")"
+check_eq "corrupt capture: stats written" 1 "$(grep -c '"final":true' "$T/c.json")"
 $LW -r 2> /dev/null; check_eq "-r without a file: usage exit" 1 $?
 $LW -t 0 -r "$T/raw.pcap" 2> "$T/err"; check_eq "-t 0 refused" 1 $?
 check_grep "-t 0 message" "not a number between 1 and 256" "$T/err"

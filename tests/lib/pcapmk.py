@@ -1,5 +1,5 @@
 """pcapmk - write small Ethernet/IPv4 captures for tests, independently of leakwatch's
-own writer (bench/pcapw.c): TCP flows with a full handshake, data cut into segments
+own writer (tests/gen/pcapw.c): TCP flows with a full handshake, data cut into segments
 and a FIN each way; UDP datagrams; DNS answers; TLS ClientHellos; HTTP/1.1 requests.
 
 Only what tests need: no options, no IPv6, checksums computed but never relied on."""

@@ -8,7 +8,7 @@
  * Deliberately not generated: TLS, DNS, UDP traffic, chunked or compressed bodies, packet
  * loss (reordering and retransmission only), overlapping flows in the default sequential
  * mode (--concurrent is the mode that keeps many flows open at once). */
-#include "bench/pcapw.h"
+#include "tests/gen/pcapw.h"
 
 #include <errno.h>
 #include <getopt.h>

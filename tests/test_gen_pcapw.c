@@ -1,11 +1,11 @@
-/* test_bench_pcapw.c - checks the synthetic capture writer against an independent
+/* test_gen_pcapw.c - checks the synthetic capture writer against an independent
  * reader (tcpdump) and by reading header bytes by hand.
  *
  * tcpdump validates IPv4 header, TCP and UDP checksums ("(correct)", "[udp sum ok]"),
  * decodes link types, VLAN tags and fragments. What it cannot show (record lengths,
  * exact header bytes, fragment reassembly) is read from the file here. If tcpdump is
  * missing the tests fail: nothing is skipped. */
-#include "bench/pcapw.h"
+#include "tests/gen/pcapw.h"
 #include "tests/testutil.h"
 
 #include <CUnit/CUnit.h>
@@ -512,5 +512,5 @@ int main(void)
         {"bad arguments", test_bad_arguments},
         {NULL, NULL},
     };
-    return tu_run("bench_pcapw", cases);
+    return tu_run("gen_pcapw", cases);
 }

@@ -8,8 +8,8 @@
  *
  * Not part of the product: nothing under capture/ or src/ includes this. It writes
  * its own files with stdio and needs no libpcap. */
-#ifndef LW_BENCH_PCAPW_H
-#define LW_BENCH_PCAPW_H
+#ifndef LW_TESTS_GEN_PCAPW_H
+#define LW_TESTS_GEN_PCAPW_H
 
 #include <stddef.h>
 #include <stdint.h>

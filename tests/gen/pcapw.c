@@ -8,7 +8,7 @@
  *
  * Deliberately not handled: IPv6 fragmentation, IP options, TCP options other than MSS
  * on SYN/SYN-ACK, TCP window scaling or SACK, nanosecond pcap or pcapng output. */
-#include "bench/pcapw.h"
+#include "tests/gen/pcapw.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,0 +1,47 @@
+/* options.h - leakwatch's command line, turned into the configuration of one run. */
+#ifndef LW_CLI_OPTIONS_H
+#define LW_CLI_OPTIONS_H
+
+#include <stdio.h>
+
+#include "capture/live.h"
+#include "engine/pipeline.h"
+#include "engine/ruleset.h"
+#include "sinks/sink.h"
+
+#ifndef LW_RULES_DIR
+#define LW_RULES_DIR "data"
+#endif
+
+enum options_action {
+    OPTIONS_RUN,
+    OPTIONS_HELP,
+    OPTIONS_VERSION,
+    OPTIONS_CHECK_RULES,  /* check_dir */
+};
+
+struct options {
+    enum options_action action;
+    const char *check_dir;
+    struct pipeline_config pc;  /* files, keylogs, filter, workers, timeouts ... */
+    struct sink_config sc;
+    struct live_options lo;     /* ifaces, snaplen, buffer, promisc */
+    struct ruleset_options ro;
+    const char *user;           /* --user */
+    int allow_root;
+    /* Owned, freed by options_free(): the -r, -i and --keylog lists and the filter
+     * expression; pc and lo point into them. */
+    const char **files, **ifaces, **keylogs;
+    int nfiles, nifaces, nkeylogs;
+    char *filter;
+};
+
+/* Parse argv into o (every default set first). 0, or -1 after a message on stderr
+ * saying what is wrong. Strings point into argv or into o's own lists. */
+int options_parse(int argc, char **argv, struct options *o);
+void options_free(struct options *o);
+
+/* The --help text. */
+void options_usage(FILE *out);
+
+#endif
