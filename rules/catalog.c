@@ -165,7 +165,7 @@ static size_t name_key(const char *s, char *buf, size_t cap)
             continue;
         if (n + 1 >= cap)
             return 0;
-        buf[n++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+        buf[n++] = (char)ascii_lower((unsigned char)ch);
     }
     if (n > 3 && memcmp(buf + n - 3, "sdk", 3) == 0)
         n -= 3;
