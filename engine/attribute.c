@@ -1,6 +1,7 @@
 /* attribute.c - see attribute.h. */
 #include "engine/attribute.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Who sent the flow: the profile device with the client's L2 address, else its IP. */
@@ -21,6 +22,27 @@ static const char *or_empty(const char *s)
     return s ? s : "";
 }
 
+/* The address map learnt from flows' own names (SNI, Host, certificate), for later flows
+ * that have none. Workers attribute flows in any order, so an entry keeps the second its
+ * teacher flow started ("SECONDS NAME") and only teaches flows that started after it. */
+static void learn(const struct ruleset *r, const struct flow *f, int srv, const char *own,
+                  char *out, size_t outlen)
+{
+    char buf[DNSMAP_NAME_MAX];
+    unsigned long long t = f->first_us / 1000000u, since;
+    int off = 0;
+    out[0] = 0;
+    if (!r->learned)
+        return;
+    if (own) {
+        snprintf(buf, sizeof buf, "%llu %s", t, own);
+        dnsmap_put(r->learned, f->key.family, f->key.ip[srv], buf, ATTRIBUTE_LEARN_TTL, t);
+    } else if (dnsmap_get(r->learned, f->key.family, f->key.ip[srv], t, buf, sizeof buf) == 1 &&
+               sscanf(buf, "%llu %n", &since, &off) == 1 && off > 0 && since <= t) {
+        snprintf(out, outlen, "%s", buf + off);
+    }
+}
+
 void attribute_flow(const struct ruleset *r, const struct flow *f,
                     const struct attribute_names *n, struct attribution *a)
 {
@@ -38,17 +60,9 @@ void attribute_flow(const struct ruleset *r, const struct flow *f,
     if (!dnsmap_get(r->dns, f->key.family, f->key.ip[srv], f->first_us / 1000000u, a->dns,
                     sizeof a->dns))
         a->dns[0] = 0;
-    /* Learn the flow's own name for its server address, for later flows that have none. */
     const char *own = n->sni && *n->sni ? n->sni : n->http_host && *n->http_host ? n->http_host
                     : n->cert && *n->cert ? n->cert : NULL;
-    a->learned[0] = 0;
-    if (r->learned && own)
-        dnsmap_put(r->learned, f->key.family, f->key.ip[srv], own, ATTRIBUTE_LEARN_TTL,
-                   f->first_us / 1000000u);
-    else if (r->learned &&
-             dnsmap_get(r->learned, f->key.family, f->key.ip[srv], f->first_us / 1000000u,
-                        a->learned, sizeof a->learned) != 1)
-        a->learned[0] = 0;
+    learn(r, f, srv, own, a->learned, sizeof a->learned);
     const char *names[] = {or_empty(n->sni), or_empty(n->http_host), a->dns,
                            or_empty(n->ndpi), or_empty(n->cert), a->learned};
     static const char *const kinds[] = {"sni", "host", "dns", "ndpi", "cert", "ip"};

@@ -361,7 +361,10 @@ static void party_of(const struct attribution *a, struct event_party *p)
 static void emit_contact(inspect_t *in, struct ruleset *r, struct flow *f,
                          const struct attribution *a, const char *device_key)
 {
-    if (!a->sdk || a->first_party || !ruleset_first_contact(r, device_key, a->sdk->id))
+    /* An address learnt from another flow ("ip") attributes findings but makes no contact:
+     * the flow that taught it made its own. */
+    if (!a->sdk || a->first_party || !strcmp(a->sdk_match, "ip") ||
+        !ruleset_first_contact(r, device_key, a->sdk->id))
         return;
     const char *clause = NULL;
     char reason[256] = "";
