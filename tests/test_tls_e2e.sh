@@ -95,23 +95,52 @@ check_eq "bad keys: exit" 0 $?
 check_eq "bad keys: no decrypted finding" 0 "$(leaks "$T/bad.json" | grep -c 'http\.')"
 check_grep "bad keys: garbage lines counted" '"keylog_bad_lines": *2' "$T/bad.json"
 
-# Live on lo: the key log starts empty and is followed while curl writes it, so records
-# wait for keys that arrive after the handshake.
+# Live on lo: the key log is empty while the exchange is captured, and curl's keys are
+# appended only once a stats event shows the worker has taken the TLS bytes, so the
+# records must wait for keys that arrive later. Each step waits for what the events
+# say (periodic stats, --stats-interval 1), never for a fixed time.
 L="$T/live"
 mkdir -p "$L"
 : > "$L/keys.txt"
 lport=$port
+# periodic STATS-PATH MIN: up to 60 s for a periodic stats event with that value >= MIN.
+periodic() {
+    for _ in $(seq 600); do
+        python3 - "$L/out.json" "$1" "$2" <<'PY' && return 0
+import json, sys
+try:
+    lines = open(sys.argv[1]).read().split("\n")[:-1]
+except FileNotFoundError:
+    sys.exit(1)
+for l in lines:
+    e = json.loads(l)
+    if e["event_type"] != "stats" or e["stats"]["final"]:
+        continue
+    v = e["stats"]
+    for k in sys.argv[2].split("."):
+        v = v.get(k, {}) if isinstance(v, dict) else {}
+    if isinstance(v, int) and v >= int(sys.argv[3]):
+        sys.exit(0)
+sys.exit(1)
+PY
+        sleep 0.1
+    done
+    return 1
+}
 openssl s_server -accept "127.0.0.1:$lport" -cert "$d/cert.pem" -key "$d/key.pem" -www \
     -quiet </dev/null >/dev/null 2>&1 &
 spid=$!
-"$LEAKWATCH" -i lo --allow-root --keylog "$L/keys.txt" --profile "$T/prof.yaml" \
-    -o "$L/out.json" "tcp port $lport" 2>"$L/err" &
+"$LEAKWATCH" -i lo --allow-root --stats-interval 1 --close-timeout 600 \
+    --keylog "$L/keys.txt" --profile "$T/prof.yaml" -o "$L/out.json" "tcp port $lport" \
+    2>"$L/err" &
 lpid=$!
-sleep 1.5
-SSLKEYLOGFILE="$L/keys.txt" curl -s -o /dev/null -k --max-time 10 --tlsv1.3 \
+check_ok "live: capture running (a periodic stats event)" "periodic packets 0"
+SSLKEYLOGFILE="$L/curl-keys.txt" curl -s -o /dev/null -k --max-time 10 --tlsv1.3 \
     --resolve "ulogs.umeng.com:$lport:127.0.0.1" \
     "https://ulogs.umeng.com:$lport/v1/track?imei=869012045678914"
-sleep 2.5 # the reader polls the key log about once a second
+check_ok "live: the worker has the TLS bytes, no key yet" "periodic tcp.stream_bytes 1000"
+cat "$L/curl-keys.txt" >> "$L/keys.txt"
+check_ok "live: the followed key log was read" "periodic keylog.keylog_secrets 1"
 kill -INT $lpid
 wait $lpid
 check_eq "live: exit after SIGINT" 0 $?
