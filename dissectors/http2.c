@@ -164,6 +164,9 @@ static void http2_header(struct http2_dir *d, const nghttp2_nv *nv, const struct
     }
 }
 
+/* The slot of stream sid, or with sid 0 a free slot. Stream 0 is the connection, never
+ * a request: callers look a stream up only with sid != 0, or a free slot would be taken
+ * for a body that was never opened (its decoder NULL). */
 static struct http2_slot *http2_slot_find(struct http2_dir *d, uint32_t sid)
 {
     for (int i = 0; i < HTTP2_SLOTS; i++)
@@ -175,7 +178,8 @@ static struct http2_slot *http2_slot_find(struct http2_dir *d, uint32_t sid)
 static void http2_body_close(struct http2 *h, struct http2_slot *s, const struct dissect_cb *cb,
                            void *ctx)
 {
-    http_body_end(s->b, h->st, "http2.body", cb, ctx);
+    if (s->b) /* a free slot never had a body: nothing to end */
+        http_body_end(s->b, h->st, "http2.body", cb, ctx);
     s->sid = 0;
 }
 
@@ -242,8 +246,8 @@ static void http2_hpack(struct http2 *h, int dir, const uint8_t *p, size_t n, in
             return;
         }
     }
-    struct http2_slot *s = http2_slot_find(d, d->hb_sid);
-    if (d->hb_body && !s && !d->hb_end_stream)
+    struct http2_slot *s = d->hb_sid ? http2_slot_find(d, d->hb_sid) : NULL;
+    if (d->hb_sid && d->hb_body && !s && !d->hb_end_stream)
         http2_body_open(h, d, d->hb_sid, cb, ctx);
     else if (s && d->hb_end_stream)
         http2_body_close(h, s, cb, ctx); /* trailers end the body */
@@ -305,7 +309,7 @@ static void http2_frame(struct http2 *h, int dir, const struct dissect_cb *cb, v
     uint8_t type = d->fh[3], flags = d->fh[4];
     uint32_t sid = ((uint32_t)d->fh[5] << 24 | (uint32_t)d->fh[6] << 16 |
                     (uint32_t)d->fh[7] << 8 | d->fh[8]) & 0x7fffffffu;
-    const uint8_t *p = d->frame;
+    const uint8_t *p = d->frame ? d->frame : (const uint8_t *)""; /* NULL + 0 is UB */
     size_t n = d->flen;
     h->st->h2_frames++;
     if (d->hb_open && type != HTTP2_CONTINUATION) {
@@ -329,6 +333,11 @@ static void http2_frame(struct http2 *h, int dir, const struct dissect_cb *cb, v
     }
     case HTTP2_HEADERS:
     case HTTP2_PUSH_PROMISE:
+        if (!sid) { /* RFC 9113 6.2, 6.6: a connection error; the peer closes it */
+            h->st->h2_malformed++;
+            http2_stop(d);
+            return;
+        }
         if (http2_unpad(flags, type == HTTP2_HEADERS && (flags & HTTP2_PRIORITY), &p, &n) < 0 ||
             (type == HTTP2_PUSH_PROMISE && n < 4)) {
             h->st->h2_hpack_errors++;
@@ -347,7 +356,7 @@ static void http2_frame(struct http2 *h, int dir, const struct dissect_cb *cb, v
         http2_hpack(h, dir, p, n, !!(flags & HTTP2_END_HEADERS), cb, ctx);
         return;
     case HTTP2_CONTINUATION:
-        if (!d->hb_open || sid != d->hb_sid) {
+        if (!d->hb_open || !sid || sid != d->hb_sid) {
             h->st->h2_malformed++;
             http2_stop(d);
             return;

@@ -167,7 +167,9 @@ static int prep_event(json_t *ev, struct linebuf *lb, size_t *off, size_t *len)
         return -1;
     size_t need;
     for (;;) {
-        need = json_dumpb(ev, lb->buf + lb->len, lb->cap - lb->len, SINK_DUMP_FLAGS);
+        /* No buffer yet: pass NULL itself, since NULL + 0 is undefined in C. */
+        need = json_dumpb(ev, lb->buf ? lb->buf + lb->len : NULL, lb->cap - lb->len,
+                          SINK_DUMP_FLAGS);
         if (need == 0)
             return -1;
         if (need + ID_ROOM <= lb->cap - lb->len)
