@@ -63,6 +63,8 @@ enum dissect_proto {
     X(dns_msgs, "DNS messages parsed") \
     X(dns_malformed, "truncated or inconsistent DNS message") \
     X(dns_ptr_loops, "compression pointer loop or forward pointer") \
+    X(dns_work_capped, "DNS messages cut at the pointer-hop or label budget") \
+    X(dns_steps, "DNS labels and pointers examined (bounded per message)") \
     X(dnsmap_puts, "A/AAAA answers stored in the dnsmap") \
     X(tls_malformed, "bad record or handshake framing") \
     X(tls_hs_too_long, "handshake message over DISSECT_TLS_HS_MAX") \
