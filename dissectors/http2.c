@@ -389,7 +389,7 @@ void http2_data(struct http2 *h, int dir, const uint8_t *data, size_t len,
     while (len && !d->done) {
         if (d->preface < HTTP2_PREFACE_LEN) {
             size_t k = HTTP2_PREFACE_LEN - d->preface < len ? HTTP2_PREFACE_LEN - d->preface : len;
-            if (memcmp(data, HTTP2_PREFACE + d->preface, k) != 0) {
+            if (memcmp(data, &HTTP2_PREFACE[d->preface], k) != 0) {
                 h->st->h2_malformed++;
                 http2_stop(d);
                 return;
