@@ -29,10 +29,11 @@ if ! clang -fsanitize=fuzzer,address,undefined "$probe/p.c" -o "$probe/p" 2>/dev
     exit 77
 fi
 rm -rf "$probe"
+mkdir -p "$build"
 cmake -S "$top" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DLW_FUZZ=ON \
-    >"$build.cmake.log" 2>&1 || { cat "$build.cmake.log"; exit 1; }
-cmake --build "$build" -j "$jobs" --target fuzz_all >"$build.build.log" 2>&1 ||
-    { tail -40 "$build.build.log"; exit 1; }
+    >"$build/fuzz-cmake.log" 2>&1 || { cat "$build/fuzz-cmake.log"; exit 1; }
+cmake --build "$build" -j "$jobs" --target fuzz_all >"$build/fuzz-build.log" 2>&1 ||
+    { tail -40 "$build/fuzz-build.log"; exit 1; }
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     for f in "$top"/tests/fuzz/fuzz_*.c; do
