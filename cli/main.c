@@ -20,6 +20,8 @@
 #include "rules/rulecheck.h"
 #include "sinks/sink.h"
 #include "common/lwerr.h"
+#include "common/memcap.h"
+#include "dissectors/dissect.h"
 #include "engine/pipeline.h"
 #include "engine/ruleset.h"
 
@@ -100,6 +102,10 @@ static void usage(FILE *o)
 "      --max-flows N      flows tracked at once, all workers together (default\n"
 "                         1000000); when full the longest-idle flow is ended\n"
 "                         (reason \"evicted\") and counted\n"
+"      --memcap MIB       one memory budget for flows, reassembly, HTTP bodies and\n"
+"                         decompression, TLS records waiting for keys, key logs,\n"
+"                         the DNS map (default: a quarter of physical memory); when\n"
+"                         spent, longest-idle flows end and bodies stop buffering\n"
 "      --flow-timeout S   end a flow after S seconds without packets (default 120),\n"
 "                         measured in packet time when reading files, by the\n"
 "                         wall clock when capturing live\n"
@@ -214,6 +220,10 @@ static void version(void)
     printf("memory per flow: %zu bytes in the flow table, plus nDPI state while it "
            "classifies and reassembly chunks while segments wait\n",
            sizeof(struct flow));
+    printf("memory budget (--memcap): default %zu MiB here; each flow draws its fixed "
+           "state (flow, nDPI, matcher streams, dissectors: the stats event's "
+           "memory.per_flow_bytes), each open HTTP body up to %u KiB more\n",
+           memcap_default() >> 20, DISSECT_BODY_MAX / 1024 + 40);
 }
 
 int main(int argc, char **argv)
@@ -221,7 +231,7 @@ int main(int argc, char **argv)
     enum { OPT_REDIS = 256, OPT_REDIS_KEY, OPT_REDIS_MAXLEN, OPT_SPOOL, OPT_SPOOL_MAX, OPT_MAX_FLOWS, OPT_FLOW_TIMEOUT,
            OPT_CLOSE_TIMEOUT, OPT_CHECK_RULES, OPT_PROFILE, OPT_RULES, OPT_MIN_CONF,
            OPT_EVIDENCE, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_USER, OPT_ALLOW_ROOT,
-           OPT_STATS_INTERVAL, OPT_KEYLOG };
+           OPT_STATS_INTERVAL, OPT_KEYLOG, OPT_MEMCAP };
     static const struct option opts[] = {
         {"read", required_argument, NULL, 'r'},
         {"interface", required_argument, NULL, 'i'},
@@ -234,6 +244,7 @@ int main(int argc, char **argv)
         {"spool", required_argument, NULL, OPT_SPOOL},
         {"spool-max", required_argument, NULL, OPT_SPOOL_MAX},
         {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+        {"memcap", required_argument, NULL, OPT_MEMCAP},
         {"flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT},
         {"close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT},
         {"check-rules", optional_argument, NULL, OPT_CHECK_RULES},
@@ -318,6 +329,11 @@ int main(int argc, char **argv)
             if (parse_ull("--spool-max", optarg, 1, 1ull << 20, &v))
                 goto out;
             sc.spool_max_bytes = (long long)(v << 20);
+            break;
+        case OPT_MEMCAP:
+            if (parse_ull("--memcap", optarg, 16, 1ull << 30, &v))
+                goto out;
+            pc.memcap_bytes = (size_t)(v << 20);
             break;
         case OPT_MAX_FLOWS:
             if (parse_ull("--max-flows", optarg, 1, 1ull << 32, &v))

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "common/memcap.h"
 #include "dissectors/textenc.h"
 
 #define HTTP1_CHUNK_LINE_MAX 1024
@@ -25,6 +26,9 @@
 /* A body buffer grown past this is released after its message, so an idle
  * keep-alive flow does not pin DISSECT_BODY_MAX bytes. */
 #define HTTP_BODY_KEEP (64u * 1024)
+/* What an inflate stream holds (zlib's state and its 32 KiB window), drawn from the
+ * memory budget while the body's decoder exists. */
+#define HTTP_BODY_Z_COST (40u * 1024)
 #define HTTP1_JSON_MAX_VALUES 4096
 
 enum http1_state {
@@ -58,6 +62,7 @@ struct http1_body {
     z_stream z;
     int z_ready; /* inflateInit2 done (z is reused with inflateReset2) */
     enum http1_zstate zst;
+    struct memcap *mc; /* borrowed, may be NULL: body, work and inflate bytes drawn */
 };
 
 struct http1_dir {
@@ -113,10 +118,21 @@ int http1_sniff(const uint8_t *s, size_t n)
 
 static void http_body_release(struct http1_body *b)
 {
+    memcap_give(b->mc, b->body_alloc + b->work_alloc + (b->z_ready ? HTTP_BODY_Z_COST : 0));
     free(b->body);
     free(b->work);
     if (b->z_ready)
         inflateEnd(&b->z);
+}
+
+void http_body_set_memcap(struct http1_body *b, struct memcap *mc)
+{
+    b->mc = mc;
+}
+
+void http1_set_memcap(struct http1 *h, struct memcap *mc)
+{
+    h->d[0].b.mc = h->d[1].b.mc = mc;
 }
 
 struct http1 *http1_new(struct dissect_stats *st)
@@ -162,9 +178,13 @@ static int http_body_grow(struct http1_body *d)
     size_t n = d->body_alloc ? d->body_alloc * 2 : HTTP_BODY_INIT;
     if (n > DISSECT_BODY_MAX)
         n = DISSECT_BODY_MAX;
+    if (!memcap_take(d->mc, n - d->body_alloc))
+        return 0; /* budget spent: the body is cut here (http_body_truncated) */
     uint8_t *b = realloc(d->body, n);
-    if (!b)
+    if (!b) {
+        memcap_give(d->mc, n - d->body_alloc);
         return 0;
+    }
     d->body = b;
     d->body_alloc = n;
     return 1;
@@ -201,10 +221,14 @@ static int http1_z_start(struct http1_body *d, uint8_t first)
         return 0;
     if (d->z_ready)
         inflateEnd(&d->z);
+    else if (!memcap_take(d->mc, HTTP_BODY_Z_COST))
+        return -1; /* budget spent: not inflated (counted as a zlib error) */
     d->z_ready = 0;
     memset(&d->z, 0, sizeof d->z);
-    if (inflateInit2(&d->z, wbits) != Z_OK)
+    if (inflateInit2(&d->z, wbits) != Z_OK) {
+        memcap_give(d->mc, HTTP_BODY_Z_COST);
         return -1;
+    }
     d->z_ready = 1;
     return 0;
 }
@@ -287,8 +311,11 @@ static void http_body_finish(struct http1_body *d, struct dissect_stats *st, int
         if ((form || json) && d->emit_whole) {
             if (d->work_alloc < d->body_len) {
                 free(d->work);
+                memcap_give(d->mc, d->work_alloc);
                 d->work_alloc = 0;
-                d->work = malloc(d->body_len);
+                d->work = NULL; /* budget spent: no keyed parts, the whole body still goes */
+                if (memcap_take(d->mc, d->body_len) && !(d->work = malloc(d->body_len)))
+                    memcap_give(d->mc, d->body_len);
                 if (d->work)
                     d->work_alloc = d->body_len;
             }
@@ -307,11 +334,13 @@ static void http_body_finish(struct http1_body *d, struct dissect_stats *st, int
     d->zst = HTTP1_Z_IDLE;
     if (d->body_alloc > HTTP_BODY_KEEP) {
         free(d->body);
+        memcap_give(d->mc, d->body_alloc);
         d->body = NULL;
         d->body_alloc = 0;
     }
     if (d->work_alloc > HTTP_BODY_KEEP) {
         free(d->work);
+        memcap_give(d->mc, d->work_alloc);
         d->work = NULL;
         d->work_alloc = 0;
     }

@@ -20,6 +20,9 @@ void http1_data(struct http1 *h, int dir, const uint8_t *data, size_t len,
                 const struct dissect_cb *cb, void *ctx);
 void http1_gap(struct http1 *h, int dir, uint64_t missing);
 void http1_close(struct http1 *h, const struct dissect_cb *cb, void *ctx);
+/* Both directions' bodies draw from mc (see http_body_set_memcap). */
+struct memcap;
+void http1_set_memcap(struct http1 *h, struct memcap *mc);
 
 /* Body decoding alone, for HTTP/2 streams (http2.c): content-encoding gzip/deflate
  * inflated under DISSECT_BODY_MAX, then form or JSON bodies split into keyed fields,
@@ -28,6 +31,11 @@ void http1_close(struct http1 *h, const struct dissect_cb *cb, void *ctx);
 struct http1_body;
 struct http1_body *http_body_new(void);
 void http_body_free(struct http1_body *b);
+/* Draw the body, decompression and work buffers from the memory budget mc (borrowed,
+ * must outlive b; NULL: no budget). When the budget is spent the body is cut where it
+ * is (http_body_truncated) instead of growing. */
+struct memcap;
+void http_body_set_memcap(struct http1_body *b, struct memcap *mc);
 /* A new body: the Content-Encoding and Content-Type values (NULL when absent). */
 void http_body_start(struct http1_body *b, const uint8_t *enc, size_t el, const uint8_t *ct,
                       size_t cl);

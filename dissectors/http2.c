@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/memcap.h"
 #include "dissectors/http1.h"
 #include "dissectors/textenc.h"
 
@@ -61,7 +62,13 @@ struct http2_dir {
 struct http2 {
     struct http2_dir d[2];
     struct dissect_stats *st;
+    struct memcap *mc; /* borrowed, may be NULL: frame buffers and bodies drawn from it */
 };
+
+void http2_set_memcap(struct http2 *h, struct memcap *mc)
+{
+    h->mc = mc;
+}
 
 struct http2 *http2_new(struct dissect_stats *st)
 {
@@ -88,6 +95,7 @@ void http2_free(struct http2 *h)
         struct http2_dir *d = &h->d[i];
         if (d->inf)
             nghttp2_hd_inflate_del(d->inf);
+        memcap_give(h->mc, d->frame_alloc);
         free(d->frame);
         free(d->scratch);
         for (int s = 0; s < HTTP2_SLOTS; s++)
@@ -202,6 +210,7 @@ static void http2_body_open(struct http2 *h, struct http2_dir *d, uint32_t sid,
     }
     if (!s->b && !(s->b = http_body_new()))
         return;
+    http_body_set_memcap(s->b, h->mc);
     s->sid = sid;
     s->opened = ++d->opened;
     http_body_start(s->b, d->el ? (const uint8_t *)d->enc : NULL, d->el,
@@ -425,7 +434,10 @@ void http2_data(struct http2 *h, int dir, const uint8_t *data, size_t len,
                 size_t a = d->frame_alloc ? d->frame_alloc : 16384;
                 while (a < d->flen)
                     a *= 2;
-                uint8_t *f = realloc(d->frame, a);
+                /* Budget spent: stop this direction as for any frame it cannot hold. */
+                uint8_t *f = NULL;
+                if (memcap_take(h->mc, a - d->frame_alloc) && !(f = realloc(d->frame, a)))
+                    memcap_give(h->mc, a - d->frame_alloc);
                 if (!f) {
                     http2_stop(d);
                     return;

@@ -8,6 +8,9 @@
  *                                   with END_STREAM (issue 20 defect 1)
  *   lw_seedgen dns-chain OUT.bin    a 64 KiB DNS response whose questions all point
  *                                   into one long compression-pointer chain
+ *   lw_seedgen flood-bodies N OUT   N TCP flows open at once, each a POST whose gzip
+ *                                   body (329 bytes that inflate to 256 KiB of zeros)
+ *                                   never ends (issue 20 defect 2)
  *
  * Output is a pure function of the arguments: no clock, no randomness. TLS records are
  * sealed here with OpenSSL's HKDF and AES-GCM (RFC 8446 7.1, 5.2), not with the
@@ -682,8 +685,60 @@ static void corpus(const char *dir)
     free(h1[0].p), free(h1[1].p), free(dec.p), free(ng.p);
 }
 
+/* ---- flood ---- */
+
+static void flood_bodies(const char *out, unsigned long n)
+{
+    /* 1 MiB of zeros, gzip: its first 329 bytes already inflate to well over the
+     * 256 KiB body cap, and the stream never reaches its end. */
+    size_t zl = 1u << 20;
+    char *zeros = calloc(1, zl + 1);
+    uint8_t gz[4096];
+    z_stream z = {0};
+    if (!zeros || deflateInit2(&z, 9, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        die("zlib");
+    z.next_in = (Bytef *)zeros;
+    z.avail_in = (uInt)zl;
+    z.next_out = gz;
+    z.avail_out = sizeof gz;
+    deflate(&z, Z_FINISH);
+    deflateEnd(&z);
+    free(zeros);
+    char hdr[256];
+    int hl = snprintf(hdr, sizeof hdr,
+                      "POST /upload HTTP/1.1\r\nHost: log.example-crash.com\r\n"
+                      "Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
+                      "Content-Length: 1000000\r\n\r\n");
+    uint8_t msg[600];
+    memcpy(msg, hdr, (size_t)hl);
+    memcpy(msg + hl, gz, 329);
+    char err[256];
+    pcapw_t *w = pcapw_open(out, PCAPW_LINK_ETHERNET, 0, err, sizeof err);
+    if (!w)
+        die(err);
+    uint64_t ts = T0;
+    for (unsigned long i = 0; i < n; i++) {
+        struct pcapw_ep cli, srv;
+        char ip[32];
+        snprintf(ip, sizeof ip, "10.%lu.%lu.%lu", 1 + i / 65536 % 200, i / 256 % 256, i % 256);
+        pcapw_ep(&cli, ip, (uint16_t)(10000 + i % 50000), NULL);
+        pcapw_ep(&srv, "198.18.0.10", 80, NULL);
+        pcapw_tcp_t *t = pcapw_tcp_new(w, &cli, &srv, 1000, 5000);
+        pcapw_tcp_handshake(t, ts);
+        pcapw_tcp_send(t, pcapw_last_ts(w) + 1, 1, msg, (size_t)hl + 329, 1460);
+        ts = pcapw_last_ts(w) + 1;
+        pcapw_tcp_free(t); /* no FIN: the flow stays open to the end */
+    }
+    if (pcapw_close(w) < 0)
+        die("pcap write failed");
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 4 && !strcmp(argv[1], "flood-bodies")) {
+        flood_bodies(argv[3], strtoul(argv[2], NULL, 10));
+        return 0;
+    }
     if (argc >= 3 && !strcmp(argv[1], "corpus")) {
         corpus(argv[2]);
         return 0;
@@ -699,6 +754,7 @@ int main(int argc, char **argv)
         free(b.p);
         return 0;
     }
-    fprintf(stderr, "usage: lw_seedgen corpus DIR | h2-tls OUT [stream0] | dns-chain OUT\n");
+    fprintf(stderr, "usage: lw_seedgen corpus DIR | h2-tls OUT [stream0] | dns-chain OUT | "
+                    "flood-bodies N OUT\n");
     return 1;
 }
