@@ -122,6 +122,10 @@ static int pipeline_memcap(struct reader *rd, const struct pipeline_config *c,
     size_t r = n * (c->ring_bytes + *reasm_bytes + DISSECT_TLS_WAIT_TOTAL) +
                c->frag_datagrams * 65536u + PIPELINE_DNSMAP_BYTES +
                (rd->keys ? PIPELINE_KEYLOG_BYTES : 0);
+    if (!c->memcap_bytes && r >= limit - limit / 8) {
+        /* The default on a small machine with many cores: the fixed part doubled. */
+        memcap_init(&rd->mem, limit = 2 * r);
+    }
     if (r >= limit - limit / 8) {
         snprintf(err, errlen, "--memcap %zu MiB is too small: %zu MiB are set aside for "
                  "%zu worker(s) (rings, reassembly, TLS records waiting for keys, "
