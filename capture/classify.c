@@ -52,6 +52,11 @@ void classify_free(classify_t *c)
 
 const struct classify_stats *classify_stats(const classify_t *c) { return &c->st; }
 
+size_t classify_flow_bytes(const classify_t *c)
+{
+    return c->flow_size;
+}
+
 static struct ndpi_flow_struct *ndpi_get(classify_t *c)
 {
     void *m = c->free;

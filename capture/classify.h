@@ -40,6 +40,8 @@ struct classify_stats {
 classify_t *classify_new(char *err, size_t errlen);
 void classify_free(classify_t *c);
 const struct classify_stats *classify_stats(const classify_t *c);
+/* Bytes of nDPI state a flow holds while it is being classified. */
+size_t classify_flow_bytes(const classify_t *c);
 
 /* Feed one packet (IP header first, captured bytes) of the flow unless it is done.
  * Returns 1 when the flow's classification is final, 0 otherwise. */

@@ -5,6 +5,7 @@
  * Because each list is ordered by last packet time, expiry only ever looks at heads,
  * and the longest-idle flow to evict is the older of the two heads. */
 #include "capture/flow.h"
+#include "common/memcap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,15 @@ struct flow_table {
     flow_end_fn end;
     void *ctx;
     struct flow_table_stats st;
+    struct memcap *mc;  /* borrowed, may be NULL: each live flow draws per_flow bytes */
+    size_t per_flow;
 };
+
+void flow_table_set_memcap(flow_table_t *t, struct memcap *mc, size_t per_flow)
+{
+    t->mc = mc;
+    t->per_flow = per_flow;
+}
 
 flow_table_t *flow_table_new(size_t max_flows, uint64_t idle_us, uint64_t close_us,
                              flow_end_fn end, void *ctx)
@@ -150,6 +159,7 @@ static void flow_end(flow_table_t *t, struct flow *f, enum flow_end why)
     if (*pp)
         *pp = f->hnext;
     t->end(t->ctx, f, why);
+    memcap_give(t->mc, t->per_flow);
     t->st.ended[why]++;
     t->st.active--;
     f->hnext = t->free;
@@ -207,7 +217,19 @@ struct flow *flow_table_get(flow_table_t *t, const struct flow_key *k, uint64_t 
     if (!f) {
         if (t->st.active >= t->max_flows)
             flow_end(t, oldest(t), FLOW_END_EVICTED);
+        /* Emergency mode: the memory budget is spent, so the longest-idle flows end
+         * (their bodies and buffers are given back) until this one fits; with none
+         * left to end, the packet is dropped rather than the budget passed. */
+        while (!memcap_take(t->mc, t->per_flow)) {
+            if (!t->st.active) {
+                t->st.alloc_failures++;
+                return NULL;
+            }
+            flow_end(t, oldest(t), FLOW_END_EVICTED);
+            t->st.memcap_evicted++;
+        }
         if (!(f = flow_alloc(t))) {
+            memcap_give(t->mc, t->per_flow);
             t->st.alloc_failures++;
             return NULL;
         }

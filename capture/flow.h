@@ -79,6 +79,7 @@ struct flow_table_stats {
     uint64_t active;               /* flows in the table now */
     uint64_t peak;
     uint64_t alloc_failures;       /* packets dropped because no flow could be had */
+    uint64_t memcap_evicted;       /* of ended[FLOW_END_EVICTED]: to fit the memory budget */
 };
 
 /* Caller frees with flow_table_free() after flow_table_flush(). NULL on failure. */
@@ -86,6 +87,12 @@ flow_table_t *flow_table_new(size_t max_flows, uint64_t idle_us, uint64_t close_
                              flow_end_fn end, void *ctx);
 void flow_table_free(flow_table_t *t);
 const struct flow_table_stats *flow_table_stats(const flow_table_t *t);
+/* Each live flow draws per_flow bytes (its own and its dissectors' fixed state) from
+ * the memory budget mc (borrowed, must outlive t; common/memcap.h). When a new flow
+ * does not fit, the longest-idle flows end (reason "evicted", memcap_evicted) until
+ * it does. */
+struct memcap;
+void flow_table_set_memcap(flow_table_t *t, struct memcap *mc, size_t per_flow);
 
 /* Normalise the packet's 5-tuple and VLANs into k; *from_lo is 1 if the packet was
  * sent by key endpoint 0. */

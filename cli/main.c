@@ -10,6 +10,8 @@
 #include "cli/options.h"
 #include "cli/privileges.h"
 #include "common/lwerr.h"
+#include "common/memcap.h"
+#include "dissectors/dissect.h"
 #include "rules/rulecheck.h"
 
 #define LW_VERSION "0.1.0"
@@ -71,6 +73,10 @@ static void version(void)
     printf("memory per flow: %zu bytes in the flow table, plus nDPI state while it "
            "classifies and reassembly chunks while segments wait\n",
            sizeof(struct flow));
+    printf("memory budget (--memcap): default %zu MiB here; each flow draws its fixed "
+           "state (flow, nDPI, matcher streams, dissectors: the stats event's "
+           "memory.per_flow_bytes), each open HTTP body up to %u KiB more\n",
+           memcap_default() >> 20, DISSECT_BODY_MAX / 1024 + 40);
 }
 
 /* Everything is open: run the pipeline to the end of the input (or a signal). */

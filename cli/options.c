@@ -12,7 +12,7 @@ enum {
     OPT_REDIS = 256, OPT_REDIS_KEY, OPT_REDIS_MAXLEN, OPT_SPOOL, OPT_SPOOL_MAX, OPT_MAX_FLOWS,
     OPT_FLOW_TIMEOUT, OPT_CLOSE_TIMEOUT, OPT_CHECK_RULES, OPT_PROFILE, OPT_RULES, OPT_MIN_CONF,
     OPT_EVIDENCE, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_USER, OPT_ALLOW_ROOT,
-    OPT_STATS_INTERVAL, OPT_KEYLOG,
+    OPT_STATS_INTERVAL, OPT_KEYLOG, OPT_MEMCAP,
 };
 
 static const struct option opts[] = {
@@ -27,6 +27,7 @@ static const struct option opts[] = {
     {"spool", required_argument, NULL, OPT_SPOOL},
     {"spool-max", required_argument, NULL, OPT_SPOOL_MAX},
     {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+    {"memcap", required_argument, NULL, OPT_MEMCAP},
     {"flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT},
     {"close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT},
     {"check-rules", optional_argument, NULL, OPT_CHECK_RULES},
@@ -110,6 +111,10 @@ void options_usage(FILE *o)
 "      --max-flows N      flows tracked at once, all workers together (default\n"
 "                         1000000); when full the longest-idle flow is ended\n"
 "                         (reason \"evicted\") and counted\n"
+"      --memcap MIB       one memory budget for flows, reassembly, HTTP bodies and\n"
+"                         decompression, TLS records waiting for keys, key logs,\n"
+"                         the DNS map (default: a quarter of physical memory); when\n"
+"                         spent, longest-idle flows end and bodies stop buffering\n"
 "      --flow-timeout S   end a flow after S seconds without packets (default 120),\n"
 "                         measured in packet time when reading files, by the\n"
 "                         wall clock when capturing live\n"
@@ -233,6 +238,11 @@ static int parse_processing(struct options *o, int c, const char *arg)
         if (parse_ull("--max-flows", arg, 1, 1ull << 32, &v))
             return -1;
         o->pc.max_flows = (size_t)v;
+        return 0;
+    case OPT_MEMCAP:
+        if (parse_ull("--memcap", arg, 16, 1ull << 30, &v))
+            return -1;
+        o->pc.memcap_bytes = (size_t)(v << 20);
         return 0;
     case OPT_FLOW_TIMEOUT:
         if (parse_ull("--flow-timeout", arg, 1, 86400 * 7, &v))

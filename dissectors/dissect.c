@@ -116,9 +116,13 @@ static void dissect_plain(void *arg, int dir, const uint8_t *p, size_t n,
             f->inner = DISSECT_IN_HTTP;
         else
             f->inner = DISSECT_IN_NONE;
-        if (f->inner == DISSECT_IN_HTTP && !(f->in_http = http1_new(&f->env->stats)))
+        if (f->inner == DISSECT_IN_HTTP && (f->in_http = http1_new(&f->env->stats)))
+            http1_set_memcap(f->in_http, f->env->mem);
+        if (f->inner == DISSECT_IN_HTTP && !f->in_http)
             f->inner = DISSECT_IN_NONE;
-        if (f->inner == DISSECT_IN_H2 && !(f->in_h2 = http2_new(&f->env->stats)))
+        if (f->inner == DISSECT_IN_H2 && (f->in_h2 = http2_new(&f->env->stats)))
+            http2_set_memcap(f->in_h2, f->env->mem);
+        if (f->inner == DISSECT_IN_H2 && !f->in_h2)
             f->inner = DISSECT_IN_NONE;
     }
     if (f->inner == DISSECT_IN_HTTP) {
@@ -164,7 +168,9 @@ void dissect_flow_data(dissect_flow_t *f, int dir, const uint8_t *data, size_t l
     enum dissect_proto p = dissect_sniff(f->sniff[dir], f->sniff_len[dir]);
     if (p == DISSECT_PROTO_UNKNOWN)
         return;
-    if (p == DISSECT_PROTO_HTTP && !(f->http = http1_new(&f->env->stats)))
+    if (p == DISSECT_PROTO_HTTP && (f->http = http1_new(&f->env->stats)))
+        http1_set_memcap(f->http, f->env->mem);
+    if (p == DISSECT_PROTO_HTTP && !f->http)
         p = DISSECT_PROTO_NONE;
     if (p == DISSECT_PROTO_TLS && !(f->tls = tls_new(f->env, dissect_plain, f)))
         p = DISSECT_PROTO_NONE;

@@ -63,6 +63,8 @@ enum dissect_proto {
     X(dns_msgs, "DNS messages parsed") \
     X(dns_malformed, "truncated or inconsistent DNS message") \
     X(dns_ptr_loops, "compression pointer loop or forward pointer") \
+    X(dns_work_capped, "DNS messages cut at the pointer-hop or label budget") \
+    X(dns_steps, "DNS labels and pointers examined (bounded per message)") \
     X(dnsmap_puts, "A/AAAA answers stored in the dnsmap") \
     X(tls_malformed, "bad record or handshake framing") \
     X(tls_hs_too_long, "handshake message over DISSECT_TLS_HS_MAX") \
@@ -101,12 +103,15 @@ void dissect_stats_each(const struct dissect_stats *s,
 /* One per worker: counters, the shared dnsmap (may be NULL: answers are then only
  * parsed) and the current time, which the worker updates from packet timestamps so
  * DNS TTLs follow capture time, not wall time, in offline replay. */
+struct memcap;
 struct dissect_env {
     struct dissect_stats stats;
     dnsmap_t *dns;   /* borrowed; must outlive every flow using this env */
     struct keylog *keys; /* borrowed TLS secrets (keylog.h); NULL: no decryption */
     uint64_t now_s;
     size_t tls_wait_bytes; /* records of all flows waiting for a key (capped) */
+    struct memcap *mem;  /* borrowed, may be NULL: the process memory budget (memcap.h)
+                            that body, decompression and HTTP/2 frame buffers draw from */
 };
 
 /* where: "http.uri", "http.header", "http.cookie", "http.body", "dns.query".

@@ -1,7 +1,14 @@
 /* dns.c - DNS message parsing and TCP framing; see dns.h.
  *
  * Everything is parsed from the message bytes into fixed stack arrays: at most
- * DNS_MAX_RR answer records are considered, later ones are ignored. */
+ * DNS_MAX_RR answer records are considered, later ones are ignored.
+ *
+ * Work is bounded per message, not only per name: backward-only pointers rule out
+ * loops, but thousands of questions each pointing into one long pointer chain made a
+ * 64 KiB message walk ~10^8 pointers on the reader thread (issue 20 defect 3). Each
+ * name follows at most DNS_NAME_HOPS_MAX pointers, and a message examines at most
+ * DNS_MSG_STEPS_MAX labels and pointers in all; past either, parsing stops where it
+ * is (what was complete is kept) and dns_work_capped counts it. */
 #include "dissectors/dns.h"
 
 #include <stdlib.h>
@@ -14,17 +21,28 @@
 #define DNS_MAX_RR 24
 #define DNS_HDR 12
 
-enum { DNS_OK = 0, DNS_BAD = -1, DNS_LOOP = -2 };
+/* Real encoders point once per name, to a name that may itself end in one pointer:
+ * a handful of hops. 1024 steps cover the question and DNS_MAX_RR answers of 3-4
+ * labels each, several times over. */
+#define DNS_NAME_HOPS_MAX 16
+#define DNS_MSG_STEPS_MAX 1024
+
+enum { DNS_OK = 0, DNS_BAD = -1, DNS_LOOP = -2, DNS_WORK = -3 };
 
 /* Decode the name at *off into out (dotted text, no trailing dot, "" for the root).
- * *off moves past the name as it appears in place. */
-static int dns_name(const uint8_t *m, size_t len, size_t *off, char out[DNSMAP_NAME_MAX])
+ * *off moves past the name as it appears in place. *steps counts the labels and
+ * pointers examined in this message (the budget above). */
+static int dns_name(const uint8_t *m, size_t len, size_t *off, char out[DNSMAP_NAME_MAX],
+                    unsigned *steps)
 {
     size_t pos = *off, o = 0, end = 0;
     size_t limit = pos; /* a pointer must go strictly before where it was read */
     int jumped = 0;
+    unsigned hops = 0;
     out[0] = 0;
     for (;;) {
+        if (++*steps > DNS_MSG_STEPS_MAX)
+            return DNS_WORK;
         if (pos >= len)
             return DNS_BAD;
         uint8_t l = m[pos];
@@ -36,6 +54,8 @@ static int dns_name(const uint8_t *m, size_t len, size_t *off, char out[DNSMAP_N
                 end = pos + 2;
             if (ptr >= limit)
                 return DNS_LOOP;
+            if (++hops > DNS_NAME_HOPS_MAX)
+                return DNS_WORK;
             jumped = 1;
             limit = ptr;
             pos = ptr;
@@ -75,6 +95,8 @@ static int dns_count_err(struct dissect_env *env, int r)
 {
     if (r == DNS_LOOP)
         env->stats.dns_ptr_loops++;
+    else if (r == DNS_WORK)
+        env->stats.dns_work_capped++;
     else
         env->stats.dns_malformed++;
     return r;
@@ -141,26 +163,30 @@ void dns_message(struct dissect_env *env, const uint8_t *m, size_t len,
     env->stats.dns_msgs++;
     int is_resp = m[2] >> 7;
     unsigned qd = load_be16(m + 4), an = load_be16(m + 6);
+    unsigned steps = 0; /* labels and pointers examined, bounded by DNS_MSG_STEPS_MAX */
     /* One cursor over the message; dns_name() moves b.off itself (it follows pointers
      * anywhere in m). */
     struct bytes b = bytes_init(m, len);
     bytes_skip(&b, DNS_HDR);
     for (unsigned i = 0; i < qd; i++) {
-        int r = dns_name(m, len, &b.off, i ? tmp : qname);
+        int r = dns_name(m, len, &b.off, i ? tmp : qname, &steps);
         if (r != DNS_OK || bytes_skip(&b, 4) < 0) { /* type, class */
             dns_count_err(env, r == DNS_OK ? DNS_BAD : r);
+            env->stats.dns_steps += steps;
             return;
         }
         if (!is_resp)
             dns_emit_query(i ? tmp : qname, cb, ctx);
     }
-    if (!is_resp || (m[3] & 0x0f) != 0)
+    if (!is_resp || (m[3] & 0x0f) != 0) {
+        env->stats.dns_steps += steps;
         return; /* a query, or an error response */
+    }
     size_t nrr = 0;
     struct dns_rr spare; /* parse target once rr[] is full, so framing stays checked */
     for (unsigned i = 0; i < an; i++) {
         struct dns_rr *x = nrr < DNS_MAX_RR ? &rr[nrr] : &spare;
-        int r = dns_name(m, len, &b.off, x->owner);
+        int r = dns_name(m, len, &b.off, x->owner, &steps);
         if (r != DNS_OK) {
             dns_count_err(env, r);
             break; /* keep what was complete */
@@ -183,7 +209,7 @@ void dns_message(struct dissect_env *env, const uint8_t *m, size_t len,
             memcpy(x->ip, rd, 16);
             keep = 1;
         } else if (x->type == 5) {
-            r = dns_name(m, len, &rdoff, x->target);
+            r = dns_name(m, len, &rdoff, x->target, &steps);
             if (r != DNS_OK) {
                 dns_count_err(env, r);
                 break;
@@ -193,6 +219,7 @@ void dns_message(struct dissect_env *env, const uint8_t *m, size_t len,
         if (keep && nrr < DNS_MAX_RR)
             nrr++;
     }
+    env->stats.dns_steps += steps;
     dns_fill_map(env, qname, rr, nrr);
 }
 

@@ -80,6 +80,12 @@ int http1_sniff(const uint8_t *s, size_t n)
     return maybe ? -1 : 0;
 }
 
+void http1_set_memcap(struct http1 *h, struct memcap *mc)
+{
+    http_body_set_memcap(h->d[0].b, mc);
+    http_body_set_memcap(h->d[1].b, mc);
+}
+
 struct http1 *http1_new(struct dissect_stats *st)
 {
     struct http1 *h = calloc(1, sizeof *h);

@@ -20,6 +20,9 @@ void http1_data(struct http1 *h, int dir, const uint8_t *data, size_t len,
                 const struct dissect_cb *cb, void *ctx);
 void http1_gap(struct http1 *h, int dir, uint64_t missing);
 void http1_close(struct http1 *h, const struct dissect_cb *cb, void *ctx);
+/* Both directions' bodies draw from mc (see http_body_set_memcap). */
+struct memcap;
+void http1_set_memcap(struct http1 *h, struct memcap *mc);
 
 /* A request target uri[0..ul) (decoded in place): each query parameter, then the
  * URL-decoded path with key "", as fields with this where. */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/memcap.h"
 #include "dissectors/http1.h"
 #include "dissectors/http_body.h"
 #include "dissectors/textenc.h"
@@ -63,7 +64,13 @@ struct http2_dir {
 struct http2 {
     struct http2_dir d[2];
     struct dissect_stats *st;
+    struct memcap *mc; /* borrowed, may be NULL: frame buffers and bodies drawn from it */
 };
+
+void http2_set_memcap(struct http2 *h, struct memcap *mc)
+{
+    h->mc = mc;
+}
 
 struct http2 *http2_new(struct dissect_stats *st)
 {
@@ -90,6 +97,7 @@ void http2_free(struct http2 *h)
         struct http2_dir *d = &h->d[i];
         if (d->inf)
             nghttp2_hd_inflate_del(d->inf);
+        memcap_give(h->mc, d->frame_alloc);
         free(d->frame);
         free(d->scratch);
         for (int s = 0; s < HTTP2_SLOTS; s++)
@@ -147,6 +155,9 @@ static void http2_header(struct http2_dir *d, const nghttp2_nv *nv, const struct
     }
 }
 
+/* The slot of stream sid, or with sid 0 a free slot. Stream 0 is the connection, never
+ * a request: callers look a stream up only with sid != 0, or a free slot would be taken
+ * for a body that was never opened (its decoder NULL). */
 static struct http2_slot *http2_slot_find(struct http2_dir *d, uint32_t sid)
 {
     for (int i = 0; i < HTTP2_SLOTS; i++)
@@ -158,7 +169,8 @@ static struct http2_slot *http2_slot_find(struct http2_dir *d, uint32_t sid)
 static void http2_body_close(struct http2 *h, struct http2_slot *s, const struct dissect_cb *cb,
                            void *ctx)
 {
-    http_body_end(s->b, h->st, "http2.body", cb, ctx);
+    if (s->b) /* a free slot never had a body: nothing to end */
+        http_body_end(s->b, h->st, "http2.body", cb, ctx);
     s->sid = 0;
 }
 
@@ -181,6 +193,7 @@ static void http2_body_open(struct http2 *h, struct http2_dir *d, uint32_t sid,
     }
     if (!s->b && !(s->b = http_body_new()))
         return;
+    http_body_set_memcap(s->b, h->mc);
     s->sid = sid;
     s->opened = ++d->opened;
     http_body_start(s->b, d->el ? (const uint8_t *)d->enc : NULL, d->el,
@@ -225,8 +238,8 @@ static void http2_hpack(struct http2 *h, int dir, const uint8_t *p, size_t n, in
             return;
         }
     }
-    struct http2_slot *s = http2_slot_find(d, d->hb_sid);
-    if (d->hb_body && !s && !d->hb_end_stream)
+    struct http2_slot *s = d->hb_sid ? http2_slot_find(d, d->hb_sid) : NULL;
+    if (d->hb_sid && d->hb_body && !s && !d->hb_end_stream)
         http2_body_open(h, d, d->hb_sid, cb, ctx);
     else if (s && d->hb_end_stream)
         http2_body_close(h, s, cb, ctx); /* trailers end the body */
@@ -277,7 +290,7 @@ static void http2_frame(struct http2 *h, int dir, const struct dissect_cb *cb, v
     struct http2_dir *d = &h->d[dir];
     uint8_t type = d->fh[3], flags = d->fh[4];
     uint32_t sid = load_be32(d->fh + 5) & 0x7fffffffu;
-    const uint8_t *p = d->frame;
+    const uint8_t *p = d->frame ? d->frame : (const uint8_t *)""; /* NULL + 0 is UB */
     size_t n = d->flen;
     h->st->h2_frames++;
     if (d->hb_open && type != HTTP2_CONTINUATION) {
@@ -301,6 +314,11 @@ static void http2_frame(struct http2 *h, int dir, const struct dissect_cb *cb, v
     }
     case HTTP2_HEADERS:
     case HTTP2_PUSH_PROMISE:
+        if (!sid) { /* RFC 9113 6.2, 6.6: a connection error; the peer closes it */
+            h->st->h2_malformed++;
+            http2_stop(d);
+            return;
+        }
         if (http2_unpad(flags, type == HTTP2_HEADERS && (flags & HTTP2_PRIORITY), &p, &n) < 0 ||
             (type == HTTP2_PUSH_PROMISE && n < 4)) {
             h->st->h2_hpack_errors++;
@@ -319,7 +337,7 @@ static void http2_frame(struct http2 *h, int dir, const struct dissect_cb *cb, v
         http2_hpack(h, dir, p, n, !!(flags & HTTP2_END_HEADERS), cb, ctx);
         return;
     case HTTP2_CONTINUATION:
-        if (!d->hb_open || sid != d->hb_sid) {
+        if (!d->hb_open || !sid || sid != d->hb_sid) {
             h->st->h2_malformed++;
             http2_stop(d);
             return;
@@ -352,7 +370,7 @@ void http2_data(struct http2 *h, int dir, const uint8_t *data, size_t len,
     while (len && !d->done) {
         if (d->preface < HTTP2_PREFACE_LEN) {
             size_t k = HTTP2_PREFACE_LEN - d->preface < len ? HTTP2_PREFACE_LEN - d->preface : len;
-            if (memcmp(data, HTTP2_PREFACE + d->preface, k) != 0) {
+            if (memcmp(data, &HTTP2_PREFACE[d->preface], k) != 0) {
                 h->st->h2_malformed++;
                 http2_stop(d);
                 return;
@@ -383,7 +401,10 @@ void http2_data(struct http2 *h, int dir, const uint8_t *data, size_t len,
                 size_t a = d->frame_alloc ? d->frame_alloc : 16384;
                 while (a < d->flen)
                     a *= 2;
-                uint8_t *f = realloc(d->frame, a);
+                /* Budget spent: stop this direction as for any frame it cannot hold. */
+                uint8_t *f = NULL;
+                if (memcap_take(h->mc, a - d->frame_alloc) && !(f = realloc(d->frame, a)))
+                    memcap_give(h->mc, a - d->frame_alloc);
                 if (!f) {
                     http2_stop(d);
                     return;

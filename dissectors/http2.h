@@ -20,6 +20,10 @@ struct http2;
 
 /* st is borrowed. Caller frees with http2_free(). NULL on allocation failure. */
 struct http2 *http2_new(struct dissect_stats *st);
+/* Frame buffers and bodies draw from the memory budget mc (borrowed, must outlive h;
+ * NULL: none). A frame that cannot be held stops its direction. */
+struct memcap;
+void http2_set_memcap(struct http2 *h, struct memcap *mc);
 void http2_free(struct http2 *h);
 void http2_data(struct http2 *h, int dir, const uint8_t *data, size_t len,
               const struct dissect_cb *cb, void *ctx);

@@ -10,12 +10,16 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "common/memcap.h"
 #include "dissectors/textenc.h"
 
 #define HTTP_BODY_INIT 4096
 /* A body buffer grown past this is released after its message, so an idle
  * keep-alive flow does not pin DISSECT_BODY_MAX bytes. */
 #define HTTP_BODY_KEEP (64u * 1024)
+/* What an inflate stream holds (zlib's state and its 32 KiB window), drawn from the
+ * memory budget while the body's decoder exists. */
+#define HTTP_BODY_Z_COST (40u * 1024)
 #define HTTP_BODY_JSON_MAX_VALUES 4096
 
 enum http_body_zstate { HTTP_BODY_Z_IDLE, HTTP_BODY_Z_RUN, HTTP_BODY_Z_DONE };
@@ -33,6 +37,7 @@ struct http_body {
     z_stream z;
     int z_ready; /* inflateInit2 done (z is reused with inflateReset2) */
     enum http_body_zstate zst;
+    struct memcap *mc; /* borrowed, may be NULL: body, work and inflate bytes drawn */
 };
 
 void http_body_emit(const struct http_body_out *o, const char *key, const uint8_t *v,
@@ -76,11 +81,17 @@ void http_body_free(struct http_body *b)
 {
     if (!b)
         return;
+    memcap_give(b->mc, b->body_alloc + b->work_alloc + (b->z_ready ? HTTP_BODY_Z_COST : 0));
     free(b->body);
     free(b->work);
     if (b->z_ready)
         inflateEnd(&b->z);
     free(b);
+}
+
+void http_body_set_memcap(struct http_body *b, struct memcap *mc)
+{
+    b->mc = mc;
 }
 
 void http_body_begin(struct http_body *b, enum http_body_coding coding,
@@ -116,9 +127,13 @@ static int http_body_grow(struct http_body *d)
     size_t n = d->body_alloc ? d->body_alloc * 2 : HTTP_BODY_INIT;
     if (n > DISSECT_BODY_MAX)
         n = DISSECT_BODY_MAX;
+    if (!memcap_take(d->mc, n - d->body_alloc))
+        return 0; /* budget spent: the body is cut here (http_body_truncated) */
     uint8_t *b = realloc(d->body, n);
-    if (!b)
+    if (!b) {
+        memcap_give(d->mc, n - d->body_alloc);
         return 0;
+    }
     d->body = b;
     d->body_alloc = n;
     return 1;
@@ -155,10 +170,14 @@ static int http_body_z_start(struct http_body *d, uint8_t first)
         return 0;
     if (d->z_ready)
         inflateEnd(&d->z);
+    else if (!memcap_take(d->mc, HTTP_BODY_Z_COST))
+        return -1; /* budget spent: not inflated (counted as a zlib error) */
     d->z_ready = 0;
     memset(&d->z, 0, sizeof d->z);
-    if (inflateInit2(&d->z, wbits) != Z_OK)
+    if (inflateInit2(&d->z, wbits) != Z_OK) {
+        memcap_give(d->mc, HTTP_BODY_Z_COST);
         return -1;
+    }
     d->z_ready = 1;
     return 0;
 }
@@ -243,8 +262,11 @@ static void http_body_emit_all(struct http_body *d, struct http_body_out *o)
     if ((form || json) && d->emit_whole) {
         if (d->work_alloc < d->body_len) {
             free(d->work);
+            memcap_give(d->mc, d->work_alloc);
             d->work_alloc = 0;
-            d->work = malloc(d->body_len);
+            d->work = NULL; /* budget spent: no keyed parts, the whole body still goes */
+            if (memcap_take(d->mc, d->body_len) && !(d->work = malloc(d->body_len)))
+                memcap_give(d->mc, d->body_len);
             if (d->work)
                 d->work_alloc = d->body_len;
         }
@@ -273,11 +295,13 @@ static void http_body_finish(struct http_body *d, struct dissect_stats *st,
     d->zst = HTTP_BODY_Z_IDLE;
     if (d->body_alloc > HTTP_BODY_KEEP) {
         free(d->body);
+        memcap_give(d->mc, d->body_alloc);
         d->body = NULL;
         d->body_alloc = 0;
     }
     if (d->work_alloc > HTTP_BODY_KEEP) {
         free(d->work);
+        memcap_give(d->mc, d->work_alloc);
         d->work = NULL;
         d->work_alloc = 0;
     }

@@ -52,6 +52,11 @@ struct http_body;
 /* Caller frees with http_body_free() (NULL: no-op). NULL on allocation failure. */
 struct http_body *http_body_new(void);
 void http_body_free(struct http_body *b);
+/* Draw the body, decompression and work buffers from the memory budget mc (borrowed,
+ * must outlive b; NULL: no budget). When the budget is spent the body is cut where it
+ * is (http_body_truncated) instead of growing. */
+struct memcap;
+void http_body_set_memcap(struct http_body *b, struct memcap *mc);
 
 /* A new body. whole: the decoded body differs from the raw stream (de-chunked,
  * inflated or framed), so it is handed over whole at the end; want: keep the body at

@@ -6,8 +6,12 @@
  * rwlock guards both: the reader thread writes (keylog_add_*, keylog_poll), workers
  * look up. Counters are relaxed atomics so keylog_stats_each() needs no lock.
  *
- * Deliberately not done: TLS 1.3 early data and exporter secrets (counted as ignored),
- * removing old sessions (a lab key log holds thousands of lines, not millions). */
+ * Sessions are bounded (KEYLOG_SESSIONS_MAX): secrets also come from Decryption
+ * Secrets Blocks of untrusted captures, and a followed key log grows for days. Past
+ * the bound the oldest session makes room (its flows ended long ago), counted in
+ * keylog_evicted.
+ *
+ * Deliberately not done: TLS 1.3 early data and exporter secrets (counted as ignored). */
 #include "dissectors/keylog.h"
 
 #include <errno.h>
@@ -25,6 +29,10 @@
 #define KEYLOG_LINE_MAX 512 /* longest label + 64 + 96 hex is ~195 */
 #define KEYLOG_FILES_MAX 16
 #define KEYLOG_BLOCK_MAX (64u << 20) /* a pcapng block larger than this is corrupt */
+/* ~290 bytes a session with its index: at most ~40 MB. A lab key log holds thousands. */
+#ifndef KEYLOG_SESSIONS_MAX
+#define KEYLOG_SESSIONS_MAX (128u * 1024)
+#endif
 
 struct keylog_ent {
     uint8_t cr[32];
@@ -40,7 +48,7 @@ struct keylog_file {
 };
 
 #define KEYLOG_COUNTERS(X) \
-    X(lines) X(secrets) X(bad_lines) X(ignored_lines) X(dsb_blocks) X(read_errors)
+    X(lines) X(secrets) X(bad_lines) X(ignored_lines) X(dsb_blocks) X(read_errors) X(evicted)
 
 struct keylog {
     pthread_rwlock_t lock; /* guards ents, n, cap, idx, idx_size */
@@ -48,6 +56,7 @@ struct keylog {
     size_t n, cap;
     uint32_t *idx; /* 0 empty, else entry index + 1 */
     size_t idx_size;
+    size_t oldest; /* once n == KEYLOG_SESSIONS_MAX: the entry replaced next */
     atomic_uint_fast64_t gen;
     /* Followed files: touched by the reader thread only. */
     struct keylog_file files[KEYLOG_FILES_MAX];
@@ -113,9 +122,30 @@ static size_t keylog_slot(const keylog_t *kl, const uint8_t cr[32])
     return i;
 }
 
+/* Empty slot i of the index, shifting later entries of its probe run back so every
+ * lookup still finds them (deletion under linear probing). Write lock held. */
+static void keylog_unlink(keylog_t *kl, size_t i)
+{
+    size_t m = kl->idx_size - 1, j = i;
+    for (;;) {
+        j = (j + 1) & m;
+        if (!kl->idx[j])
+            break;
+        size_t home = keylog_hash(kl->ents[kl->idx[j] - 1].cr) & m;
+        /* Stays when its home lies cyclically in (i, j]. */
+        if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+            continue;
+        kl->idx[i] = kl->idx[j];
+        i = j;
+    }
+    kl->idx[i] = 0;
+}
+
 /* Write lock held. 0, or -1 when out of memory. */
 static int keylog_grow(keylog_t *kl)
 {
+    if (kl->n >= KEYLOG_SESSIONS_MAX)
+        return 0; /* full: keylog_put replaces the oldest */
     if (kl->n == kl->cap) {
         size_t c = kl->cap ? kl->cap * 2 : 64;
         struct keylog_ent *e = realloc(kl->ents, c * sizeof *e);
@@ -149,6 +179,15 @@ static int keylog_put(keylog_t *kl, const uint8_t cr[32], int kind, const uint8_
     struct keylog_ent *e;
     if (kl->idx[s]) {
         e = &kl->ents[kl->idx[s] - 1];
+    } else if (kl->n >= KEYLOG_SESSIONS_MAX) {
+        size_t v = kl->oldest;
+        kl->oldest = (v + 1) % KEYLOG_SESSIONS_MAX;
+        keylog_unlink(kl, keylog_slot(kl, kl->ents[v].cr));
+        e = &kl->ents[v];
+        memset(e, 0, sizeof *e);
+        memcpy(e->cr, cr, 32);
+        kl->idx[keylog_slot(kl, cr)] = (uint32_t)(v + 1);
+        atomic_fetch_add_explicit(&kl->evicted, 1, memory_order_relaxed);
     } else {
         e = &kl->ents[kl->n];
         memset(e, 0, sizeof *e);

@@ -157,6 +157,11 @@ void inspect_set_keylog(inspect_t *in, struct keylog *keys)
     in->env.keys = keys;
 }
 
+void inspect_set_memcap(inspect_t *in, struct memcap *mem)
+{
+    in->env.mem = mem;
+}
+
 void inspect_set_time(inspect_t *in, uint64_t ts_us)
 {
     in->now_us = ts_us;

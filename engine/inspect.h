@@ -47,6 +47,11 @@ struct keylog;
 /* TLS secrets for decryption (borrowed, must outlive the inspector; NULL: none). */
 void inspect_set_keylog(inspect_t *in, struct keylog *keys);
 
+struct memcap;
+/* The memory budget that HTTP bodies and HTTP/2 frames draw from (borrowed, must
+ * outlive the inspector; NULL: none). */
+void inspect_set_memcap(inspect_t *in, struct memcap *mem);
+
 /* The packet clock, for DNS TTLs. */
 void inspect_set_time(inspect_t *in, uint64_t ts_us);
 

@@ -15,6 +15,12 @@
 #include "common/lwerr.h"
 #include "engine/event.h"
 #include "engine/reader.h"
+#include "common/memcap.h"
+
+/* Fixed reservations in the memory budget: the DNS map's 65,536 entries (ruleset.c)
+ * and the key log's 131,072 sessions with their index (keylog.c), rounded up. */
+#define PIPELINE_DNSMAP_BYTES (24u << 20)
+#define PIPELINE_KEYLOG_BYTES (40u << 20)
 
 void pipeline_defaults(struct pipeline_config *c)
 {
@@ -102,9 +108,40 @@ static int open_keys(struct reader *rd, char *err, size_t errlen)
     return 0;
 }
 
+/* One budget (issue 20): the subsystems with a hard cap of their own reserve it now
+ * (rings, reassembly pools, TLS records waiting for keys, IP fragments, the DNS map,
+ * the key log); flows and HTTP buffers draw the rest as they go. Reassembly pools
+ * shrink to an eighth of the budget so a small --memcap leaves room for flows. */
+static int pipeline_memcap(struct reader *rd, const struct pipeline_config *c,
+                           size_t *reasm_bytes, char *err, size_t errlen)
+{
+    size_t limit = c->memcap_bytes ? c->memcap_bytes : memcap_default();
+    size_t n = (size_t)rd->nworkers;
+    memcap_init(&rd->mem, limit);
+    if (*reasm_bytes > limit / 8 / n)
+        *reasm_bytes = limit / 8 / n;
+    size_t r = n * (c->ring_bytes + *reasm_bytes + DISSECT_TLS_WAIT_TOTAL) +
+               c->frag_datagrams * 65536u + PIPELINE_DNSMAP_BYTES +
+               (rd->keys ? PIPELINE_KEYLOG_BYTES : 0);
+    if (!c->memcap_bytes && r >= limit - limit / 8) {
+        /* The default on a small machine with many cores: the fixed part doubled. */
+        memcap_init(&rd->mem, limit = 2 * r);
+    }
+    if (r >= limit - limit / 8) {
+        snprintf(err, errlen, "--memcap %zu MiB is too small: %zu MiB are set aside for "
+                 "%zu worker(s) (rings, reassembly, TLS records waiting for keys, "
+                 "fragments, DNS map, key log); give at least %zu MiB or fewer workers",
+                 limit >> 20, r >> 20, n, (r + r / 7) / (1u << 20) + 1);
+        return LW_ERR_INVAL;
+    }
+    memcap_force(&rd->mem, r);
+    rd->mem_reserved = r;
+    return 0;
+}
+
 /* Make every worker (one after the other: nDPI's module initialisation is not
  * reentrant), then start their threads. On failure nothing is left running. */
-static int start_workers(struct reader *rd, char *err, size_t errlen)
+static int start_workers(struct reader *rd, size_t reasm_bytes, char *err, size_t errlen)
 {
     const struct pipeline_config *c = rd->cfg;
     if (!(rd->workers = calloc((size_t)rd->nworkers, sizeof *rd->workers))) {
@@ -118,14 +155,16 @@ static int start_workers(struct reader *rd, char *err, size_t errlen)
             .idle_timeout_us = c->idle_timeout_us,
             .close_timeout_us = c->close_timeout_us,
             .ring_bytes = c->ring_bytes,
-            .reasm_bytes = c->reasm_bytes,
+            .reasm_bytes = reasm_bytes,
             .reasm_dir_bytes = c->reasm_dir_bytes,
             .sink = c->sink,
             .rules = c->rules,
             .keys = rd->keys,
+            .mem = &rd->mem,
         };
         if (!(rd->workers[i] = worker_new(&wc, err, errlen)))
             return LW_ERR_NOMEM;
+        rd->mem_per_flow = worker_flow_bytes(rd->workers[i]);
     }
     for (int i = 0; i < rd->nworkers; i++)
         if (worker_start(rd->workers[i]) < 0) {
@@ -170,7 +209,9 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    if ((rc = start_workers(&rd, err, errlen)) < 0)
+    size_t reasm_bytes = c->reasm_bytes;
+    if ((rc = pipeline_memcap(&rd, c, &reasm_bytes, err, errlen)) < 0 ||
+        (rc = start_workers(&rd, reasm_bytes, err, errlen)) < 0)
         goto out;
     rc = LW_ERR_NOMEM;
     pthread_t reader;

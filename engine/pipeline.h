@@ -42,6 +42,8 @@ struct pipeline_config {
     unsigned stats_interval_s;  /* 0: one stats event, at the end */
     const char *const *keylogs; /* --keylog FILEs (NSS key log), followed when live */
     int nkeylogs;
+    size_t memcap_bytes;        /* --memcap: one budget for the process (common/memcap.h);
+                                   0 = memcap_default() */
 };
 
 /* Defaults for every field but files, filter and sink. */

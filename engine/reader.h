@@ -18,6 +18,7 @@
 #include "capture/frag.h"
 #include "capture/live.h"
 #include "capture/source.h"
+#include "common/memcap.h"
 #include "dissectors/dissect.h"
 #include "dissectors/keylog.h"
 #include "engine/pipeline.h"
@@ -41,6 +42,10 @@ struct reader {
     uint64_t stats_next_us, stats_seq;
     worker_t **workers;
     int nworkers;
+    /* The memory budget (--memcap): workers draw from it; reserved is what the
+     * subsystems with caps of their own set aside at start (see pipeline.c). */
+    struct memcap mem;
+    size_t mem_reserved, mem_per_flow;
     frag_table_t *frags;
     struct decode_stats dec;
     uint8_t *dgram;                     /* reassembled IPv4 datagram */

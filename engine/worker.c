@@ -16,6 +16,7 @@
 #include "engine/event.h"
 #include "engine/stats.h"
 #include "common/lwerr.h"
+#include "rules/matcher.h"
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
@@ -265,6 +266,8 @@ worker_t *worker_new(const struct worker_config *c, char *err, size_t errlen)
         goto err;
     }
     inspect_set_keylog(w->inspect, c->keys);
+    inspect_set_memcap(w->inspect, c->mem);
+    flow_table_set_memcap(w->flows, c->mem, worker_flow_bytes(w));
     return w;
 err:
     worker_free(w);
@@ -282,6 +285,19 @@ void worker_free(worker_t *w)
     ring_free(w->ring);
     stats_slot_destroy(&w->published);
     free(w);
+}
+
+/* Inspection context, dissector flow, HTTP/1 parser with its two header buffers at
+ * their first size, TLS state: measured as RSS growth per open HTTP flow (bench/). */
+#define WORKER_FLOW_STATE_BYTES (6u * 1024)
+
+size_t worker_flow_bytes(const struct worker *w)
+{
+    struct matcher_info mi = {0};
+    if (w->cfg.rules && w->cfg.rules->matcher)
+        matcher_info(w->cfg.rules->matcher, &mi);
+    return sizeof(struct flow) + classify_flow_bytes(w->cls) + 2 * mi.stream_state_bytes +
+           WORKER_FLOW_STATE_BYTES;
 }
 
 ring_t *worker_ring(worker_t *w) { return w->ring; }

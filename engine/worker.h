@@ -43,7 +43,14 @@ struct worker_config {
     sink_t *sink;            /* borrowed */
     struct ruleset *rules;   /* borrowed; read-only but for its own locked parts */
     struct keylog *keys;     /* borrowed, may be NULL: TLS secrets */
+    struct memcap *mem;      /* borrowed, may be NULL: the process memory budget */
 };
+
+/* What one flow costs beyond its body buffers (which draw separately): the flow, nDPI
+ * state while classifying, two Hyperscan stream states, and the inspection and
+ * dissector state (WORKER_FLOW_STATE_BYTES, measured). Drawn from the budget per flow. */
+struct worker;
+size_t worker_flow_bytes(const struct worker *w);
 
 typedef struct worker worker_t;
 

@@ -27,7 +27,12 @@
 #define PROFILE_MAX_DEPTH 16
 #define PROFILE_MAX_EVENTS 2000000
 #define PROFILE_MAX_SCALAR 4096
-#define PROFILE_MAX_FILE (64u << 20)
+#define PROFILE_MAX_FILE (8u << 20)
+/* A lab profile names tens of devices with tens of values each. Beyond these bounds a
+ * profile is a mistake or an attack: every value becomes Hyperscan patterns in all
+ * its forms, and duplicates are checked pairwise per device. */
+#define PROFILE_MAX_DEVICES 4096
+#define PROFILE_MAX_DEVICE_IDENTS 1024
 
 struct profile {
     struct profile_device *devs;
@@ -207,6 +212,9 @@ static int pl_add_ident(struct pload *pl, yaml_node_t *n, struct identv *iv,
     if (idtype_validate(t, val, len, why, sizeof why) < 0)
         return pl_err(pl, n, LW_ERR_PARSE, "\"%s\" %s", pl_show(val, len, show, sizeof show),
                       why);
+    if (iv->n >= PROFILE_MAX_DEVICE_IDENTS)
+        return pl_err(pl, n, LW_ERR_PARSE, "more than %d identifier values for one device",
+                      PROFILE_MAX_DEVICE_IDENTS);
     for (size_t i = 0; i < iv->n; i++)
         if (iv->v[i].type == t->name && iv->v[i].value_len == len &&
             memcmp(iv->v[i].value, val, len) == 0)
@@ -507,6 +515,10 @@ int profile_load(const char *path, profile_t **out, char *err, size_t errlen)
         goto done;
     }
     size_t nd = (size_t)(devs->data.sequence.items.top - devs->data.sequence.items.start);
+    if (nd > PROFILE_MAX_DEVICES) {
+        rc = pl_err(&pl, devs, LW_ERR_PARSE, "more than %d devices", PROFILE_MAX_DEVICES);
+        goto done;
+    }
     p = calloc(1, sizeof *p);
     if (p && !(p->path = strdup(path))) {
         free(p);

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sinks/ofile.h"
 #include "sinks/queue.h"
 #include "sinks/redis.h"
 #include "sinks/spool.h"
@@ -42,6 +43,7 @@
 #define SINK_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
 #define SINK_BACKOFF_MIN_MS 100
 #define SINK_BACKOFF_MAX_MS 5000
+#define SINK_OUT_MODE 0640 /* -o files: events name devices and apps; not world-readable */
 #define SINK_REPLAY_BATCHES 16 /* per loop turn, so the live queue keeps moving */
 
 /* A growable byte buffer, reused batch after batch so serialising events does
@@ -69,6 +71,7 @@ struct sink {
     FILE *out;               /* NULL: no line target, or a failed reopen */
     int out_is_stdout;
     int file_failing;        /* last write failed (to report transitions only) */
+    atomic_int spool_failing; /* the last spool append failed (reported once) */
     sink_redis_t *redis;
     int redis_was_lost;
     /* After a reconnection: event_ids at the tail of the stream. Events in flight when
@@ -168,7 +171,9 @@ static int prep_event(json_t *ev, struct linebuf *lb, size_t *off, size_t *len)
         return -1;
     size_t need;
     for (;;) {
-        need = json_dumpb(ev, lb->buf + lb->len, lb->cap - lb->len, SINK_DUMP_FLAGS);
+        /* No buffer yet: pass NULL itself, since NULL + 0 is undefined in C. */
+        need = json_dumpb(ev, lb->buf ? lb->buf + lb->len : NULL, lb->cap - lb->len,
+                          SINK_DUMP_FLAGS);
         if (need == 0)
             return -1;
         if (need + ID_ROOM <= lb->cap - lb->len)
@@ -213,7 +218,12 @@ static void spool_records(sink_t *s, const char *const *lines, const size_t *len
         atomic_fetch_add(&s->emit_spooled, done);
     if (rc < 0) {
         atomic_fetch_add(&s->lost, n - done);
-        report(s, rc, "%s (%zu event(s) lost)", err, n - done);
+        /* Once per failing spell, not per batch: the losses are counted in stats. */
+        if (!atomic_exchange(&s->spool_failing, 1))
+            report(s, rc, "%s (%zu event(s) lost; later losses are counted, not repeated)",
+                   err, n - done);
+    } else if (done) {
+        atomic_store(&s->spool_failing, 0);
     }
 }
 
@@ -257,9 +267,9 @@ static void send_live(sink_t *s, json_t **evs, char **lines, size_t *lens, size_
 static void write_lines(sink_t *s, char **lines, size_t *lens, size_t n)
 {
     if (!s->out && s->out_path) {
-        s->out = fopen(s->out_path, "a");
+        s->out = ofile_fopen_append(s->out_path, SINK_OUT_MODE);
         if (!s->out && !s->file_failing) {
-            report(s, LW_ERR_IO, "cannot open %s: %s", s->out_path, strerror(errno));
+            report(s, LW_ERR_IO, "cannot open %s: %s", s->out_path, ofile_strerror(errno));
             s->file_failing = 1;
         }
     }
@@ -486,9 +496,9 @@ static void reopen_out(sink_t *s)
     if (s->out && fclose(s->out) == EOF)
         report(s, LW_ERR_IO, "closing %s before reopening: %s", s->out_path,
                strerror(errno));
-    s->out = fopen(s->out_path, "a");
+    s->out = ofile_fopen_append(s->out_path, SINK_OUT_MODE);
     if (!s->out) {
-        report(s, LW_ERR_IO, "cannot reopen %s: %s", s->out_path, strerror(errno));
+        report(s, LW_ERR_IO, "cannot reopen %s: %s", s->out_path, ofile_strerror(errno));
         s->file_failing = 1;
     }
 }
@@ -564,9 +574,9 @@ int sink_open(const struct sink_config *cfg, sink_t **out, char *err, size_t err
     s->backoff_ms = SINK_BACKOFF_MIN_MS;
 
     if (s->out_path) {
-        s->out = fopen(s->out_path, "a");
+        s->out = ofile_fopen_append(s->out_path, SINK_OUT_MODE);
         if (!s->out) {
-            snprintf(err, errlen, "cannot open %s: %s", s->out_path, strerror(errno));
+            snprintf(err, errlen, "cannot open %s: %s", s->out_path, ofile_strerror(errno));
             rc = LW_ERR_IO;
             goto fail;
         }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/lwerr.h"
+#include "sinks/ofile.h"
 
 #define SPOOL_OFF_WIDTH 21 /* 20 digits + '\n': fixed so pwrite() overwrites in place */
 
@@ -72,6 +73,35 @@ static int scan_records(int fd, uint64_t from, uint64_t size, uint64_t *count,
     return 0;
 }
 
+/* Append ": <reason>" for an errno from ofile_open() to the message in err. */
+static void spool_why(char *err, size_t errlen, int e)
+{
+    size_t l = err ? strnlen(err, errlen) : 0;
+    if (err && l + 1 < errlen)
+        snprintf(err + l, errlen - l, ": %s", ofile_strerror(e));
+}
+
+/* We hold the lock: our pid goes in the lock file, for the refusal below. */
+static void spool_lock_own(int fd)
+{
+    char b[24];
+    int n = snprintf(b, sizeof b, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) == 0 && pwrite(fd, b, (size_t)n, 0) == n)
+        return; /* the pid is informative only: a failure changes nothing */
+}
+
+/* Someone holds the lock: name them (a live holder; a dead one holds no flock). */
+static int spool_locked(int fd, const char *path, char *err, size_t errlen)
+{
+    char b[24] = {0};
+    long pid = pread(fd, b, sizeof b - 1, 0) > 0 ? strtol(b, NULL, 10) : 0;
+    char m[64];
+    snprintf(m, sizeof m, pid > 0 ? "process %ld" : "another process", pid);
+    if (err && errlen)
+        snprintf(err, errlen, "spool %s is in use by %s", path, m);
+    return LW_ERR_INVAL;
+}
+
 int sink_spool_open(const char *path, long long max_bytes, sink_spool_t **out,
                     char *err, size_t errlen)
 {
@@ -101,22 +131,26 @@ int sink_spool_open(const char *path, long long max_bytes, sink_spool_t **out,
         goto err;
     memcpy(lockpath, path, pl);
     memcpy(lockpath + pl, ".lock", 6);
-    sp->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    /* Every spool file is opened through ofile.h: the default directory is shared. */
+    sp->lockfd = ofile_open(lockpath, O_RDWR | O_CREAT, 0600);
     free(lockpath);
     if (sp->lockfd < 0) {
-        rc = set_err(err, errlen, LW_ERR_IO, "spool: cannot create the lock file of %s",
-                     path, errno);
+        rc = set_err(err, errlen, LW_ERR_IO, "spool: lock file of %s", path, 0);
+        spool_why(err, errlen, errno);
         goto err;
     }
+    /* flock() dies with its holder, so a lock file left by a dead process never
+     * blocks; the pid written in it names a live holder in the refusal. */
     if (flock(sp->lockfd, LOCK_EX | LOCK_NB) < 0) {
-        rc = set_err(err, errlen, LW_ERR_INVAL, "spool %s is in use by another process",
-                     path, 0);
+        rc = spool_locked(sp->lockfd, path, err, errlen);
         goto err;
     }
+    spool_lock_own(sp->lockfd);
 
-    int fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+    int fd = ofile_open(path, O_RDWR | O_APPEND, 0600);
     if (fd < 0 && errno != ENOENT) {
-        rc = set_err(err, errlen, LW_ERR_IO, "spool: cannot open %s", path, errno);
+        rc = set_err(err, errlen, LW_ERR_IO, "spool: cannot open %s", path, 0);
+        spool_why(err, errlen, errno);
         goto err;
     }
     if (fd >= 0) {
@@ -127,7 +161,7 @@ int sink_spool_open(const char *path, long long max_bytes, sink_spool_t **out,
             goto err;
         }
         sp->size = (uint64_t)st.st_size;
-        int ofd = open(sp->offpath, O_RDWR | O_CLOEXEC);
+        int ofd = ofile_open(sp->offpath, O_RDWR, 0600);
         if (ofd >= 0) {
             char ob[SPOOL_OFF_WIDTH + 1] = {0};
             ssize_t r = pread(ofd, ob, SPOOL_OFF_WIDTH, 0);
@@ -200,10 +234,10 @@ int sink_spool_append(sink_spool_t *sp, const char *const *recs, const size_t *l
     size_t done = 0;
     pthread_mutex_lock(&sp->mu);
     if (sp->fd < 0) {
-        sp->fd = open(sp->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        sp->fd = ofile_open(sp->path, O_RDWR | O_APPEND | O_CREAT, 0600);
         if (sp->fd < 0) {
-            rc = set_err(err, errlen, LW_ERR_IO, "spool: cannot create %s", sp->path,
-                         errno);
+            rc = set_err(err, errlen, LW_ERR_IO, "spool: cannot create %s", sp->path, 0);
+            spool_why(err, errlen, errno);
             goto out;
         }
     }
@@ -371,10 +405,10 @@ int sink_spool_consume(sink_spool_t *sp, const struct sink_spool_batch *b, size_
         goto out;
     }
     if (sp->offfd < 0) {
-        sp->offfd = open(sp->offpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        sp->offfd = ofile_open(sp->offpath, O_RDWR | O_CREAT, 0600);
         if (sp->offfd < 0) {
-            rc = set_err(err, errlen, LW_ERR_IO, "spool: cannot create %s", sp->offpath,
-                         errno);
+            rc = set_err(err, errlen, LW_ERR_IO, "spool: cannot create %s", sp->offpath, 0);
+            spool_why(err, errlen, errno);
             goto out;
         }
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dissectors/dissect.h"
+#include "dissectors/dns.h"
 #include "dissectors/dnsmap.h"
 #include "common/lwerr.h"
 #include "tests/test_dissectors_rec.h"
@@ -134,6 +135,80 @@ static void t_pointer_loops(void)
     dnsmap_free(m);
 }
 
+/* Issue 20 defect 3: a 64 KiB response whose ~5,000 questions each point to the end
+ * of a ~16,000-pointer chain (backward pointers only, so no loop) walked ~10^8
+ * pointers. Work is now counted (dns_steps: labels and pointers examined) and bounded
+ * per message: the chain costs no more than twice an ordinary 64 KiB response
+ * (~2,700 A records, every owner a pointer to the question), and both stay under the
+ * per-message budget. The first question of a real response is still mapped. */
+static size_t chain_msg(uint8_t *b, size_t total)
+{
+    size_t n = 0, prev = 12, chain = (total - 12) / 4;
+    static const uint8_t hdr[12] = {0x12, 0x34, 0x81, 0x80};
+    memcpy(b, hdr, 12);
+    n = 12;
+    b[n++] = 1, b[n++] = 'a', b[n++] = 0;
+    for (size_t i = 0; i < chain; i++) {
+        b[n] = (uint8_t)(0xc0 | prev >> 8), b[n + 1] = (uint8_t)prev;
+        prev = n;
+        n += 2;
+    }
+    unsigned qd = 0;
+    while (n + 6 <= total && qd < 65535) {
+        b[n++] = (uint8_t)(0xc0 | prev >> 8), b[n++] = (uint8_t)prev;
+        b[n++] = 0, b[n++] = 1, b[n++] = 0, b[n++] = 1;
+        qd++;
+    }
+    b[4] = (uint8_t)(qd >> 8), b[5] = (uint8_t)qd;
+    return n;
+}
+
+static size_t many_answers_msg(uint8_t *b, size_t total)
+{
+    static const uint8_t q[] = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0,
+                                3, 'a', 'p', 'p', 7, 't', 'r', 'a', 'c', 'k', 'e', 'r',
+                                3, 'c', 'o', 'm', 0, 0, 1, 0, 1};
+    memcpy(b, q, sizeof q);
+    size_t n = sizeof q;
+    unsigned an = 0;
+    while (n + 16 <= total) {
+        static const uint8_t a[16] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 0};
+        memcpy(b + n, a, 16);
+        b[n + 15] = (uint8_t)an;
+        n += 16;
+        an++;
+    }
+    b[6] = (uint8_t)(an >> 8), b[7] = (uint8_t)an;
+    return n;
+}
+
+static void t_pointer_chain_work(void)
+{
+    static uint8_t msg[65535];
+    struct dissect_env chain = {0}, plain = {0}, small = {0};
+    dnsmap_t *m = dnsmap_new(64);
+    chain.dns = plain.dns = small.dns = m;
+    size_t n = chain_msg(msg, sizeof msg);
+    CU_ASSERT(n > 65000 && msg[4] > 0x10); /* thousands of questions */
+    dns_message(&chain, msg, n, &rec_cb, NULL);
+    n = many_answers_msg(msg, sizeof msg);
+    dns_message(&plain, msg, n, &rec_cb, NULL);
+    dns_message(&small, dns_resp, sizeof dns_resp, &rec_cb, NULL);
+    CU_ASSERT_EQUAL(chain.stats.dns_work_capped, 1);
+    CU_ASSERT(chain.stats.dns_steps <= 2 * plain.stats.dns_steps);
+    CU_ASSERT(chain.stats.dns_steps <= 1100);
+    CU_ASSERT(plain.stats.dns_steps <= 1100);
+    /* The ordinary message's first answers were kept: its name is mapped. */
+    char name[DNSMAP_NAME_MAX];
+    static const uint8_t ip[16] = {10, 0, 0, 5};
+    CU_ASSERT_EQUAL(dnsmap_get(m, 4, ip, 0, name, sizeof name), 1);
+    CU_ASSERT_STRING_EQUAL(name, "app.tracker.com");
+    /* A small real response is far from the budget and not cut. */
+    CU_ASSERT_EQUAL(small.stats.dns_work_capped, 0);
+    CU_ASSERT(small.stats.dns_steps > 0 && small.stats.dns_steps < 64);
+    dnsmap_free(m);
+}
+
 /* Every truncation of a valid response: no crash, counted, never a wrong mapping. */
 static void t_truncated(void)
 {
@@ -229,6 +304,7 @@ int main(void)
         {"udp: CNAME chain fills dnsmap, TTL expiry", t_udp_cname_chain_ttl},
         {"tcp: length-prefixed messages, every split", t_tcp_framing},
         {"bad: compression pointer loops", t_pointer_loops},
+        {"bad: a 64 KiB pointer chain costs bounded work", t_pointer_chain_work},
         {"bad: every truncation", t_truncated},
         {"dnsmap: bounded, replace", t_dnsmap_bounds},
         {"dnsmap: concurrent readers and writer", t_dnsmap_threads},

@@ -369,6 +369,65 @@ static void t_stream_slots(void)
     }
 }
 
+/* Issue 20 defect 1: a HEADERS frame on stream 0 (the connection, never a request)
+ * with END_STREAM took a free body slot (sid 0 marks one free) and ended a body that
+ * was never opened: SIGSEGV. Every stream-0 header block form is fed: HEADERS with
+ * and without END_STREAM, then DATA on 0; PUSH_PROMISE on 0; CONTINUATION moved to 0.
+ * Each is a connection error (RFC 9113 6.2, 6.6, 6.10): counted once, the direction
+ * stops, the request before it and the other direction are still decoded. */
+static void t_stream0(void)
+{
+    static const nghttp2_nv req[] = {NV(":method", "GET"), NV(":path", "/a?imei=" IMEI)};
+    for (int v = 0; v < 5; v++) {
+        nghttp2_hd_deflater *cd;
+        CU_ASSERT_FATAL(nghttp2_hd_deflate_new(&cd, 4096) == 0);
+        c2s.n = s2c.n = 0;
+        put(&c2s, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+        uint8_t hb[4096], pl[4100] = {0, 0, 0, 3};
+        size_t hn = hpack(cd, req, 2, hb);
+        frame(&c2s, 1, 0x4 | 0x1, 1, hb, hn);
+        hn = hpack(cd, req, 2, hb);
+        switch (v) {
+        case 0: frame(&c2s, 1, 0x4 | 0x1, 0, hb, hn); break; /* the crashing frame */
+        case 1: /* a "body" on 0, then trailers on 0 */
+            frame(&c2s, 1, 0x4, 0, hb, hn);
+            frame(&c2s, 0, 0x1, 0, "oaid=" OAID, sizeof OAID + 4);
+            frame(&c2s, 1, 0x4 | 0x1, 0, hb, hn);
+            break;
+        case 2: /* PUSH_PROMISE on 0 promising stream 3 */
+            memcpy(pl + 4, hb, hn);
+            frame(&c2s, 5, 0x4, 0, pl, hn + 4);
+            break;
+        case 3: /* HEADERS on 3 continued on 0 */
+            frame(&c2s, 1, 0x1, 3, hb, hn / 2);
+            frame(&c2s, 9, 0x4, 0, hb + hn / 2, hn - hn / 2);
+            break;
+        default: /* HEADERS on 3 (a body), HEADERS on 0 with END_STREAM */
+            frame(&c2s, 1, 0x4, 3, hb, hn);
+            frame(&c2s, 1, 0x4 | 0x1, 0, hb, hn);
+            break;
+        }
+        static const nghttp2_nv resp[] = {NV(":status", "200"), NV("server", "test-h2")};
+        nghttp2_hd_deflater *sd;
+        CU_ASSERT_FATAL(nghttp2_hd_deflate_new(&sd, 4096) == 0);
+        hn = hpack(sd, resp, 2, hb);
+        frame(&s2c, 1, 0x4 | 0x1, 1, hb, hn);
+        nghttp2_hd_deflate_del(cd);
+        nghttp2_hd_deflate_del(sd);
+        for (size_t step = 0; step < 2; step++) {
+            struct dissect_stats st = {0};
+            struct rec r = {0};
+            feed(&r, &st, step ? 5 : 0);
+            CU_ASSERT_EQUAL(st.h2_malformed, 1);
+            /* case 4: the block on 3 is whole and holds its :path too */
+            CU_ASSERT_EQUAL(rec_count(&r, "http2.uri", "imei", IMEI), v == 4 ? 2 : 1);
+            CU_ASSERT_EQUAL(rec_count(&r, "http2.header", "server", "test-h2"), 1);
+            CU_ASSERT_EQUAL(rec_count(&r, "http2.body", NULL, NULL), 0);
+            rec_clear(&r);
+        }
+    }
+}
+
 int main(void)
 {
     static const struct tu_case cases[] = {
@@ -378,6 +437,7 @@ int main(void)
         {"random frames", t_random},
         {"hostile SETTINGS_HEADER_TABLE_SIZE is capped", t_table_cap},
         {"RST_STREAM frees slots; the oldest slot is evicted", t_stream_slots},
+        {"header blocks on stream 0 are a connection error", t_stream0},
         {NULL, NULL},
     };
     return tu_run("dissectors_h2", cases);

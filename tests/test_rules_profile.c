@@ -221,6 +221,37 @@ static void test_hostile(void)
     /* two documents */
     const char *two = "devices: []\n---\ndevices: []\n";
     CU_ASSERT(load_text("two.yaml", two, strlen(two), &p, err) == LW_ERR_PARSE);
+    /* Issue 20: sizes. 1025 values for one device (1024 load), 4097 devices (4096 load). */
+    for (int over = 0; over < 2; over++) {
+        size_t nv = 1024 + (size_t)over, cap = 64 + nv * 32, k = 0;
+        char *t = malloc(cap);
+        CU_ASSERT_FATAL(t != NULL);
+        k += (size_t)sprintf(t + k, "devices:\n  - id: a\n    identifiers:\n      ssid:\n");
+        for (size_t i = 0; i < nv; i++)
+            k += (size_t)sprintf(t + k, "        - net%zu\n", i);
+        int rc = load_text("many.yaml", t, k, &p, err);
+        CU_ASSERT_EQUAL(rc, over ? LW_ERR_PARSE : 0);
+        if (over) {
+            CU_ASSERT(strstr(err, "more than 1024 identifier values") != NULL);
+        } else {
+            profile_free(p);
+        }
+        free(t);
+        size_t nd = 4096 + (size_t)over;
+        t = malloc(32 + nd * 24);
+        CU_ASSERT_FATAL(t != NULL);
+        k = (size_t)sprintf(t, "devices:\n");
+        for (size_t i = 0; i < nd; i++)
+            k += (size_t)sprintf(t + k, "  - id: d%zu\n", i);
+        rc = load_text("devs.yaml", t, k, &p, err);
+        CU_ASSERT_EQUAL(rc, over ? LW_ERR_PARSE : 0);
+        if (over) {
+            CU_ASSERT(strstr(err, "more than 4096 devices") != NULL);
+        } else {
+            profile_free(p);
+        }
+        free(t);
+    }
 }
 
 int main(void)

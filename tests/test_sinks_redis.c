@@ -633,6 +633,44 @@ static void test_many_producers(void)
     rs_stop("many");
 }
 
+/* Issue 20 defect 5: a spool that keeps failing (full, Redis gone) said so on every
+ * batch (~720 stderr lines in a long run). Now once per failing spell; losses are
+ * still counted exactly. */
+static int spool_msgs;
+
+static void count_spool_msgs(void *ud, const char *msg)
+{
+    (void)ud;
+    if (strstr(msg, "spool") && strstr(msg, "event(s) lost"))
+        spool_msgs++;
+}
+
+static void test_spool_failing_once(void)
+{
+    int port = rs_start("once", NULL);
+    CU_ASSERT_FATAL(port > 0);
+    char url[128], spool[512], err[LW_ERRBUF];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", port);
+    snprintf(spool, sizeof spool, "%s", tu_path("once.spool"));
+    unlink(spool);
+    struct sink_config cfg = {.redis_url = url, .redis_key = "o:ev", .spool_path = spool,
+                              .spool_max_bytes = 2000, .redis_timeout_ms = 1000,
+                              .queue_capacity = 64, .on_error = count_spool_msgs};
+    sink_t *s = NULL;
+    spool_msgs = 0;
+    CU_ASSERT_EQUAL_FATAL(sink_open(&cfg, &s, err, sizeof err), 0);
+    rs_stop("once");
+    const int n = 3000; /* many batches, nearly all of them lost */
+    for (int i = 0; i < n; i++)
+        sink_emit(s, leak(100000 + i, "declared"));
+    struct sink_stats st;
+    CU_ASSERT_EQUAL(sink_close(s, &st, err, sizeof err), LW_ERR_FULL);
+    sink_free(s);
+    CU_ASSERT(st.lost > (uint64_t)n / 2);
+    CU_ASSERT_EQUAL(st.spooled + st.lost + st.written_redis, (uint64_t)n);
+    CU_ASSERT_EQUAL(spool_msgs, 1);
+}
+
 int main(void)
 {
     static const struct tu_case cases[] = {
@@ -647,6 +685,7 @@ int main(void)
         {"unix socket URL, spool lock", test_unix_socket_and_spool_lock},
         {"spool offset file and torn tail", test_spool_offset_and_torn_tail},
         {"full spool: clear error, exact counts", test_full_spool},
+        {"a failing spool is reported once, not per batch", test_spool_failing_once},
         {"many producers into Redis", test_many_producers},
         {NULL, NULL},
     };

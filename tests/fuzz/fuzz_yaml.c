@@ -1,0 +1,72 @@
+/* fuzz_yaml.c - the rule and profile loaders (rules/): selector byte % 4 picks the lab
+ * profile, the ontology, an SDK catalogue file or a policy file; the rest is written
+ * to a file in a private temp directory and loaded as the product does. Policies are
+ * checked against the shipped ontology and catalogue (LW_SOURCE_DIR/data). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "rules/catalog.h"
+#include "rules/ontology.h"
+#include "rules/policy.h"
+#include "rules/profile.h"
+
+static char dir[64], file[96];
+static ontology_t *ont;
+static catalog_t *cat;
+
+static void init(void)
+{
+    char err[512];
+    snprintf(dir, sizeof dir, "/tmp/lw-fuzz-yaml.XXXXXX");
+    if (!mkdtemp(dir))
+        __builtin_trap();
+    snprintf(file, sizeof file, "%s/f.yaml", dir);
+    if (ontology_load(LW_SOURCE_DIR "/data/ontology.yaml", &ont, err, sizeof err) < 0 ||
+        catalog_load_dir(LW_SOURCE_DIR "/data/sdks", &cat, err, sizeof err) < 0) {
+        fprintf(stderr, "fuzz_yaml: %s\n", err);
+        __builtin_trap();
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!size)
+        return 0;
+    if (!dir[0])
+        init();
+    FILE *f = fopen(file, "wb");
+    if (!f)
+        return 0;
+    fwrite(data + 1, 1, size - 1, f);
+    fclose(f);
+    char err[512];
+    switch (data[0] % 4) {
+    case 0: {
+        profile_t *p = NULL;
+        if (profile_load(file, &p, err, sizeof err) == 0)
+            profile_free(p);
+        break;
+    }
+    case 1: {
+        ontology_t *o = NULL;
+        if (ontology_load(file, &o, err, sizeof err) == 0)
+            ontology_free(o);
+        break;
+    }
+    case 2: {
+        catalog_t *c = NULL;
+        if (catalog_load_dir(dir, &c, err, sizeof err) == 0)
+            catalog_free(c);
+        break;
+    }
+    default: {
+        policy_set_t *s = NULL;
+        if (policy_load_dir(dir, ont, cat, &s, err, sizeof err) == 0)
+            policy_set_free(s);
+        break;
+    }
+    }
+    unlink(file);
+    return 0;
+}
