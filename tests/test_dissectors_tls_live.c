@@ -7,9 +7,12 @@
  * program exits 77 (ctest: skipped, not passed). The regression cases at the end
  * build their records here and always run. */
 #include <CUnit/CUnit.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "dissectors/dissect.h"
@@ -208,17 +211,31 @@ static void feed(const struct cap *k, struct dissect_env *env, struct out *o, en
 /* ---- captures ---- */
 
 static int have_tools = -1;
-static uint16_t port_base;
+
+/* A loopback port nobody listens on now, from the kernel (bind to port 0): fixed
+ * ranges collided with other tests running at the same time. */
+static uint16_t free_port(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    uint16_t port = 0;
+    if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(s, (struct sockaddr *)&a, &al) == 0)
+        port = ntohs(a.sin_port);
+    if (s >= 0)
+        close(s);
+    return port;
+}
 
 /* Make capture name with mkcap.sh; returns its directory or NULL (skipped). */
 static const char *mk(const char *name, const char *kind, uint16_t *port, const char *opts)
 {
     static char dir[1024];
-    if (!port_base)
-        port_base = (uint16_t)(20000 + (getpid() % 2000) * 10);
     if (have_tools == 0)
         return NULL;
-    *port = port_base++;
+    *port = free_port();
+    CU_ASSERT_FATAL(*port != 0);
     snprintf(dir, sizeof dir, "%s", tu_path(name));
     int st = tu_sh(NULL, "bash %s/tests/data/tls/mkcap.sh %s %u %s %s >&2", LW_SOURCE_DIR,
                    dir, *port, kind, opts);
