@@ -119,7 +119,9 @@ int main(int argc, char **argv)
     case OPTIONS_HELP: options_usage(stdout); rc = EXIT_OK; goto out;
     case OPTIONS_VERSION: version(); rc = EXIT_OK; goto out;
     case OPTIONS_CHECK_RULES:
-        rc = rulecheck_dir(o.check_dir, stdout) == 0 ? EXIT_OK : EXIT_USAGE;
+        rc = (o.check_dir ? rulecheck_dir(o.check_dir, stdout)
+                          : rulecheck_layers(o.rules_dirs, o.nrules_dirs, stdout)) == 0
+                 ? EXIT_OK : EXIT_USAGE;
         goto out;
     case OPTIONS_RUN: break;
     }

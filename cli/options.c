@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/paths.h"
+
 enum {
     OPT_REDIS = 256, OPT_REDIS_KEY, OPT_REDIS_MAXLEN, OPT_SPOOL, OPT_SPOOL_MAX, OPT_MAX_FLOWS,
     OPT_FLOW_TIMEOUT, OPT_CLOSE_TIMEOUT, OPT_CHECK_RULES, OPT_PROFILE, OPT_RULES, OPT_MIN_CONF,
@@ -48,6 +50,9 @@ static const struct option opts[] = {
 
 void options_usage(FILE *o)
 {
+    char def[4096];
+    const char *env = getenv("LEAKWATCH_RULES");
+    paths_rules_default(def, sizeof def);
     fprintf(o,
 "Usage: leakwatch -r FILE [-r FILE ...] [options] [BPF filter expression]\n"
 "       leakwatch -i IFACE [-i IFACE ...] --user NAME [options] [BPF filter]\n"
@@ -99,7 +104,12 @@ void options_usage(FILE *o)
 "\n"
 "Detection:\n"
 "      --profile FILE     lab profile (YAML): devices, addresses, true identifiers\n"
-"      --rules DIR        ontology.yaml, sdks/, policies/ (default " LW_RULES_DIR ")\n"
+"      --rules DIR        rule data: ontology.yaml, sdks/, policies/. Repeat to\n"
+"                         layer directories: a later one adds files and replaces\n"
+"                         those of the same name (and the ontology), so your own\n"
+"                         policies and SDKs go over the shipped ones without a copy.\n"
+"                         Without --rules: $LEAKWATCH_RULES (DIR:DIR...%s%s%s),\n"
+"                         else the shipped data, here %s\n"
 "      --min-confidence X report generic (unprofiled) identifiers only at or above\n"
 "                         confidence X, 0..1 (default 0.5: a validated value behind\n"
 "                         a telling key name; bare shapes score lower)\n"
@@ -123,13 +133,14 @@ void options_usage(FILE *o)
 "findings and the final stats event, and exit as if the input had ended.\n"
 "\n"
 "Other:\n"
-"      --check-rules [DIR] validate the rule files in DIR (default " LW_RULES_DIR ")\n"
+"      --check-rules [DIR] validate the rule files in DIR (default: the --rules\n"
+"                         layers), and with --profile the profile against them\n"
 "  -h, --help             this text\n"
 "  -V, --version          version, library versions and per-flow memory cost\n"
 "\n"
 "Exit status: 0 success; 1 bad command line or configuration; 2 some input could\n"
 "not be read to its end (everything before the damage was processed and written);\n"
-"3 an output target failed.\n");
+"3 an output target failed.\n", env ? ", now " : "", env ? env : "", env ? "" : ", unset", def);
 }
 
 static int parse_ull(const char *opt, const char *s, unsigned long long min,
@@ -208,7 +219,7 @@ static int parse_processing(struct options *o, int c, const char *arg)
     char *end;
     switch (c) {
     case OPT_PROFILE: o->ro.profile_path = arg; return 0;
-    case OPT_RULES: o->ro.rules_dir = arg; return 0;
+    case OPT_RULES: o->rules_dirs[o->nrules_dirs++] = arg; return 0;
     case OPT_MIN_CONF:
         o->ro.min_confidence = strtod(arg, &end);
         if (end == arg || *end || o->ro.min_confidence < 0 || o->ro.min_confidence > 1) {
@@ -278,17 +289,43 @@ static int check_run(const struct options *o)
     return 0;
 }
 
+/* The rules layers when no --rules was given: $LEAKWATCH_RULES, else the shipped data. */
+static int set_rules(struct options *o)
+{
+    const char *env = getenv("LEAKWATCH_RULES");
+    if (!o->nrules_dirs && env && *env) {
+        if (!(o->rules_env = strdup(env))) {
+            fprintf(stderr, "leakwatch: out of memory\n");
+            return -1;
+        }
+        for (char *save = NULL, *d = strtok_r(o->rules_env, ":", &save); d;
+             d = strtok_r(NULL, ":", &save))
+            o->rules_dirs[o->nrules_dirs++] = d;
+    }
+    if (!o->nrules_dirs)
+        o->rules_dirs[o->nrules_dirs++] =
+            paths_rules_default(o->rules_default, sizeof o->rules_default);
+    o->ro.rules_dirs = o->rules_dirs;
+    o->ro.nrules_dirs = o->nrules_dirs;
+    return 0;
+}
+
 static int options_init(int argc, struct options *o)
 {
     memset(o, 0, sizeof *o);
     pipeline_defaults(&o->pc);
     live_defaults(&o->lo);
-    o->ro.rules_dir = LW_RULES_DIR;
     o->ro.min_confidence = 0.5;
     o->files = calloc((size_t)argc, sizeof *o->files);
     o->ifaces = calloc((size_t)argc, sizeof *o->ifaces);
     o->keylogs = calloc((size_t)argc, sizeof *o->keylogs);
-    if (!o->files || !o->ifaces || !o->keylogs) {
+    /* Room for every --rules or every $LEAKWATCH_RULES element, whichever is used. */
+    const char *env = getenv("LEAKWATCH_RULES");
+    size_t nenv = 1;
+    for (const char *p = env; p && *p; p++)
+        nenv += *p == ':';
+    o->rules_dirs = calloc((size_t)argc + nenv, sizeof *o->rules_dirs);
+    if (!o->files || !o->ifaces || !o->keylogs || !o->rules_dirs) {
         fprintf(stderr, "leakwatch: out of memory\n");
         return -1;
     }
@@ -315,15 +352,18 @@ int options_parse(int argc, char **argv, struct options *o)
             o->check_dir = optarg;
             if (!o->check_dir && optind < argc && argv[optind][0] != '-')
                 o->check_dir = argv[optind++];
-            if (!o->check_dir)
-                o->check_dir = LW_RULES_DIR;
+            /* Go on: --rules and --profile may follow. */
             o->action = OPTIONS_CHECK_RULES;
-            return 0;
+            continue;
         case 'h': o->action = OPTIONS_HELP; return 0;
         case 'V': o->action = OPTIONS_VERSION; return 0;
         default: fprintf(stderr, "Try 'leakwatch --help'.\n"); return -1;
         }
     }
+    if (set_rules(o) < 0)
+        return -1;
+    if (o->action == OPTIONS_CHECK_RULES)
+        return 0;
     if (check_run(o) < 0 || (optind < argc && join_filter(o, optind, argc, argv) < 0))
         return -1;
     o->pc.files = o->files;
@@ -343,4 +383,6 @@ void options_free(struct options *o)
     free(o->files);
     free(o->ifaces);
     free(o->keylogs);
+    free(o->rules_dirs);
+    free(o->rules_env);
 }

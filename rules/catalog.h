@@ -24,7 +24,8 @@ struct sdk_entry {
     int line;
 };
 
-/* Load every .yaml / .yml file of dir (sorted by name). Duplicate ids or a domain listed
+/* Load every .yaml / .yml file of dir (or of a layered list "d1:d2", see
+ * ryaml_each_file) (sorted by name). Duplicate ids or a domain listed
  * by two SDKs are errors. Returns 0 or a negative lwerr.h code with "file:line: ..."
  * in err; on success the caller frees *out with catalog_free(). */
 int catalog_load_dir(const char *dir, catalog_t **out, char *err, size_t errlen);

@@ -4,6 +4,8 @@
 #include "rules/rulecheck.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "rules/catalog.h"
 #include "rules/ontology.h"
@@ -22,26 +24,55 @@ static void print_problem(void *ctx, const char *file, int line, const char *msg
 
 int rulecheck_dir(const char *dir, FILE *report)
 {
-    char path[4096];
+    return rulecheck_layers(&dir, 1, report);
+}
+
+/* "d1/sub:d2/sub" over the layers that have sub; with none, the last layer's, so
+ * that the loader reports it missing. */
+static void layer_paths(const char *const *dirs, int n, const char *sub, char *out,
+                        size_t len)
+{
+    size_t k = 0;
+    out[0] = 0;
+    for (int i = 0; i < n && k < len; i++) {
+        char p[4096];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/%s", dirs[i], sub);
+        if (n == 1 || stat(p, &st) == 0)
+            k += (size_t)snprintf(out + k, len - k, "%s%s", k ? ":" : "", p);
+    }
+    if (!out[0])
+        snprintf(out, len, "%s/%s", dirs[n - 1], sub);
+}
+
+int rulecheck_layers(const char *const *dirs, int ndirs, FILE *report)
+{
+    char path[16384], ontp[4096];
+    const char *dir = ndirs ? dirs[ndirs - 1] : "rules";
     struct rdiag d;
     ontology_t *ont = NULL;
     catalog_t *cat = NULL;
     policy_set_t *pol = NULL;
     int rc;
 
-    if (!dir)
-        dir = "rules";
+    snprintf(ontp, sizeof ontp, "%s/ontology.yaml", dir);
+    for (int i = 0; i < ndirs; i++) {
+        struct stat st;
+        char p[4096];
+        snprintf(p, sizeof p, "%s/ontology.yaml", dirs[i]);
+        if (stat(p, &st) == 0)
+            memcpy(ontp, p, sizeof ontp);
+    }
     rdiag_init(&d, NULL, 0);
     d.fn = print_problem;
     d.ctx = report;
 
-    snprintf(path, sizeof path, "%s/ontology.yaml", dir);
-    if ((rc = ontology_load_diag(path, &ont, &d)) == LW_ERR_NOMEM)
+    if ((rc = ontology_load_diag(ontp, &ont, &d)) == LW_ERR_NOMEM)
         goto out;
-    snprintf(path, sizeof path, "%s/sdks", dir);
+    layer_paths(dirs, ndirs, "sdks", path, sizeof path);
     if ((rc = catalog_load_dir_diag(path, &cat, &d)) == LW_ERR_NOMEM)
         goto out;
-    snprintf(path, sizeof path, "%s/policies", dir);
+    layer_paths(dirs, ndirs, "policies", path, sizeof path);
     if ((rc = policy_load_dir_diag(path, ont, cat, &pol, &d)) == LW_ERR_NOMEM)
         goto out;
     if (!ont)

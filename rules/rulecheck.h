@@ -14,4 +14,9 @@
  * unknown promised transforms, SDK lists in policies without a catalogue. */
 int rulecheck_dir(const char *dir, FILE *report);
 
+/* The same for rule data layered over several directories as a run loads it (see
+ * ruleset.h): the last ontology.yaml, and every file of sdks/ and policies/ with
+ * later layers replacing files of the same name. */
+int rulecheck_layers(const char *const *dirs, int ndirs, FILE *report);
+
 #endif

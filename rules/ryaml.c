@@ -158,21 +158,76 @@ void ryaml_names_free(char **names, int n)
     free(names);
 }
 
+/* One directory of a layered list: its .yaml names, each replacing an earlier
+ * layer's file of the same name (paths[] holds the winning directory per name). */
+static int add_layer(const char *dir, char ***names, const char ***dirs, int *n)
+{
+    char **mine = NULL;
+    int m = ryaml_list_dir(dir, &mine);
+    if (m < 0)
+        return m;
+    for (int i = 0; i < m; i++) {
+        int j = 0;
+        while (j < *n && strcmp((*names)[j], mine[i]))
+            j++;
+        if (j == *n) {
+            char **nn = realloc(*names, (size_t)(*n + 1) * sizeof *nn);
+            const char **nd = nn ? realloc(*dirs, (size_t)(*n + 1) * sizeof *nd) : NULL;
+            if (nn)
+                *names = nn;
+            if (!nd) {
+                ryaml_names_free(mine, m);
+                return LW_ERR_NOMEM;
+            }
+            *dirs = nd;
+            (*names)[(*n)++] = mine[i];
+            mine[i] = NULL;
+        }
+        (*dirs)[j] = dir;
+    }
+    ryaml_names_free(mine, m);
+    return 0;
+}
+
+/* "sorted by name" across layers: sort names and their directories together. */
+static void sort_pairs(char **names, const char **dirs, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            char *t = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = t;
+            const char *u = dirs[j];
+            dirs[j] = dirs[j - 1];
+            dirs[j - 1] = u;
+        }
+}
+
 int ryaml_each_file(const char *dir, struct rdiag *d, int (*fn)(void *ctx, const char *path),
                     void *ctx)
 {
-    char **names = NULL;
-    int rc = 0, n = ryaml_list_dir(dir, &names);
-    if (n < 0) {
-        rdiag_error(d, dir, 0, "cannot read directory");
-        return n;
+    char **names = NULL, *list = strdup(dir), *save = NULL;
+    const char **dirs = NULL;
+    int rc = 0, n = 0;
+    if (!list)
+        return LW_ERR_NOMEM;
+    /* A path that is a directory as a whole is one layer, ':' or not. */
+    struct stat st;
+    int whole = stat(dir, &st) == 0;
+    for (char *one = whole ? list : strtok_r(list, ":", &save); one && rc >= 0;
+         one = whole ? NULL : strtok_r(NULL, ":", &save)) {
+        if ((rc = add_layer(one, &names, &dirs, &n)) == LW_ERR_IO)
+            rdiag_error(d, one, 0, "cannot read directory");
     }
+    sort_pairs(names, dirs, n);
     for (int i = 0; i < n && rc >= 0; i++) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        snprintf(path, sizeof path, "%s/%s", dirs[i], names[i]);
         rc = fn(ctx, path);
     }
     ryaml_names_free(names, n);
+    free(dirs);
+    free(list);
     return rc < 0 ? rc : n;
 }
 

@@ -47,8 +47,10 @@ yaml_node_t *ryaml_get(yaml_document_t *doc, yaml_node_t *map, const char *key);
  * ryaml_names_free(). Returns the count or a negative lwerr.h code. */
 int ryaml_list_dir(const char *dir, char ***names);
 void ryaml_names_free(char **names, int n);
-/* Call fn(ctx, path) for every .yaml / .yml file of dir in name order. An unreadable
- * dir is reported to d. Returns the number of files, or the first negative code
+/* Call fn(ctx, path) for every .yaml / .yml file of dir in name order. dir may be a
+ * layered list "d1:d2:...": a later directory adds its files and replaces an earlier
+ * one's file of the same name (a path that exists as a whole is one directory). An
+ * unreadable dir is reported to d. Returns the number of files, or the first negative code
  * returned by fn or by the listing. */
 int ryaml_each_file(const char *dir, struct rdiag *d, int (*fn)(void *ctx, const char *path),
                     void *ctx);
