@@ -171,7 +171,7 @@ json_t *event_contact(const struct flow *f, const struct event_party *p, int dec
     set_str(ev, "sdk_name", p->sdk_name);
     set_str(ev, "sdk_vendor", p->sdk_vendor);
     set_str(ev, "sdk_match", p->sdk_match);
-    json_object_set_new(ev, "declared", json_boolean(declared));
+    json_object_set_new(ev, "declared", declared < 0 ? json_null() : json_boolean(declared));
     set_str(ev, "policy", p->policy);
     set_str(ev, "clause", clause);
     set_str(ev, "reason", reason);

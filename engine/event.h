@@ -57,7 +57,8 @@ json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
                    const struct event_party *p, const struct event_identifier *id, int tls,
                    const char *verdict, const char *clause, const char *reason);
 
-/* "sdk_contact": a device talked to a catalogued SDK (once per pair). */
+/* "sdk_contact": a device talked to a catalogued SDK (once per pair). declared: 1 or
+ * 0 as the device's policy says, -1 (JSON null) when there is no policy to ask. */
 json_t *event_contact(const struct flow *f, const struct event_party *p, int declared,
                       const char *clause, const char *reason);
 

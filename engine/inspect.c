@@ -363,6 +363,10 @@ static void emit_contact(inspect_t *in, struct ruleset *r, struct flow *f,
     const char *clause = NULL;
     char reason[256] = "";
     int declared = verdict_sdk_contact(a->pol, a->sdk->id, &clause, reason, sizeof reason);
+    /* Without a policy nothing was declared or undeclared: false would read as a
+     * violation. */
+    if (!a->pol)
+        declared = -1;
     struct event_party p;
     party_of(a, &p);
     json_t *ev = event_contact(f, &p, declared, clause, reason);

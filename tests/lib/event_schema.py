@@ -93,6 +93,8 @@ MUTANTS = [
      lambda e: setval(e, "timestamp", e["timestamp"][:19] + "Z")),
     ("privacy_leak", "event_id missing", lambda e: setval(e, "event_id", DELETE)),
     ("sdk_contact", "declared as a string", lambda e: setval(e, "declared", "true")),
+    ("sdk_contact", "declared null beside a policy",
+     lambda e: setval(e, "declared", None)),
     ("sdk_contact", "sdk_match renamed match", lambda e: rename(e, "sdk_match", "match")),
     ("sdk_contact", "sdk_match null", lambda e: setval(e, "sdk_match", None)),
     ("flow", "flow.reason unknown", lambda e: setval(e, "flow.reason", "timedout")),
