@@ -19,12 +19,18 @@ enum exit_code {
     EXIT_USAGE = 1,    /* bad command line or configuration: nothing was done */
     EXIT_INPUT = 2,    /* some input could not be read (message names file and packet) */
     EXIT_SINK = 3,     /* an output target was lost; see the message for what was kept */
+    /* A replay (-r) stopped by a signal before the end of its input: 128 + the
+     * signal, as a shell reports a process the signal killed (130 SIGINT, 143
+     * SIGTERM); the stats event says "interrupted":true. */
+    EXIT_SIGNAL_BASE = 128,
 };
 
 /* SIGHUP reopens -o FILE (logrotate) and asks for a rules reload. The handlers
  * only set flags: lock-free atomics, polled by the pipeline's threads. */
 static sink_t *hup_sink;
+/* stop_flag holds the signal that asked to stop (or STOP_STDOUT_CLOSED). */
 static atomic_int reload_flag, stop_flag;
+#define STOP_STDOUT_CLOSED (-1)
 static void on_hup(int sig)
 {
     (void)sig;
@@ -35,8 +41,7 @@ static void on_hup(int sig)
 
 static void on_stop(int sig)
 {
-    (void)sig;
-    atomic_store(&stop_flag, 1);
+    atomic_store(&stop_flag, sig);
 }
 
 static void install_signals(sink_t *sink)
@@ -63,6 +68,13 @@ static void on_sink_error(void *ud, const char *msg)
 {
     (void)ud;
     fprintf(stderr, "leakwatch: %s\n", msg);
+}
+
+/* `leakwatch ... | head`: the reader has what it wanted; stop reading input. */
+static void on_stdout_closed(void *ud)
+{
+    (void)ud;
+    atomic_store(&stop_flag, STOP_STDOUT_CLOSED);
 }
 
 static void version(void)
@@ -99,6 +111,9 @@ static int run(struct options *o, live_t *live, struct ruleset *rules, sink_t *s
         if (rc == EXIT_OK)
             rc = EXIT_SINK;
     }
+    /* stop_flag < 0: stdout's reader left (| head), a normal end: no message, 0. */
+    if (rc == EXIT_OK && res.interrupted && atomic_load(&stop_flag) > 0)
+        rc = EXIT_SIGNAL_BASE + atomic_load(&stop_flag);
     hup_sink = NULL;
     return rc;
 }
@@ -126,6 +141,7 @@ int main(int argc, char **argv)
     case OPTIONS_RUN: break;
     }
     o.sc.on_error = on_sink_error;
+    o.sc.on_stdout_closed = on_stdout_closed;
     if ((o.nifaces && live_open(&o.lo, &live, err, sizeof err) < 0) ||
         ((o.nifaces || o.user) && privileges_drop(o.user, o.allow_root, err, sizeof err) < 0) ||
         ruleset_load(&o.ro, &rules, err, sizeof err) < 0 ||

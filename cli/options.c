@@ -130,7 +130,8 @@ void options_usage(FILE *o)
 "the new rules are compiled while capture goes on, new flows use them, open flows\n"
 "finish with the old ones. A reload that fails keeps the old rules and says why\n"
 "(stderr and a \"reload\" event). SIGINT/SIGTERM end every open flow, write its\n"
-"findings and the final stats event, and exit as if the input had ended.\n"
+"findings and the final stats event and exit; a replay (-r) cut short that way\n"
+"says \"interrupted\":true in the stats and exits 130 (SIGINT) or 143 (SIGTERM).\n"
 "\n"
 "Other:\n"
 "      --check-rules [DIR] validate the rule files in DIR (default: the --rules\n"
@@ -140,7 +141,8 @@ void options_usage(FILE *o)
 "\n"
 "Exit status: 0 success; 1 bad command line or configuration; 2 some input could\n"
 "not be read to its end (everything before the damage was processed and written);\n"
-"3 an output target failed.\n", env ? ", now " : "", env ? env : "", env ? "" : ", unset", def);
+"3 an output target failed; 130/143 a replay stopped by SIGINT/SIGTERM. A reader\n"
+"that closes our stdout (leakwatch ... | head) is no failure: exit 0.\n", env ? ", now " : "", env ? env : "", env ? "" : ", unset", def);
 }
 
 static int parse_ull(const char *opt, const char *s, unsigned long long min,

@@ -246,6 +246,7 @@ static json_t *stats_reader(const struct event_run *r)
 {
     json_t *s = json_object();
     json_object_set_new(s, "final", json_boolean(r->final));
+    json_object_set_new(s, "interrupted", json_boolean(r->interrupted));
     if (!r->final)
         set_u64(s, "seq", r->seq);
     set_u64(s, "packets", r->packets);

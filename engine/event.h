@@ -70,6 +70,7 @@ json_t *event_reload(uint64_t ts_us, unsigned generation, long compile_ms,
 struct event_run {
     uint64_t ts_us;
     int final;
+    int interrupted;                    /* a replay stopped before its input ended */
     uint64_t seq;                       /* of a periodic event */
     uint64_t packets, filtered, ip_packets, ip_bytes;
     int input_errors;

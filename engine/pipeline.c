@@ -198,6 +198,7 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
     reader_emit_stats(&rd, 1);
     res->packets = atomic_load(&rd.packets);
     res->input_errors = rd.input_errors;
+    res->interrupted = rd.interrupted;
     rc = 0;
 out:
     for (int i = 0; rd.workers && i < rd.nworkers; i++)

@@ -49,6 +49,7 @@ void pipeline_defaults(struct pipeline_config *c);
 struct pipeline_result {
     uint64_t packets;
     int input_errors;           /* files that could not be read to their end */
+    int interrupted;            /* files: *stop ended the run before their end */
 };
 
 /* Run to the end of the input (or until *stop). Returns 0 when the run itself worked (bad input is

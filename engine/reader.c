@@ -147,8 +147,11 @@ void *reader_main(void *arg)
     struct ruleset *held = NULL;     /* new rules waiting for their first packet */
     uint64_t held_from = 0;
     for (;;) {
-        if (c->stop && atomic_load(c->stop))
+        if (c->stop && atomic_load(c->stop)) {
+            /* Live capture has no end of its own: a signal is how it ends. */
+            rd->interrupted = !rd->live;
             break;
+        }
         struct ruleset *nr = atomic_exchange(&rd->pending, NULL);
         if (nr) {
             ruleset_free(held);
@@ -225,6 +228,7 @@ void reader_emit_stats(struct reader *rd, int final)
     struct event_run run = {
         .ts_us = rd->last_ts_us,
         .final = final,
+        .interrupted = rd->interrupted,
         .seq = final ? 0 : ++rd->stats_seq,
         .packets = atomic_load(&rd->packets),
         .filtered = rd->src ? source_filtered(rd->src) : 0,

@@ -52,6 +52,7 @@ struct reader {
     uint64_t last_ts_us, last_tick_us;
     uint64_t ip_packets, ip_bytes;
     int input_errors;
+    int interrupted;                    /* files: stopped before their end */
     const char *cur_file;
     int file_reports;
     _Atomic uint64_t packets;           /* read by the progress display */
