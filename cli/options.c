@@ -93,8 +93,10 @@ void options_usage(FILE *o)
 "      --redis-maxlen N   trim the stream to about N entries (XADD MAXLEN ~ N;\n"
 "                         default 1000000, 0 = never trim)\n"
 "      --spool FILE       where events wait while Redis is unreachable, replayed in\n"
-"                         order when it is back, also by the next run (default\n"
-"                         /var/tmp/leakwatch-spool.jsonl)\n"
+"                         order when it is back, also by the next run (default, per\n"
+"                         user: $XDG_STATE_HOME/leakwatch/spool.jsonl, else\n"
+"                         ~/.local/state/leakwatch/spool.jsonl; the directory is\n"
+"                         made with mode 0700)\n"
 "      --spool-max MIB    spool size limit (default 256); past it events are lost,\n"
 "                         counted and reported (exit 3)\n"
 "  -q, --quiet            no progress line on stderr\n"
@@ -164,6 +166,8 @@ static int parse_ull(const char *opt, const char *s, unsigned long long min,
 static int parse_input(struct options *o, int c, const char *arg)
 {
     unsigned long long v;
+    if (c == OPT_SNAPLEN || c == OPT_BUFFER || c == OPT_NO_PROMISC)
+        o->live_only_given = 1;
     switch (c) {
     case 'r': o->files[o->nfiles++] = arg; return 0;
     case 'i': o->ifaces[o->nifaces++] = arg; return 0;
@@ -189,6 +193,8 @@ static int parse_input(struct options *o, int c, const char *arg)
 static int parse_output(struct options *o, int c, const char *arg)
 {
     unsigned long long v;
+    if (c == OPT_REDIS_KEY || c == OPT_REDIS_MAXLEN || c == OPT_SPOOL || c == OPT_SPOOL_MAX)
+        o->redis_only_given = 1;
     switch (c) {
     case 'o': o->sc.out_path = arg; return 0;
     case 'q': o->pc.quiet = 1; return 0;
@@ -274,6 +280,32 @@ static int join_filter(struct options *o, int first, int argc, char **argv)
             strcat(o->filter, " ");
         strcat(o->filter, argv[i]);
     }
+    return 0;
+}
+
+/* Options that change nothing in this run: accepted (a script may pass them always),
+ * but said, so nobody believes they did something. */
+static void warn_idle(const struct options *o)
+{
+    if (o->live_only_given && !o->nifaces)
+        fprintf(stderr, "leakwatch: warning: --snaplen, --buffer-size and --no-promisc "
+                        "apply to live capture (-i) only; ignored with -r\n");
+    if (o->redis_only_given && !o->sc.redis_url)
+        fprintf(stderr, "leakwatch: warning: --redis-key, --redis-maxlen, --spool and "
+                        "--spool-max apply to --redis only; ignored without it\n");
+}
+
+/* --redis without --spool: the per-user spool, so users do not share one file. */
+static int set_spool(struct options *o)
+{
+    char err[512];
+    if (!o->sc.redis_url || o->sc.spool_path)
+        return 0;
+    if (!paths_spool_default(o->spool_default, sizeof o->spool_default, err, sizeof err)) {
+        fprintf(stderr, "leakwatch: spool: %s\n", err);
+        return -1;
+    }
+    o->sc.spool_path = o->spool_default;
     return 0;
 }
 
@@ -366,8 +398,10 @@ int options_parse(int argc, char **argv, struct options *o)
         return -1;
     if (o->action == OPTIONS_CHECK_RULES)
         return 0;
-    if (check_run(o) < 0 || (optind < argc && join_filter(o, optind, argc, argv) < 0))
+    if (check_run(o) < 0 || (optind < argc && join_filter(o, optind, argc, argv) < 0) ||
+        set_spool(o) < 0)
         return -1;
+    warn_idle(o);
     o->pc.files = o->files;
     o->pc.nfiles = o->nfiles;
     o->pc.keylogs = o->keylogs;

@@ -37,6 +37,10 @@ struct options {
     int nrules_dirs;
     char *rules_env;
     char rules_default[4096];
+    char spool_default[4096];   /* the per-user spool (paths.h) when --redis has none */
+    /* Options given that only matter with others (warned about when those are not). */
+    int live_only_given;        /* --snaplen, --buffer-size, --no-promisc */
+    int redis_only_given;       /* --redis-key, --redis-maxlen, --spool, --spool-max */
 };
 
 /* Parse argv into o (every default set first). 0, or -1 after a message on stderr

@@ -86,6 +86,10 @@ static int open_keys(struct reader *rd, char *err, size_t errlen)
         int n = keylog_add_file(rd->keys, c->keylogs[i], rd->live != NULL, err, errlen);
         if (n < 0)
             return n;
+        /* Accepted in silence, an empty or wrong file looks like traffic without TLS. */
+        if (n == 0)
+            fprintf(stderr, "leakwatch: warning: --keylog %s: no key line%s\n", c->keylogs[i],
+                    rd->live ? " yet (lines appended later are read)" : ", nothing to decrypt with");
     }
     for (int i = 0; !rd->live && i < c->nfiles; i++) {
         char e[LW_ERRBUF];
