@@ -9,10 +9,9 @@
 #include "capture/flow.h"
 #include "cli/options.h"
 #include "cli/privileges.h"
+#include "cli/version.h"
 #include "common/lwerr.h"
 #include "rules/rulecheck.h"
-
-#define LW_VERSION "0.1.0"
 
 enum exit_code {
     EXIT_OK = 0,
@@ -77,14 +76,6 @@ static void on_stdout_closed(void *ud)
     atomic_store(&stop_flag, STOP_STDOUT_CLOSED);
 }
 
-static void version(void)
-{
-    printf("leakwatch %s\n", LW_VERSION);
-    printf("memory per flow: %zu bytes in the flow table, plus nDPI state while it "
-           "classifies and reassembly chunks while segments wait\n",
-           sizeof(struct flow));
-}
-
 /* Everything is open: run the pipeline to the end of the input (or a signal). */
 static int run(struct options *o, live_t *live, struct ruleset *rules, sink_t *sink)
 {
@@ -132,7 +123,10 @@ int main(int argc, char **argv)
         goto out;
     switch (o.action) {
     case OPTIONS_HELP: options_usage(stdout); rc = EXIT_OK; goto out;
-    case OPTIONS_VERSION: version(); rc = EXIT_OK; goto out;
+    case OPTIONS_VERSION:
+        version_print(stdout, o.rules_dirs, o.nrules_dirs);
+        rc = EXIT_OK;
+        goto out;
     case OPTIONS_CHECK_RULES:
         rc = (o.check_dir ? rulecheck_dir(o.check_dir, stdout)
                           : rulecheck_layers(o.rules_dirs, o.nrules_dirs, stdout)) == 0

@@ -139,7 +139,8 @@ void options_usage(FILE *o)
 "      --check-rules [DIR] validate the rule files in DIR (default: the --rules\n"
 "                         layers), and with --profile the profile against them\n"
 "  -h, --help             this text\n"
-"  -V, --version          version, library versions and per-flow memory cost\n"
+"  -V, --version          versions: leakwatch, libraries (Hyperscan with the CPU\n"
+"                         features it uses), rule data; per-flow memory cost\n"
 "\n"
 "Exit status: 0 success; 1 bad command line or configuration; 2 some input could\n"
 "not be read to its end (everything before the damage was processed and written);\n"
@@ -390,13 +391,13 @@ int options_parse(int argc, char **argv, struct options *o)
             o->action = OPTIONS_CHECK_RULES;
             continue;
         case 'h': o->action = OPTIONS_HELP; return 0;
-        case 'V': o->action = OPTIONS_VERSION; return 0;
+        case 'V': o->action = OPTIONS_VERSION; continue; /* --rules may follow */
         default: fprintf(stderr, "Try 'leakwatch --help'.\n"); return -1;
         }
     }
     if (set_rules(o) < 0)
         return -1;
-    if (o->action == OPTIONS_CHECK_RULES)
+    if (o->action == OPTIONS_CHECK_RULES || o->action == OPTIONS_VERSION)
         return 0;
     if (check_run(o) < 0 || (optind < argc && join_filter(o, optind, argc, argv) < 0) ||
         set_spool(o) < 0)

@@ -79,6 +79,8 @@ check_ok "installed findings equal the in-tree run's" "diff '$T/tree.f' '$T/inst
 run_installed "$LWI" --check-rules > "$T/check" 2>&1
 check_eq "installed --check-rules: exit 0" 0 $?
 check_grep "installed --check-rules checks the moved share/leakwatch" "^$T/moved/share/leakwatch: 0 errors" "$T/check"
+run_installed "$LWI" -V > "$T/version" 2>&1
+check_grep "installed -V: the shipped rule data's version, from the moved tree" "^rule data .*, $T/moved/share/leakwatch\$" "$T/version"
 run_installed "$T/moved/bin/leakwatch-report" --json "$T/r.json" --html "$T/r.html" "$T/inst.json" > /dev/null 2> "$T/report.err"
 rc=$?; check_ok "installed leakwatch-report: exit 0 or 1 (a gate), not an error" "[ $rc -le 1 ]"
 check_ok "installed leakwatch-report wrote its HTML page (templates found)" "grep -q '<html' '$T/r.html'"
