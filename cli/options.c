@@ -14,13 +14,14 @@ enum {
     OPT_REDIS = 256, OPT_REDIS_KEY, OPT_REDIS_MAXLEN, OPT_SPOOL, OPT_SPOOL_MAX, OPT_MAX_FLOWS,
     OPT_FLOW_TIMEOUT, OPT_CLOSE_TIMEOUT, OPT_CHECK_RULES, OPT_PROFILE, OPT_RULES, OPT_MIN_CONF,
     OPT_EVIDENCE, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_USER, OPT_ALLOW_ROOT,
-    OPT_STATS_INTERVAL, OPT_KEYLOG,
+    OPT_STATS_INTERVAL, OPT_KEYLOG, OPT_TRUNCATE,
 };
 
 static const struct option opts[] = {
     {"read", required_argument, NULL, 'r'},
     {"interface", required_argument, NULL, 'i'},
     {"output", required_argument, NULL, 'o'},
+    {"truncate", no_argument, NULL, OPT_TRUNCATE},
     {"threads", required_argument, NULL, 't'},
     {"quiet", no_argument, NULL, 'q'},
     {"redis", required_argument, NULL, OPT_REDIS},
@@ -86,7 +87,9 @@ void options_usage(FILE *o)
 "                         (e.g. 'tcp port 80 or udp port 53')\n"
 "\n"
 "Output:\n"
-"  -o, --output FILE      write JSON lines to FILE instead of stdout\n"
+"  -o, --output FILE      append JSON lines to FILE instead of writing to stdout\n"
+"                         (an existing FILE is kept and added to)\n"
+"      --truncate         empty the -o FILE first instead of appending\n"
 "      --redis URL        send events to a Redis stream: redis://[user:pass@]host:port/db\n"
 "                         or a unix socket path\n"
 "      --redis-key KEY    stream key (default leakwatch:events)\n"
@@ -198,6 +201,7 @@ static int parse_output(struct options *o, int c, const char *arg)
         o->redis_only_given = 1;
     switch (c) {
     case 'o': o->sc.out_path = arg; return 0;
+    case OPT_TRUNCATE: o->sc.out_truncate = 1; return 0;
     case 'q': o->pc.quiet = 1; return 0;
     case OPT_REDIS: o->sc.redis_url = arg; return 0;
     case OPT_REDIS_KEY: o->sc.redis_key = arg; return 0;

@@ -23,15 +23,33 @@ const char *event_ip(int family, const uint8_t *ip, char *buf, size_t len)
     return buf;
 }
 
+/* IANA keywords (as Suricata writes them) for the protocols a lab sees; others as
+ * their number. */
 static const char *proto_name(uint8_t proto, char *buf, size_t len)
 {
     switch (proto) {
+    case 1: return "ICMP";
+    case 2: return "IGMP";
+    case 4: return "IPIP";
     case 6: return "TCP";
     case 17: return "UDP";
-    case 1: return "ICMP";
+    case 41: return "IPv6";
+    case 47: return "GRE";
+    case 50: return "ESP";
+    case 51: return "AH";
     case 58: return "IPv6-ICMP";
+    case 89: return "OSPF";
+    case 103: return "PIM";
+    case 112: return "VRRP";
+    case 132: return "SCTP";
     default: snprintf(buf, len, "%u", proto); return buf;
     }
+}
+
+/* Only TCP and UDP have ports here (decode.c reads no other transport header). */
+static int has_ports(uint8_t proto)
+{
+    return proto == 6 || proto == 17;
 }
 
 static void set_str(json_t *o, const char *k, const char *v)
@@ -66,9 +84,11 @@ static json_t *event_flow_base(const struct flow *f, uint64_t ts_us, const char 
         return NULL;
     set_u64(o, "flow_id", flow_id(f));
     set_str(o, "src_ip", event_ip(f->key.family, f->key.ip[c], a, sizeof a));
-    json_object_set_new(o, "src_port", json_integer(f->key.port[c]));
+    if (has_ports(f->key.proto))
+        json_object_set_new(o, "src_port", json_integer(f->key.port[c]));
     set_str(o, "dest_ip", event_ip(f->key.family, f->key.ip[s], b, sizeof b));
-    json_object_set_new(o, "dest_port", json_integer(f->key.port[s]));
+    if (has_ports(f->key.proto))
+        json_object_set_new(o, "dest_port", json_integer(f->key.port[s]));
     set_str(o, "proto", proto_name(f->key.proto, p, sizeof p));
     if (f->key.vlan[0] || f->key.vlan[1]) {
         json_t *v = json_array();
@@ -288,8 +308,16 @@ json_t *event_stats(const struct event_run *r)
         return NULL;
     json_t *s = stats_reader(r);
     stats_worker_each(r->total, put_total, s);
-    /* The event being built counts too. */
-    set_u64(s, "events", r->total->top_events + 1);
+    /* Every event handed to the output so far (all types), and this one. */
+    set_u64(s, "events", r->out->emitted + 1);
+    json_t *o = json_object();
+    set_u64(o, "written", r->out->written_lines + r->out->written_redis);
+    set_u64(o, "written_lines", r->out->written_lines);
+    set_u64(o, "written_redis", r->out->written_redis);
+    set_u64(o, "spooled", r->out->spooled);
+    set_u64(o, "lost", r->out->lost);
+    set_u64(o, "queue_full_waits", r->out->queue_full_waits);
+    json_object_set_new(s, "output", o);
     json_t *dj = json_object();
     struct dissect_stats all = r->total->dissect;
     /* Only the reader's DNS flow fills the map (workers parse DNS again, unshared). */

@@ -19,6 +19,7 @@
 #include "capture/live.h"
 #include "dissectors/keylog.h"
 #include "engine/stats.h"
+#include "sinks/sink.h"
 
 /* "2026-11-24T10:00:00.123456Z" into buf (at least 32 bytes). */
 const char *event_time(uint64_t ts_us, char *buf, size_t len);
@@ -87,6 +88,7 @@ struct event_run {
     const uint64_t *queue_bytes;        /* one per worker: ring bytes in use */
     const uint64_t *ring_full_waits;    /* one per worker */
     int nworkers;
+    const struct sink_stats *out;       /* the sink's counters when the event is built */
 };
 json_t *event_stats(const struct event_run *r);
 

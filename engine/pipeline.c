@@ -47,7 +47,7 @@ static void reload(struct reader *rd, struct ruleset **latest, int progress)
     struct ruleset *nr = NULL;
     double t0 = reader_mono_s();
     int rc = c->reload_fn(c->reload_ctx, *latest, &nr, err, sizeof err);
-    uint64_t ts = rd->live ? reader_wall_us() : rd->last_ts_us;
+    uint64_t ts = rd->live || !rd->last_ts_us ? reader_wall_us() : rd->last_ts_us;
     json_t *ev;
     if (progress)
         fputc('\n', stderr);

@@ -225,8 +225,12 @@ void reader_emit_stats(struct reader *rd, int final)
     }
     struct live_if_stats ifs[READER_MAX_IFACES];
     int nifs = rd->live ? live_stats(rd->live, ifs, READER_MAX_IFACES) : 0;
+    struct sink_stats out;
+    sink_get_stats(rd->cfg->sink, &out);
     struct event_run run = {
-        .ts_us = rd->last_ts_us,
+        /* No packet read (an unreadable input): the time of writing, not 1970. */
+        .ts_us = rd->last_ts_us ? rd->last_ts_us : reader_wall_us(),
+        .out = &out,
         .final = final,
         .interrupted = rd->interrupted,
         .seq = final ? 0 : ++rd->stats_seq,

@@ -38,7 +38,9 @@
 /* Stream entries read back after an outage: what was in flight (one batch) with room
  * for other producers writing to the same stream meanwhile. */
 #define SINK_RECENT 1024
-#define SINK_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
+/* Reals with 6 significant digits: 0.9 is written "0.9", not jansson's default
+ * "0.90000000000000002" (17 digits); 1 stays "1.0". */
+#define SINK_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
 #define SINK_BACKOFF_MIN_MS 100
 #define SINK_BACKOFF_MAX_MS 5000
 #define SINK_REPLAY_BATCHES 16 /* per loop turn, so the live queue keeps moving */
@@ -599,7 +601,7 @@ int sink_open(const struct sink_config *cfg, sink_t **out, char *err, size_t err
     s->backoff_ms = SINK_BACKOFF_MIN_MS;
 
     if (s->out_path) {
-        s->out = fopen(s->out_path, "a");
+        s->out = fopen(s->out_path, cfg->out_truncate ? "w" : "a");
         if (!s->out) {
             snprintf(err, errlen, "cannot open %s: %s", s->out_path, strerror(errno));
             rc = LW_ERR_IO;

@@ -19,6 +19,8 @@ typedef struct sink sink_t;
 
 struct sink_config {
     const char *out_path;     /* JSON lines to this file; NULL = stdout unless redis_url */
+    int out_truncate;         /* empty out_path when opening it (else append); a reopen
+                                 (SIGHUP) always appends */
     const char *redis_url;    /* redis://[user:password@]host:port/db or a unix socket
                                  path; NULL = no Redis */
     const char *redis_key;    /* stream key; NULL = "leakwatch:events" */
