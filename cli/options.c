@@ -414,6 +414,8 @@ int options_parse(int argc, char **argv, struct options *o)
     o->pc.filter = o->filter;
     o->lo.ifaces = o->ifaces;
     o->lo.nifaces = o->nifaces;
+    o->pc.ifaces = o->ifaces;
+    o->pc.nifaces = o->nifaces;
     o->lo.filter = o->filter;
     return 0;
 }

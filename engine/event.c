@@ -2,6 +2,8 @@
 #include "engine/event.h"
 
 #include <arpa/inet.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +15,49 @@ const char *event_time(uint64_t ts_us, char *buf, size_t len)
     gmtime_r(&s, &tm);
     size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(buf + n, len - n, ".%06uZ", (unsigned)(ts_us % 1000000u));
+    return buf;
+}
+
+/* Read-only once the workers run (set before they start). */
+static const char *const *ev_ifaces;
+static int ev_nifaces;
+
+void event_set_ifaces(const char *const *names, int n)
+{
+    ev_ifaces = names;
+    ev_nifaces = n;
+}
+
+const char *event_community_id(const struct flow *f, char *buf, size_t len)
+{
+    uint8_t p = f->key.proto;
+    /* ICMP's hash uses type and code as ports; the flow key has neither. */
+    if (p == 1 || p == 58 || len < 32)
+        return NULL;
+    size_t alen = f->key.family == 6 ? 16 : 4;
+    int ports = p == 6 || p == 17 || p == 132;
+    /* The spec orders the endpoints: lower address first, on a tie the lower port. */
+    int c = memcmp(f->key.ip[0], f->key.ip[1], alen);
+    int a = (c < 0 || (c == 0 && f->key.port[0] <= f->key.port[1])) ? 0 : 1, b = !a;
+    uint8_t in[2 + 16 + 16 + 2 + 4], md[SHA_DIGEST_LENGTH];
+    size_t n = 0;
+    in[n++] = 0; /* seed 0, big-endian */
+    in[n++] = 0;
+    memcpy(in + n, f->key.ip[a], alen);
+    n += alen;
+    memcpy(in + n, f->key.ip[b], alen);
+    n += alen;
+    in[n++] = p;
+    in[n++] = 0; /* padding */
+    if (ports) {
+        in[n++] = (uint8_t)(f->key.port[a] >> 8);
+        in[n++] = (uint8_t)f->key.port[a];
+        in[n++] = (uint8_t)(f->key.port[b] >> 8);
+        in[n++] = (uint8_t)f->key.port[b];
+    }
+    SHA1(in, n, md);
+    memcpy(buf, "1:", 2);
+    EVP_EncodeBlock((unsigned char *)buf + 2, md, SHA_DIGEST_LENGTH); /* 28 chars + NUL */
     return buf;
 }
 
@@ -75,9 +120,10 @@ static json_t *event_new(uint64_t ts_us, const char *event_type)
 
 /* The EVE-style top level of every flow-bound event: flow_id and the 5-tuple (src =
  * the client) and VLANs. */
-static json_t *event_flow_base(const struct flow *f, uint64_t ts_us, const char *event_type)
+static json_t *event_flow_base(const struct flow *f, uint64_t ts_us, const char *event_type,
+                               uint64_t pkt)
 {
-    char a[64], b[64], p[8];
+    char a[64], b[64], p[8], cid[40];
     int c = f->client, s = !f->client;
     json_t *o = event_new(ts_us, event_type);
     if (!o)
@@ -90,6 +136,13 @@ static json_t *event_flow_base(const struct flow *f, uint64_t ts_us, const char 
     if (has_ports(f->key.proto))
         json_object_set_new(o, "dest_port", json_integer(f->key.port[s]));
     set_str(o, "proto", proto_name(f->key.proto, p, sizeof p));
+    if (event_community_id(f, cid, sizeof cid))
+        set_str(o, "community_id", cid);
+    /* As Suricata: the interface live, the packet number reading files. */
+    if (f->iface && f->iface <= ev_nifaces)
+        set_str(o, "in_iface", ev_ifaces[f->iface - 1]);
+    else if (!f->iface && pkt)
+        set_u64(o, "pcap_cnt", pkt);
     if (f->key.vlan[0] || f->key.vlan[1]) {
         json_t *v = json_array();
         json_array_append_new(v, json_integer(f->key.vlan[0]));
@@ -103,7 +156,7 @@ static json_t *event_flow_base(const struct flow *f, uint64_t ts_us, const char 
 json_t *event_flow(const struct flow *f, const struct event_flow_info *fi)
 {
     char t[40];
-    json_t *ev = event_flow_base(f, f->last_us, "flow");
+    json_t *ev = event_flow_base(f, f->last_us, "flow", f->first_pkt);
     if (!ev)
         return NULL;
     set_str(ev, "app_proto", fi->app_proto);
@@ -147,7 +200,7 @@ json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
                    const struct event_party *p, const struct event_identifier *x, int tls,
                    const char *verdict, const char *clause, const char *reason)
 {
-    json_t *ev = event_flow_base(f, ts_us, "privacy_leak");
+    json_t *ev = event_flow_base(f, ts_us, "privacy_leak", x->first_pkt);
     json_t *id = json_object();
     if (!ev || !id) {
         json_decref(ev);
@@ -181,7 +234,7 @@ json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
 json_t *event_contact(const struct flow *f, const struct event_party *p, int declared,
                       const char *clause, const char *reason)
 {
-    json_t *ev = event_flow_base(f, f->first_us, "sdk_contact");
+    json_t *ev = event_flow_base(f, f->first_us, "sdk_contact", f->first_pkt);
     if (!ev)
         return NULL;
     set_str(ev, "host", p->host);

@@ -24,6 +24,15 @@
 /* "2026-11-24T10:00:00.123456Z" into buf (at least 32 bytes). */
 const char *event_time(uint64_t ts_us, char *buf, size_t len);
 
+/* Live: the interface names flow->iface indexes (1-based); borrowed, must outlive
+ * every event built. Set once before the workers start; NULL, 0: reading files. */
+void event_set_ifaces(const char *const *names, int n);
+
+/* Community ID v1 (https://github.com/corelight/community-id-spec) of flow f with
+ * seed 0, "1:<base64 SHA-1>", into buf (at least 32 bytes). Returns buf, or NULL for
+ * protocols whose ports (ICMP type and code) leakwatch does not keep. */
+const char *event_community_id(const struct flow *f, char *buf, size_t len);
+
 /* Text of an address of family 4 or 6 into buf (at least 46 bytes). */
 const char *event_ip(int family, const uint8_t *ip, char *buf, size_t len);
 
@@ -50,6 +59,7 @@ struct event_identifier {
     const char *type, *category, *form, *where, *key, *source, *evidence;
     double confidence;
     uint64_t count;
+    uint64_t first_pkt;      /* the packet it was first seen in: the event's pcap_cnt */
 };
 
 /* "privacy_leak": one identifier seen in flow f at ts_us, and what the policy says.

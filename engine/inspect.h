@@ -49,6 +49,8 @@ void inspect_set_keylog(inspect_t *in, struct keylog *keys);
 
 /* The packet clock, for DNS TTLs. */
 void inspect_set_time(inspect_t *in, uint64_t ts_us);
+/* The capture-wide number of the packet being inspected (a finding's pcap_cnt). */
+void inspect_set_packet(inspect_t *in, uint64_t pkt_no);
 
 /* In-order bytes, gaps and datagrams of flow f, direction dir (FLOW_TOSERVER ...).
  * The flow's per-flow state is created on first use and hung on f->user. */

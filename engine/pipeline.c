@@ -173,6 +173,7 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
         snprintf(err, errlen, "out of memory");
         goto out;
     }
+    event_set_ifaces(rd.live ? c->ifaces : NULL, rd.live ? c->nifaces : 0);
     if ((rc = start_workers(&rd, err, errlen)) < 0)
         goto out;
     rc = LW_ERR_NOMEM;

@@ -41,6 +41,10 @@ struct pipeline_config {
     unsigned stats_interval_s;  /* 0: one stats event, at the end */
     const char *const *keylogs; /* --keylog FILEs (NSS key log), followed when live */
     int nkeylogs;
+    /* Live: the interface names, the same pointers live_next() returns as p->file,
+     * so a packet's interface is found by address. Events name it (in_iface). */
+    const char *const *ifaces;
+    int nifaces;
 };
 
 /* Defaults for every field but files, filter and sink. */

@@ -29,7 +29,12 @@ static void send_rec(struct reader *rd, int wi, enum worker_rec_kind kind, uint6
     r->kind = kind;
     r->ts_us = ts_us;
     if (kind == WORKER_REC_PACKET) {
-        r->from_lo = (uint32_t)from_lo;
+        r->from_lo = (uint16_t)from_lo;
+        r->iface = 0;
+        /* Live, p->file is one of the configured interface names (same pointer). */
+        for (int i = 0; rd->live && i < rd->cfg->nifaces && i < 255; i++)
+            if (rd->cfg->ifaces[i] == sp->file)
+                r->iface = (uint16_t)(i + 1);
         r->pkt_no = sp->pkt_no;
         r->hash = hash;
         r->key = *k;

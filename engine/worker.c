@@ -126,8 +126,10 @@ static void handle_packet(struct worker *w, const struct worker_rec *r)
                                     &created);
     if (!f)
         return;
-    if (created)
+    if (created) {
         set_client(f, r);
+        f->iface = (uint8_t)r->iface;
+    }
     int sender = r->from_lo ? 0 : 1;
     int dir = sender == f->client ? FLOW_TOSERVER : FLOW_TOCLIENT;
     f->pkts[dir]++;
@@ -144,6 +146,7 @@ static void handle_packet(struct worker *w, const struct worker_rec *r)
 
     const uint8_t *payload = r->l3 + d->payload_off;
     inspect_set_time(w->inspect, r->ts_us);
+    inspect_set_packet(w->inspect, r->pkt_no);
     if (r->key.proto == 6) {
         struct worker_flow wf = {w, f};
         reasm_segment(w->reasm, &f->tcp[dir], dir, d->seq, d->tcp_flags, payload,
