@@ -94,7 +94,7 @@ static int run(struct options *o, live_t *live, struct ruleset *rules, sink_t *s
         fprintf(stderr, "leakwatch: %s\n", err);
         rc = EXIT_USAGE;
     } else {
-        rc = res.input_errors ? EXIT_INPUT : EXIT_OK;
+        rc = res.input_errors ? EXIT_INPUT : res.write_errors ? EXIT_SINK : EXIT_OK;
     }
     struct sink_stats ss;
     if (sink_close(sink, &ss, err, sizeof err) < 0) {

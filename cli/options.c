@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,10 @@ void options_usage(FILE *o)
 "      --keylog FILE      NSS key log (SSLKEYLOGFILE) for TLS decryption; repeat\n"
 "                         for several; followed while live (appended keys are read);\n"
 "                         pcapng inputs' Decryption Secrets Blocks are used too\n"
+"  -c N                   stop after N packets (tcpdump's -c)\n"
+"  -F FILE                read the BPF filter expression from FILE (tcpdump's -F;\n"
+"                         a filter on the command line is then ignored)\n"
+"  -n                     accepted for tcpdump habits; leakwatch resolves no names\n"
 "  BPF filter expression  trailing arguments, as tcpdump takes them\n"
 "                         (e.g. 'tcp port 80 or udp port 53')\n"
 "\n"
@@ -102,7 +107,10 @@ void options_usage(FILE *o)
 "                         made with mode 0700)\n"
 "      --spool-max MIB    spool size limit (default 256); past it events are lost,\n"
 "                         counted and reported (exit 3)\n"
-"  -q, --quiet            no progress line on stderr\n"
+"  -w FILE                also write the packets read (after the filter) to FILE,\n"
+"                         a pcap (tcpdump's -w): live, the capture behind the events\n"
+"  -q, --quiet            no progress line on stderr, and no closing summary (which\n"
+"                         a terminal gets: packets, flows, findings by verdict, time)\n"
 "      --stats-interval S a stats event every S seconds while running (default 0:\n"
 "                         one at the end); it has packets, kernel drops per\n"
 "                         interface, flows, findings, queue bytes per worker\n"
@@ -187,6 +195,13 @@ static int parse_input(struct options *o, int c, const char *arg)
         o->lo.buffer_bytes = (size_t)v << 20;
         return 0;
     case OPT_NO_PROMISC: o->lo.promisc = 0; return 0;
+    case 'c':
+        if (parse_ull("-c", arg, 1, 1ull << 62, &v))
+            return -1;
+        o->pc.max_packets = v;
+        return 0;
+    case 'n': return 0; /* tcpdump's "do not resolve names": leakwatch never does */
+    case 'F': o->filter_file = arg; return 0;
     case OPT_USER: o->user = arg; return 0;
     case OPT_ALLOW_ROOT: o->allow_root = 1; return 0;
     default: return 1;
@@ -201,6 +216,7 @@ static int parse_output(struct options *o, int c, const char *arg)
         o->redis_only_given = 1;
     switch (c) {
     case 'o': o->sc.out_path = arg; return 0;
+    case 'w': o->pc.write_path = arg; return 0;
     case OPT_TRUNCATE: o->sc.out_truncate = 1; return 0;
     case 'q': o->pc.quiet = 1; return 0;
     case OPT_REDIS: o->sc.redis_url = arg; return 0;
@@ -314,6 +330,34 @@ static int set_spool(struct options *o)
     return 0;
 }
 
+/* -F FILE: the filter expression is the file's text, lines joined by spaces. */
+static int read_filter(struct options *o)
+{
+    FILE *f = fopen(o->filter_file, "r");
+    size_t n = 0, cap = 0;
+    int ch;
+    if (!f) {
+        fprintf(stderr, "leakwatch: -F %s: %s\n", o->filter_file, strerror(errno));
+        return -1;
+    }
+    while ((ch = getc(f)) != EOF) {
+        if (n + 2 > cap) {
+            char *nb = realloc(o->filter, cap = cap ? cap * 2 : 256);
+            if (!nb) {
+                fclose(f);
+                fprintf(stderr, "leakwatch: out of memory\n");
+                return -1;
+            }
+            o->filter = nb;
+        }
+        o->filter[n++] = ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : (char)ch;
+    }
+    fclose(f);
+    if (o->filter)
+        o->filter[n] = 0;
+    return 0;
+}
+
 /* What is wrong with a run's options as a whole; 0 when nothing. */
 static int check_run(const struct options *o)
 {
@@ -377,7 +421,7 @@ int options_parse(int argc, char **argv, struct options *o)
     if (options_init(argc, o) < 0)
         return -1;
     /* '+' : stop at the first non-option, which starts the filter expression. */
-    while ((c = getopt_long(argc, argv, "+r:i:o:t:qhV", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+r:i:o:t:c:nF:w:qhV", opts, NULL)) != -1) {
         if ((r = parse_input(o, c, optarg)) != 1 || (r = parse_output(o, c, optarg)) != 1 ||
             (r = parse_processing(o, c, optarg)) != 1) {
             if (r < 0)
@@ -403,9 +447,18 @@ int options_parse(int argc, char **argv, struct options *o)
         return -1;
     if (o->action == OPTIONS_CHECK_RULES || o->action == OPTIONS_VERSION)
         return 0;
-    if (check_run(o) < 0 || (optind < argc && join_filter(o, optind, argc, argv) < 0) ||
-        set_spool(o) < 0)
+    if (check_run(o) < 0 || set_spool(o) < 0)
         return -1;
+    if (o->filter_file) {
+        if (optind < argc)
+            fprintf(stderr, "leakwatch: warning: -F %s given: the filter on the command "
+                            "line is ignored\n", o->filter_file);
+        if (read_filter(o) < 0)
+            return -1;
+    } else if (optind < argc && join_filter(o, optind, argc, argv) < 0) {
+        return -1;
+    }
+    o->pc.summary = !o->pc.quiet && isatty(STDERR_FILENO);
     warn_idle(o);
     o->pc.files = o->files;
     o->pc.nfiles = o->nfiles;

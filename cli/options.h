@@ -30,6 +30,7 @@ struct options {
     const char **files, **ifaces, **keylogs;
     int nfiles, nifaces, nkeylogs;
     char *filter;
+    const char *filter_file;    /* -F FILE */
     /* The rules directories, layered in order (later files of the same name win):
      * every --rules, else $LEAKWATCH_RULES split at ':', else the shipped data
      * (paths.h). rules_env is the owned copy the split points into. */

@@ -443,6 +443,8 @@ static void emit_finding(inspect_t *in, const struct ruleset *r, const struct fc
     if (!ev)
         return;
     in->st.findings++;
+    if ((size_t)v.verdict < sizeof in->st.by_verdict / sizeof in->st.by_verdict[0])
+        in->st.by_verdict[v.verdict]++;
     emit(in, ev);
 }
 

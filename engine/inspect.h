@@ -27,6 +27,7 @@ struct inspect_stats {
     uint64_t findings_over_cap;  /* distinct findings beyond the per-flow cap: counted */
     uint64_t sdk_contacts;
     uint64_t scan_errors;
+    uint64_t by_verdict[8];      /* findings written, by enum verdict (verdict.h) */
     struct dissect_stats dissect;
 };
 

@@ -14,6 +14,7 @@
 #include "common/lwerr.h"
 #include "engine/event.h"
 #include "engine/reader.h"
+#include "engine/stats.h"
 
 void pipeline_defaults(struct pipeline_config *c)
 {
@@ -145,6 +146,66 @@ static int start_workers(struct reader *rd, char *err, size_t errlen)
     return 0;
 }
 
+/* The calling thread's part while the reader runs: reloads and progress; returns
+ * once the reader and every worker have stopped. */
+static void wait_reader(struct reader *rd, pthread_t reader, struct ruleset **latest,
+                        double t0)
+{
+    const struct pipeline_config *c = rd->cfg;
+    int progress = !c->quiet && !rd->live && isatty(STDERR_FILENO);
+    while (!atomic_load(&rd->done)) {
+        struct timespec ts = {0, 200 * 1000000};
+        nanosleep(&ts, NULL);
+        if (c->reload && atomic_exchange(c->reload, 0) && *latest && c->reload_fn)
+            reload(rd, latest, progress);
+        if (progress)
+            show_progress(rd, reader_mono_s() - t0, 0);
+    }
+    pthread_join(reader, NULL);
+    for (int i = 0; i < rd->nworkers; i++)
+        worker_join(rd->workers[i]);
+    if (progress)
+        show_progress(rd, reader_mono_s() - t0, 1);
+}
+
+/* tcpdump's closing lines, for a person at a terminal: what was read, how fast, and
+ * what was found (findings by verdict, most serious first). */
+static void print_summary(struct reader *rd, double secs)
+{
+    struct stats_worker t, w;
+    memset(&t, 0, sizeof t);
+    for (int i = 0; i < rd->nworkers; i++) {
+        worker_stats(rd->workers[i], &w);
+        stats_worker_add(&t, &w);
+    }
+    uint64_t n = atomic_load(&rd->packets);
+    const struct { const char *name; uint64_t v; } v[] = {
+        {"broken_transform", t.verdicts_broken_transform},
+        {"undeclared_sdk", t.verdicts_undeclared_sdk},
+        {"undeclared_type", t.verdicts_undeclared_type},
+        {"first_party_undeclared", t.verdicts_first_party_undeclared},
+        {"unknown_destination", t.verdicts_unknown_destination},
+        {"no_policy", t.verdicts_no_policy},
+        {"declared", t.verdicts_declared},
+        {"first_party_declared", t.verdicts_first_party_declared},
+    };
+    fprintf(stderr, "%llu packets read (%llu filtered out), %llu IP bytes, in %.2f s: "
+            "%.0f packets/s, %.2f Mbit/s\n", (unsigned long long)n,
+            (unsigned long long)(rd->src ? source_filtered(rd->src) : 0),
+            (unsigned long long)rd->ip_bytes, secs, secs > 0 ? (double)n / secs : 0.0,
+            secs > 0 ? (double)rd->ip_bytes * 8 / secs / 1e6 : 0.0);
+    fprintf(stderr, "%llu flows, %llu SDK contacts, %llu findings",
+            (unsigned long long)t.flows_created, (unsigned long long)t.detection_sdk_contacts,
+            (unsigned long long)t.detection_privacy_leaks);
+    const char *sep = ": ";
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (v[i].v) {
+            fprintf(stderr, "%s%llu %s", sep, (unsigned long long)v[i].v, v[i].name);
+            sep = ", ";
+        }
+    fputc('\n', stderr);
+}
+
 int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, char *err,
                  size_t errlen)
 {
@@ -160,7 +221,8 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
     int rc = 0;
     if (!rd.live && (rc = source_open(c->files, c->nfiles, c->filter, &rd.src, err, errlen)) < 0)
         goto out;
-    if ((rc = open_keys(&rd, err, errlen)) < 0)
+    if ((rc = open_keys(&rd, err, errlen)) < 0 ||
+        (c->write_path && (rc = dump_open(c->write_path, &rd.dump, err, errlen)) < 0))
         goto out;
     rd.frags = frag_new(c->frag_datagrams, c->frag_timeout_us);
     rd.dgram = malloc(65536);
@@ -185,27 +247,21 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
             worker_join(rd.workers[i]);
         goto out;
     }
-    int progress = !c->quiet && !rd.live && isatty(STDERR_FILENO);
     double t0 = reader_mono_s();
-    while (!atomic_load(&rd.done)) {
-        struct timespec ts = {0, 200 * 1000000};
-        nanosleep(&ts, NULL);
-        if (c->reload && atomic_exchange(c->reload, 0) && latest && c->reload_fn)
-            reload(&rd, &latest, progress);
-        if (progress)
-            show_progress(&rd, reader_mono_s() - t0, 0);
-    }
-    pthread_join(reader, NULL);
-    for (int i = 0; i < rd.nworkers; i++)
-        worker_join(rd.workers[i]);
-    if (progress)
-        show_progress(&rd, reader_mono_s() - t0, 1);
+    wait_reader(&rd, reader, &latest, t0);
     reader_emit_stats(&rd, 1);
+    if (c->summary)
+        print_summary(&rd, reader_mono_s() - t0);
     res->packets = atomic_load(&rd.packets);
     res->input_errors = rd.input_errors;
     res->interrupted = rd.interrupted;
+    res->write_errors = rd.write_errors;
     rc = 0;
 out:
+    if (dump_close(rd.dump, err, errlen) < 0) {
+        fprintf(stderr, "leakwatch: %s\n", err);
+        res->write_errors++;
+    }
     for (int i = 0; rd.workers && i < rd.nworkers; i++)
         worker_free(rd.workers[i]);
     free(rd.workers);

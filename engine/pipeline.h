@@ -45,6 +45,9 @@ struct pipeline_config {
      * so a packet's interface is found by address. Events name it (in_iface). */
     const char *const *ifaces;
     int nifaces;
+    uint64_t max_packets;       /* -c N: stop after N packets read; 0 = no limit */
+    const char *write_path;     /* -w FILE: also write the packets read, or NULL */
+    int summary;                /* a closing summary on stderr (a terminal, not -q) */
 };
 
 /* Defaults for every field but files, filter and sink. */
@@ -54,6 +57,7 @@ struct pipeline_result {
     uint64_t packets;
     int input_errors;           /* files that could not be read to their end */
     int interrupted;            /* files: *stop ended the run before their end */
+    int write_errors;           /* -w FILE could not be written to its end */
 };
 
 /* Run to the end of the input (or until *stop). Returns 0 when the run itself worked (bad input is

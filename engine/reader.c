@@ -198,6 +198,7 @@ void *reader_main(void *arg)
             frag_expire(rd->frags, rd->last_ts_us);
             if (rd->keys)
                 keylog_poll(rd->keys);
+            dump_flush(rd->dump);
             uint64_t mono = (uint64_t)(reader_mono_s() * 1e6);
             if (interval_us && mono >= rd->stats_next_us) {
                 if (rd->stats_next_us)
@@ -205,8 +206,17 @@ void *reader_main(void *arg)
                 rd->stats_next_us = mono + interval_us;
             }
         }
-        if (rc == 1)
+        if (rc == 1) {
+            if (rd->dump && dump_packet(rd->dump, &sp, err, sizeof err) < 0) {
+                fprintf(stderr, "leakwatch: %s\n", err);
+                rd->write_errors++;
+            }
             handle(rd, &sp);
+            /* -c N: as many packets as asked for is a complete run, not an interrupted
+             * one. */
+            if (c->max_packets && ++rd->passed >= c->max_packets)
+                break;
+        }
     }
     if (held)
         send_held(rd, &held);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "capture/decode.h"
+#include "capture/dump.h"
 #include "capture/frag.h"
 #include "capture/live.h"
 #include "capture/source.h"
@@ -28,6 +29,9 @@ struct reader {
     source_t *src;                      /* NULL when live */
     live_t *live;                       /* borrowed, NULL when reading files */
     keylog_t *keys;                     /* NULL without key logs */
+    dump_t *dump;                       /* -w FILE, or NULL */
+    uint64_t passed;                    /* packets the filter let through (-c counts) */
+    int write_errors;
     /* A reload hands the new rules from the calling thread to the reader here (one
      * reference); the reader passes them on in packet order, so every packet before
      * the swap is judged by the old rules and every flow after by the new. Live, the

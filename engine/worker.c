@@ -15,6 +15,7 @@
 #include "capture/classify.h"
 #include "engine/event.h"
 #include "engine/stats.h"
+#include "rules/verdict.h"
 #include "common/lwerr.h"
 
 #define TH_FIN 0x01
@@ -198,6 +199,14 @@ static void publish(struct worker *w)
     s.detection_findings_over_flow_cap = is.findings_over_cap;
     s.detection_sdk_contacts = is.sdk_contacts;
     s.detection_scan_errors = is.scan_errors;
+    s.verdicts_declared = is.by_verdict[VERDICT_DECLARED];
+    s.verdicts_undeclared_type = is.by_verdict[VERDICT_UNDECLARED_TYPE];
+    s.verdicts_undeclared_sdk = is.by_verdict[VERDICT_UNDECLARED_SDK];
+    s.verdicts_broken_transform = is.by_verdict[VERDICT_BROKEN_TRANSFORM];
+    s.verdicts_first_party_undeclared = is.by_verdict[VERDICT_FIRST_PARTY_UNDECLARED];
+    s.verdicts_first_party_declared = is.by_verdict[VERDICT_FIRST_PARTY_DECLARED];
+    s.verdicts_no_policy = is.by_verdict[VERDICT_NO_POLICY];
+    s.verdicts_unknown_destination = is.by_verdict[VERDICT_UNKNOWN_DESTINATION];
     s.dissect = is.dissect;
     s.top_events = w->events;
     s.top_event_build_failures = w->emit_failures;
