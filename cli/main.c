@@ -128,8 +128,8 @@ int main(int argc, char **argv)
         rc = EXIT_OK;
         goto out;
     case OPTIONS_CHECK_RULES:
-        rc = (o.check_dir ? rulecheck_dir(o.check_dir, stdout)
-                          : rulecheck_layers(o.rules_dirs, o.nrules_dirs, stdout)) == 0
+        rc = rulecheck_layers(o.check_dir ? &o.check_dir : o.rules_dirs,
+                              o.check_dir ? 1 : o.nrules_dirs, o.ro.profile_path, stdout) == 0
                  ? EXIT_OK : EXIT_USAGE;
         goto out;
     case OPTIONS_RUN: break;

@@ -146,6 +146,38 @@ static int start_workers(struct reader *rd, char *err, size_t errlen)
     return 0;
 }
 
+/* Watch for the profile devices' ip addresses (see note_ips in reader.c). */
+static int watch_ips(struct reader *rd)
+{
+    const profile_t *p = rd->cfg->rules ? rd->cfg->rules->profile : NULL;
+    size_t n = p ? profile_ndevices(p) : 0;
+    if (!n)
+        return 0;
+    if (!(rd->ip_seen = calloc(n, 1)))
+        return LW_ERR_NOMEM;
+    rd->ip_profile = p;
+    for (size_t i = 0; i < n; i++)
+        if (profile_device(p, i)->ip_family)
+            rd->ip_unseen++;
+        else
+            rd->ip_seen[i] = 1;
+    return 0;
+}
+
+/* A device ip that no packet carried is most often a typo or a stale address: its
+ * traffic then went unattributed (unless its MAC matched). Said once, at the end. */
+static void warn_unseen_ips(const struct reader *rd)
+{
+    char ip[64];
+    for (size_t i = 0; rd->ip_unseen && i < profile_ndevices(rd->ip_profile); i++) {
+        const struct profile_device *d = profile_device(rd->ip_profile, i);
+        if (!rd->ip_seen[i])
+            fprintf(stderr, "leakwatch: warning: %s: device %s: ip %s was in no packet of "
+                            "this run\n", profile_path(rd->ip_profile), d->id,
+                    event_ip(d->ip_family, d->ip, ip, sizeof ip));
+    }
+}
+
 /* The calling thread's part while the reader runs: reloads and progress; returns
  * once the reader and every worker have stopped. */
 static void wait_reader(struct reader *rd, pthread_t reader, struct ruleset **latest,
@@ -231,7 +263,7 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
         rd.dns_flow = dissect_flow_new(&rd.dns_env, DISSECT_L4_UDP, 1024, 53);
     }
     rc = LW_ERR_NOMEM;
-    if (!rd.frags || !rd.dgram) {
+    if (!rd.frags || !rd.dgram || watch_ips(&rd) < 0) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
@@ -250,6 +282,7 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
     double t0 = reader_mono_s();
     wait_reader(&rd, reader, &latest, t0);
     reader_emit_stats(&rd, 1);
+    warn_unseen_ips(&rd);
     if (c->summary)
         print_summary(&rd, reader_mono_s() - t0);
     res->packets = atomic_load(&rd.packets);
@@ -266,6 +299,7 @@ out:
         worker_free(rd.workers[i]);
     free(rd.workers);
     free(rd.dgram);
+    free(rd.ip_seen);
     dissect_flow_free(rd.dns_flow);
     frag_free(rd.frags);
     source_free(rd.src);

@@ -95,6 +95,20 @@ static void report_anomaly(struct reader *rd, const struct source_pkt *sp)
     rd->file_reports++;
 }
 
+/* A profile device's ip in this packet: seen (the end of the run warns about the
+ * others). Stops costing anything once every device's ip was seen. */
+static void note_ips(struct reader *rd, const struct decode_pkt *d)
+{
+    const uint8_t *ips[2] = {d->src_ip, d->dst_ip};
+    for (int k = 0; k < 2; k++) {
+        int i = profile_find_ip(rd->ip_profile, d->family, ips[k]);
+        if (i >= 0 && !rd->ip_seen[i]) {
+            rd->ip_seen[i] = 1;
+            rd->ip_unseen--;
+        }
+    }
+}
+
 static void handle(struct reader *rd, const struct source_pkt *sp)
 {
     struct decode_pkt d;
@@ -121,6 +135,8 @@ static void handle(struct reader *rd, const struct source_pkt *sp)
     }
     rd->ip_packets++;
     rd->ip_bytes += d.l3_len;
+    if (rd->ip_unseen)
+        note_ips(rd, &d);
     if (rd->dns_flow && d.proto == 17 && (d.sport == 53 || d.sport == 5353) && d.payload_len) {
         rd->dns_env.now_s = sp->ts_us / 1000000u;
         dissect_flow_datagram(rd->dns_flow, 1, l3 + d.payload_off, d.payload_len, NULL, NULL);

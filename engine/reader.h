@@ -31,6 +31,11 @@ struct reader {
     keylog_t *keys;                     /* NULL without key logs */
     dump_t *dump;                       /* -w FILE, or NULL */
     uint64_t passed;                    /* packets the filter let through (-c counts) */
+    /* Profile devices (of the rules the run started with) whose ip was seen in a
+     * packet; ip_unseen counts those with an ip not seen yet (0: nothing to watch). */
+    const profile_t *ip_profile;
+    uint8_t *ip_seen;
+    size_t ip_unseen;
     int write_errors;
     /* A reload hands the new rules from the calling thread to the reader here (one
      * reference); the reader passes them on in packet order, so every packet before

@@ -148,6 +148,9 @@ static int load_entry(catalog_t *c, yaml_document_t *doc, yaml_node_t *m, const 
         rdiag_error(d, file, line, "SDK entry must be a mapping (id, name, vendor, domains, source)");
         return 0;
     }
+    static const char *const keys[] = {"id",     "name", "vendor",     "domains",
+                                       "source", "note", "candidates", NULL};
+    ryaml_check_keys(doc, m, keys, file, "SDK entry", d);
     const char *id = opt_str(doc, m, "id", file, d);
     const char *name = opt_str(doc, m, "name", file, d);
     const char *vendor = opt_str(doc, m, "vendor", file, d);

@@ -111,6 +111,9 @@ static int load_first_party(struct ctx *c, struct policy *p, yaml_node_t *fp)
                     p->id);
         fp = NULL;
     }
+    static const char *const fp_keys[] = {"collects", "clause", "domains", "transforms",
+                                          "transforms_clause", "domains_note", NULL};
+    ryaml_check_keys(c->doc, fp, fp_keys, c->file, "first_party", c->d);
     yaml_node_t *col = fp ? ryaml_get(c->doc, fp, "collects") : NULL;
     if (fp && !col)
         rdiag_error(c->d, c->file, ryaml_line(fp), "policy %s: first_party: missing 'collects'",
@@ -204,6 +207,8 @@ static int load_sdks(struct ctx *c, struct policy *p, yaml_node_t *sn)
             rdiag_error(c->d, c->file, e->line, "sdks entry must be a mapping (sdk, declares, clause)");
             continue;
         }
+        static const char *const sdk_keys[] = {"sdk", "declares", "vague", "clause", "note", NULL};
+        ryaml_check_keys(c->doc, m, sdk_keys, c->file, "sdks entry", c->d);
         if (!(e->sdk = get_str(c, m, "sdk", 1, "sdks entry")))
             continue;
         if (c->cat && !catalog_find(c->cat, e->sdk))
@@ -238,6 +243,9 @@ static int load_policy(struct ctx *c, yaml_node_t *root)
     p->line = ryaml_line(root);
     if (!(p->file = rarena_strdup(&c->s->arena, c->file)))
         return LW_ERR_NOMEM;
+    static const char *const keys[] = {"id", "app", "source", "sdk_catalogue", "note", "linked",
+                                       "first_party", "sdks", NULL};
+    ryaml_check_keys(c->doc, root, keys, c->file, "policy", c->d);
     p->id = get_str(c, root, "id", 1, "policy");
     p->app = get_str(c, root, "app", 1, "policy");
     p->source = get_str(c, root, "source", 1, "policy");
@@ -398,9 +406,18 @@ int policy_check_profile(const policy_set_t *s, const profile_t *p, const char *
                 break;
             }
         }
-        snprintf(err, errlen, "%s:%d: devices[%zu].policy: no policy \"%s\" in %s/policies (%s%s)",
+        const char *ids[64], *near;
+        size_t n = s ? (s->n < 63 ? s->n : 63) : 0;
+        for (size_t j = 0; j < n; j++)
+            ids[j] = s->v[j]->id;
+        ids[n] = NULL;
+        char hint[128] = "";
+        if ((near = ryaml_suggest(d->policy, strlen(d->policy), ids)))
+            snprintf(hint, sizeof hint, "did you mean \"%s\"? ", near);
+        snprintf(err, errlen,
+                 "%s:%d: devices[%zu].policy: no policy \"%s\" in %s/policies (%s%s%s)",
                  profile_path(p), d->policy_line, i, d->policy, dir ? dir : "the rules directory",
-                 s && s->n ? "known: " : "no policy files loaded", known);
+                 hint, s && s->n ? "known: " : "no policy files loaded", known);
         return LW_ERR_PARSE;
     }
     return 0;

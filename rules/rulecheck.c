@@ -10,6 +10,7 @@
 #include "rules/catalog.h"
 #include "rules/ontology.h"
 #include "rules/policy.h"
+#include "rules/profile.h"
 #include "rules/ryaml.h"
 #include "common/lwerr.h"
 
@@ -24,7 +25,7 @@ static void print_problem(void *ctx, const char *file, int line, const char *msg
 
 int rulecheck_dir(const char *dir, FILE *report)
 {
-    return rulecheck_layers(&dir, 1, report);
+    return rulecheck_layers(&dir, 1, NULL, report);
 }
 
 /* "d1/sub:d2/sub" over the layers that have sub; with none, the last layer's, so
@@ -45,7 +46,35 @@ static void layer_paths(const char *const *dirs, int n, const char *sub, char *o
         snprintf(out, len, "%s/%s", dirs[n - 1], sub);
 }
 
-int rulecheck_layers(const char *const *dirs, int ndirs, FILE *report)
+/* The profile's own errors, then its policies against pol. Returns the error count. */
+static int check_profile(const char *path, const policy_set_t *pol, const char *dir,
+                         FILE *report)
+{
+    char err[LW_ERRBUF];
+    profile_t *p = NULL;
+    int bad = 0;
+    if (profile_load(path, &p, err, sizeof err) < 0 ||
+        policy_check_profile(pol, p, dir, err, sizeof err) < 0) {
+        /* "file:line: message" -> "file:line: error: message", as for rule files. */
+        size_t n = strlen(path), k = n;
+        if (!strncmp(err, path, n) && err[n] == ':')
+            for (k = n + 1; err[k] >= '0' && err[k] <= '9'; k++)
+                ;
+        if (k > n && err[k] == ':' && err[k + 1] == ' ')
+            fprintf(report, "%.*s: error: %s\n", (int)k, err, err + k + 2);
+        else
+            fprintf(report, "%s: error: %s\n", path, err);
+        bad = 1;
+    }
+    if (!p)
+        return bad;
+    fprintf(report, "%s: %zu device%s\n", path, profile_ndevices(p),
+            profile_ndevices(p) == 1 ? "" : "s");
+    profile_free(p);
+    return bad;
+}
+
+int rulecheck_layers(const char *const *dirs, int ndirs, const char *profile, FILE *report)
 {
     char path[16384], ontp[4096];
     const char *dir = ndirs ? dirs[ndirs - 1] : "rules";
@@ -77,10 +106,12 @@ int rulecheck_layers(const char *const *dirs, int ndirs, FILE *report)
         goto out;
     if (!ont)
         fprintf(report, "%s/ontology.yaml: note: identifier types in policies not checked\n", dir);
+    int perr = profile ? check_profile(profile, pol, dir, report) : 0;
     fprintf(report, "%s: %d error%s; %zu identifier types, %zu SDKs, %zu domains, %zu policies\n",
-            dir, d.nerr, d.nerr == 1 ? "" : "s", ontology_nleaves(ont), catalog_count(cat),
+            dir, d.nerr + perr, d.nerr + perr == 1 ? "" : "s", ontology_nleaves(ont),
+            catalog_count(cat),
             catalog_ndomains(cat), policy_count(pol));
-    rc = d.nerr;
+    rc = d.nerr + perr;
 out:
     if (rc == LW_ERR_NOMEM)
         fprintf(report, "%s: error: out of memory\n", dir);

@@ -231,6 +231,83 @@ int ryaml_each_file(const char *dir, struct rdiag *d, int (*fn)(void *ctx, const
     return rc < 0 ? rc : n;
 }
 
+/* Edit distance of two short strings, a swap of two neighbours counting as one edit
+ * (optimal string alignment: "imie" is one edit from "imei"). Longer ones: "far". */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+    size_t r0[65], r1[65], r2[65], *pp = r0, *prev = r1, *cur = r2;
+    if (la > 64 || lb > 64)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                pp[j - 2] + 1 < best)
+                best = pp[j - 2] + 1;
+            cur[j] = best;
+        }
+        size_t *t = pp;
+        pp = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[lb];
+}
+
+const char *ryaml_suggest(const char *word, size_t len, const char *const *known)
+{
+    const char *best = NULL;
+    size_t bestd = 99, limit = len <= 4 ? 1 : 2;
+    for (size_t i = 0; known[i]; i++) {
+        size_t kl = strlen(known[i]);
+        size_t d = edit_distance(word, len, known[i], kl);
+        /* A word cut short or run on ("collect", "sdk_catalog") is a typo too. */
+        size_t m = len < kl ? len : kl;
+        if (m >= 4 && !strncmp(word, known[i], m) && d > limit)
+            d = limit;
+        if (d < bestd) {
+            bestd = d;
+            best = known[i];
+        }
+    }
+    return bestd <= limit ? best : NULL;
+}
+
+int ryaml_check_keys(yaml_document_t *doc, yaml_node_t *map, const char *const *known,
+                     const char *file, const char *what, struct rdiag *d)
+{
+    int bad = 0;
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return 0;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = yaml_document_get_node(doc, p->key);
+        const char *name = ryaml_str(k);
+        size_t i = 0;
+        while (name && known[i] && strcmp(name, known[i]))
+            i++;
+        if (name && known[i])
+            continue;
+        char list[512] = "", hint[160] = "";
+        for (size_t j = 0, n = 0; known[j] && n < sizeof list; j++)
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", j ? ", " : "", known[j]);
+        const char *s = name ? ryaml_suggest(name, strlen(name), known) : NULL;
+        if (s)
+            snprintf(hint, sizeof hint, "did you mean \"%s\"? ", s);
+        rdiag_error(d, file, ryaml_line(k), "%s: unknown field \"%.64s\" (%sexpected %s)", what,
+                    name ? name : "(not a string)", hint, list);
+        bad++;
+    }
+    return bad;
+}
+
 int ryaml_domain_ok(const char *s)
 {
     size_t len = strlen(s), label = 0;

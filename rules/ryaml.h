@@ -43,6 +43,18 @@ const char *ryaml_str(const yaml_node_t *n);
 /* Value node of key in mapping map (NULL if map is not a mapping or key absent). */
 yaml_node_t *ryaml_get(yaml_document_t *doc, yaml_node_t *map, const char *key);
 
+/* The entry of known (NULL-terminated) closest to word (len bytes) by edit distance,
+ * if close enough to be a typo (at most 2 edits, 1 for words of 4 bytes or fewer, or
+ * one a prefix of the other: "collect" -> "collects"); else NULL. Borrowed from known. */
+const char *ryaml_suggest(const char *word, size_t len, const char *const *known);
+
+/* Every key of mapping map must be in known (NULL-terminated): each other key is
+ * reported at its line as "<what>: unknown field \"k\" (did you mean \"x\"?;
+ * expected a, b, c)". A typo would otherwise be ignored in silence. Returns the number
+ * of unknown keys (0 when map is not a mapping). */
+int ryaml_check_keys(yaml_document_t *doc, yaml_node_t *map, const char *const *known,
+                     const char *file, const char *what, struct rdiag *d);
+
 /* Sorted .yaml / .yml file names of dir (not paths). Caller frees with
  * ryaml_names_free(). Returns the count or a negative lwerr.h code. */
 int ryaml_list_dir(const char *dir, char ***names);
