@@ -157,6 +157,19 @@ static void send_held(struct reader *rd, struct ruleset **held)
     *held = NULL;
 }
 
+/* One packet read: -w, then decoding and dispatch. 1 when -c N packets were taken
+ * (as many as asked for is a complete run, not an interrupted one). */
+static int take(struct reader *rd, const struct source_pkt *sp)
+{
+    char err[LW_ERRBUF];
+    if (rd->dump && dump_packet(rd->dump, sp, err, sizeof err) < 0) {
+        fprintf(stderr, "leakwatch: %s\n", err);
+        rd->write_errors++;
+    }
+    handle(rd, sp);
+    return rd->cfg->max_packets && ++rd->passed >= rd->cfg->max_packets;
+}
+
 void *reader_main(void *arg)
 {
     struct reader *rd = arg;
@@ -222,17 +235,8 @@ void *reader_main(void *arg)
                 rd->stats_next_us = mono + interval_us;
             }
         }
-        if (rc == 1) {
-            if (rd->dump && dump_packet(rd->dump, &sp, err, sizeof err) < 0) {
-                fprintf(stderr, "leakwatch: %s\n", err);
-                rd->write_errors++;
-            }
-            handle(rd, &sp);
-            /* -c N: as many packets as asked for is a complete run, not an interrupted
-             * one. */
-            if (c->max_packets && ++rd->passed >= c->max_packets)
-                break;
-        }
+        if (rc == 1 && take(rd, &sp))
+            break;
     }
     if (held)
         send_held(rd, &held);
