@@ -101,7 +101,8 @@ for l in open(sys.argv[1]):
     e = json.loads(l)
     if e["event_type"] == "privacy_leak" and e["identifier"]["key"] == "imei" and e["identifier"]["form"] == "plain":
         print(e["pcap_cnt"]); break' "$T/s.json")
-    tshark -r "$S" -Y "frame.number == $cnt" -T fields -e tcp.payload 2> /dev/null | xxd -r -p > "$T/pkt.bin"
+    tshark -r "$S" -Y "frame.number == $cnt" -T fields -e tcp.payload 2> /dev/null \
+        | python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().replace(":", "").strip()))' > "$T/pkt.bin"
     check_grep "the finding's pcap_cnt packet carries the IMEI" "869012045678914" "$T/pkt.bin"
 else
     echo "note: no tshark, second oracle skipped"
