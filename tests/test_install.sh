@@ -54,6 +54,11 @@ check_grep "unit: StateDirectory for the spool" '^StateDirectory=leakwatch' "$un
 check_grep "unit: spool path under /var/lib/leakwatch" '--spool /var/lib/leakwatch/spool.jsonl' "$unit"
 check_eq "unit: no @VAR@ left" "" "$(grep -o '@[A-Z_]*@' "$unit")"
 check_eq "unit: no PrivateTmp spool promise broken (no /var/tmp)" "" "$(grep -o '/var/tmp' "$unit")"
+if command -v systemd-analyze > /dev/null; then
+    # Only the Documentation= man page may be missing (not in this system's man path).
+    systemd-analyze verify "$unit" 2>&1 | grep -v "Command 'man leakwatch(1)' failed" > "$T/verify"
+    check_eq "unit: systemd-analyze verify finds nothing else" "" "$(cat "$T/verify")"
+fi
 
 echo "== the installed tree, moved"
 cp -a "$T/p" "$T/moved" && rm -rf "$T/p"
