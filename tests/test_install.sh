@@ -116,7 +116,7 @@ python3 - "$shipped/policies/xiaoying-kankan.yaml" "$T/lab/policies/xiaoying-kan
 import sys
 src = open(sys.argv[1]).read()
 add = '''  - sdk: adjust
-    declares: [imei, oaid]
+    declares: [imei, oaid, idfa]
     clause: "lab override: Adjust added"
 '''
 i = src.index("sdks:\n") + len("sdks:\n")
@@ -145,6 +145,19 @@ check_eq "a layer alone without an ontology is refused" 1 $?
 LEAKWATCH_RULES="$shipped:$T/lab" "$LEAKWATCH" -q -r "$T/lab-sample.pcap" --profile "$T/lab.yaml" > "$T/env.json"
 findings "$T/env.json" > "$T/env.f"
 check_ok "\$LEAKWATCH_RULES=A:B layers like --rules A --rules B" "diff '$T/layer.f' '$T/env.f'"
+# leakwatch-report layers the same way: the lab's policy declares idfa for Adjust, which
+# no packet carried, so its matrix has an "unseen" idfa cell for Adjust only then.
+unseen() {  # report JSON -> state of the adjust row's idfa cell
+    python3 -c 'import json, sys
+s = json.load(open(sys.argv[1]))
+print(" ".join(r["cells"].get("idfa", {}).get("state", "-") for a in s["apps"] for r in a["matrix"]["rows"] if r["row"] == "adjust"))' "$1"
+}
+"$T/moved/bin/leakwatch-report" --rules "$shipped" --rules "$T/lab" --json "$T/rl.json" "$T/layer.json" > /dev/null 2>&1
+check_eq "report --rules A --rules B: the layer's declaration is read" "unseen" "$(unseen "$T/rl.json")"
+LEAKWATCH_RULES="$shipped:$T/lab" "$T/moved/bin/leakwatch-report" --json "$T/re.json" "$T/layer.json" > /dev/null 2>&1
+check_eq "report with \$LEAKWATCH_RULES=A:B: the same" "unseen" "$(unseen "$T/re.json")"
+"$T/moved/bin/leakwatch-report" --rules "$shipped" --json "$T/rs.json" "$T/layer.json" > /dev/null 2>&1
+check_ok "report without the layer: no unseen idfa for Adjust" "[ \"\$(unseen '$T/rs.json')\" != unseen ]"
 LEAKWATCH_RULES="$T/nonexistent" "$LEAKWATCH" -q -r "$T/lab-sample.pcap" --rules "$shipped" > /dev/null 2>&1
 check_eq "--rules wins over \$LEAKWATCH_RULES" 0 $?
 LEAKWATCH_RULES="$T/nonexistent" "$LEAKWATCH" -q -r "$T/lab-sample.pcap" > /dev/null 2> "$T/env.err"
