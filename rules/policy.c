@@ -27,6 +27,7 @@ struct ctx {
     const ontology_t *ont;
     const catalog_t *cat;
     const char *file;
+    const char *dirs;        /* the layered list being read (ryaml_layer_of) */
     struct rdiag *d;
 };
 
@@ -254,7 +255,13 @@ static int load_policy(struct ctx *c, yaml_node_t *root)
     if (!p->id)
         return 0;
     const struct policy *old = policy_find(c->s, p->id);
-    if (old) {
+    /* Layered rules: a policy of a later layer replaces one of the same id below it,
+     * whichever file name each has (files are read in name order, not layer order). */
+    int mine = ryaml_layer_of(c->dirs, c->file);
+    int theirs = old ? ryaml_layer_of(c->dirs, old->file) : 0;
+    if (old && mine < theirs)
+        return 0;
+    if (old && mine == theirs) {
         rdiag_error(c->d, c->file, p->line, "policy id %s defined twice (first in %s)", p->id,
                     old->file);
         return 0;
@@ -287,6 +294,11 @@ static int load_policy(struct ctx *c, yaml_node_t *root)
         c->s->v = nv;
         c->s->cap = cap;
     }
+    for (size_t i = 0; old && i < c->s->n; i++)
+        if (c->s->v[i] == old) {
+            c->s->v[i] = p;
+            return 0;
+        }
     c->s->v[c->s->n++] = p;
     return 0;
 }
@@ -316,7 +328,7 @@ int policy_load_dir_diag(const char *dir, const ontology_t *ont, const catalog_t
                          policy_set_t **out, struct rdiag *d)
 {
     int rc;
-    struct ctx c = {.ont = ont, .cat = cat, .d = d};
+    struct ctx c = {.ont = ont, .cat = cat, .d = d, .dirs = dir};
     *out = NULL;
     if (!(c.s = calloc(1, sizeof *c.s))) {
         rc = LW_ERR_NOMEM;

@@ -308,6 +308,26 @@ int ryaml_check_keys(yaml_document_t *doc, yaml_node_t *map, const char *const *
     return bad;
 }
 
+int ryaml_layer_of(const char *dirs, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dl = slash ? (size_t)(slash - path) : 0;
+    struct stat st;
+    if (stat(dirs, &st) == 0)
+        return 0;
+    int layer = 0, found = 0;
+    for (const char *p = dirs; *p; layer++) {
+        const char *end = strchr(p, ':');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == dl && !strncmp(p, path, n))
+            found = layer;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return found;
+}
+
 int ryaml_domain_ok(const char *s)
 {
     size_t len = strlen(s), label = 0;

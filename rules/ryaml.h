@@ -67,6 +67,11 @@ void ryaml_names_free(char **names, int n);
 int ryaml_each_file(const char *dir, struct rdiag *d, int (*fn)(void *ctx, const char *path),
                     void *ctx);
 
+/* Which layer of a layered list "d1:d2:..." (see ryaml_each_file) path, a file
+ * directly in one of them, comes from: 0 for d1, 1 for d2 ...; 0 when dirs is one
+ * directory or path is in none. */
+int ryaml_layer_of(const char *dirs, const char *path);
+
 /* A lowercase DNS name of letters, digits, '-' and dots with at least one dot, no
  * empty label, at most 253 bytes: the only form the catalogue accepts. */
 int ryaml_domain_ok(const char *s);

@@ -137,6 +137,19 @@ check_grep "layered policy replaced the shipped one: adjust declared" '^contact 
 check_grep "layered SDK added: example-vendor.com is lab-vendor" '^leak api.example-vendor.com lab-vendor ' "$T/layer.f"
 check_grep "without the layer adjust is undeclared" '^contact pixel6-a adjust False' "$T/tree.f"
 check_grep "shipped SDKs still there with the layer" '^contact pixel6-a umeng True' "$T/layer.f"
+# Same policy id in another file name, sorting after and before the shipped one: the
+# later layer's policy still wins; the same id twice in one layer stays an error.
+for name in zz-mine aa-mine; do
+    mkdir -p "$T/lab-$name/policies"
+    cp "$T/lab/policies/xiaoying-kankan.yaml" "$T/lab-$name/policies/$name.yaml"
+    "$LEAKWATCH" -q -r "$T/lab-sample.pcap" --profile "$T/lab.yaml" --rules "$shipped" --rules "$T/lab-$name" > "$T/$name.json" 2> "$T/$name.err"
+    check_eq "policy id override from $name.yaml: exit 0" 0 $?
+    check_ok "policy id override from $name.yaml: adjust declared" "findings '$T/$name.json' | grep -q '^contact pixel6-a adjust True xiaoying-kankan'"
+done
+cp "$T/lab/policies/xiaoying-kankan.yaml" "$T/lab-zz-mine/policies/zz-other.yaml"
+"$LEAKWATCH" --check-rules --rules "$shipped" --rules "$T/lab-zz-mine" > "$T/dupid" 2>&1
+check_eq "one id twice in one layer: --check-rules exit 1" 1 $?
+check_grep "one id twice in one layer: said" "policy id xiaoying-kankan defined twice" "$T/dupid"
 "$LEAKWATCH" --check-rules --rules "$shipped" --rules "$T/lab" > "$T/lcheck" 2>&1
 check_eq "--check-rules over the layers: exit 0" 0 $?
 check_grep "--check-rules counts the added SDK" '53 SDKs' "$T/lcheck"
