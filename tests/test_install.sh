@@ -93,6 +93,7 @@ check_ok "installed leakwatch-report read the shipped policies" "python3 -c 'imp
 
 echo "== man pages and completion"
 for p in man1/leakwatch.1 man5/leakwatch-files.5; do
+    command -v man > /dev/null || { check_ok "man installed (Debian: man-db)" false; break; }
     MANWIDTH=80 LC_ALL=C.UTF-8 man --warnings -l "$T/moved/share/man/$p" > "$T/man.out" 2> "$T/man.err"
     check_eq "man -l $p: exit 0" 0 $?
     check_eq "man -l $p: no warning" "" "$(cat "$T/man.err")"
