@@ -55,4 +55,6 @@ set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3, python3-jinja2")
 # A package installs under /usr whatever prefix the build was configured with; the
 # unit gets /usr paths and /etc/leakwatch (install-unit.cmake).
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+# Files under /etc are the admin's once installed: dpkg keeps local edits on upgrade.
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_SOURCE_DIR}/cmake/deb/conffiles)
 include(CPack)

@@ -196,6 +196,8 @@ if command -v cpack > /dev/null && command -v dpkg-deb > /dev/null; then
     check_grep "deb Depends names libpcap" '^ Depends:.*libpcap' "$T/deb.info"
     check_grep "deb Depends names hyperscan" '^ Depends:.*libhyperscan' "$T/deb.info"
     check_grep "deb Depends names nDPI" '^ Depends:.*libndpi' "$T/deb.info"
+    mkdir "$T/ctl" && dpkg-deb -e "$deb" "$T/ctl"
+    check_grep "deb: /etc/leakwatch/rules/README is a conffile" '^/etc/leakwatch/rules/README$' "$T/ctl/conffiles"
     mkdir "$T/x" && dpkg-deb -x "$deb" "$T/x"
     check_grep "deb unit runs /usr/bin/leakwatch" '^ExecStart=/usr/bin/leakwatch ' "$T/x/usr/lib/systemd/system/leakwatch.service"
     check_grep "deb unit layers /etc/leakwatch/rules" '--rules /usr/share/leakwatch --rules /etc/leakwatch/rules' "$T/x/usr/lib/systemd/system/leakwatch.service"
