@@ -61,6 +61,8 @@ struct flow {
     uint8_t list;                  /* enum flow_list */
     uint8_t fin[2], rst;
     uint8_t has_mac[2];
+    uint8_t iface;                 /* live: 1 + index of the interface of the first
+                                      packet (set by the engine); 0 reading files */
     uint8_t mac[2][6];             /* L2 source address seen from each side */
     struct reasm_dir tcp[2];       /* by direction */
     struct classify_flow cls;

@@ -9,24 +9,27 @@
 #include "capture/flow.h"
 #include "cli/options.h"
 #include "cli/privileges.h"
+#include "cli/version.h"
 #include "common/lwerr.h"
-#include "common/memcap.h"
-#include "dissectors/dissect.h"
 #include "rules/rulecheck.h"
-
-#define LW_VERSION "0.1.0"
 
 enum exit_code {
     EXIT_OK = 0,
     EXIT_USAGE = 1,    /* bad command line or configuration: nothing was done */
     EXIT_INPUT = 2,    /* some input could not be read (message names file and packet) */
     EXIT_SINK = 3,     /* an output target was lost; see the message for what was kept */
+    /* A replay (-r) stopped by a signal before the end of its input: 128 + the
+     * signal, as a shell reports a process the signal killed (130 SIGINT, 143
+     * SIGTERM); the stats event says "interrupted":true. */
+    EXIT_SIGNAL_BASE = 128,
 };
 
 /* SIGHUP reopens -o FILE (logrotate) and asks for a rules reload. The handlers
  * only set flags: lock-free atomics, polled by the pipeline's threads. */
 static sink_t *hup_sink;
+/* stop_flag holds the signal that asked to stop (or STOP_STDOUT_CLOSED). */
 static atomic_int reload_flag, stop_flag;
+#define STOP_STDOUT_CLOSED (-1)
 static void on_hup(int sig)
 {
     (void)sig;
@@ -37,8 +40,7 @@ static void on_hup(int sig)
 
 static void on_stop(int sig)
 {
-    (void)sig;
-    atomic_store(&stop_flag, 1);
+    atomic_store(&stop_flag, sig);
 }
 
 static void install_signals(sink_t *sink)
@@ -67,16 +69,11 @@ static void on_sink_error(void *ud, const char *msg)
     fprintf(stderr, "leakwatch: %s\n", msg);
 }
 
-static void version(void)
+/* `leakwatch ... | head`: the reader has what it wanted; stop reading input. */
+static void on_stdout_closed(void *ud)
 {
-    printf("leakwatch %s\n", LW_VERSION);
-    printf("memory per flow: %zu bytes in the flow table, plus nDPI state while it "
-           "classifies and reassembly chunks while segments wait\n",
-           sizeof(struct flow));
-    printf("memory budget (--memcap): default %zu MiB here; each flow draws its fixed "
-           "state (flow, nDPI, matcher streams, dissectors: the stats event's "
-           "memory.per_flow_bytes), each open HTTP body up to %u KiB more\n",
-           memcap_default() >> 20, DISSECT_BODY_MAX / 1024 + 40);
+    (void)ud;
+    atomic_store(&stop_flag, STOP_STDOUT_CLOSED);
 }
 
 /* Everything is open: run the pipeline to the end of the input (or a signal). */
@@ -97,7 +94,7 @@ static int run(struct options *o, live_t *live, struct ruleset *rules, sink_t *s
         fprintf(stderr, "leakwatch: %s\n", err);
         rc = EXIT_USAGE;
     } else {
-        rc = res.input_errors ? EXIT_INPUT : EXIT_OK;
+        rc = res.input_errors ? EXIT_INPUT : res.write_errors ? EXIT_SINK : EXIT_OK;
     }
     struct sink_stats ss;
     if (sink_close(sink, &ss, err, sizeof err) < 0) {
@@ -105,6 +102,9 @@ static int run(struct options *o, live_t *live, struct ruleset *rules, sink_t *s
         if (rc == EXIT_OK)
             rc = EXIT_SINK;
     }
+    /* stop_flag < 0: stdout's reader left (| head), a normal end: no message, 0. */
+    if (rc == EXIT_OK && res.interrupted && atomic_load(&stop_flag) > 0)
+        rc = EXIT_SIGNAL_BASE + atomic_load(&stop_flag);
     hup_sink = NULL;
     return rc;
 }
@@ -123,13 +123,19 @@ int main(int argc, char **argv)
         goto out;
     switch (o.action) {
     case OPTIONS_HELP: options_usage(stdout); rc = EXIT_OK; goto out;
-    case OPTIONS_VERSION: version(); rc = EXIT_OK; goto out;
+    case OPTIONS_VERSION:
+        version_print(stdout, o.rules_dirs, o.nrules_dirs);
+        rc = EXIT_OK;
+        goto out;
     case OPTIONS_CHECK_RULES:
-        rc = rulecheck_dir(o.check_dir, stdout) == 0 ? EXIT_OK : EXIT_USAGE;
+        rc = rulecheck_layers(o.check_dir ? &o.check_dir : o.rules_dirs,
+                              o.check_dir ? 1 : o.nrules_dirs, o.ro.profile_path, stdout) == 0
+                 ? EXIT_OK : EXIT_USAGE;
         goto out;
     case OPTIONS_RUN: break;
     }
     o.sc.on_error = on_sink_error;
+    o.sc.on_stdout_closed = on_stdout_closed;
     if ((o.nifaces && live_open(&o.lo, &live, err, sizeof err) < 0) ||
         ((o.nifaces || o.user) && privileges_drop(o.user, o.allow_root, err, sizeof err) < 0) ||
         ruleset_load(&o.ro, &rules, err, sizeof err) < 0 ||

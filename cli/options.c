@@ -5,20 +5,24 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cli/paths.h"
 
 enum {
     OPT_REDIS = 256, OPT_REDIS_KEY, OPT_REDIS_MAXLEN, OPT_SPOOL, OPT_SPOOL_MAX, OPT_MAX_FLOWS,
     OPT_FLOW_TIMEOUT, OPT_CLOSE_TIMEOUT, OPT_CHECK_RULES, OPT_PROFILE, OPT_RULES, OPT_MIN_CONF,
     OPT_EVIDENCE, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_USER, OPT_ALLOW_ROOT,
-    OPT_STATS_INTERVAL, OPT_KEYLOG, OPT_MEMCAP,
+    OPT_STATS_INTERVAL, OPT_KEYLOG, OPT_MEMCAP, OPT_TRUNCATE,
 };
 
 static const struct option opts[] = {
     {"read", required_argument, NULL, 'r'},
     {"interface", required_argument, NULL, 'i'},
     {"output", required_argument, NULL, 'o'},
+    {"truncate", no_argument, NULL, OPT_TRUNCATE},
     {"threads", required_argument, NULL, 't'},
     {"quiet", no_argument, NULL, 'q'},
     {"redis", required_argument, NULL, OPT_REDIS},
@@ -49,6 +53,9 @@ static const struct option opts[] = {
 
 void options_usage(FILE *o)
 {
+    char def[4096];
+    const char *env = getenv("LEAKWATCH_RULES");
+    paths_rules_default(def, sizeof def);
     fprintf(o,
 "Usage: leakwatch -r FILE [-r FILE ...] [options] [BPF filter expression]\n"
 "       leakwatch -i IFACE [-i IFACE ...] --user NAME [options] [BPF filter]\n"
@@ -78,29 +85,46 @@ void options_usage(FILE *o)
 "      --keylog FILE      NSS key log (SSLKEYLOGFILE) for TLS decryption; repeat\n"
 "                         for several; followed while live (appended keys are read);\n"
 "                         pcapng inputs' Decryption Secrets Blocks are used too\n"
+"  -c N                   stop after N packets (tcpdump's -c)\n"
+"  -F FILE                read the BPF filter expression from FILE (tcpdump's -F;\n"
+"                         a filter on the command line is then ignored)\n"
+"  -n                     accepted for tcpdump habits; leakwatch resolves no names\n"
 "  BPF filter expression  trailing arguments, as tcpdump takes them\n"
 "                         (e.g. 'tcp port 80 or udp port 53')\n"
 "\n"
 "Output:\n"
-"  -o, --output FILE      write JSON lines to FILE instead of stdout\n"
+"  -o, --output FILE      append JSON lines to FILE instead of writing to stdout\n"
+"                         (an existing FILE is kept and added to)\n"
+"      --truncate         empty the -o FILE first instead of appending\n"
 "      --redis URL        send events to a Redis stream: redis://[user:pass@]host:port/db\n"
 "                         or a unix socket path\n"
 "      --redis-key KEY    stream key (default leakwatch:events)\n"
 "      --redis-maxlen N   trim the stream to about N entries (XADD MAXLEN ~ N;\n"
 "                         default 1000000, 0 = never trim)\n"
 "      --spool FILE       where events wait while Redis is unreachable, replayed in\n"
-"                         order when it is back, also by the next run (default\n"
-"                         /var/tmp/leakwatch-spool.jsonl)\n"
+"                         order when it is back, also by the next run (default, per\n"
+"                         user: $XDG_STATE_HOME/leakwatch/spool.jsonl, else\n"
+"                         ~/.local/state/leakwatch/spool.jsonl; the directory is\n"
+"                         made with mode 0700)\n"
 "      --spool-max MIB    spool size limit (default 256); past it events are lost,\n"
 "                         counted and reported (exit 3)\n"
-"  -q, --quiet            no progress line on stderr\n"
+"  -w FILE                also write the packets read (after the filter) to FILE,\n"
+"                         a pcap (tcpdump's -w): live, the capture behind the events\n"
+"  -q, --quiet            no progress line on stderr, and no closing summary (which\n"
+"                         a terminal gets: packets, flows, findings by verdict, time)\n"
 "      --stats-interval S a stats event every S seconds while running (default 0:\n"
 "                         one at the end); it has packets, kernel drops per\n"
 "                         interface, flows, findings, queue bytes per worker\n"
 "\n"
 "Detection:\n"
 "      --profile FILE     lab profile (YAML): devices, addresses, true identifiers\n"
-"      --rules DIR        ontology.yaml, sdks/, policies/ (default " LW_RULES_DIR ")\n"
+"      --rules DIR        rule data: ontology.yaml, sdks/, policies/. Repeat to\n"
+"                         layer directories: a later one adds files and replaces\n"
+"                         those of the same name (a policy: also of the same id; the\n"
+"                         ontology whole), so your own policies and SDKs go over\n"
+"                         the shipped ones without a copy.\n"
+"                         Without --rules: $LEAKWATCH_RULES (DIR:DIR...%s%s%s),\n"
+"                         else the shipped data, here %s\n"
 "      --min-confidence X report generic (unprofiled) identifiers only at or above\n"
 "                         confidence X, 0..1 (default 0.5: a validated value behind\n"
 "                         a telling key name; bare shapes score lower)\n"
@@ -125,16 +149,20 @@ void options_usage(FILE *o)
 "the new rules are compiled while capture goes on, new flows use them, open flows\n"
 "finish with the old ones. A reload that fails keeps the old rules and says why\n"
 "(stderr and a \"reload\" event). SIGINT/SIGTERM end every open flow, write its\n"
-"findings and the final stats event, and exit as if the input had ended.\n"
+"findings and the final stats event and exit; a replay (-r) cut short that way\n"
+"says \"interrupted\":true in the stats and exits 130 (SIGINT) or 143 (SIGTERM).\n"
 "\n"
 "Other:\n"
-"      --check-rules [DIR] validate the rule files in DIR (default " LW_RULES_DIR ")\n"
+"      --check-rules [DIR] validate the rule files in DIR (default: the --rules\n"
+"                         layers), and with --profile the profile against them\n"
 "  -h, --help             this text\n"
-"  -V, --version          version, library versions and per-flow memory cost\n"
+"  -V, --version          versions: leakwatch, libraries (Hyperscan with the CPU\n"
+"                         features it uses), rule data; per-flow memory cost\n"
 "\n"
 "Exit status: 0 success; 1 bad command line or configuration; 2 some input could\n"
 "not be read to its end (everything before the damage was processed and written);\n"
-"3 an output target failed.\n");
+"3 an output target failed; 130/143 a replay stopped by SIGINT/SIGTERM. A reader\n"
+"that closes our stdout (leakwatch ... | head) is no failure: exit 0.\n", env ? ", now " : "", env ? env : "", env ? "" : ", unset", def);
 }
 
 static int parse_ull(const char *opt, const char *s, unsigned long long min,
@@ -156,6 +184,8 @@ static int parse_ull(const char *opt, const char *s, unsigned long long min,
 static int parse_input(struct options *o, int c, const char *arg)
 {
     unsigned long long v;
+    if (c == OPT_SNAPLEN || c == OPT_BUFFER || c == OPT_NO_PROMISC)
+        o->live_only_given = 1;
     switch (c) {
     case 'r': o->files[o->nfiles++] = arg; return 0;
     case 'i': o->ifaces[o->nifaces++] = arg; return 0;
@@ -171,6 +201,13 @@ static int parse_input(struct options *o, int c, const char *arg)
         o->lo.buffer_bytes = (size_t)v << 20;
         return 0;
     case OPT_NO_PROMISC: o->lo.promisc = 0; return 0;
+    case 'c':
+        if (parse_ull("-c", arg, 1, 1ull << 62, &v))
+            return -1;
+        o->pc.max_packets = v;
+        return 0;
+    case 'n': return 0; /* tcpdump's "do not resolve names": leakwatch never does */
+    case 'F': o->filter_file = arg; return 0;
     case OPT_USER: o->user = arg; return 0;
     case OPT_ALLOW_ROOT: o->allow_root = 1; return 0;
     default: return 1;
@@ -181,8 +218,12 @@ static int parse_input(struct options *o, int c, const char *arg)
 static int parse_output(struct options *o, int c, const char *arg)
 {
     unsigned long long v;
+    if (c == OPT_REDIS_KEY || c == OPT_REDIS_MAXLEN || c == OPT_SPOOL || c == OPT_SPOOL_MAX)
+        o->redis_only_given = 1;
     switch (c) {
     case 'o': o->sc.out_path = arg; return 0;
+    case 'w': o->pc.write_path = arg; return 0;
+    case OPT_TRUNCATE: o->sc.out_truncate = 1; return 0;
     case 'q': o->pc.quiet = 1; return 0;
     case OPT_REDIS: o->sc.redis_url = arg; return 0;
     case OPT_REDIS_KEY: o->sc.redis_key = arg; return 0;
@@ -213,7 +254,7 @@ static int parse_processing(struct options *o, int c, const char *arg)
     char *end;
     switch (c) {
     case OPT_PROFILE: o->ro.profile_path = arg; return 0;
-    case OPT_RULES: o->ro.rules_dir = arg; return 0;
+    case OPT_RULES: o->rules_dirs[o->nrules_dirs++] = arg; return 0;
     case OPT_MIN_CONF:
         o->ro.min_confidence = strtod(arg, &end);
         if (end == arg || *end || o->ro.min_confidence < 0 || o->ro.min_confidence > 1) {
@@ -274,6 +315,60 @@ static int join_filter(struct options *o, int first, int argc, char **argv)
     return 0;
 }
 
+/* Options that change nothing in this run: accepted (a script may pass them always),
+ * but said, so nobody believes they did something. */
+static void warn_idle(const struct options *o)
+{
+    if (o->live_only_given && !o->nifaces)
+        fprintf(stderr, "leakwatch: warning: --snaplen, --buffer-size and --no-promisc "
+                        "apply to live capture (-i) only; ignored with -r\n");
+    if (o->redis_only_given && !o->sc.redis_url)
+        fprintf(stderr, "leakwatch: warning: --redis-key, --redis-maxlen, --spool and "
+                        "--spool-max apply to --redis only; ignored without it\n");
+}
+
+/* --redis without --spool: the per-user spool, so users do not share one file. */
+static int set_spool(struct options *o)
+{
+    char err[512];
+    if (!o->sc.redis_url || o->sc.spool_path)
+        return 0;
+    if (!paths_spool_default(o->spool_default, sizeof o->spool_default, err, sizeof err)) {
+        fprintf(stderr, "leakwatch: spool: %s\n", err);
+        return -1;
+    }
+    o->sc.spool_path = o->spool_default;
+    return 0;
+}
+
+/* -F FILE: the filter expression is the file's text, lines joined by spaces. */
+static int read_filter(struct options *o)
+{
+    FILE *f = fopen(o->filter_file, "r");
+    size_t n = 0, cap = 0;
+    int ch;
+    if (!f) {
+        fprintf(stderr, "leakwatch: -F %s: %s\n", o->filter_file, strerror(errno));
+        return -1;
+    }
+    while ((ch = getc(f)) != EOF) {
+        if (n + 2 > cap) {
+            char *nb = realloc(o->filter, cap = cap ? cap * 2 : 256);
+            if (!nb) {
+                fclose(f);
+                fprintf(stderr, "leakwatch: out of memory\n");
+                return -1;
+            }
+            o->filter = nb;
+        }
+        o->filter[n++] = ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : (char)ch;
+    }
+    fclose(f);
+    if (o->filter)
+        o->filter[n] = 0;
+    return 0;
+}
+
 /* What is wrong with a run's options as a whole; 0 when nothing. */
 static int check_run(const struct options *o)
 {
@@ -288,17 +383,43 @@ static int check_run(const struct options *o)
     return 0;
 }
 
+/* The rules layers when no --rules was given: $LEAKWATCH_RULES, else the shipped data. */
+static int set_rules(struct options *o)
+{
+    const char *env = getenv("LEAKWATCH_RULES");
+    if (!o->nrules_dirs && env && *env) {
+        if (!(o->rules_env = strdup(env))) {
+            fprintf(stderr, "leakwatch: out of memory\n");
+            return -1;
+        }
+        for (char *save = NULL, *d = strtok_r(o->rules_env, ":", &save); d;
+             d = strtok_r(NULL, ":", &save))
+            o->rules_dirs[o->nrules_dirs++] = d;
+    }
+    if (!o->nrules_dirs)
+        o->rules_dirs[o->nrules_dirs++] =
+            paths_rules_default(o->rules_default, sizeof o->rules_default);
+    o->ro.rules_dirs = o->rules_dirs;
+    o->ro.nrules_dirs = o->nrules_dirs;
+    return 0;
+}
+
 static int options_init(int argc, struct options *o)
 {
     memset(o, 0, sizeof *o);
     pipeline_defaults(&o->pc);
     live_defaults(&o->lo);
-    o->ro.rules_dir = LW_RULES_DIR;
     o->ro.min_confidence = 0.5;
     o->files = calloc((size_t)argc, sizeof *o->files);
     o->ifaces = calloc((size_t)argc, sizeof *o->ifaces);
     o->keylogs = calloc((size_t)argc, sizeof *o->keylogs);
-    if (!o->files || !o->ifaces || !o->keylogs) {
+    /* Room for every --rules or every $LEAKWATCH_RULES element, whichever is used. */
+    const char *env = getenv("LEAKWATCH_RULES");
+    size_t nenv = 1;
+    for (const char *p = env; p && *p; p++)
+        nenv += *p == ':';
+    o->rules_dirs = calloc((size_t)argc + nenv, sizeof *o->rules_dirs);
+    if (!o->files || !o->ifaces || !o->keylogs || !o->rules_dirs) {
         fprintf(stderr, "leakwatch: out of memory\n");
         return -1;
     }
@@ -311,7 +432,7 @@ int options_parse(int argc, char **argv, struct options *o)
     if (options_init(argc, o) < 0)
         return -1;
     /* '+' : stop at the first non-option, which starts the filter expression. */
-    while ((c = getopt_long(argc, argv, "+r:i:o:t:qhV", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+r:i:o:t:c:nF:w:qhV", opts, NULL)) != -1) {
         if ((r = parse_input(o, c, optarg)) != 1 || (r = parse_output(o, c, optarg)) != 1 ||
             (r = parse_processing(o, c, optarg)) != 1) {
             if (r < 0)
@@ -325,17 +446,31 @@ int options_parse(int argc, char **argv, struct options *o)
             o->check_dir = optarg;
             if (!o->check_dir && optind < argc && argv[optind][0] != '-')
                 o->check_dir = argv[optind++];
-            if (!o->check_dir)
-                o->check_dir = LW_RULES_DIR;
+            /* Go on: --rules and --profile may follow. */
             o->action = OPTIONS_CHECK_RULES;
-            return 0;
+            continue;
         case 'h': o->action = OPTIONS_HELP; return 0;
-        case 'V': o->action = OPTIONS_VERSION; return 0;
+        case 'V': o->action = OPTIONS_VERSION; continue; /* --rules may follow */
         default: fprintf(stderr, "Try 'leakwatch --help'.\n"); return -1;
         }
     }
-    if (check_run(o) < 0 || (optind < argc && join_filter(o, optind, argc, argv) < 0))
+    if (set_rules(o) < 0)
         return -1;
+    if (o->action == OPTIONS_CHECK_RULES || o->action == OPTIONS_VERSION)
+        return 0;
+    if (check_run(o) < 0 || set_spool(o) < 0)
+        return -1;
+    if (o->filter_file) {
+        if (optind < argc)
+            fprintf(stderr, "leakwatch: warning: -F %s given: the filter on the command "
+                            "line is ignored\n", o->filter_file);
+        if (read_filter(o) < 0)
+            return -1;
+    } else if (optind < argc && join_filter(o, optind, argc, argv) < 0) {
+        return -1;
+    }
+    o->pc.summary = !o->pc.quiet && isatty(STDERR_FILENO);
+    warn_idle(o);
     o->pc.files = o->files;
     o->pc.nfiles = o->nfiles;
     o->pc.keylogs = o->keylogs;
@@ -343,6 +478,8 @@ int options_parse(int argc, char **argv, struct options *o)
     o->pc.filter = o->filter;
     o->lo.ifaces = o->ifaces;
     o->lo.nifaces = o->nifaces;
+    o->pc.ifaces = o->ifaces;
+    o->pc.nifaces = o->nifaces;
     o->lo.filter = o->filter;
     return 0;
 }
@@ -353,4 +490,6 @@ void options_free(struct options *o)
     free(o->files);
     free(o->ifaces);
     free(o->keylogs);
+    free(o->rules_dirs);
+    free(o->rules_env);
 }

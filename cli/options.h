@@ -9,15 +9,11 @@
 #include "engine/ruleset.h"
 #include "sinks/sink.h"
 
-#ifndef LW_RULES_DIR
-#define LW_RULES_DIR "data"
-#endif
-
 enum options_action {
     OPTIONS_RUN,
     OPTIONS_HELP,
     OPTIONS_VERSION,
-    OPTIONS_CHECK_RULES,  /* check_dir */
+    OPTIONS_CHECK_RULES,  /* check_dir, or the rules list when NULL */
 };
 
 struct options {
@@ -34,6 +30,18 @@ struct options {
     const char **files, **ifaces, **keylogs;
     int nfiles, nifaces, nkeylogs;
     char *filter;
+    const char *filter_file;    /* -F FILE */
+    /* The rules directories, layered in order (later files of the same name win):
+     * every --rules, else $LEAKWATCH_RULES split at ':', else the shipped data
+     * (paths.h). rules_env is the owned copy the split points into. */
+    const char **rules_dirs;
+    int nrules_dirs;
+    char *rules_env;
+    char rules_default[4096];
+    char spool_default[4096];   /* the per-user spool (paths.h) when --redis has none */
+    /* Options given that only matter with others (warned about when those are not). */
+    int live_only_given;        /* --snaplen, --buffer-size, --no-promisc */
+    int redis_only_given;       /* --redis-key, --redis-maxlen, --spool, --spool-max */
 };
 
 /* Parse argv into o (every default set first). 0, or -1 after a message on stderr

@@ -2,6 +2,8 @@
 #include "engine/event.h"
 
 #include <arpa/inet.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +18,49 @@ const char *event_time(uint64_t ts_us, char *buf, size_t len)
     return buf;
 }
 
+/* Read-only once the workers run (set before they start). */
+static const char *const *ev_ifaces;
+static int ev_nifaces;
+
+void event_set_ifaces(const char *const *names, int n)
+{
+    ev_ifaces = names;
+    ev_nifaces = n;
+}
+
+const char *event_community_id(const struct flow *f, char *buf, size_t len)
+{
+    uint8_t p = f->key.proto;
+    /* ICMP's hash uses type and code as ports; the flow key has neither. */
+    if (p == 1 || p == 58 || len < 32)
+        return NULL;
+    size_t alen = f->key.family == 6 ? 16 : 4;
+    int ports = p == 6 || p == 17 || p == 132;
+    /* The spec orders the endpoints: lower address first, on a tie the lower port. */
+    int c = memcmp(f->key.ip[0], f->key.ip[1], alen);
+    int a = (c < 0 || (c == 0 && f->key.port[0] <= f->key.port[1])) ? 0 : 1, b = !a;
+    uint8_t in[2 + 16 + 16 + 2 + 4], md[SHA_DIGEST_LENGTH];
+    size_t n = 0;
+    in[n++] = 0; /* seed 0, big-endian */
+    in[n++] = 0;
+    memcpy(in + n, f->key.ip[a], alen);
+    n += alen;
+    memcpy(in + n, f->key.ip[b], alen);
+    n += alen;
+    in[n++] = p;
+    in[n++] = 0; /* padding */
+    if (ports) {
+        in[n++] = (uint8_t)(f->key.port[a] >> 8);
+        in[n++] = (uint8_t)f->key.port[a];
+        in[n++] = (uint8_t)(f->key.port[b] >> 8);
+        in[n++] = (uint8_t)f->key.port[b];
+    }
+    SHA1(in, n, md);
+    memcpy(buf, "1:", 2);
+    EVP_EncodeBlock((unsigned char *)buf + 2, md, SHA_DIGEST_LENGTH); /* 28 chars + NUL */
+    return buf;
+}
+
 const char *event_ip(int family, const uint8_t *ip, char *buf, size_t len)
 {
     if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, ip, buf, (socklen_t)len))
@@ -23,15 +68,33 @@ const char *event_ip(int family, const uint8_t *ip, char *buf, size_t len)
     return buf;
 }
 
+/* IANA keywords (as Suricata writes them) for the protocols a lab sees; others as
+ * their number. */
 static const char *proto_name(uint8_t proto, char *buf, size_t len)
 {
     switch (proto) {
+    case 1: return "ICMP";
+    case 2: return "IGMP";
+    case 4: return "IPIP";
     case 6: return "TCP";
     case 17: return "UDP";
-    case 1: return "ICMP";
+    case 41: return "IPv6";
+    case 47: return "GRE";
+    case 50: return "ESP";
+    case 51: return "AH";
     case 58: return "IPv6-ICMP";
+    case 89: return "OSPF";
+    case 103: return "PIM";
+    case 112: return "VRRP";
+    case 132: return "SCTP";
     default: snprintf(buf, len, "%u", proto); return buf;
     }
+}
+
+/* Only TCP and UDP have ports here (decode.c reads no other transport header). */
+static int has_ports(uint8_t proto)
+{
+    return proto == 6 || proto == 17;
 }
 
 static void set_str(json_t *o, const char *k, const char *v)
@@ -57,19 +120,29 @@ static json_t *event_new(uint64_t ts_us, const char *event_type)
 
 /* The EVE-style top level of every flow-bound event: flow_id and the 5-tuple (src =
  * the client) and VLANs. */
-static json_t *event_flow_base(const struct flow *f, uint64_t ts_us, const char *event_type)
+static json_t *event_flow_base(const struct flow *f, uint64_t ts_us, const char *event_type,
+                               uint64_t pkt)
 {
-    char a[64], b[64], p[8];
+    char a[64], b[64], p[8], cid[40];
     int c = f->client, s = !f->client;
     json_t *o = event_new(ts_us, event_type);
     if (!o)
         return NULL;
     set_u64(o, "flow_id", flow_id(f));
     set_str(o, "src_ip", event_ip(f->key.family, f->key.ip[c], a, sizeof a));
-    json_object_set_new(o, "src_port", json_integer(f->key.port[c]));
+    if (has_ports(f->key.proto))
+        json_object_set_new(o, "src_port", json_integer(f->key.port[c]));
     set_str(o, "dest_ip", event_ip(f->key.family, f->key.ip[s], b, sizeof b));
-    json_object_set_new(o, "dest_port", json_integer(f->key.port[s]));
+    if (has_ports(f->key.proto))
+        json_object_set_new(o, "dest_port", json_integer(f->key.port[s]));
     set_str(o, "proto", proto_name(f->key.proto, p, sizeof p));
+    if (event_community_id(f, cid, sizeof cid))
+        set_str(o, "community_id", cid);
+    /* As Suricata: the interface live, the packet number reading files. */
+    if (f->iface && f->iface <= ev_nifaces)
+        set_str(o, "in_iface", ev_ifaces[f->iface - 1]);
+    else if (!f->iface && pkt)
+        set_u64(o, "pcap_cnt", pkt);
     if (f->key.vlan[0] || f->key.vlan[1]) {
         json_t *v = json_array();
         json_array_append_new(v, json_integer(f->key.vlan[0]));
@@ -83,7 +156,7 @@ static json_t *event_flow_base(const struct flow *f, uint64_t ts_us, const char 
 json_t *event_flow(const struct flow *f, const struct event_flow_info *fi)
 {
     char t[40];
-    json_t *ev = event_flow_base(f, f->last_us, "flow");
+    json_t *ev = event_flow_base(f, f->last_us, "flow", f->first_pkt);
     if (!ev)
         return NULL;
     set_str(ev, "app_proto", fi->app_proto);
@@ -136,7 +209,7 @@ json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
                    const struct event_party *p, const struct event_identifier *x, int tls,
                    const char *verdict, const char *clause, const char *reason)
 {
-    json_t *ev = event_flow_base(f, ts_us, "privacy_leak");
+    json_t *ev = event_flow_base(f, ts_us, "privacy_leak", x->first_pkt);
     json_t *id = json_object();
     if (!ev || !id) {
         json_decref(ev);
@@ -171,14 +244,14 @@ json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
 json_t *event_contact(const struct flow *f, const struct event_party *p, int declared,
                       const char *clause, const char *reason)
 {
-    json_t *ev = event_flow_base(f, f->first_us, "sdk_contact");
+    json_t *ev = event_flow_base(f, f->first_us, "sdk_contact", f->first_pkt);
     if (!ev)
         return NULL;
     put_party(ev, p);
     set_str(ev, "sdk_name", p->sdk_name);
     set_str(ev, "sdk_vendor", p->sdk_vendor);
     set_str(ev, "sdk_match", p->sdk_match);
-    json_object_set_new(ev, "declared", json_boolean(declared));
+    json_object_set_new(ev, "declared", declared < 0 ? json_null() : json_boolean(declared));
     set_str(ev, "policy", p->policy);
     set_str(ev, "clause", clause);
     set_str(ev, "reason", reason);
@@ -256,6 +329,7 @@ static json_t *stats_reader(const struct event_run *r)
 {
     json_t *s = json_object();
     json_object_set_new(s, "final", json_boolean(r->final));
+    json_object_set_new(s, "interrupted", json_boolean(r->interrupted));
     if (!r->final)
         set_u64(s, "seq", r->seq);
     set_u64(s, "packets", r->packets);
@@ -297,8 +371,16 @@ json_t *event_stats(const struct event_run *r)
         return NULL;
     json_t *s = stats_reader(r);
     stats_worker_each(r->total, put_total, s);
-    /* The event being built counts too. */
-    set_u64(s, "events", r->total->top_events + 1);
+    /* Every event handed to the output so far (all types), and this one. */
+    set_u64(s, "events", r->out->emitted + 1);
+    json_t *o = json_object();
+    set_u64(o, "written", r->out->written_lines + r->out->written_redis);
+    set_u64(o, "written_lines", r->out->written_lines);
+    set_u64(o, "written_redis", r->out->written_redis);
+    set_u64(o, "spooled", r->out->spooled);
+    set_u64(o, "lost", r->out->lost);
+    set_u64(o, "queue_full_waits", r->out->queue_full_waits);
+    json_object_set_new(s, "output", o);
     json_t *dj = json_object();
     struct dissect_stats all = r->total->dissect;
     /* Only the reader's DNS flow fills the map (workers parse DNS again, unshared). */

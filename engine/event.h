@@ -19,9 +19,19 @@
 #include "capture/live.h"
 #include "dissectors/keylog.h"
 #include "engine/stats.h"
+#include "sinks/sink.h"
 
 /* "2026-11-24T10:00:00.123456Z" into buf (at least 32 bytes). */
 const char *event_time(uint64_t ts_us, char *buf, size_t len);
+
+/* Live: the interface names flow->iface indexes (1-based); borrowed, must outlive
+ * every event built. Set once before the workers start; NULL, 0: reading files. */
+void event_set_ifaces(const char *const *names, int n);
+
+/* Community ID v1 (https://github.com/corelight/community-id-spec) of flow f with
+ * seed 0, "1:<base64 SHA-1>", into buf (at least 32 bytes). Returns buf, or NULL for
+ * protocols whose ports (ICMP type and code) leakwatch does not keep. */
+const char *event_community_id(const struct flow *f, char *buf, size_t len);
 
 /* Text of an address of family 4 or 6 into buf (at least 46 bytes). */
 const char *event_ip(int family, const uint8_t *ip, char *buf, size_t len);
@@ -50,6 +60,7 @@ struct event_identifier {
     const char *type, *category, *form, *where, *key, *source, *evidence;
     double confidence;
     uint64_t count;
+    uint64_t first_pkt;      /* the packet it was first seen in: the event's pcap_cnt */
 };
 
 /* "privacy_leak": one identifier seen in flow f at ts_us, and what the policy says.
@@ -58,7 +69,8 @@ json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
                    const struct event_party *p, const struct event_identifier *id, int tls,
                    const char *verdict, const char *clause, const char *reason);
 
-/* "sdk_contact": a device talked to a catalogued SDK (once per pair). */
+/* "sdk_contact": a device talked to a catalogued SDK (once per pair). declared: 1 or
+ * 0 as the device's policy says, -1 (JSON null) when there is no policy to ask. */
 json_t *event_contact(const struct flow *f, const struct event_party *p, int declared,
                       const char *clause, const char *reason);
 
@@ -70,6 +82,7 @@ json_t *event_reload(uint64_t ts_us, unsigned generation, long compile_ms,
 struct event_run {
     uint64_t ts_us;
     int final;
+    int interrupted;                    /* a replay stopped before its input ended */
     uint64_t seq;                       /* of a periodic event */
     uint64_t packets, filtered, ip_packets, ip_bytes;
     int input_errors;
@@ -86,6 +99,7 @@ struct event_run {
     const uint64_t *queue_bytes;        /* one per worker: ring bytes in use */
     const uint64_t *ring_full_waits;    /* one per worker */
     int nworkers;
+    const struct sink_stats *out;       /* the sink's counters when the event is built */
 };
 json_t *event_stats(const struct event_run *r);
 

@@ -27,6 +27,7 @@ struct finding {
     double confidence;
     uint64_t count;
     uint64_t first_us;
+    uint64_t first_pkt;           /* number of the packet it was first seen in */
     uint64_t last_off;            /* where the last counted occurrence ended */
     int emitted;                  /* already sent by a flush of a long flow */
 };
@@ -63,6 +64,7 @@ struct inspect {
     struct gen *retired;          /* older generations with flows still open */
     struct dissect_env env;
     uint64_t now_us;
+    uint64_t now_pkt;
     struct inspect_stats st;
 };
 
@@ -162,6 +164,11 @@ void inspect_set_memcap(inspect_t *in, struct memcap *mem)
     in->env.mem = mem;
 }
 
+void inspect_set_packet(inspect_t *in, uint64_t pkt_no)
+{
+    in->now_pkt = pkt_no;
+}
+
 void inspect_set_time(inspect_t *in, uint64_t ts_us)
 {
     in->now_us = ts_us;
@@ -223,6 +230,8 @@ static void on_hit(void *ctx, const struct matcher_hit *h)
     c->unsent++;
     f->count = 1;
     f->first_us = in->now_us;
+    /* Bytes a flow's end flushed from reassembly have no packet of their own. */
+    f->first_pkt = in->now_pkt;
     f->last_off = h->offset;
 }
 
@@ -374,6 +383,10 @@ static void emit_contact(inspect_t *in, struct ruleset *r, struct flow *f,
     const char *clause = NULL;
     char reason[256] = "";
     int declared = verdict_sdk_contact(a->pol, a->sdk->id, &clause, reason, sizeof reason);
+    /* Without a policy nothing was declared or undeclared: false would read as a
+     * violation. */
+    if (!a->pol)
+        declared = -1;
     struct event_party p;
     party_of(a, &p);
     json_t *ev = event_contact(f, &p, declared, clause, reason);
@@ -429,7 +442,7 @@ static void emit_finding(inspect_t *in, const struct ruleset *r, const struct fc
     struct event_identifier id = {
         .type = x->type, .category = x->category, .form = x->form, .where = x->where,
         .key = x->key, .source = x->source, .evidence = x->evidence,
-        .confidence = x->confidence, .count = x->count,
+        .confidence = x->confidence, .count = x->count, .first_pkt = x->first_pkt,
     };
     struct verdict_result v;
     verdict_eval(r->ontology, a->pol, a->sdk ? a->sdk->id : NULL, a->first_party, x->type,
@@ -441,6 +454,8 @@ static void emit_finding(inspect_t *in, const struct ruleset *r, const struct fc
     if (!ev)
         return;
     in->st.findings++;
+    if ((size_t)v.verdict < sizeof in->st.by_verdict / sizeof in->st.by_verdict[0])
+        in->st.by_verdict[v.verdict]++;
     emit(in, ev);
 }
 

@@ -27,6 +27,7 @@ struct inspect_stats {
     uint64_t findings_over_cap;  /* distinct findings beyond the per-flow cap: counted */
     uint64_t sdk_contacts;
     uint64_t scan_errors;
+    uint64_t by_verdict[8];      /* findings written, by enum verdict (verdict.h) */
     struct dissect_stats dissect;
 };
 
@@ -54,6 +55,8 @@ void inspect_set_memcap(inspect_t *in, struct memcap *mem);
 
 /* The packet clock, for DNS TTLs. */
 void inspect_set_time(inspect_t *in, uint64_t ts_us);
+/* The capture-wide number of the packet being inspected (a finding's pcap_cnt). */
+void inspect_set_packet(inspect_t *in, uint64_t pkt_no);
 
 /* In-order bytes, gaps and datagrams of flow f, direction dir (FLOW_TOSERVER ...).
  * The flow's per-flow state is created on first use and hung on f->user. */

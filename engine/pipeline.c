@@ -21,6 +21,7 @@
  * and the key log's 131,072 sessions with their index (keylog.c), rounded up. */
 #define PIPELINE_DNSMAP_BYTES (24u << 20)
 #define PIPELINE_KEYLOG_BYTES (40u << 20)
+#include "engine/stats.h"
 
 void pipeline_defaults(struct pipeline_config *c)
 {
@@ -54,7 +55,7 @@ static void reload(struct reader *rd, struct ruleset **latest, int progress)
     struct ruleset *nr = NULL;
     double t0 = clock_mono_s();
     int rc = c->reload_fn(c->reload_ctx, *latest, &nr, err, sizeof err);
-    uint64_t ts = rd->live ? clock_wall_us() : rd->last_ts_us;
+    uint64_t ts = rd->live || !rd->last_ts_us ? clock_wall_us() : rd->last_ts_us;
     json_t *ev;
     if (progress)
         fputc('\n', stderr);
@@ -93,6 +94,10 @@ static int open_keys(struct reader *rd, char *err, size_t errlen)
         int n = keylog_add_file(rd->keys, c->keylogs[i], rd->live != NULL, err, errlen);
         if (n < 0)
             return n;
+        /* Accepted in silence, an empty or wrong file looks like traffic without TLS. */
+        if (n == 0)
+            fprintf(stderr, "leakwatch: warning: --keylog %s: no key line%s\n", c->keylogs[i],
+                    rd->live ? " yet (lines appended later are read)" : ", nothing to decrypt with");
     }
     for (int i = 0; !rd->live && i < c->nfiles; i++) {
         char e[LW_ERRBUF];
@@ -181,6 +186,98 @@ static int start_workers(struct reader *rd, size_t reasm_bytes, char *err, size_
     return 0;
 }
 
+/* Watch for the profile devices' ip addresses (see note_ips in reader.c). */
+static int watch_ips(struct reader *rd)
+{
+    const profile_t *p = rd->cfg->rules ? rd->cfg->rules->profile : NULL;
+    size_t n = p ? profile_ndevices(p) : 0;
+    if (!n)
+        return 0;
+    if (!(rd->ip_seen = calloc(n, 1)))
+        return LW_ERR_NOMEM;
+    rd->ip_profile = p;
+    for (size_t i = 0; i < n; i++)
+        if (profile_device(p, i)->ip_family)
+            rd->ip_unseen++;
+        else
+            rd->ip_seen[i] = 1;
+    return 0;
+}
+
+/* A device ip that no packet carried is most often a typo or a stale address: its
+ * traffic then went unattributed (unless its MAC matched). Said once, at the end. */
+static void warn_unseen_ips(const struct reader *rd)
+{
+    char ip[64];
+    for (size_t i = 0; rd->ip_unseen && i < profile_ndevices(rd->ip_profile); i++) {
+        const struct profile_device *d = profile_device(rd->ip_profile, i);
+        if (!rd->ip_seen[i])
+            fprintf(stderr, "leakwatch: warning: %s: device %s: ip %s was in no packet of "
+                            "this run\n", profile_path(rd->ip_profile), d->id,
+                    event_ip(d->ip_family, d->ip, ip, sizeof ip));
+    }
+}
+
+/* The calling thread's part while the reader runs: reloads and progress; returns
+ * once the reader and every worker have stopped. */
+static void wait_reader(struct reader *rd, pthread_t reader, struct ruleset **latest,
+                        double t0)
+{
+    const struct pipeline_config *c = rd->cfg;
+    int progress = !c->quiet && !rd->live && isatty(STDERR_FILENO);
+    while (!atomic_load(&rd->done)) {
+        struct timespec ts = {0, 200 * 1000000};
+        nanosleep(&ts, NULL);
+        if (c->reload && atomic_exchange(c->reload, 0) && *latest && c->reload_fn)
+            reload(rd, latest, progress);
+        if (progress)
+            show_progress(rd, clock_mono_s() - t0, 0);
+    }
+    pthread_join(reader, NULL);
+    for (int i = 0; i < rd->nworkers; i++)
+        worker_join(rd->workers[i]);
+    if (progress)
+        show_progress(rd, clock_mono_s() - t0, 1);
+}
+
+/* tcpdump's closing lines, for a person at a terminal: what was read, how fast, and
+ * what was found (findings by verdict, most serious first). */
+static void print_summary(struct reader *rd, double secs)
+{
+    struct stats_worker t, w;
+    memset(&t, 0, sizeof t);
+    for (int i = 0; i < rd->nworkers; i++) {
+        worker_stats(rd->workers[i], &w);
+        stats_worker_add(&t, &w);
+    }
+    uint64_t n = atomic_load(&rd->packets);
+    const struct { const char *name; uint64_t v; } v[] = {
+        {"broken_transform", t.verdicts_broken_transform},
+        {"undeclared_sdk", t.verdicts_undeclared_sdk},
+        {"undeclared_type", t.verdicts_undeclared_type},
+        {"first_party_undeclared", t.verdicts_first_party_undeclared},
+        {"unknown_destination", t.verdicts_unknown_destination},
+        {"no_policy", t.verdicts_no_policy},
+        {"declared", t.verdicts_declared},
+        {"first_party_declared", t.verdicts_first_party_declared},
+    };
+    fprintf(stderr, "%llu packets read (%llu filtered out), %llu IP bytes, in %.2f s: "
+            "%.0f packets/s, %.2f Mbit/s\n", (unsigned long long)n,
+            (unsigned long long)(rd->src ? source_filtered(rd->src) : 0),
+            (unsigned long long)rd->ip_bytes, secs, secs > 0 ? (double)n / secs : 0.0,
+            secs > 0 ? (double)rd->ip_bytes * 8 / secs / 1e6 : 0.0);
+    fprintf(stderr, "%llu flows, %llu SDK contacts, %llu findings",
+            (unsigned long long)t.flows_created, (unsigned long long)t.detection_sdk_contacts,
+            (unsigned long long)t.detection_privacy_leaks);
+    const char *sep = ": ";
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (v[i].v) {
+            fprintf(stderr, "%s%llu %s", sep, (unsigned long long)v[i].v, v[i].name);
+            sep = ", ";
+        }
+    fputc('\n', stderr);
+}
+
 int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, char *err,
                  size_t errlen)
 {
@@ -196,7 +293,8 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
     int rc = 0;
     if (!rd.live && (rc = source_open(c->files, c->nfiles, c->filter, &rd.src, err, errlen)) < 0)
         goto out;
-    if ((rc = open_keys(&rd, err, errlen)) < 0)
+    if ((rc = open_keys(&rd, err, errlen)) < 0 ||
+        (c->write_path && (rc = dump_open(c->write_path, &rd.dump, err, errlen)) < 0))
         goto out;
     rd.frags = frag_new(c->frag_datagrams, c->frag_timeout_us);
     rd.dgram = malloc(65536);
@@ -205,11 +303,12 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
         rd.dns_flow = dissect_flow_new(&rd.dns_env, DISSECT_L4_UDP, 1024, 53);
     }
     rc = LW_ERR_NOMEM;
-    if (!rd.frags || !rd.dgram) {
+    if (!rd.frags || !rd.dgram || watch_ips(&rd) < 0) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
     size_t reasm_bytes = c->reasm_bytes;
+    event_set_ifaces(rd.live ? c->ifaces : NULL, rd.live ? c->nifaces : 0);
     if ((rc = pipeline_memcap(&rd, c, &reasm_bytes, err, errlen)) < 0 ||
         (rc = start_workers(&rd, reasm_bytes, err, errlen)) < 0)
         goto out;
@@ -222,30 +321,27 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
             worker_join(rd.workers[i]);
         goto out;
     }
-    int progress = !c->quiet && !rd.live && isatty(STDERR_FILENO);
     double t0 = clock_mono_s();
-    while (!atomic_load(&rd.done)) {
-        struct timespec ts = {0, 200 * 1000000};
-        nanosleep(&ts, NULL);
-        if (c->reload && atomic_exchange(c->reload, 0) && latest && c->reload_fn)
-            reload(&rd, &latest, progress);
-        if (progress)
-            show_progress(&rd, clock_mono_s() - t0, 0);
-    }
-    pthread_join(reader, NULL);
-    for (int i = 0; i < rd.nworkers; i++)
-        worker_join(rd.workers[i]);
-    if (progress)
-        show_progress(&rd, clock_mono_s() - t0, 1);
+    wait_reader(&rd, reader, &latest, t0);
     reader_emit_stats(&rd, 1);
+    warn_unseen_ips(&rd);
+    if (c->summary)
+        print_summary(&rd, clock_mono_s() - t0);
     res->packets = atomic_load(&rd.packets);
     res->input_errors = rd.input_errors;
+    res->interrupted = rd.interrupted;
+    res->write_errors = rd.write_errors;
     rc = 0;
 out:
+    if (dump_close(rd.dump, err, errlen) < 0) {
+        fprintf(stderr, "leakwatch: %s\n", err);
+        res->write_errors++;
+    }
     for (int i = 0; rd.workers && i < rd.nworkers; i++)
         worker_free(rd.workers[i]);
     free(rd.workers);
     free(rd.dgram);
+    free(rd.ip_seen);
     dissect_flow_free(rd.dns_flow);
     frag_free(rd.frags);
     source_free(rd.src);

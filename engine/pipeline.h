@@ -44,6 +44,13 @@ struct pipeline_config {
     int nkeylogs;
     size_t memcap_bytes;        /* --memcap: one budget for the process (common/memcap.h);
                                    0 = memcap_default() */
+    /* Live: the interface names, the same pointers live_next() returns as p->file,
+     * so a packet's interface is found by address. Events name it (in_iface). */
+    const char *const *ifaces;
+    int nifaces;
+    uint64_t max_packets;       /* -c N: stop after N packets read; 0 = no limit */
+    const char *write_path;     /* -w FILE: also write the packets read, or NULL */
+    int summary;                /* a closing summary on stderr (a terminal, not -q) */
 };
 
 /* Defaults for every field but files, filter and sink. */
@@ -52,6 +59,8 @@ void pipeline_defaults(struct pipeline_config *c);
 struct pipeline_result {
     uint64_t packets;
     int input_errors;           /* files that could not be read to their end */
+    int interrupted;            /* files: *stop ended the run before their end */
+    int write_errors;           /* -w FILE could not be written to its end */
 };
 
 /* Run to the end of the input (or until *stop). Returns 0 when the run itself worked (bad input is

@@ -30,7 +30,12 @@ static void send_rec(struct reader *rd, int wi, enum worker_rec_kind kind, uint6
     r->kind = kind;
     r->ts_us = ts_us;
     if (kind == WORKER_REC_PACKET) {
-        r->from_lo = (uint32_t)from_lo;
+        r->from_lo = (uint16_t)from_lo;
+        r->iface = 0;
+        /* Live, p->file is one of the configured interface names (same pointer). */
+        for (int i = 0; rd->live && i < rd->cfg->nifaces && i < 255; i++)
+            if (rd->cfg->ifaces[i] == sp->file)
+                r->iface = (uint16_t)(i + 1);
         r->pkt_no = sp->pkt_no;
         r->hash = hash;
         r->key = *k;
@@ -77,6 +82,20 @@ static void report_anomaly(struct reader *rd, const struct source_pkt *sp)
     rd->file_reports++;
 }
 
+/* A profile device's ip in this packet: seen (the end of the run warns about the
+ * others). Stops costing anything once every device's ip was seen. */
+static void note_ips(struct reader *rd, const struct decode_pkt *d)
+{
+    const uint8_t *ips[2] = {d->src_ip, d->dst_ip};
+    for (int k = 0; k < 2; k++) {
+        int i = profile_find_ip(rd->ip_profile, d->family, ips[k]);
+        if (i >= 0 && !rd->ip_seen[i]) {
+            rd->ip_seen[i] = 1;
+            rd->ip_unseen--;
+        }
+    }
+}
+
 static void handle(struct reader *rd, const struct source_pkt *sp)
 {
     struct decode_pkt d;
@@ -103,6 +122,8 @@ static void handle(struct reader *rd, const struct source_pkt *sp)
     }
     rd->ip_packets++;
     rd->ip_bytes += d.l3_len;
+    if (rd->ip_unseen)
+        note_ips(rd, &d);
     if (rd->dns_flow && d.proto == 17 && (d.sport == 53 || d.sport == 5353) && d.payload_len) {
         rd->dns_env.now_s = sp->ts_us / 1000000u;
         dissect_flow_datagram(rd->dns_flow, 1, l3 + d.payload_off, d.payload_len, NULL, NULL);
@@ -123,6 +144,19 @@ static void send_held(struct reader *rd, struct ruleset **held)
     *held = NULL;
 }
 
+/* One packet read: -w, then decoding and dispatch. 1 when -c N packets were taken
+ * (as many as asked for is a complete run, not an interrupted one). */
+static int take(struct reader *rd, const struct source_pkt *sp)
+{
+    char err[LW_ERRBUF];
+    if (rd->dump && dump_packet(rd->dump, sp, err, sizeof err) < 0) {
+        fprintf(stderr, "leakwatch: %s\n", err);
+        rd->write_errors++;
+    }
+    handle(rd, sp);
+    return rd->cfg->max_packets && ++rd->passed >= rd->cfg->max_packets;
+}
+
 void *reader_main(void *arg)
 {
     struct reader *rd = arg;
@@ -134,8 +168,11 @@ void *reader_main(void *arg)
     struct ruleset *held = NULL;     /* new rules waiting for their first packet */
     uint64_t held_from = 0;
     for (;;) {
-        if (c->stop && atomic_load(c->stop))
+        if (c->stop && atomic_load(c->stop)) {
+            /* Live capture has no end of its own: a signal is how it ends. */
+            rd->interrupted = !rd->live;
             break;
+        }
         struct ruleset *nr = atomic_exchange(&rd->pending, NULL);
         if (nr) {
             ruleset_free(held);
@@ -177,6 +214,7 @@ void *reader_main(void *arg)
             frag_expire(rd->frags, rd->last_ts_us);
             if (rd->keys)
                 keylog_poll(rd->keys);
+            dump_flush(rd->dump);
             uint64_t mono = (uint64_t)(clock_mono_s() * 1e6);
             if (interval_us && mono >= rd->stats_next_us) {
                 if (rd->stats_next_us)
@@ -184,8 +222,8 @@ void *reader_main(void *arg)
                 rd->stats_next_us = mono + interval_us;
             }
         }
-        if (rc == 1)
-            handle(rd, &sp);
+        if (rc == 1 && take(rd, &sp))
+            break;
     }
     if (held)
         send_held(rd, &held);
@@ -226,9 +264,14 @@ void reader_emit_stats(struct reader *rd, int final)
     }
     struct live_if_stats ifs[READER_MAX_IFACES];
     int nifs = rd->live ? live_stats(rd->live, ifs, READER_MAX_IFACES) : 0;
+    struct sink_stats out;
+    sink_get_stats(rd->cfg->sink, &out);
     struct event_run run = {
-        .ts_us = rd->last_ts_us,
+        /* No packet read (an unreadable input): the time of writing, not 1970. */
+        .ts_us = rd->last_ts_us ? rd->last_ts_us : clock_wall_us(),
+        .out = &out,
         .final = final,
+        .interrupted = rd->interrupted,
         .seq = final ? 0 : ++rd->stats_seq,
         .packets = atomic_load(&rd->packets),
         .filtered = rd->src ? source_filtered(rd->src) : 0,

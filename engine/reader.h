@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "capture/decode.h"
+#include "capture/dump.h"
 #include "capture/frag.h"
 #include "capture/live.h"
 #include "capture/source.h"
@@ -29,6 +30,14 @@ struct reader {
     source_t *src;                      /* NULL when live */
     live_t *live;                       /* borrowed, NULL when reading files */
     keylog_t *keys;                     /* NULL without key logs */
+    dump_t *dump;                       /* -w FILE, or NULL */
+    uint64_t passed;                    /* packets the filter let through (-c counts) */
+    /* Profile devices (of the rules the run started with) whose ip was seen in a
+     * packet; ip_unseen counts those with an ip not seen yet (0: nothing to watch). */
+    const profile_t *ip_profile;
+    uint8_t *ip_seen;
+    size_t ip_unseen;
+    int write_errors;
     /* A reload hands the new rules from the calling thread to the reader here (one
      * reference); the reader passes them on in packet order, so every packet before
      * the swap is judged by the old rules and every flow after by the new. Live, the
@@ -57,6 +66,7 @@ struct reader {
     uint64_t last_ts_us, last_tick_us;
     uint64_t ip_packets, ip_bytes;
     int input_errors;
+    int interrupted;                    /* files: stopped before their end */
     const char *cur_file;
     int file_reports;
     _Atomic uint64_t packets;           /* read by the progress display */

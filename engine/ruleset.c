@@ -41,6 +41,55 @@ static struct ruleset_shared *shared_new(void)
     return s;
 }
 
+/* "d1/sub:d2/sub:..." for every layer that has sub (the loaders' layered form, see
+ * ryaml_each_file), or "" when none has. */
+static void join_layers(const struct ruleset_options *o, const char *sub, char *out,
+                        size_t len)
+{
+    size_t n = 0;
+    out[0] = 0;
+    for (int i = 0; i < o->nrules_dirs && n < len; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", o->rules_dirs[i], sub);
+        if (exists(path))
+            n += (size_t)snprintf(out + n, len - n, "%s%s", n ? ":" : "", path);
+    }
+}
+
+/* The ontology (last layer having one), SDK catalogue and policies of every layer. */
+static int load_layers(const struct ruleset_options *o, struct ruleset *r, char *err,
+                       size_t errlen)
+{
+    char path[4096], sdks[16384], pols[16384];
+    const char *ont = NULL;
+    int rc;
+    for (int i = 0; i < o->nrules_dirs; i++) {
+        if (!exists(o->rules_dirs[i])) {
+            snprintf(err, errlen, "%s: no such rules directory", o->rules_dirs[i]);
+            return LW_ERR_INVAL;
+        }
+        snprintf(path, sizeof path, "%s/ontology.yaml", o->rules_dirs[i]);
+        if (exists(path))
+            ont = o->rules_dirs[i];
+    }
+    if (ont) {
+        snprintf(path, sizeof path, "%s/ontology.yaml", ont);
+        if ((rc = ontology_load(path, &r->ontology, err, errlen)) < 0)
+            return rc;
+    }
+    join_layers(o, "sdks", sdks, sizeof sdks);
+    join_layers(o, "policies", pols, sizeof pols);
+    if (sdks[0] && (rc = catalog_load_dir(sdks, &r->catalog, err, errlen)) < 0)
+        return rc;
+    if (!pols[0])
+        return 0;
+    if (!r->ontology) {
+        snprintf(err, errlen, "an ontology.yaml is needed to read %s", pols);
+        return LW_ERR_INVAL;
+    }
+    return policy_load_dir(pols, r->ontology, r->catalog, &r->policies, err, errlen);
+}
+
 int ruleset_load(const struct ruleset_options *o, struct ruleset **out, char *err,
                  size_t errlen)
 {
@@ -51,7 +100,6 @@ int ruleset_reload(const struct ruleset_options *o, struct ruleset *prev,
                    struct ruleset **out, char *err, size_t errlen)
 {
     struct ruleset *r = calloc(1, sizeof *r);
-    char path[4096];
     int rc = LW_ERR_NOMEM;
     if (!r) {
         snprintf(err, errlen, "out of memory");
@@ -71,33 +119,12 @@ int ruleset_reload(const struct ruleset_options *o, struct ruleset *prev,
     r->raw_evidence = o->raw_evidence;
     if (o->profile_path && (rc = profile_load(o->profile_path, &r->profile, err, errlen)) < 0)
         goto err;
-    if (o->rules_dir) {
-        if (!exists(o->rules_dir)) {
-            snprintf(err, errlen, "%s: no such rules directory", o->rules_dir);
-            rc = LW_ERR_INVAL;
-            goto err;
-        }
-        snprintf(path, sizeof path, "%s/ontology.yaml", o->rules_dir);
-        if (exists(path) && (rc = ontology_load(path, &r->ontology, err, errlen)) < 0)
-            goto err;
-        snprintf(path, sizeof path, "%s/sdks", o->rules_dir);
-        if (exists(path) && (rc = catalog_load_dir(path, &r->catalog, err, errlen)) < 0)
-            goto err;
-        snprintf(path, sizeof path, "%s/policies", o->rules_dir);
-        if (exists(path)) {
-            if (!r->ontology) {
-                snprintf(err, errlen, "%s/ontology.yaml is needed to read %s", o->rules_dir,
-                         path);
-                rc = LW_ERR_INVAL;
-                goto err;
-            }
-            if ((rc = policy_load_dir(path, r->ontology, r->catalog, &r->policies, err,
-                                      errlen)) < 0)
-                goto err;
-        }
-    }
+    if ((rc = load_layers(o, r, err, errlen)) < 0)
+        goto err;
     if (r->profile &&
-        (rc = policy_check_profile(r->policies, r->profile, o->rules_dir, err, errlen)) < 0)
+        (rc = policy_check_profile(r->policies, r->profile,
+                                   o->nrules_dirs ? o->rules_dirs[o->nrules_dirs - 1] : "",
+                                   err, errlen)) < 0)
         goto err;
     struct matcher_opts mo = {.min_confidence = o->min_confidence,
                               .raw_evidence = o->raw_evidence};

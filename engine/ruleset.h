@@ -47,7 +47,11 @@ struct ruleset {
 
 struct ruleset_options {
     const char *profile_path;    /* may be NULL */
-    const char *rules_dir;       /* NULL: no SDK catalogue, no policies */
+    /* Rule data directories, layered: each may hold ontology.yaml, sdks/, policies/;
+     * the last ontology.yaml wins whole, and in sdks/ and policies/ a later file of
+     * the same name replaces an earlier one. None: no SDK catalogue, no policies. */
+    const char *const *rules_dirs;
+    int nrules_dirs;
     double min_confidence;
     int raw_evidence;
 };

@@ -29,6 +29,10 @@
     X(detection, privacy_leaks) X(detection, repeats_counted)                             \
     X(detection, findings_over_flow_cap) X(detection, sdk_contacts)                       \
     X(detection, scan_errors)                                                             \
+    X(verdicts, declared) X(verdicts, undeclared_type) X(verdicts, undeclared_sdk)        \
+    X(verdicts, broken_transform) X(verdicts, first_party_undeclared)                     \
+    X(verdicts, first_party_declared) X(verdicts, no_policy)                              \
+    X(verdicts, unknown_destination)                                                      \
     X(top, events) X(top, event_build_failures)                                           \
     X(worker, packets) X(worker, bytes) X(worker, flows_active) X(worker, reloads)        \
     X(worker, reload_failures)

@@ -15,6 +15,7 @@
 #include "capture/classify.h"
 #include "engine/event.h"
 #include "engine/stats.h"
+#include "rules/verdict.h"
 #include "common/lwerr.h"
 #include "rules/matcher.h"
 
@@ -127,8 +128,10 @@ static void handle_packet(struct worker *w, const struct worker_rec *r)
                                     &created);
     if (!f)
         return;
-    if (created)
+    if (created) {
         set_client(f, r);
+        f->iface = (uint8_t)r->iface;
+    }
     int sender = r->from_lo ? 0 : 1;
     int dir = sender == f->client ? FLOW_TOSERVER : FLOW_TOCLIENT;
     f->pkts[dir]++;
@@ -145,6 +148,7 @@ static void handle_packet(struct worker *w, const struct worker_rec *r)
 
     const uint8_t *payload = r->l3 + d->payload_off;
     inspect_set_time(w->inspect, r->ts_us);
+    inspect_set_packet(w->inspect, r->pkt_no);
     if (r->key.proto == 6) {
         struct worker_flow wf = {w, f};
         reasm_segment(w->reasm, &f->tcp[dir], dir, d->seq, d->tcp_flags, payload,
@@ -196,6 +200,14 @@ static void publish(struct worker *w)
     s.detection_findings_over_flow_cap = is.findings_over_cap;
     s.detection_sdk_contacts = is.sdk_contacts;
     s.detection_scan_errors = is.scan_errors;
+    s.verdicts_declared = is.by_verdict[VERDICT_DECLARED];
+    s.verdicts_undeclared_type = is.by_verdict[VERDICT_UNDECLARED_TYPE];
+    s.verdicts_undeclared_sdk = is.by_verdict[VERDICT_UNDECLARED_SDK];
+    s.verdicts_broken_transform = is.by_verdict[VERDICT_BROKEN_TRANSFORM];
+    s.verdicts_first_party_undeclared = is.by_verdict[VERDICT_FIRST_PARTY_UNDECLARED];
+    s.verdicts_first_party_declared = is.by_verdict[VERDICT_FIRST_PARTY_DECLARED];
+    s.verdicts_no_policy = is.by_verdict[VERDICT_NO_POLICY];
+    s.verdicts_unknown_destination = is.by_verdict[VERDICT_UNKNOWN_DESTINATION];
     s.dissect = is.dissect;
     s.top_events = w->events;
     s.top_event_build_failures = w->emit_failures;

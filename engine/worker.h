@@ -26,7 +26,8 @@ enum worker_rec_kind {
 /* What the reader writes into a ring: a decoded packet and its IP datagram bytes. */
 struct worker_rec {
     uint32_t kind;
-    uint32_t from_lo;        /* the packet was sent by key endpoint 0 */
+    uint16_t from_lo;        /* the packet was sent by key endpoint 0 */
+    uint16_t iface;          /* live: 1 + interface index; 0 reading files */
     uint64_t ts_us;
     uint64_t pkt_no;
     uint64_t hash;

@@ -456,6 +456,7 @@ static int load_entry(catalog_t *c, yaml_document_t *doc, yaml_node_t *m, const 
         rdiag_error(d, file, line, "SDK entry must be a mapping (id, name, vendor, domains, source)");
         return 0;
     }
+    ryaml_check_keys(doc, m, entry_keys, file, "SDK entry", d);
     const char *id = opt_str(doc, m, "id", file, d);
     const char *name = opt_str(doc, m, "name", file, d);
     const char *vendor = opt_str(doc, m, "vendor", file, d);
@@ -465,17 +466,6 @@ static int load_entry(catalog_t *c, yaml_document_t *doc, yaml_node_t *m, const 
     if (!id_ok(id)) {
         rdiag_error(d, file, line, "SDK entry: missing or bad 'id' (lowercase letters, digits, '-')");
         return 0;
-    }
-    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-        const char *k = ryaml_str(yaml_document_get_node(doc, p->key));
-        size_t i = 0;
-        while (k && entry_keys[i] && strcmp(k, entry_keys[i]) != 0)
-            i++;
-        if (!k || !entry_keys[i])
-            rdiag_error(d, file, ryaml_line(yaml_document_get_node(doc, p->key)),
-                        "sdk %s: unknown key '%.40s' (expected id, name, vendor, company, "
-                        "parent, category, aliases, domains, host_patterns, code_signatures, "
-                        "source, note, candidates)", id, k ? k : "(not a string)");
     }
     struct name_slot *prev = nt_find(&c->ids, id, strlen(id), rhash(id, strlen(id)));
     if (prev && prev->key) {
@@ -627,11 +617,35 @@ static int finish(catalog_t *c, struct rdiag *d)
     return 0;
 }
 
+/* The imported/ folder of every layer of dir (one directory, or a layered list
+ * "d1:d2", see ryaml_each_file) that has one, as a layered list in out. 0: none. */
+static int imported_layers(const char *dir, char *out, size_t len)
+{
+    char list[4096], sub[4200];
+    struct stat st;
+    size_t used = 0;
+    int n = 0, whole = stat(dir, &st) == 0;
+    snprintf(list, sizeof list, "%s", dir);
+    out[0] = 0;
+    char *save = NULL;
+    for (char *one = whole ? list : strtok_r(list, ":", &save); one;
+         one = whole ? NULL : strtok_r(NULL, ":", &save)) {
+        snprintf(sub, sizeof sub, "%s/imported", one);
+        if (stat(sub, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        int w = snprintf(out + used, len - used, "%s%s", n ? ":" : "", sub);
+        if (w < 0 || (size_t)w >= len - used)
+            break;
+        used += (size_t)w;
+        n++;
+    }
+    return n;
+}
+
 int catalog_load_dir_diag(const char *dir, catalog_t **out, struct rdiag *d)
 {
     int rc;
     char sub[4096];
-    struct stat st;
     struct load_ctx lc = {.d = d};
     *out = NULL;
     lc.c = calloc(1, sizeof *lc.c);
@@ -643,9 +657,8 @@ int catalog_load_dir_diag(const char *dir, catalog_t **out, struct rdiag *d)
         goto out;
     if (rc == 0)
         rdiag_error(d, dir, 0, "no .yaml SDK files");
-    snprintf(sub, sizeof sub, "%s/imported", dir);
     lc.tier = 1;
-    if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode) &&
+    if (imported_layers(dir, sub, sizeof sub) &&
         (rc = ryaml_each_file(sub, d, load_file, &lc)) < 0)
         goto out;
     if ((rc = finish(lc.c, d)) < 0)

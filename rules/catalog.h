@@ -40,10 +40,12 @@ struct sdk_entry {
     int frontend;            /* category cdn or cloud: attributes no SDK */
 };
 
-/* Load every .yaml / .yml file of dir (sorted by name), then those of dir/imported/ if it
- * exists. Duplicate ids or a domain listed by two SDKs are errors, except that an imported
+/* Load every .yaml / .yml file of dir (or of a layered list "d1:d2", see
+ * ryaml_each_file) (sorted by name), then those of dir/imported/ if it exists.
+ * Duplicate ids or a domain listed by two SDKs are errors, except that an imported
  * entry with an id already defined merges into it (hand-written fields win) and an
- * imported domain a hand-written entry lists is dropped with a warning. Returns 0 or a negative lwerr.h code with "file:line: ..."
+ * imported domain a hand-written entry lists is dropped with a warning. Returns 0 or a
+ * negative lwerr.h code with "file:line: ..."
  * in err; on success the caller frees *out with catalog_free(). */
 int catalog_load_dir(const char *dir, catalog_t **out, char *err, size_t errlen);
 /* Same, reporting every problem to d; *out is set (possibly partial) whenever the

@@ -150,6 +150,8 @@ static int load_category(ontology_t *o, yaml_document_t *doc, yaml_node_t *cn, s
                     "category needs a name of lowercase letters, digits and '_'");
         return 0;
     }
+    static const char *const cat_keys[] = {"name", "synonyms", "leaves", NULL};
+    ryaml_check_keys(doc, cn, cat_keys, o->file, "category", d);
     int ci = (int)o->ncat;
     o->cat_names[o->ncat++] = rarena_strdup(&o->arena, name);
     if (!o->cat_names[ci])
@@ -169,6 +171,8 @@ static int load_category(ontology_t *o, yaml_document_t *doc, yaml_node_t *cn, s
          it < leaves->data.sequence.items.top; it++) {
         yaml_node_t *ln = yaml_document_get_node(doc, *it);
         const char *lname = ryaml_str(ryaml_get(doc, ln, "name"));
+        static const char *const leaf_keys[] = {"name", "synonyms", NULL};
+        ryaml_check_keys(doc, ln, leaf_keys, o->file, "leaf", d);
         if (!lname)
             lname = ryaml_str(ln); /* a bare leaf name without synonyms */
         if (!name_ok(lname)) {
@@ -220,6 +224,8 @@ int ontology_load_diag(const char *path, ontology_t **out, struct rdiag *d)
         return rc;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     yaml_node_t *cats = ryaml_get(&doc, root, "categories");
+    static const char *const top_keys[] = {"categories", "phrases", NULL};
+    ryaml_check_keys(&doc, root, top_keys, path, "ontology", d);
     o = calloc(1, sizeof *o);
     if (!o) {
         rc = LW_ERR_NOMEM;
@@ -255,6 +261,8 @@ int ontology_load_diag(const char *path, ontology_t **out, struct rdiag *d)
         for (yaml_node_item_t *it = ph->data.sequence.items.start; it < ph->data.sequence.items.top;
              it++) {
             yaml_node_t *pn = yaml_document_get_node(&doc, *it);
+            static const char *const ph_keys[] = {"phrase", "vague", NULL};
+            ryaml_check_keys(&doc, pn, ph_keys, path, "phrases entry", d);
             const char *text = ryaml_str(ryaml_get(&doc, pn, "phrase"));
             const char *vague = ryaml_str(ryaml_get(&doc, pn, "vague"));
             if (!text) {

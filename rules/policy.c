@@ -27,6 +27,7 @@ struct ctx {
     const ontology_t *ont;
     const catalog_t *cat;
     const char *file;
+    const char *dirs;        /* the layered list being read (ryaml_layer_of) */
     struct rdiag *d;
 };
 
@@ -111,6 +112,9 @@ static int load_first_party(struct ctx *c, struct policy *p, yaml_node_t *fp)
                     p->id);
         fp = NULL;
     }
+    static const char *const fp_keys[] = {"collects", "clause", "domains", "transforms",
+                                          "transforms_clause", "domains_note", NULL};
+    ryaml_check_keys(c->doc, fp, fp_keys, c->file, "first_party", c->d);
     yaml_node_t *col = fp ? ryaml_get(c->doc, fp, "collects") : NULL;
     if (fp && !col)
         rdiag_error(c->d, c->file, ryaml_line(fp), "policy %s: first_party: missing 'collects'",
@@ -204,6 +208,8 @@ static int load_sdks(struct ctx *c, struct policy *p, yaml_node_t *sn)
             rdiag_error(c->d, c->file, e->line, "sdks entry must be a mapping (sdk, declares, clause)");
             continue;
         }
+        static const char *const sdk_keys[] = {"sdk", "declares", "vague", "clause", "note", NULL};
+        ryaml_check_keys(c->doc, m, sdk_keys, c->file, "sdks entry", c->d);
         if (!(e->sdk = get_str(c, m, "sdk", 1, "sdks entry")))
             continue;
         /* A name or alias of the catalogue ("Umeng+", "穿山甲") stands for its id. */
@@ -243,6 +249,9 @@ static int load_policy(struct ctx *c, yaml_node_t *root)
     p->line = ryaml_line(root);
     if (!(p->file = rarena_strdup(&c->s->arena, c->file)))
         return LW_ERR_NOMEM;
+    static const char *const keys[] = {"id", "app", "source", "sdk_catalogue", "note", "linked",
+                                       "first_party", "sdks", NULL};
+    ryaml_check_keys(c->doc, root, keys, c->file, "policy", c->d);
     p->id = get_str(c, root, "id", 1, "policy");
     p->app = get_str(c, root, "app", 1, "policy");
     p->source = get_str(c, root, "source", 1, "policy");
@@ -251,7 +260,13 @@ static int load_policy(struct ctx *c, yaml_node_t *root)
     if (!p->id)
         return 0;
     const struct policy *old = policy_find(c->s, p->id);
-    if (old) {
+    /* Layered rules: a policy of a later layer replaces one of the same id below it,
+     * whichever file name each has (files are read in name order, not layer order). */
+    int mine = ryaml_layer_of(c->dirs, c->file);
+    int theirs = old ? ryaml_layer_of(c->dirs, old->file) : 0;
+    if (old && mine < theirs)
+        return 0;
+    if (old && mine == theirs) {
         rdiag_error(c->d, c->file, p->line, "policy id %s defined twice (first in %s)", p->id,
                     old->file);
         return 0;
@@ -284,6 +299,11 @@ static int load_policy(struct ctx *c, yaml_node_t *root)
         c->s->v = nv;
         c->s->cap = cap;
     }
+    for (size_t i = 0; old && i < c->s->n; i++)
+        if (c->s->v[i] == old) {
+            c->s->v[i] = p;
+            return 0;
+        }
     c->s->v[c->s->n++] = p;
     return 0;
 }
@@ -313,7 +333,7 @@ int policy_load_dir_diag(const char *dir, const ontology_t *ont, const catalog_t
                          policy_set_t **out, struct rdiag *d)
 {
     int rc;
-    struct ctx c = {.ont = ont, .cat = cat, .d = d};
+    struct ctx c = {.ont = ont, .cat = cat, .d = d, .dirs = dir};
     *out = NULL;
     if (!(c.s = calloc(1, sizeof *c.s))) {
         rc = LW_ERR_NOMEM;
@@ -403,9 +423,18 @@ int policy_check_profile(const policy_set_t *s, const profile_t *p, const char *
                 break;
             }
         }
-        snprintf(err, errlen, "%s:%d: devices[%zu].policy: no policy \"%s\" in %s/policies (%s%s)",
+        const char *ids[64], *near;
+        size_t n = s ? (s->n < 63 ? s->n : 63) : 0;
+        for (size_t j = 0; j < n; j++)
+            ids[j] = s->v[j]->id;
+        ids[n] = NULL;
+        char hint[128] = "";
+        if ((near = ryaml_suggest(d->policy, strlen(d->policy), ids)))
+            snprintf(hint, sizeof hint, "did you mean \"%s\"? ", near);
+        snprintf(err, errlen,
+                 "%s:%d: devices[%zu].policy: no policy \"%s\" in %s/policies (%s%s%s)",
                  profile_path(p), d->policy_line, i, d->policy, dir ? dir : "the rules directory",
-                 s && s->n ? "known: " : "no policy files loaded", known);
+                 hint, s && s->n ? "known: " : "no policy files loaded", known);
         return LW_ERR_PARSE;
     }
     return 0;

@@ -60,7 +60,8 @@ struct policy {
     int line;
 };
 
-/* Load every .yaml / .yml file of dir. ont (required) resolves type phrases; cat
+/* Load every .yaml / .yml file of dir (or of a layered list "d1:d2", see
+ * ryaml_each_file). ont (required) resolves type phrases; cat
  * (optional) checks that every SDK id exists. Returns 0 or a negative lwerr.h code with
  * "file:line: ..." in err; on success the caller frees *out with policy_set_free(). */
 int policy_load_dir(const char *dir, const ontology_t *ont, const catalog_t *cat,

@@ -22,6 +22,7 @@
 
 #include "rules/catalog.h"
 #include "rules/idtype.h"
+#include "rules/ryaml.h"
 #include "common/lwerr.h"
 
 #define PROFILE_MAX_DEPTH 16
@@ -237,6 +238,37 @@ static int pl_add_ident(struct pload *pl, yaml_node_t *n, struct identv *iv,
     return 0;
 }
 
+/* "did you mean \"x\"? " when key k is a near miss of one of known, else "". */
+static const char *pl_hint(const yaml_node_t *k, const char *const *known, char *buf,
+                           size_t len)
+{
+    const char *s = NULL;
+    buf[0] = 0;
+    if (k->type == YAML_SCALAR_NODE)
+        s = ryaml_suggest((const char *)k->data.scalar.value, k->data.scalar.length, known);
+    if (s)
+        snprintf(buf, len, "did you mean \"%s\"? ", s);
+    return buf;
+}
+
+/* The same for identifier type names, followed by the list of them. */
+static const char *pl_type_hint(const yaml_node_t *k, char *buf, size_t len)
+{
+    const char *names[64];
+    size_t n = idtype_count(), used;
+    if (n > 63)
+        n = 63;
+    for (size_t i = 0; i < n; i++)
+        names[i] = idtype_at(i)->name;
+    names[n] = NULL;
+    pl_hint(k, names, buf, len);
+    used = strlen(buf);
+    used += (size_t)snprintf(buf + used, len - used, "known:");
+    for (size_t i = 0; i < n && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s %s", i ? "," : "", names[i]);
+    return buf;
+}
+
 /* location: {lat: .., lon: ..} -> gps "lat,lon". lng is accepted for lon. */
 static int pl_location(struct pload *pl, yaml_node_t *n, struct identv *iv)
 {
@@ -249,8 +281,12 @@ static int pl_location(struct pload *pl, yaml_node_t *n, struct identv *iv)
             lat = v;
         else if ((pl_scalar_is(k, "lon") || pl_scalar_is(k, "lng")) && v->type == YAML_SCALAR_NODE)
             lon = v;
-        else
-            return pl_err(pl, k, LW_ERR_PARSE, "unknown location field (expected lat, lon)");
+        else {
+            static const char *const keys[] = {"lat", "lon", "lng", NULL};
+            char hint[96];
+            return pl_err(pl, k, LW_ERR_PARSE, "unknown location field (%sexpected lat, lon)",
+                          pl_hint(k, keys, hint, sizeof hint));
+        }
     }
     if (!lat || !lon)
         return pl_err(pl, n, LW_ERR_PARSE, "location needs both lat and lon");
@@ -290,10 +326,12 @@ static int pl_identifiers(struct pload *pl, size_t di, yaml_node_t *n, struct id
                                               k->data.scalar.length);
         if (!t && pl_scalar_is(k, "location"))
             t = idtype_find("gps");
+        char hint[320];
         if (!t)
-            return pl_err(pl, k, LW_ERR_PARSE, "unknown identifier type \"%s\"",
+            return pl_err(pl, k, LW_ERR_PARSE, "unknown identifier type \"%s\" (%s)",
                           pl_show((const char *)k->data.scalar.value, k->data.scalar.length,
-                                  show, sizeof show));
+                                  show, sizeof show),
+                          pl_type_hint(k, hint, sizeof hint));
         if (v->type == YAML_SCALAR_NODE) {
             if ((rc = pl_add_ident(pl, v, iv, t, (const char *)v->data.scalar.value,
                                    v->data.scalar.length)) < 0)
@@ -356,6 +394,25 @@ int profile_is_first_party(const struct profile_device *d, const char *host, siz
     return 0;
 }
 
+/* Device di against the ones before it: an id, a MAC or an IP given twice would make
+ * attribution ambiguous (which device sent this?). */
+static int pl_check_dups(struct pload *pl, const profile_t *p, size_t di, yaml_node_t *n)
+{
+    const struct profile_device *d = &p->devs[di];
+    size_t alen = d->ip_family == 6 ? 16 : 4;
+    for (size_t j = 0; j < di; j++) {
+        const struct profile_device *o = &p->devs[j];
+        if (strcmp(o->id, d->id) == 0)
+            return pl_err(pl, n, LW_ERR_PARSE, "duplicate device id \"%s\" (also devices[%zu])",
+                          d->id, j);
+        if (d->has_mac && o->has_mac && !memcmp(o->mac, d->mac, 6))
+            return pl_err(pl, n, LW_ERR_PARSE, "mac also used by devices[%zu] (%s)", j, o->id);
+        if (d->ip_family && d->ip_family == o->ip_family && !memcmp(o->ip, d->ip, alen))
+            return pl_err(pl, n, LW_ERR_PARSE, "ip also used by devices[%zu] (%s)", j, o->id);
+    }
+    return 0;
+}
+
 static int pl_device(struct pload *pl, profile_t *p, size_t di, yaml_node_t *n)
 {
     struct profile_device *d = &p->devs[di];
@@ -387,8 +444,12 @@ static int pl_device(struct pload *pl, profile_t *p, size_t di, yaml_node_t *n)
         }
         if (!pl_scalar_is(k, "id") && !pl_scalar_is(k, "mac") && !pl_scalar_is(k, "ip") &&
             !pl_scalar_is(k, "app") && !pl_scalar_is(k, "policy")) {
-            rc = pl_err(pl, k, LW_ERR_PARSE, "unknown device field (expected id, mac, ip, "
-                        "app, policy, first_party_domains, identifiers)");
+            static const char *const keys[] = {"id",     "mac", "ip", "app", "policy",
+                                               "first_party_domains", "identifiers", NULL};
+            char hint[96];
+            rc = pl_err(pl, k, LW_ERR_PARSE, "unknown device field (%sexpected id, mac, ip, "
+                        "app, policy, first_party_domains, identifiers)",
+                        pl_hint(k, keys, hint, sizeof hint));
             goto out;
         }
         if ((rc = pl_string(pl, v, &s)) < 0)
@@ -428,18 +489,7 @@ static int pl_device(struct pload *pl, profile_t *p, size_t di, yaml_node_t *n)
         rc = pl_err(pl, n, LW_ERR_PARSE, "missing id");
         goto out;
     }
-    for (size_t j = 0; j < di; j++) {
-        if (strcmp(p->devs[j].id, d->id) == 0) {
-            rc = pl_err(pl, n, LW_ERR_PARSE, "duplicate device id \"%s\" (also devices[%zu])",
-                        d->id, j);
-            goto out;
-        }
-        if (d->has_mac && p->devs[j].has_mac && !memcmp(p->devs[j].mac, d->mac, 6)) {
-            rc = pl_err(pl, n, LW_ERR_PARSE, "mac also used by devices[%zu] (%s)", j,
-                        p->devs[j].id);
-            goto out;
-        }
-    }
+    rc = pl_check_dups(pl, p, di, n);
 out:
     d->idents = iv.v;
     d->n_idents = iv.n;
@@ -501,7 +551,10 @@ int profile_load(const char *path, profile_t **out, char *err, size_t errlen)
         if (pl_scalar_is(k, "devices")) {
             devs = pl_node(&pl, pr->value);
         } else {
-            rc = pl_err(&pl, k, LW_ERR_PARSE, "unknown top-level field (expected devices)");
+            static const char *const keys[] = {"devices", NULL};
+            char hint[96];
+            rc = pl_err(&pl, k, LW_ERR_PARSE, "unknown top-level field (%sexpected devices)",
+                        pl_hint(k, keys, hint, sizeof hint));
             goto done;
         }
     }

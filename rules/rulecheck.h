@@ -14,4 +14,11 @@
  * unknown promised transforms, SDK lists in policies without a catalogue. */
 int rulecheck_dir(const char *dir, FILE *report);
 
+/* The same for rule data layered over several directories as a run loads it (see
+ * ruleset.h): the last ontology.yaml, and every file of sdks/ and policies/ with
+ * later layers replacing files of the same name. With profile (may be NULL) the lab
+ * profile too, as a run reads it (unknown fields, bad values, a device id, MAC or IP
+ * given twice) and against the rules: every policy a device names must exist. */
+int rulecheck_layers(const char *const *dirs, int ndirs, const char *profile, FILE *report);
+
 #endif

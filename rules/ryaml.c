@@ -171,22 +171,174 @@ void ryaml_names_free(char **names, int n)
     free(names);
 }
 
+/* One directory of a layered list: its .yaml names, each replacing an earlier
+ * layer's file of the same name (paths[] holds the winning directory per name). */
+static int add_layer(const char *dir, char ***names, const char ***dirs, int *n)
+{
+    char **mine = NULL;
+    int m = ryaml_list_dir(dir, &mine);
+    if (m < 0)
+        return m;
+    for (int i = 0; i < m; i++) {
+        int j = 0;
+        while (j < *n && strcmp((*names)[j], mine[i]))
+            j++;
+        if (j == *n) {
+            char **nn = realloc(*names, (size_t)(*n + 1) * sizeof *nn);
+            const char **nd = nn ? realloc(*dirs, (size_t)(*n + 1) * sizeof *nd) : NULL;
+            if (nn)
+                *names = nn;
+            if (!nd) {
+                ryaml_names_free(mine, m);
+                return LW_ERR_NOMEM;
+            }
+            *dirs = nd;
+            (*names)[(*n)++] = mine[i];
+            mine[i] = NULL;
+        }
+        (*dirs)[j] = dir;
+    }
+    ryaml_names_free(mine, m);
+    return 0;
+}
+
+/* "sorted by name" across layers: sort names and their directories together. */
+static void sort_pairs(char **names, const char **dirs, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            char *t = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = t;
+            const char *u = dirs[j];
+            dirs[j] = dirs[j - 1];
+            dirs[j - 1] = u;
+        }
+}
+
 int ryaml_each_file(const char *dir, struct rdiag *d, int (*fn)(void *ctx, const char *path),
                     void *ctx)
 {
-    char **names = NULL;
-    int rc = 0, n = ryaml_list_dir(dir, &names);
-    if (n < 0) {
-        rdiag_error(d, dir, 0, "cannot read directory");
-        return n;
+    char **names = NULL, *list = strdup(dir), *save = NULL;
+    const char **dirs = NULL;
+    int rc = 0, n = 0;
+    if (!list)
+        return LW_ERR_NOMEM;
+    /* A path that is a directory as a whole is one layer, ':' or not. */
+    struct stat st;
+    int whole = stat(dir, &st) == 0;
+    for (char *one = whole ? list : strtok_r(list, ":", &save); one && rc >= 0;
+         one = whole ? NULL : strtok_r(NULL, ":", &save)) {
+        if ((rc = add_layer(one, &names, &dirs, &n)) == LW_ERR_IO)
+            rdiag_error(d, one, 0, "cannot read directory");
     }
+    sort_pairs(names, dirs, n);
     for (int i = 0; i < n && rc >= 0; i++) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        snprintf(path, sizeof path, "%s/%s", dirs[i], names[i]);
         rc = fn(ctx, path);
     }
     ryaml_names_free(names, n);
+    free(dirs);
+    free(list);
     return rc < 0 ? rc : n;
+}
+
+/* Edit distance of two short strings, a swap of two neighbours counting as one edit
+ * (optimal string alignment: "imie" is one edit from "imei"). Longer ones: "far". */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+    size_t r0[65], r1[65], r2[65], *pp = r0, *prev = r1, *cur = r2;
+    if (la > 64 || lb > 64)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                pp[j - 2] + 1 < best)
+                best = pp[j - 2] + 1;
+            cur[j] = best;
+        }
+        size_t *t = pp;
+        pp = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[lb];
+}
+
+const char *ryaml_suggest(const char *word, size_t len, const char *const *known)
+{
+    const char *best = NULL;
+    size_t bestd = 99, limit = len <= 4 ? 1 : 2;
+    for (size_t i = 0; known[i]; i++) {
+        size_t kl = strlen(known[i]);
+        size_t d = edit_distance(word, len, known[i], kl);
+        /* A word cut short or run on ("collect", "sdk_catalog") is a typo too. */
+        size_t m = len < kl ? len : kl;
+        if (m >= 4 && !strncmp(word, known[i], m) && d > limit)
+            d = limit;
+        if (d < bestd) {
+            bestd = d;
+            best = known[i];
+        }
+    }
+    return bestd <= limit ? best : NULL;
+}
+
+int ryaml_check_keys(yaml_document_t *doc, yaml_node_t *map, const char *const *known,
+                     const char *file, const char *what, struct rdiag *d)
+{
+    int bad = 0;
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return 0;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = yaml_document_get_node(doc, p->key);
+        const char *name = ryaml_str(k);
+        size_t i = 0;
+        while (name && known[i] && strcmp(name, known[i]))
+            i++;
+        if (name && known[i])
+            continue;
+        char list[512] = "", hint[160] = "";
+        for (size_t j = 0, n = 0; known[j] && n < sizeof list; j++)
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", j ? ", " : "", known[j]);
+        const char *s = name ? ryaml_suggest(name, strlen(name), known) : NULL;
+        if (s)
+            snprintf(hint, sizeof hint, "did you mean \"%s\"? ", s);
+        rdiag_error(d, file, ryaml_line(k), "%s: unknown field \"%.64s\" (%sexpected %s)", what,
+                    name ? name : "(not a string)", hint, list);
+        bad++;
+    }
+    return bad;
+}
+
+int ryaml_layer_of(const char *dirs, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dl = slash ? (size_t)(slash - path) : 0;
+    struct stat st;
+    if (stat(dirs, &st) == 0)
+        return 0;
+    int layer = 0, found = 0;
+    for (const char *p = dirs; *p; layer++) {
+        const char *end = strchr(p, ':');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == dl && !strncmp(p, path, n))
+            found = layer;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return found;
 }
 
 int ryaml_domain_ok(const char *s)

@@ -51,15 +51,34 @@ const char *ryaml_str(const yaml_node_t *n);
 /* Value node of key in mapping map (NULL if map is not a mapping or key absent). */
 yaml_node_t *ryaml_get(yaml_document_t *doc, yaml_node_t *map, const char *key);
 
+/* The entry of known (NULL-terminated) closest to word (len bytes) by edit distance,
+ * if close enough to be a typo (at most 2 edits, 1 for words of 4 bytes or fewer, or
+ * one a prefix of the other: "collect" -> "collects"); else NULL. Borrowed from known. */
+const char *ryaml_suggest(const char *word, size_t len, const char *const *known);
+
+/* Every key of mapping map must be in known (NULL-terminated): each other key is
+ * reported at its line as "<what>: unknown field \"k\" (did you mean \"x\"?;
+ * expected a, b, c)". A typo would otherwise be ignored in silence. Returns the number
+ * of unknown keys (0 when map is not a mapping). */
+int ryaml_check_keys(yaml_document_t *doc, yaml_node_t *map, const char *const *known,
+                     const char *file, const char *what, struct rdiag *d);
+
 /* Sorted .yaml / .yml file names of dir (not paths). Caller frees with
  * ryaml_names_free(). Returns the count or a negative lwerr.h code. */
 int ryaml_list_dir(const char *dir, char ***names);
 void ryaml_names_free(char **names, int n);
-/* Call fn(ctx, path) for every .yaml / .yml file of dir in name order. An unreadable
- * dir is reported to d. Returns the number of files, or the first negative code
+/* Call fn(ctx, path) for every .yaml / .yml file of dir in name order. dir may be a
+ * layered list "d1:d2:...": a later directory adds its files and replaces an earlier
+ * one's file of the same name (a path that exists as a whole is one directory). An
+ * unreadable dir is reported to d. Returns the number of files, or the first negative code
  * returned by fn or by the listing. */
 int ryaml_each_file(const char *dir, struct rdiag *d, int (*fn)(void *ctx, const char *path),
                     void *ctx);
+
+/* Which layer of a layered list "d1:d2:..." (see ryaml_each_file) path, a file
+ * directly in one of them, comes from: 0 for d1, 1 for d2 ...; 0 when dirs is one
+ * directory or path is in none. */
+int ryaml_layer_of(const char *dirs, const char *path);
 
 /* A lowercase DNS name of letters, digits, '-' and dots with at least one dot, no
  * empty label, at most 253 bytes: the only form the catalogue accepts. */

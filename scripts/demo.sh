@@ -7,4 +7,4 @@ cd "$top"
 bash scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)" --target leakwatch >/dev/null
-exec ./build/src/leakwatch -q -r docs/sample/lab-sample.pcap --profile docs/sample/lab.yaml "$@"
+exec ./build/cli/leakwatch -q -r docs/sample/lab-sample.pcap --profile docs/sample/lab.yaml "$@"

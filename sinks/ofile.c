@@ -55,9 +55,21 @@ int ofile_open(const char *path, int flags, mode_t mode)
 
 FILE *ofile_fopen_append(const char *path, mode_t mode)
 {
+    return ofile_fopen_write(path, mode, 0);
+}
+
+FILE *ofile_fopen_write(const char *path, mode_t mode, int truncate)
+{
     int fd = ofile_open(path, O_WRONLY | O_APPEND | O_CREAT, mode);
     if (fd < 0)
         return NULL;
+    /* Truncated only once the file is known to be ours (O_TRUNC would cut it first). */
+    if (truncate && ftruncate(fd, 0) < 0 && errno != EINVAL) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
     FILE *f = fdopen(fd, "a");
     if (!f) {
         int e = errno;

@@ -24,6 +24,8 @@ int ofile_open(const char *path, int flags, mode_t mode);
 /* The same for appending (O_WRONLY | O_APPEND | O_CREAT) as a stdio stream; the caller
  * fcloses it. NULL with errno set on failure. */
 FILE *ofile_fopen_append(const char *path, mode_t mode);
+/* The same, emptying a regular file first when truncate is set (-o with --truncate). */
+FILE *ofile_fopen_write(const char *path, mode_t mode, int truncate);
 
 /* A short reason for errno values ofile_open() sets itself, else strerror(e). */
 const char *ofile_strerror(int e);

@@ -446,7 +446,8 @@ static int put_value(sink_redis_t *r, json_t *v, struct fld *f)
     case JSON_NULL:
         return arena_put(r, "", 0, f);
     default: { /* reals and arrays: exactly as in the json field */
-        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER |
+                                    JSON_REAL_PRECISION(6));
         if (!s)
             return -1;
         int rc = arena_put(r, s, strlen(s), f);

@@ -40,7 +40,9 @@
 /* Stream entries read back after an outage: what was in flight (one batch) with room
  * for other producers writing to the same stream meanwhile. */
 #define SINK_RECENT 1024
-#define SINK_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
+/* Reals with 6 significant digits: 0.9 is written "0.9", not jansson's default
+ * "0.90000000000000002" (17 digits); 1 stays "1.0". */
+#define SINK_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
 #define SINK_BACKOFF_MIN_MS 100
 #define SINK_BACKOFF_MAX_MS 5000
 #define SINK_OUT_MODE 0640 /* -o files: events name devices and apps; not world-readable */
@@ -72,6 +74,8 @@ struct sink {
     int out_is_stdout;
     int file_failing;        /* last write failed (to report transitions only) */
     atomic_int spool_failing; /* the last spool append failed (reported once) */
+    atomic_int stdout_gone;  /* stdout's reader went away: discard, do not report */
+    void (*on_stdout_closed)(void *ud);
     sink_redis_t *redis;
     int redis_was_lost;
     /* After a reconnection: event_ids at the tail of the stream. Events in flight when
@@ -89,7 +93,7 @@ struct sink {
 
     atomic_uint_fast64_t emitted, written_lines, written_redis, lost, queue_full_waits,
         line_errors, spool_appended, replayed, emit_spooled, reconnects, agg_errors,
-        dups_skipped;
+        dups_skipped, stdout_discarded;
 
     /* err_mu guards lasterr, lost_code and lost_msg. */
     pthread_mutex_t err_mu;
@@ -275,6 +279,12 @@ static void write_lines(sink_t *s, char **lines, size_t *lens, size_t n)
     }
     size_t good = 0, tried = 0;
     int e = 0;
+    if (atomic_load(&s->stdout_gone)) {
+        for (size_t i = 0; i < n; i++)
+            tried += lines[i] != NULL;
+        atomic_fetch_add(&s->stdout_discarded, tried);
+        return;
+    }
     if (s->out) {
         for (size_t i = 0; i < n; i++) {
             if (!lines[i])
@@ -296,6 +306,15 @@ static void write_lines(sink_t *s, char **lines, size_t *lens, size_t n)
             tried += lines[i] != NULL;
     }
     atomic_fetch_add(&s->written_lines, good);
+    if (good < tried && e == EPIPE && s->out_is_stdout) {
+        /* The reader of our stdout is gone (| head): what it did not take is
+         * discarded, which is what it asked for. */
+        atomic_store(&s->stdout_gone, 1);
+        atomic_fetch_add(&s->stdout_discarded, tried - good);
+        if (s->on_stdout_closed)
+            s->on_stdout_closed(s->on_error_ud);
+        return;
+    }
     if (good < tried) {
         atomic_fetch_add(&s->line_errors, tried - good);
         if (!s->redis_url)
@@ -571,10 +590,11 @@ int sink_open(const struct sink_config *cfg, sink_t **out, char *err, size_t err
     s->redis_timeout_ms = cfg->redis_timeout_ms > 0 ? cfg->redis_timeout_ms : 2000;
     s->on_error = cfg->on_error;
     s->on_error_ud = cfg->on_error_ud;
+    s->on_stdout_closed = cfg->on_stdout_closed;
     s->backoff_ms = SINK_BACKOFF_MIN_MS;
 
     if (s->out_path) {
-        s->out = ofile_fopen_append(s->out_path, SINK_OUT_MODE);
+        s->out = ofile_fopen_write(s->out_path, SINK_OUT_MODE, cfg->out_truncate);
         if (!s->out) {
             snprintf(err, errlen, "cannot open %s: %s", s->out_path, ofile_strerror(errno));
             rc = LW_ERR_IO;
@@ -697,6 +717,8 @@ void sink_get_stats(sink_t *s, struct sink_stats *st)
     st->emit_spooled = atomic_load(&s->emit_spooled);
     st->redis_reconnects = atomic_load(&s->reconnects);
     st->agg_errors = atomic_load(&s->agg_errors);
+    st->stdout_discarded = atomic_load(&s->stdout_discarded);
+    st->stdout_closed = atomic_load(&s->stdout_gone);
 }
 
 void sink_last_error(sink_t *s, char *buf, size_t len)
@@ -721,7 +743,9 @@ int sink_close(sink_t *s, struct sink_stats *st, char *err, size_t errlen)
     s->started = 0;
     if (s->out) {
         int bad = s->out_is_stdout ? fflush(s->out) : fclose(s->out);
-        if (bad == EOF)
+        if (bad == EOF && s->out_is_stdout && (errno == EPIPE || atomic_load(&s->stdout_gone)))
+            atomic_store(&s->stdout_gone, 1);
+        else if (bad == EOF)
             report(s, LW_ERR_IO, "closing %s: %s", s->out_is_stdout ? "stdout" : s->out_path,
                    strerror(errno));
         s->out = NULL;

@@ -19,6 +19,8 @@ typedef struct sink sink_t;
 
 struct sink_config {
     const char *out_path;     /* JSON lines to this file; NULL = stdout unless redis_url */
+    int out_truncate;         /* empty out_path when opening it (else append); a reopen
+                                 (SIGHUP) always appends */
     const char *redis_url;    /* redis://[user:password@]host:port/db or a unix socket
                                  path; NULL = no Redis */
     const char *redis_key;    /* stream key; NULL = "leakwatch:events" */
@@ -35,6 +37,10 @@ struct sink_config {
        still returned by sink_close() and sink_last_error()). */
     void (*on_error)(void *ud, const char *msg);
     void *on_error_ud;
+    /* Called once (sink thread, on_error_ud) when stdout's reader went away (EPIPE,
+     * `leakwatch ... | head -1`): not an error, as for tcpdump or jq. Later events
+     * are discarded and counted (stdout_discarded), not lost. NULL: not told. */
+    void (*on_stdout_closed)(void *ud);
 };
 
 struct sink_stats {
@@ -53,6 +59,8 @@ struct sink_stats {
     uint64_t agg_errors;      /* aggregate updates Redis refused */
     uint64_t duplicates_skipped; /* spooled events found already in the stream after
                                     an outage (their reply was lost), not re-sent */
+    uint64_t stdout_discarded;/* events not written because stdout's reader had gone */
+    int stdout_closed;        /* that reader went away (EPIPE) */
 };
 
 /* Open the targets (file, Redis connection: a wrong password or database is an

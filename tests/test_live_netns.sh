@@ -62,6 +62,9 @@ diff "$T/offline.f" "$T/live.f" | head -5
 check_eq "every replayed packet captured" "$NPKT" "$(jstat "$T/live.json" packets)"
 check_eq "kernel drops" 0 "$(jstat "$T/live.json" capture.kernel_drops)"
 check_eq "the last stats event is final" True "$(jstat "$T/live.json" final)"
+# Issue 15 defect 13: live flow-bound events name their interface, and no pcap_cnt.
+check_eq "every live flow event has in_iface $VB" "$(grep -c '"event_type":"flow"' "$T/live.json")" "$(grep '"event_type":"flow"' "$T/live.json" | grep -c "\"in_iface\":\"$VB\"")"
+check_eq "live: no pcap_cnt" 0 "$(grep -c '"pcap_cnt"' "$T/live.json")"
 check_eq "per-worker load for 2 workers" 2 "$(jstat "$T/live.json" per_worker | python3 -c 'import sys,ast; print(len(ast.literal_eval(sys.stdin.read())))')"
 
 echo "== idle timeout by the wall clock; open flows flushed at shutdown"

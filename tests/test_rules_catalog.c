@@ -227,7 +227,7 @@ static void test_errors(void)
     catalog_t *c = load_diag(tu_path("bad"), &ne, &nw);
     CU_ASSERT_PTR_NOT_NULL(c);
     static const char *const want[] = {
-        "zz.yaml:4: sdk x1: unknown key 'colour'",
+        "zz.yaml:4: SDK entry: unknown field \"colour\"",
         "zz.yaml:5: sdk x1: unknown category \"ads\"",
         "zz.yaml:6: sdk x1: alias \"友盟\" already names sdk umeng (",
         "zz.yaml:7: sdk x1: host pattern \"a(b\"",

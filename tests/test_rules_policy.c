@@ -527,7 +527,7 @@ static void test_hostile_yaml(void)
                           "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
                           "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
                           "categories: [*d, *d, *d]\n",
-                          ":4: category needs a name");
+                          ":1: ontology: unknown field \"a\"");
     expect_ontology_error("badalias.yaml", "categories: *nowhere\n", ":1: YAML syntax");
     /* Binary garbage with a NUL byte. */
     char path[1024];

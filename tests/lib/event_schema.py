@@ -92,7 +92,13 @@ MUTANTS = [
     ("privacy_leak", "timestamp without microseconds",
      lambda e: setval(e, "timestamp", e["timestamp"][:19] + "Z")),
     ("privacy_leak", "event_id missing", lambda e: setval(e, "event_id", DELETE)),
+    ("privacy_leak", "community_id missing", lambda e: setval(e, "community_id", DELETE)),
+    ("privacy_leak", "community_id without its version", lambda e: setval(e, "community_id", e["community_id"][2:])),
+    ("flow", "pcap_cnt and in_iface both", lambda e: setval(e, "in_iface", "eth0")),
+    ("flow", "ports on an ICMP flow", lambda e: (setval(e, "proto", "ICMP"), e.pop("community_id", None))),
     ("sdk_contact", "declared as a string", lambda e: setval(e, "declared", "true")),
+    ("sdk_contact", "declared null beside a policy",
+     lambda e: setval(e, "declared", None)),
     ("sdk_contact", "sdk_match renamed match", lambda e: rename(e, "sdk_match", "match")),
     ("sdk_contact", "sdk_match null", lambda e: setval(e, "sdk_match", None)),
     ("flow", "flow.reason unknown", lambda e: setval(e, "flow.reason", "timedout")),
@@ -237,7 +243,7 @@ def cmd_srctypes(schema_path, srcdir):
     schema, _ = validator(schema_path)
     known = set(schema["properties"]["event_type"]["enum"])
     found = set()
-    pats = [re.compile(r'event_flow_base\([^;]*?"([a-z_]+)"\s*\)'),
+    pats = [re.compile(r'event_(?:flow_base|new)\([^;]*?"([a-z_]+)"\s*[,)]'),
             re.compile(r'"event_type"\s*,\s*json_string\(\s*"([a-z_]+)"\s*\)')]
     for root, _, names in os.walk(srcdir):
         if "/build" in root or "/.git" in root:
