@@ -16,6 +16,7 @@
 #include "dissectors/http1.h"
 #include "dissectors/http2.h"
 #include "dissectors/tls.h"
+#include "dissectors/unwrap.h"
 
 #define DISSECT_SNIFF 8 /* longest token sniffed: "OPTIONS " / "CONNECT " */
 
@@ -33,6 +34,11 @@ struct dissect_flow {
     enum { DISSECT_IN_UNKNOWN, DISSECT_IN_NONE, DISSECT_IN_HTTP, DISSECT_IN_H2 } inner;
     struct http1 *in_http;
     struct http2 *in_h2;
+    /* The caller's callbacks of the current call: the dissectors get dissect_wrap_cb
+     * with the flow as ctx, so every field goes through the decoding pipeline. */
+    const struct dissect_cb *ucb;
+    void *uctx;
+    struct unwrap *uw; /* made on the flow's first field */
 };
 
 static int dissect_is_dns_port(uint16_t p)
@@ -68,12 +74,49 @@ void dissect_flow_free(dissect_flow_t *f)
     http1_free(f->in_http);
     http2_free(f->in_h2);
     dns_tcp_free(f->dns);
+    unwrap_free(f->uw);
     free(f);
 }
 
 enum dissect_proto dissect_flow_proto(const dissect_flow_t *f)
 {
     return f ? f->proto : DISSECT_PROTO_NONE;
+}
+
+static void dissect_wfield(void *arg, const char *where, const char *key, const uint8_t *val,
+                           size_t len)
+{
+    dissect_flow_t *f = arg;
+    if (!f->uw)
+        f->uw = unwrap_new(&f->env->stats); /* NULL: fields pass undecoded */
+    unwrap_field(f->uw, f->ucb, f->uctx, where, key, val, len);
+}
+
+static void dissect_wname(void *arg, const char *kind, const char *name)
+{
+    dissect_flow_t *f = arg;
+    if (f->ucb->name)
+        f->ucb->name(f->uctx, kind, name);
+}
+
+static void dissect_wplain(void *arg, int dir, const uint8_t *data, size_t len)
+{
+    dissect_flow_t *f = arg;
+    if (f->ucb->plain)
+        f->ucb->plain(f->uctx, dir, data, len);
+}
+
+static const struct dissect_cb dissect_wrap_cb = {dissect_wfield, dissect_wname, dissect_wplain,
+                                                  NULL};
+
+/* Route this call's callbacks through the pipeline: returns the cb to hand to the
+ * dissectors, with the flow as their ctx. */
+static const struct dissect_cb *dissect_wrap(dissect_flow_t *f, const struct dissect_cb *cb,
+                                             void *ctx)
+{
+    f->ucb = cb;
+    f->uctx = ctx;
+    return cb ? &dissect_wrap_cb : NULL;
 }
 
 static void dissect_dispatch(dissect_flow_t *f, int dir, const uint8_t *data, size_t len,
@@ -153,6 +196,8 @@ void dissect_flow_data(dissect_flow_t *f, int dir, const uint8_t *data, size_t l
     dir &= 1;
     if (!f || !len || !data)
         return;
+    cb = dissect_wrap(f, cb, ctx);
+    ctx = f;
     if (f->proto != DISSECT_PROTO_UNKNOWN) {
         dissect_dispatch(f, dir, data, len, cb, ctx);
         return;
@@ -214,6 +259,8 @@ void dissect_flow_datagram(dissect_flow_t *f, int dir, const uint8_t *data, size
     (void)dir;
     if (!f || !data || f->proto != DISSECT_PROTO_DNS)
         return;
+    cb = dissect_wrap(f, cb, ctx);
+    ctx = f;
     dns_message(f->env, data, len, cb, ctx);
 }
 
@@ -221,6 +268,8 @@ void dissect_flow_close(dissect_flow_t *f, const struct dissect_cb *cb, void *ct
 {
     if (!f)
         return;
+    cb = dissect_wrap(f, cb, ctx);
+    ctx = f;
     if (f->http)
         http1_close(f->http, cb, ctx);
     if (f->tls)

@@ -83,7 +83,11 @@ enum dissect_proto {
     X(h2_malformed, "bad HTTP/2 preface or frame framing") \
     X(h2_frame_too_long, "HTTP/2 frames over DISSECT_H2_FRAME_MAX (skipped)") \
     X(h2_hpack_errors, "HPACK decoding failures (direction stops)") \
-    X(h2_streams_over_cap, "HTTP/2 bodies cut short: all stream slots taken, oldest evicted")
+    X(h2_streams_over_cap, "HTTP/2 bodies cut short: all stream slots taken, oldest evicted") \
+    X(unwrap_layers, "encoding layers decoded inside fields (base64, inflate, JSON, form, escapes)") \
+    X(unwrap_depth_capped, "layers left encoded: UNWRAP_DEPTH_MAX layers below a field") \
+    X(unwrap_budget_capped, "layers left encoded: the flow's UNWRAP_FLOW_BUDGET spent") \
+    X(unwrap_bad, "values shaped like base64 that did not decode")
 
 struct dissect_stats {
 #define DISSECT_STATS_FIELD(name, what) uint64_t name;
@@ -118,12 +122,19 @@ struct dissect_env {
  * order, for the raw scan; data == NULL means len plaintext bytes were lost (a record
  * dropped: no key in time, tag failed), len == SIZE_MAX an unknown number (TLS 1.3).
  * Fields decoded from decrypted HTTP/1.1 come through field() as for cleartext; from
- * HTTP/2 with where "http2.header", "http2.uri" or "http2.body". Any pointer may be NULL. */
+ * HTTP/2 with where "http2.header", "http2.uri" or "http2.body". Any pointer may be NULL.
+ * field_enc(): a value decoded out of a field by unwrap.h's pipeline; enc names the
+ * layers it came out of, outermost first, comma-separated ("base64,gzip,json";
+ * NUL-terminated, borrowed for the call); key is the innermost key known. When
+ * field_enc is NULL such values go to field(). Dissectors call field() only: the
+ * dispatch (dissect.c) runs every field through the pipeline. */
 struct dissect_cb {
     void (*field)(void *ctx, const char *where, const char *key, const uint8_t *val,
                   size_t len);
     void (*name)(void *ctx, const char *kind, const char *name);
     void (*plain)(void *ctx, int dir, const uint8_t *data, size_t len);
+    void (*field_enc)(void *ctx, const char *where, const char *key, const char *enc,
+                      const uint8_t *val, size_t len);
 };
 
 typedef struct dissect_flow dissect_flow_t;

@@ -300,7 +300,9 @@ static void http_body_finish(struct http1_body *d, struct dissect_stats *st, int
             textenc_kv_split(parts, d->body_len, '&', 0, 1, http1_kv_cb, &o);
         else if (parts && json)
             textenc_json_walk(parts, d->body_len, HTTP1_JSON_MAX_VALUES, http1_kv_cb, &o);
-        if (d->emit_whole)
+        /* A body nobody split is handed over whole too: the decoding pipeline
+         * (unwrap.h) looks inside it (base64 bodies of many SDKs). */
+        if (d->emit_whole || !(parts && (form || json)))
             http1_emit(&o, "", d->body, d->body_len);
     }
     d->body_len = 0;
@@ -589,11 +591,12 @@ static int http1_headers_done(struct http1 *h, struct http1_dir *d,
     }
     d->in_body = 1;
     /* The whole body is worth handing over only when it differs from the raw stream
-     * (de-chunked or inflated); request bodies without a type are kept for sniffing. */
+     * (de-chunked or inflated); request bodies of any type are kept for sniffing and
+     * for the decoding pipeline. */
     d->b.emit_whole = m.chunked || m.coding == HTTP1_GZIP || m.coding == HTTP1_DEFLATE;
     d->b.want = m.coding != HTTP1_OTHER &&
               (d->b.emit_whole || m.ctype == HTTP1_CT_FORM || m.ctype == HTTP1_CT_JSON ||
-               (m.is_request && m.ctype == HTTP1_CT_NONE));
+               m.is_request);
     if (m.chunked) {
         d->state = HTTP1_CHUNK_SIZE;
         d->line_len = 0;

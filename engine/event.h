@@ -47,6 +47,7 @@ struct event_party {
 
 struct event_identifier {
     const char *type, *category, *form, *where, *key, *source, *evidence;
+    const char *encoding;  /* decoding chain, comma-separated; NULL or "": none */
     double confidence;
     uint64_t count;
 };

@@ -23,6 +23,7 @@ struct finding {
     char where[32];
     char key[64];
     char evidence[128];
+    char enc[96];                 /* decoding chain, "base64,gzip,json"; "" for none */
     int device;
     double confidence;
     uint64_t count;
@@ -163,8 +164,9 @@ void inspect_set_time(inspect_t *in, uint64_t ts_us)
     in->env.now_s = ts_us / 1000000u;
 }
 
-static void finding_set(struct finding *f, const struct matcher_hit *h)
+static void finding_set(struct finding *f, const struct matcher_hit *h, const char *enc)
 {
+    snprintf(f->enc, sizeof f->enc, "%s", enc);
     f->type = h->type;
     f->category = h->category;
     f->form = h->form;
@@ -176,19 +178,30 @@ static void finding_set(struct finding *f, const struct matcher_hit *h)
     f->confidence = h->confidence;
 }
 
-/* One finding per (type, form, where): the generic detectors and the profile may both
- * recognise the same value; the profile's answer (it names the device) wins. */
-static void on_hit(void *ctx, const struct matcher_hit *h)
+static size_t enc_layers(const char *enc)
 {
-    struct fctx *c = ctx;
+    size_t n = enc[0] != 0;
+    for (; *enc; enc++)
+        n += *enc == ',';
+    return n;
+}
+
+/* One finding per (type, form, where): the generic detectors and the profile may both
+ * recognise the same value; the profile's answer (it names the device) wins. Of two
+ * hits of one identifier the one found under fewer decoding layers names the chain:
+ * a value also visible as it was sent needs no chain to explain it. */
+static void record_hit(struct fctx *c, const struct matcher_hit *h, const char *enc)
+{
     inspect_t *in = c->in;
     for (size_t i = 0; i < c->n; i++) {
         struct finding *f = &c->fs[i];
         if (f->type == h->type && f->form == h->form && !strcmp(f->where, h->where)) {
             int upgrade = (h->device >= 0 && f->device < 0) ||
-                          (h->device == f->device && h->confidence > f->confidence);
+                          (h->device == f->device && h->confidence > f->confidence) ||
+                          (h->device == f->device && h->confidence == f->confidence &&
+                           enc_layers(enc) < enc_layers(f->enc));
             if (upgrade)
-                finding_set(f, h);
+                finding_set(f, h, enc);
             /* Both detectors seeing one occurrence is not a repeat. */
             if (h->offset != f->last_off) {
                 f->count++;
@@ -213,12 +226,17 @@ static void on_hit(void *ctx, const struct matcher_hit *h)
         c->cap = cap;
     }
     struct finding *f = &c->fs[c->n++];
-    finding_set(f, h);
+    finding_set(f, h, enc);
     f->emitted = 0;
     c->unsent++;
     f->count = 1;
     f->first_us = in->now_us;
     f->last_off = h->offset;
+}
+
+static void on_hit(void *ctx, const struct matcher_hit *h)
+{
+    record_hit(ctx, h, "");
 }
 
 static void on_field(void *ctx, const char *where, const char *key, const uint8_t *val,
@@ -228,6 +246,27 @@ static void on_field(void *ctx, const char *where, const char *key, const uint8_
     if (matcher_scan_buffer(c->g->rules->matcher, c->g->scratch, val, len, where, key, on_hit,
                             c) < 0)
         c->in->st.scan_errors++;
+}
+
+/* A value decoded out of a field: its hits carry the chain of layers. */
+struct enc_hit {
+    struct fctx *c;
+    const char *enc;
+};
+
+static void on_hit_enc(void *ctx, const struct matcher_hit *h)
+{
+    struct enc_hit *e = ctx;
+    record_hit(e->c, h, e->enc);
+}
+
+static void on_field_enc(void *ctx, const char *where, const char *key, const char *enc,
+                         const uint8_t *val, size_t len)
+{
+    struct enc_hit e = {ctx, enc ? enc : ""};
+    if (matcher_scan_buffer(e.c->g->rules->matcher, e.c->g->scratch, val, len, where, key,
+                            on_hit_enc, &e) < 0)
+        e.c->in->st.scan_errors++;
 }
 
 static void on_name(void *ctx, const char *kind, const char *name)
@@ -259,7 +298,7 @@ static void on_plain(void *ctx, int dir, const uint8_t *data, size_t len)
         c->in->st.scan_errors++;
 }
 
-static const struct dissect_cb dissect_cbs = {on_field, on_name, on_plain};
+static const struct dissect_cb dissect_cbs = {on_field, on_name, on_plain, on_field_enc};
 
 static struct fctx *ctx_of(inspect_t *in, struct flow *f)
 {
@@ -377,15 +416,70 @@ static int raw_where(const char *w)
     return !strcmp(w, "tcp.payload") || !strcmp(w, "udp.payload") || !strcmp(w, "tls.payload");
 }
 
-/* A raw-stream finding that a dissector also reported (same identifier, same form) is
- * the same leak seen twice: keep the decoded one, which says where it was. */
+static int is_b64_form(const char *form)
+{
+    return !strcmp(form, "base64") || !strcmp(form, "base64url");
+}
+
+/* The transform layer of chain enc when it has exactly one (json and form only split
+ * text; they do not change the bytes of a value), else NULL. *last: it is the last
+ * layer (nothing was split out of its output). */
+static const char *enc_one_transform(const char *enc, int *last, char *buf, size_t cap)
+{
+    const char *found = NULL;
+    size_t n = 0;
+    while (*enc) {
+        size_t l = strcspn(enc, ",");
+        if (!((l == 4 && !strncmp(enc, "json", 4)) || (l == 4 && !strncmp(enc, "form", 4)))) {
+            if (found || l >= cap)
+                return NULL;
+            memcpy(buf, enc, l);
+            buf[l] = 0;
+            found = buf;
+            n = 0;
+        } else {
+            n++;
+        }
+        enc += l + (enc[l] == ',');
+    }
+    *last = found && n == 0;
+    return found;
+}
+
+/* x (found as the form "base64" itself) and y (found in what decoding that very base64
+ * yielded) are one leak. Which says more: y when a structure was decoded out of the
+ * base64 (a JSON with keys), x when the base64 held just the value. 1: y wins. */
+static int b64_pair(const struct finding *x, const struct finding *y, int *y_wins)
+{
+    char b[16];
+    int last;
+    const char *t;
+    if (x->enc[0] || !is_b64_form(x->form) || y->type != x->type || y->device != x->device ||
+        !(t = enc_one_transform(y->enc, &last, b, sizeof b)) || strcmp(t, x->form))
+        return 0;
+    *y_wins = !last;
+    return 1;
+}
+
+/* Findings that repeat another one of the same leak, and are not emitted:
+ *  - a raw-stream finding that a dissector also reported (same identifier, same form,
+ *    or its base64 form decoded): keep the decoded one, which says where it was;
+ *  - a base64 form and the same value decoded from it (b64_pair()). */
 static int shadowed(const struct fctx *c, const struct finding *x)
 {
-    if (!raw_where(x->where))
-        return 0;
     for (size_t i = 0; i < c->n; i++) {
         const struct finding *y = &c->fs[i];
-        if (y != x && y->type == x->type && y->form == x->form && !raw_where(y->where))
+        int y_wins;
+        if (y == x || y->type != x->type)
+            continue;
+        if (raw_where(x->where) && !raw_where(y->where) &&
+            (y->form == x->form || b64_pair(x, y, &y_wins)))
+            return 1;
+        if (strcmp(x->where, y->where))
+            continue;
+        if (b64_pair(x, y, &y_wins) && y_wins)
+            return 1;
+        if (b64_pair(y, x, &y_wins) && !y_wins)
             return 1;
     }
     return 0;
@@ -417,7 +511,7 @@ static void emit_finding(inspect_t *in, const struct ruleset *r, const struct fc
     }
     struct event_identifier id = {
         .type = x->type, .category = x->category, .form = x->form, .where = x->where,
-        .key = x->key, .source = x->source, .evidence = x->evidence,
+        .key = x->key, .source = x->source, .evidence = x->evidence, .encoding = x->enc,
         .confidence = x->confidence, .count = x->count,
     };
     struct verdict_result v;
