@@ -14,6 +14,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "common/base64.h"
 #include "dissectors/textenc.h"
 
 #define UNWRAP_JSON_MAX_VALUES 4096
@@ -69,46 +70,6 @@ static int uw_ws(uint8_t c)
 static int uw_hex(uint8_t c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static int uw_b64val(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
-}
-
-long unwrap_base64(const uint8_t *s, size_t n, uint8_t *out)
-{
-    uint32_t acc = 0;
-    size_t bits = 0, k = 0, sig = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = s[i];
-        if (uw_ws(c))
-            continue;
-        if (c == '=')
-            break;
-        int v = uw_b64val(c);
-        if (v < 0)
-            return -1;
-        sig++;
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[k++] = (uint8_t)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
-    }
-    return sig % 4 == 1 ? -1 : (long)k;
 }
 
 /* Base64 worth decoding: only its alphabet (one of the two), padding only at the end,
@@ -382,7 +343,7 @@ static void uw_b64(struct uw_call *c, const uint8_t *v, size_t n)
     if (n / 4 * 3 + 3 > DISSECT_BODY_MAX)
         n = (DISSECT_BODY_MAX - 3) / 3 * 4; /* decode what fits: a prefix is still real */
     uint8_t *out = uw_buf(c, n / 4 * 3 + 3);
-    long k = out ? unwrap_base64(v, n, out) : -1;
+    long k = out ? base64_decode(v, n, out) : -1;
     if (k <= 0) {
         c->u->st->unwrap_bad++;
         return;

@@ -48,9 +48,4 @@ void unwrap_free(struct unwrap *u);
 void unwrap_field(struct unwrap *u, const struct dissect_cb *cb, void *ctx, const char *where,
                   const char *key, const uint8_t *val, size_t len);
 
-/* Decode base64 or base64url text s[0..n) into out (room for n*3/4+3 bytes); spaces,
- * CR and LF are skipped, '=' ends the data. Returns the byte count, or -1 when s is
- * not base64 (a character outside both alphabets, or a lone 6-bit tail). */
-long unwrap_base64(const uint8_t *s, size_t n, uint8_t *out);
-
 #endif

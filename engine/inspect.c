@@ -447,7 +447,8 @@ static const char *enc_one_transform(const char *enc, int *last, char *buf, size
 }
 
 /* x (found as the form "base64" itself) and y (found in what decoding that very base64
- * yielded) are one leak. Which says more: y when a structure was decoded out of the
+ * yielded) are one leak. Either alphabet: a fragment without '-', '_', '+' or '/' is
+ * named "base64" whichever the sender used. Which says more: y when a structure was decoded out of the
  * base64 (a JSON with keys), x when the base64 held just the value. 1: y wins. */
 static int b64_pair(const struct finding *x, const struct finding *y, int *y_wins)
 {
@@ -455,7 +456,7 @@ static int b64_pair(const struct finding *x, const struct finding *y, int *y_win
     int last;
     const char *t;
     if (x->enc[0] || !is_b64_form(x->form) || y->type != x->type || y->device != x->device ||
-        !(t = enc_one_transform(y->enc, &last, b, sizeof b)) || strcmp(t, x->form))
+        !(t = enc_one_transform(y->enc, &last, b, sizeof b)) || !is_b64_form(t))
         return 0;
     *y_wins = !last;
     return 1;

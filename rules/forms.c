@@ -24,6 +24,8 @@ struct fgen {
     size_t nseen, capseen;
     uint8_t *arena;
     size_t alen, acap;
+    const uint8_t *text;   /* the variant being encoded (fg_encodings), else NULL */
+    size_t text_len;
 };
 
 size_t forms_base64(const uint8_t *in, size_t n, char *out, int url, int pad)
@@ -99,7 +101,7 @@ static int fg_emit(struct fgen *g, const char *name, const char *variant, enum f
     memcpy(g->arena + g->alen, b, n);
     g->seen[g->nseen++] = (struct fg_seen){g->alen, n};
     g->alen += n;
-    struct forms_item it = {name, variant, edge, flags, b, n};
+    struct forms_item it = {name, variant, edge, flags, b, n, g->text, g->text_len, g->edge};
     return g->fn(g->ctx, &it);
 }
 
@@ -179,6 +181,8 @@ static int fg_encodings(struct fgen *g, const char *variant, const uint8_t *v, s
     int rc;
     if (n > 200)
         return 0;   /* profile values are <= 128 bytes; guard the buffers anyway */
+    g->text = v;
+    g->text_len = n;
 #define EMIT(name, e, b, l)                                                                 \
     do {                                                                                   \
         if ((rc = fg_emit(g, name, variant, e, 0, (const uint8_t *)(b), l)) < 0)           \
@@ -350,7 +354,8 @@ int forms_generate(const struct idtype *t, const char *value, size_t len, forms_
         rc = fg_encodings(&g, vars[i].variant, (const uint8_t *)vars[i].text, vars[i].len);
     if (rc == 0 && t->syntax == IDTYPE_SYN_MAC && idtype_parse_mac(value, len, mac)) {
         /* Bypass FORMS_MIN_LEN: 6 bytes is the whole value. */
-        struct forms_item it = {"raw-mac", "raw", FORMS_EDGE_NONE, FORMS_F_BINARY, mac, 6};
+        struct forms_item it = {"raw-mac", "raw", FORMS_EDGE_NONE, FORMS_F_BINARY, mac, 6,
+                                NULL, 0, FORMS_EDGE_NONE};
         rc = fn(ctx, &it);
     }
     free(g.seen);

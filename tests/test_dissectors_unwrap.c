@@ -10,6 +10,7 @@
 
 #include "dissectors/dissect.h"
 #include "dissectors/unwrap.h"
+#include "common/base64.h"
 
 #define IMEI "869012045678914"
 
@@ -315,14 +316,14 @@ static void test_base64_decoder(void)
 {
     uint8_t out[64];
     /* RFC 4648 section 10 vectors, padded and not, and base64url */
-    CU_ASSERT_EQUAL(unwrap_base64((const uint8_t *)"Zm9vYmFy", 8, out), 6);
+    CU_ASSERT_EQUAL(base64_decode((const uint8_t *)"Zm9vYmFy", 8, out), 6);
     CU_ASSERT(!memcmp(out, "foobar", 6));
-    CU_ASSERT_EQUAL(unwrap_base64((const uint8_t *)"Zm9vYg==", 8, out), 4);
-    CU_ASSERT_EQUAL(unwrap_base64((const uint8_t *)"Zm9vYg", 6, out), 4);
-    CU_ASSERT_EQUAL(unwrap_base64((const uint8_t *)"-_8", 3, out), 2);
+    CU_ASSERT_EQUAL(base64_decode((const uint8_t *)"Zm9vYg==", 8, out), 4);
+    CU_ASSERT_EQUAL(base64_decode((const uint8_t *)"Zm9vYg", 6, out), 4);
+    CU_ASSERT_EQUAL(base64_decode((const uint8_t *)"-_8", 3, out), 2);
     CU_ASSERT(out[0] == 0xfb && out[1] == 0xff);
-    CU_ASSERT_EQUAL(unwrap_base64((const uint8_t *)"Zm9vY", 5, out), -1);
-    CU_ASSERT_EQUAL(unwrap_base64((const uint8_t *)"Zm9v!g==", 8, out), -1);
+    CU_ASSERT_EQUAL(base64_decode((const uint8_t *)"Zm9vY", 5, out), -1);
+    CU_ASSERT_EQUAL(base64_decode((const uint8_t *)"Zm9v!g==", 8, out), -1);
 }
 
 int main(void)

@@ -1,0 +1,260 @@
+"""Acceptance of issue 13 (identifiers in every layer SDKs wrap them in, and never one
+that was not sent): one capture per family, each case one TCP flow written here from a
+format taken from a real SDK or device (named in the case's comment). Every planted
+leak must be found with the right type, form, where, key and encoding chain, and the
+look-alike values (one digit off, the other band's BSSID, hashes of other values) must
+never be reported as the profile's. Encodings are made with Python's base64, gzip,
+zlib, urllib and json modules, never by leakwatch.
+
+Usage: depth_acceptance.py LEAKWATCH WORKDIR [--report] [--family F ...]
+  default: assert (exit 1 on any miss, extra or -t 1/-t 2 difference) for the families
+           the product implements (ASSERTED);
+  --report: no assertion; print per family the recall (planted leaks whose type was
+           found in their flow) and precision (profile findings that are a planted
+           leak of that flow), for comparing binaries (say main's and this branch's)."""
+import base64
+import gzip
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
+import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pcapmk  # noqa: E402
+
+IMEI = "869012045678914"
+IMEI2 = "869012045678922"          # the same phone's second SIM slot: not in the profile
+OAID = "1f2e3d4c-aaaa-bbbb-cccc-0123456789ab"
+AID = "9774d56d682e549c"
+MAC = "3c:28:6d:11:22:33"
+IMSI = "460001234567890"
+BSSID = "a0:b1:c2:d3:e4:f5"
+BSSID_5G = "a0:b1:c2:d3:e4:f6"     # the same AP's other band: not in the profile
+DEV_MAC = "02:00:0a:00:02:0a"
+DEV_IP = "10.0.2.10"
+
+CT_JSON = ("Content-Type", "application/json")
+CT_FORM = ("Content-Type", "application/x-www-form-urlencoded")
+CT_BIN = ("Content-Type", "application/octet-stream")
+CT_TEXT = ("Content-Type", "text/plain")
+
+
+def b64(b):
+    return base64.b64encode(b if isinstance(b, bytes) else b.encode()).decode()
+
+
+def b64url(b):
+    return base64.urlsafe_b64encode(b if isinstance(b, bytes) else b.encode()).decode().rstrip("=")
+
+
+def raw_deflate(b):
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return c.compress(b) + c.flush()
+
+
+def js(d):
+    return json.dumps(d).encode()
+
+
+def req(method, path, headers=(), body=b"", **kw):
+    return pcapmk.http_request(method, "collect.sdk.example", path, list(headers), body, **kw)
+
+
+def b64_layer(s):
+    """The name leakwatch gives a base64 layer: base64url only when the text shows it."""
+    return "base64url" if ("-" in s or "_" in s) else "base64"
+
+
+# A case: (name, family, client bytes list [(request, response)], mss, expected findings)
+# expected finding: (type, form, where, key, encoding chain)
+CASES = []
+
+
+def case(name, family, exchanges, expect, mss=700):
+    CASES.append((name, family, exchanges, mss, expect))
+
+
+# ---- plain: values visible as sent, in HTTP/1.1 places (regression guard) ----
+case("path segment", "plain", [(req("GET", "/v1/device/%s/ping" % IMEI), pcapmk.HTTP_OK)],
+     [("imei", "plain", "http.uri", "", [])])
+case("user-agent", "plain", [(req("GET", "/a", [("User-Agent2", "lab/1.0 (oaid %s)" % OAID)]),
+                              pcapmk.HTTP_OK)],
+     [("oaid", "plain", "http.header", "User-Agent2", [])])
+case("pipelined", "plain", [(req("GET", "/a?imsi=" + IMSI) + req("GET", "/b?aid=" + AID),
+                             pcapmk.HTTP_OK + pcapmk.HTTP_OK)],
+     [("imsi", "plain", "http.uri", "imsi", []), ("android_id", "plain", "http.uri", "aid", [])])
+_body = js({"imei": IMEI})
+case("100-continue", "plain",
+     [(b"POST /up HTTP/1.1\r\nHost: collect.sdk.example\r\nContent-Type: application/json\r\n"
+       b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(_body),
+       b"HTTP/1.1 100 Continue\r\n\r\n"), (_body, pcapmk.HTTP_OK)],
+     [("imei", "plain", "http.body", "imei", [])])
+case("1-byte segments", "plain", [(req("POST", "/s", [CT_FORM], b"mac=" + MAC.encode()),
+                                   pcapmk.HTTP_OK)],
+     [("mac", "plain", "http.body", "mac", [])], mss=1)
+
+# ---- nested encodings (issue 13 item 1) ----
+# Sensors Analytics Android SDK: POST form gzip=1&data_list=<base64(gzip(JSON array))>&crc=
+_sa = [{"distinct_id": "u1", "type": "track", "event": "$AppStart", "time": 1767225600000,
+        "properties": {"$device_id": IMEI, "$os": "Android", "$wifi": True}}]
+case("sensors analytics data_list", "nested",
+     [(req("POST", "/sa?project=default", [CT_FORM],
+           ("gzip=1&data_list=%s&crc=-1234567" % urllib.parse.quote(
+               b64(gzip.compress(js(_sa), mtime=0)), safe="")).encode()), pcapmk.HTTP_OK)],
+     [("imei", "plain", "http.body", "$device_id", ["base64", "gzip", "json"])])
+# Chinese push/analytics SDKs posting base64(JSON) as an octet-stream body.
+case("base64 JSON body", "nested",
+     [(req("POST", "/api/v2/report", [CT_BIN], b64(js({"imei": IMEI, "imsi": IMSI})).encode()),
+       pcapmk.HTTP_OK)],
+     [("imei", "plain", "http.body", "imei", ["base64", "json"]),
+      ("imsi", "plain", "http.body", "imsi", ["base64", "json"])])
+# Android's Base64.DEFAULT: a line break every 76 characters.
+case("MIME base64 body", "nested",
+     [(req("POST", "/log", [CT_TEXT], base64.encodebytes(js({"oaid": OAID, "pad": "x" * 80}))),
+       pcapmk.HTTP_OK)],
+     [("oaid", "plain", "http.body", "oaid", ["base64", "json"])])
+# Umeng-style: a JSON value that is itself JSON, with a base64 field inside.
+case("JSON string holding JSON with base64", "nested",
+     [(req("POST", "/ev", [CT_JSON], js({"header": json.dumps({"ext": b64("imsi=" + IMSI)})})),
+       pcapmk.HTTP_OK)],
+     [("imsi", "plain", "http.body", "imsi", ["json", "base64", "form"])])
+# A query value URL-encoded twice (a JS SDK calling encodeURIComponent on a built URL).
+case("URL in URL", "nested",
+     [(req("GET", "/t?data=" + urllib.parse.quote(urllib.parse.quote(json.dumps({"aid": AID}),
+                                                                    safe=""), safe="")),
+       pcapmk.HTTP_OK)],
+     [("android_id", "plain", "http.uri", "aid", ["url", "json"])])
+# An attribution SDK's header: base64(raw deflate(JSON)).
+case("base64 deflate header", "nested",
+     [(req("GET", "/c", [("X-Device-Info", b64(raw_deflate(js({"mac": MAC}))))]),
+       pcapmk.HTTP_OK)],
+     [("mac", "plain", "http.header", "mac", ["base64", "deflate", "json"])])
+# base64(zlib(form)) in a query parameter (an ad SDK's "p=").
+case("base64 zlib query", "nested",
+     [(req("GET", "/ad?p=" + urllib.parse.quote(b64(zlib.compress(
+         ("oaid=%s&imei=%s" % (OAID, IMEI)).encode())), safe="")), pcapmk.HTTP_OK)],
+     [("oaid", "plain", "http.uri", "oaid", ["base64", "zlib", "form"]),
+      ("imei", "plain", "http.uri", "imei", ["base64", "zlib", "form"])])
+# A base64url path segment (a beacon URL /b/<base64url(JSON)>/px.gif).
+_seg = b64url(js({"oaid": OAID, "v": 2}))
+case("base64url path segment", "nested",
+     [(req("GET", "/b/%s/px.gif" % _seg), pcapmk.HTTP_OK)],
+     [("oaid", "plain", "http.uri", "oaid", [b64_layer(_seg), "json"])])
+# JSON escaped twice with the \\u0026 style (a form string inside a JSON string value
+# built by a template engine): the IMEI digits are visible as sent, no chain needed.
+case("double-escaped form", "nested",
+     [(req("POST", "/q", [CT_JSON],
+           b'{"q": "a=1\\\\u0026imei=' + IMEI.encode() + b'\\\\u0026b=2"}'), pcapmk.HTTP_OK)],
+     [("imei", "plain", "http.body", "imei", [])])
+
+# ---- look-alikes (issue 13 item 6): nothing of the profile was sent ----
+case("second IMEI in base64", "lookalike",
+     [(req("POST", "/r", [CT_JSON], js({"d": b64("imei=" + IMEI2)})), pcapmk.HTTP_OK)], [])
+case("second IMEI in base64 body", "lookalike",
+     [(req("POST", "/r", [CT_BIN], b64("imei=%s&slot=2" % IMEI2).encode()), pcapmk.HTTP_OK)], [])
+case("other-band BSSID in base64", "lookalike",
+     [(req("POST", "/w", [CT_JSON], js({"w": b64("bssid=" + BSSID_5G)})), pcapmk.HTTP_OK)], [])
+case("other-band BSSID upper in base64", "lookalike",
+     [(req("POST", "/w", [CT_JSON], js({"w": b64("BSSID=" + BSSID_5G.upper())})), pcapmk.HTTP_OK)],
+     [])
+case("second IMEI in hex", "lookalike",
+     [(req("GET", "/h?x=" + ("imei=" + IMEI2).encode().hex()), pcapmk.HTTP_OK)], [])
+case("hash of the second IMEI", "lookalike",
+     [(req("GET", "/m?muid=" + hashlib.md5(IMEI2.encode()).hexdigest()), pcapmk.HTTP_OK)], [])
+case("second IMEI in base64 gzip JSON", "lookalike",
+     [(req("POST", "/g", [CT_BIN], b64(gzip.compress(js({"imei": IMEI2}), mtime=0)).encode()),
+       pcapmk.HTTP_OK)], [])
+
+# Families whose every case must pass (the others are measured with --report only).
+ASSERTED = {"plain", "nested", "lookalike"}
+
+
+def write(work):
+    path = os.path.join(work, "depth.pcap")
+    p = pcapmk.Pcap(path)
+    for i, (name, fam, ex, mss, exp) in enumerate(CASES):
+        p.tcp_flow(DEV_MAC, DEV_IP, 41000 + i, "198.18.7.%d" % (1 + i % 200), 80, ex, mss=mss)
+    p.close()
+    prof = os.path.join(work, "depth.yaml")
+    with open(prof, "w") as f:
+        f.write("devices:\n  - id: phone-d\n    mac: \"%s\"\n    ip: %s\n    identifiers:\n"
+                % (DEV_MAC, DEV_IP))
+        for k, v in [("imei", IMEI), ("oaid", OAID), ("android_id", AID), ("mac", MAC),
+                     ("imsi", IMSI), ("bssid", BSSID)]:
+            f.write("      %s: \"%s\"\n" % (k, v))
+    return path, prof
+
+
+def run(leakwatch, pcap_path, prof, threads):
+    r = subprocess.run([leakwatch, "-q", "-t", str(threads), "-r", pcap_path, "--profile", prof],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit("leakwatch exit %d: %s" % (r.returncode, r.stderr))
+    by_case = {}
+    for line in r.stdout.splitlines():
+        e = json.loads(line)
+        if e["event_type"] != "privacy_leak" or e["identifier"]["source"] != "profile":
+            continue
+        i = e["identifier"]
+        got = (i["type"], i["form"], i["where"], i["key"], i.get("encoding", []))
+        by_case.setdefault(e["src_port"] - 41000, []).append(got)
+    return by_case
+
+
+def score(by_case, families):
+    """Per family: planted, found (type in its flow), profile findings, correct ones."""
+    out = {}
+    for i, (name, fam, ex, mss, exp) in enumerate(CASES):
+        if families and fam not in families:
+            continue
+        s = out.setdefault(fam, [0, 0, 0, 0])
+        got = by_case.get(i, [])
+        types = {g[0] for g in got}
+        s[0] += len(exp)
+        s[1] += sum(1 for x in exp if x[0] in types)
+        want_types = {x[0] for x in exp}
+        s[2] += len(got)
+        s[3] += sum(1 for g in got if g[0] in want_types)
+    return out
+
+
+def main():
+    args = sys.argv[1:]
+    report = "--report" in args
+    fams = set(args[args.index("--family") + 1:]) if "--family" in args else set()
+    leakwatch, work = args[0], args[1]
+    os.makedirs(work, exist_ok=True)
+    pcap_path, prof = write(work)
+    runs = {t: run(leakwatch, pcap_path, prof, t) for t in (1, 2)}
+    if report:
+        for fam, (planted, found, nf, ok) in sorted(score(runs[1], fams).items()):
+            print("%-10s recall %3d/%-3d = %5.1f%%   precision %3d/%-3d = %5.1f%%" % (
+                fam, found, planted, 100.0 * found / planted if planted else 100.0,
+                ok, nf, 100.0 * ok / nf if nf else 100.0))
+        return 0
+    failed = 0
+    for i, (name, fam, ex, mss, exp) in enumerate(CASES):
+        if fam not in ASSERTED or (fams and fam not in fams):
+            continue
+        fails = []
+        g1, g2 = sorted(runs[1].get(i, [])), sorted(runs[2].get(i, []))
+        if g1 != g2:
+            fails.append("-t 1 %s != -t 2 %s" % (g1, g2))
+        for x in exp:
+            if x not in g1:
+                fails.append("MISSING %s" % (x,))
+        for g in g1:
+            if g not in exp:
+                fails.append("UNEXPECTED %s" % (g,))
+        print("%s %s / %s" % ("FAIL" if fails else "ok", fam, name))
+        for f in fails:
+            print("   ", f)
+        failed += bool(fails)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
