@@ -60,6 +60,8 @@ enum dissect_proto {
     X(http_gap_lost, "gap forced the direction to stop parsing") \
     X(zlib_errors, "invalid gzip/deflate data") \
     X(zlib_bombs, "inflation stopped at DISSECT_BODY_MAX") \
+    X(compress_errors, "invalid br/zstd data (body or decoded field)") \
+    X(compress_bombs, "br/zstd decoding stopped at its output cap") \
     X(dns_msgs, "DNS messages parsed") \
     X(dns_malformed, "truncated or inconsistent DNS message") \
     X(dns_ptr_loops, "compression pointer loop or forward pointer") \

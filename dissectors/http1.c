@@ -17,6 +17,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "dissectors/compress.h"
 #include "dissectors/textenc.h"
 
 #define HTTP1_CHUNK_LINE_MAX 1024
@@ -39,7 +40,7 @@ enum http1_state {
     HTTP1_LOST,       /* stopped; resync only at a feed that starts a message */
 };
 
-enum http1_coding { HTTP1_IDENTITY, HTTP1_GZIP, HTTP1_DEFLATE, HTTP1_OTHER };
+enum http1_coding { HTTP1_IDENTITY, HTTP1_GZIP, HTTP1_DEFLATE, HTTP1_OTHER, HTTP1_BR, HTTP1_ZSTD };
 enum http1_ctype { HTTP1_CT_NONE, HTTP1_CT_FORM, HTTP1_CT_JSON, HTTP1_CT_OTHER };
 enum http1_zstate { HTTP1_Z_IDLE, HTTP1_Z_RUN, HTTP1_Z_DONE };
 
@@ -262,6 +263,30 @@ void http_body_data(struct http1_body *d, struct dissect_stats *st, const uint8_
         http_body_append(st, d, p, n);
 }
 
+/* br and zstd bodies are buffered as sent and decoded whole at their end (compress.h);
+ * the decoded body replaces the buffer, which is released after the message as any
+ * buffer grown past HTTP_BODY_KEEP. Invalid data leaves nothing to hand over: the raw
+ * scan saw the compressed bytes. */
+static void http_body_decompress(struct http1_body *d, struct dissect_stats *st)
+{
+    int capped = 0;
+    uint8_t *out = d->body_len ? malloc(DISSECT_BODY_MAX) : NULL;
+    long n = out ? compress_decode(d->coding == HTTP1_BR ? COMPRESS_BR : COMPRESS_ZSTD, d->body,
+                                   d->body_len, out, DISSECT_BODY_MAX, &capped)
+                 : -1;
+    if (n < 0) {
+        st->compress_errors += d->body_len != 0;
+        free(out);
+        d->body_len = 0;
+        return;
+    }
+    st->compress_bombs += capped;
+    free(d->body);
+    d->body = out;
+    d->body_alloc = DISSECT_BODY_MAX;
+    d->body_len = (size_t)n;
+}
+
 static int http1_looks_json(const uint8_t *b, size_t n)
 {
     size_t i = 0;
@@ -278,6 +303,8 @@ static void http_body_finish(struct http1_body *d, struct dissect_stats *st, int
     struct http1_out o = {cb, ctx, where};
     if (d->zst == HTTP1_Z_RUN)
         st->zlib_errors++; /* the body ended inside the compressed stream */
+    if (emit && d->want && (d->coding == HTTP1_BR || d->coding == HTTP1_ZSTD))
+        http_body_decompress(d, st);
     if (emit && d->want && d->body_len) {
         int form = d->ctype == HTTP1_CT_FORM;
         int json = !form && (d->ctype == HTTP1_CT_JSON || http1_looks_json(d->body, d->body_len));
@@ -412,6 +439,10 @@ static enum http1_coding http1_coding_of(const uint8_t *val, size_t vl)
         return HTTP1_GZIP;
     if (textenc_icontains(val, vl, "deflate"))
         return HTTP1_DEFLATE;
+    if (textenc_icontains(val, vl, "zstd"))
+        return HTTP1_ZSTD;
+    if (textenc_iprefix(val, vl, "br") && (vl == 2 || val[2] == ',' || val[2] == ' ' || val[2] == ';'))
+        return HTTP1_BR;
     if (vl && !textenc_icontains(val, vl, "identity"))
         return HTTP1_OTHER;
     return HTTP1_IDENTITY;
@@ -593,7 +624,8 @@ static int http1_headers_done(struct http1 *h, struct http1_dir *d,
     /* The whole body is worth handing over only when it differs from the raw stream
      * (de-chunked or inflated); request bodies of any type are kept for sniffing and
      * for the decoding pipeline. */
-    d->b.emit_whole = m.chunked || m.coding == HTTP1_GZIP || m.coding == HTTP1_DEFLATE;
+    d->b.emit_whole = m.chunked || m.coding == HTTP1_GZIP || m.coding == HTTP1_DEFLATE ||
+                      m.coding == HTTP1_BR || m.coding == HTTP1_ZSTD;
     d->b.want = m.coding != HTTP1_OTHER &&
               (d->b.emit_whole || m.ctype == HTTP1_CT_FORM || m.ctype == HTTP1_CT_JSON ||
                m.is_request);

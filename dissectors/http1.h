@@ -5,7 +5,8 @@
  * DISSECT_BODY_MAX. Values go out through dissect_cb->field, the Host through ->name.
  * Not handled: HTTP/2 framing (http2.c, which reuses the body decoding below),
  * upgrades (101, CONNECT tunnels: the direction stops), multipart bodies (scanned
- * whole), brotli (body left to the raw scan). */
+ * whole). Content-Encoding br and zstd bodies are buffered and decoded whole at
+ * their end (compress.h). */
 #ifndef LW_DISSECTORS_HTTP1_H
 #define LW_DISSECTORS_HTTP1_H
 
@@ -22,7 +23,7 @@ void http1_gap(struct http1 *h, int dir, uint64_t missing);
 void http1_close(struct http1 *h, const struct dissect_cb *cb, void *ctx);
 
 /* Body decoding alone, for HTTP/2 streams (http2.c): content-encoding gzip/deflate
- * inflated under DISSECT_BODY_MAX, then form or JSON bodies split into keyed fields,
+ * inflated (br/zstd decoded) under DISSECT_BODY_MAX, then form or JSON bodies split into keyed fields,
  * then the whole decoded body with key "". One object is reused for many bodies.
  * Caller frees with http_body_free() (NULL: no-op). */
 struct http1_body;

@@ -15,12 +15,13 @@
 #include <zlib.h>
 
 #include "common/base64.h"
+#include "dissectors/compress.h"
 #include "dissectors/textenc.h"
 
 #define UNWRAP_JSON_MAX_VALUES 4096
 #define UNWRAP_KEY_MAX 63
 
-enum uw_kind { UW_NONE, UW_GZIP, UW_ZLIB, UW_ESCJSON, UW_JSON, UW_B64, UW_FORM, UW_URL, UW_ESC };
+enum uw_kind { UW_NONE, UW_GZIP, UW_ZLIB, UW_ZSTD, UW_ESCJSON, UW_JSON, UW_B64, UW_FORM, UW_URL, UW_ESC };
 
 struct unwrap {
     struct dissect_stats *st;
@@ -159,6 +160,8 @@ static enum uw_kind uw_kind(const struct uw_call *c, const uint8_t *v, size_t n)
     int url, top_body = c->whole_body && c->depth == 0;
     if (n >= 3 && v[0] == 0x1f && v[1] == 0x8b && v[2] == 8)
         return UW_GZIP;
+    if (compress_is_zstd(v, n))
+        return UW_ZSTD;
     /* zlib: CM 8, a window of at most 32 KiB, header check multiple of 31 */
     if (n >= 6 && (v[0] & 0x0f) == 8 && (v[0] >> 4) <= 7 && ((v[0] << 8) | v[1]) % 31 == 0)
         return UW_ZLIB;
@@ -302,13 +305,37 @@ static long uw_inflate(struct uw_call *c, const uint8_t *v, size_t n, int wbits)
     return -1;
 }
 
-static void uw_zip(struct uw_call *c, const uint8_t *v, size_t n, int wbits, const char *layer)
+/* 1 when v was inflated and its output inspected. */
+static int uw_zip(struct uw_call *c, const uint8_t *v, size_t n, int wbits, const char *layer)
 {
     long got = uw_inflate(c, v, n, wbits);
     if (got <= 0)
-        return;
+        return 0;
     c->u->spent += (size_t)got;
     uw_descend(c, layer, c->u->buf[c->depth], (size_t)got);
+    return 1;
+}
+
+static int uw_zstd(struct uw_call *c, const uint8_t *v, size_t n)
+{
+    size_t room = DISSECT_BODY_MAX;
+    if (UNWRAP_FLOW_BUDGET - c->u->spent < room)
+        room = (size_t)(UNWRAP_FLOW_BUDGET - c->u->spent);
+    uint8_t *out = room ? uw_buf(c, room) : NULL;
+    int capped = 0;
+    if (!out) {
+        c->u->st->unwrap_budget_capped++;
+        return 0;
+    }
+    long got = compress_decode(COMPRESS_ZSTD, v, n, out, room, &capped);
+    c->u->st->compress_bombs += capped;
+    if (got < 0)
+        c->u->st->compress_errors++;
+    if (got <= 0)
+        return 0;
+    c->u->spent += (size_t)got;
+    uw_descend(c, "zstd", out, (size_t)got);
+    return 1;
 }
 
 /* Decoded base64 that is binary may be raw deflate (many SDKs send
@@ -429,6 +456,7 @@ static void uw_layers(struct uw_call *c, const uint8_t *v, size_t n)
     switch (k) {
     case UW_GZIP: uw_zip(c, v, n, 15 + 16, "gzip"); break;
     case UW_ZLIB: uw_zip(c, v, n, 15, "zlib"); break;
+    case UW_ZSTD: uw_zstd(c, v, n); break;
     case UW_B64: uw_b64(c, v, n); break;
     case UW_JSON:
     case UW_FORM: uw_split(c, k, v, n); break;
@@ -447,12 +475,24 @@ static void uw_layers(struct uw_call *c, const uint8_t *v, size_t n)
     }
 }
 
+/* A decoded value: handed over and looked into. Compressed bytes are handed over only
+ * when they do not inflate: a literal that a compressor left readable in them is the
+ * same leak as in the output, which names the chain fully. */
 static void uw_value(struct uw_call *c, const uint8_t *v, size_t n)
 {
     if (!n)
         return;
     enum uw_kind k = uw_kind(c, v, n);
     int split = (k == UW_JSON || k == UW_FORM) && c->depth < UNWRAP_DEPTH_MAX;
+    int packed = (k == UW_GZIP || k == UW_ZLIB || k == UW_ZSTD) && c->depth < UNWRAP_DEPTH_MAX;
+    if (packed) {
+        int done = k == UW_ZSTD ? uw_zstd(c, v, n)
+                                : uw_zip(c, v, n, k == UW_GZIP ? 15 + 16 : 15,
+                                         k == UW_GZIP ? "gzip" : "zlib");
+        if (!done && !c->quiet)
+            uw_emit(c, c->key, v, n);
+        return;
+    }
     if (!c->quiet && !split)
         uw_emit(c, c->key, v, n);
     uw_layers(c, v, n);

@@ -5,8 +5,8 @@
  * whole body ...) goes through unwrap_field(): the field is passed on as it is, then
  * the value is tried for one more layer of encoding that SDKs wrap identifiers in,
  * and what that layer yields is inspected again, recursively:
- *   base64 / base64url (padded or not, MIME line breaks allowed) -> gzip / zlib / raw
- *   deflate (after base64 only) -> JSON (walked: each value is a field) ->
+ *   base64 / base64url (padded or not, MIME line breaks allowed) -> gzip / zlib / zstd /
+ *   raw deflate (after base64 only) -> JSON (walked: each value is a field) ->
  *   application/x-www-form-urlencoded (split: each value is a field) -> %XX (URL
  *   encoded once more) -> JSON string escapes (\" \\u0026 \uXXXX: JSON escaped twice).
  * Each decoded value goes out through dissect_cb->field_enc with the chain of layers

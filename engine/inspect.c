@@ -421,42 +421,37 @@ static int is_b64_form(const char *form)
     return !strcmp(form, "base64") || !strcmp(form, "base64url");
 }
 
-/* The transform layer of chain enc when it has exactly one (json and form only split
- * text; they do not change the bytes of a value), else NULL. *last: it is the last
- * layer (nothing was split out of its output). */
-static const char *enc_one_transform(const char *enc, int *last, char *buf, size_t cap)
+/* The first layer of chain enc that changes bytes (json and form only split text),
+ * or NULL. *last: no layer follows it (its output was inspected as it was). */
+static const char *enc_first_transform(const char *enc, int *last, char *buf, size_t cap)
 {
-    const char *found = NULL;
-    size_t n = 0;
     while (*enc) {
         size_t l = strcspn(enc, ",");
-        if (!((l == 4 && !strncmp(enc, "json", 4)) || (l == 4 && !strncmp(enc, "form", 4)))) {
-            if (found || l >= cap)
+        if (!(l == 4 && (!strncmp(enc, "json", 4) || !strncmp(enc, "form", 4)))) {
+            if (l >= cap)
                 return NULL;
             memcpy(buf, enc, l);
             buf[l] = 0;
-            found = buf;
-            n = 0;
-        } else {
-            n++;
+            *last = enc[l] == 0;
+            return buf;
         }
         enc += l + (enc[l] == ',');
     }
-    *last = found && n == 0;
-    return found;
+    return NULL;
 }
 
-/* x (found as the form "base64" itself) and y (found in what decoding that very base64
- * yielded) are one leak. Either alphabet: a fragment without '-', '_', '+' or '/' is
- * named "base64" whichever the sender used. Which says more: y when a structure was decoded out of the
- * base64 (a JSON with keys), x when the base64 held just the value. 1: y wins. */
+/* x (found as the form "base64" itself) and y (found in what decoding that base64
+ * yielded: its chain's first byte-changing layer is base64) are one leak. Either
+ * alphabet: a fragment without '-', '_', '+' or '/' is named "base64" whichever the
+ * sender used. Which says more: y when more was decoded out of the base64 (a JSON with
+ * keys, compressed data), x when the base64 held just the value. */
 static int b64_pair(const struct finding *x, const struct finding *y, int *y_wins)
 {
     char b[16];
     int last;
     const char *t;
     if (x->enc[0] || !is_b64_form(x->form) || y->type != x->type || y->device != x->device ||
-        !(t = enc_one_transform(y->enc, &last, b, sizeof b)) || !is_b64_form(t))
+        !(t = enc_first_transform(y->enc, &last, b, sizeof b)) || !is_b64_form(t))
         return 0;
     *y_wins = !last;
     return 1;

@@ -150,6 +150,69 @@ case("double-escaped form", "nested",
            b'{"q": "a=1\\\\u0026imei=' + IMEI.encode() + b'\\\\u0026b=2"}'), pcapmk.HTTP_OK)],
      [("imei", "plain", "http.body", "imei", [])])
 
+# ---- body encodings (issue 13 item 2): made by Debian's brotli and zstd CLIs ----
+def cli(argv, data, hides=None):
+    """data through a compressor CLI; hides: a value that must not stay readable in the
+    output (else the case would not test decoding: short inputs are stored as is)."""
+    out = subprocess.run(argv, input=data, capture_output=True, check=True).stdout
+    if hides is not None and hides.encode() in out:
+        raise SystemExit("%s left %s readable: make the input larger" % (argv[0], hides))
+    return out
+
+
+def batch(key, value, n=40):
+    """An analytics batch as SDKs post them: common fields and n events, the identifier
+    in one event's properties (so the compressor sees a few KB of real-looking text)."""
+    import random
+    r = random.Random(7)
+    ev = [{"event": r.choice(["app_start", "page_view", "click", "app_end"]),
+           "ts": 1767225600000 + i * 1337,
+           "props": {"screen": r.choice(["home", "feed", "me", "detail"]),
+                     "dur": r.randint(1, 9999)}} for i in range(n)]
+    ev[n // 2]["props"][key] = value
+    return js({"common": {"os": "Android 14", "model": "Pixel 8", "sdk": "3.1.2"}, "events": ev})
+
+
+def coded(method, path, coding, body, ctype=CT_JSON):
+    h = ["%s %s HTTP/1.1" % (method, path), "Host: collect.sdk.example", "%s: %s" % ctype,
+         "Content-Encoding: " + coding, "Content-Length: %d" % len(body)]
+    return ("\r\n".join(h) + "\r\n\r\n").encode() + body
+
+
+def coded_resp(coding, body):
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: %s\r\n"
+            b"Content-Length: %d\r\n\r\n" % (coding.encode(), len(body))) + body
+
+
+# OkHttp's BrotliInterceptor / Cronet send and accept br; a request body with it:
+case("br request body", "body",
+     [(coded("POST", "/v1/batch", "br", cli(["brotli", "-c"], batch("imei", IMEI), IMEI)),
+       pcapmk.HTTP_OK)],
+     [("imei", "plain", "http.body", "imei", [])])
+# Meta's and Cloudflare's edges answer with zstd; an SDK posting zstd (Content-Encoding
+# zstd, RFC 8878):
+case("zstd request body", "body",
+     [(coded("POST", "/v1/batch", "zstd", cli(["zstd", "-q", "-c"], batch("oaid", OAID), OAID)),
+       pcapmk.HTTP_OK)],
+     [("oaid", "plain", "http.body", "oaid", [])])
+# A config endpoint that echoes the device's identifiers back, br-compressed.
+case("br response body", "body",
+     [(req("GET", "/config"), coded_resp("br", cli(["brotli", "-c"], batch("imsi", IMSI), IMSI)))],
+     [("imsi", "plain", "http.body", "imsi", [])])
+case("zstd response body", "body",
+     [(req("GET", "/config"), coded_resp("zstd", cli(["zstd", "-q", "-19", "-c"], batch("aid", AID), AID)))],
+     [("android_id", "plain", "http.body", "aid", [])])
+# A batch SDK that zstd-compresses its events and base64s them into a form field.
+case("base64 zstd in a form field", "body",
+     [(req("POST", "/e", [CT_FORM], ("v=2&events=" + urllib.parse.quote(
+         b64(cli(["zstd", "-q", "-c"], batch("imei", IMEI), IMEI)), safe="")).encode()),
+       pcapmk.HTTP_OK)],
+     [("imei", "plain", "http.body", "imei", ["base64", "zstd", "json"])])
+# Raw deflate as Content-Encoding: deflate (what many servers and some SDKs send).
+case("raw deflate body", "body",
+     [(coded("POST", "/d", "deflate", raw_deflate(batch("mac", MAC))), pcapmk.HTTP_OK)],
+     [("mac", "plain", "http.body", "mac", [])])
+
 # ---- look-alikes (issue 13 item 6): nothing of the profile was sent ----
 case("second IMEI in base64", "lookalike",
      [(req("POST", "/r", [CT_JSON], js({"d": b64("imei=" + IMEI2)})), pcapmk.HTTP_OK)], [])
@@ -169,7 +232,7 @@ case("second IMEI in base64 gzip JSON", "lookalike",
        pcapmk.HTTP_OK)], [])
 
 # Families whose every case must pass (the others are measured with --report only).
-ASSERTED = {"plain", "nested", "lookalike"}
+ASSERTED = {"plain", "nested", "lookalike", "body"}
 
 
 def write(work):
