@@ -9,7 +9,7 @@
  * message of the flow.
  *
  * Deliberately not done: validation beyond what framing needs, HTTP/2, multipart
- * splitting, brotli. Anything odd makes the direction stop ("lost") and the worker's
+ * splitting (the decoding pipeline, unwrap.h, does it). Anything odd makes the direction stop ("lost") and the worker's
  * raw scan still sees every byte. */
 #include "dissectors/http1.h"
 

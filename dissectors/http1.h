@@ -4,8 +4,8 @@
  * Content-Length, chunked or read-until-close; gzip/deflate inflated under
  * DISSECT_BODY_MAX. Values go out through dissect_cb->field, the Host through ->name.
  * Not handled: HTTP/2 framing (http2.c, which reuses the body decoding below),
- * upgrades (101, CONNECT tunnels: the direction stops), multipart bodies (scanned
- * whole). Content-Encoding br and zstd bodies are buffered and decoded whole at
+ * upgrades (101, CONNECT tunnels: the direction stops). Multipart, protobuf and gRPC
+ * bodies are handed over whole and split by the decoding pipeline (unwrap.h). Content-Encoding br and zstd bodies are buffered and decoded whole at
  * their end (compress.h). */
 #ifndef LW_DISSECTORS_HTTP1_H
 #define LW_DISSECTORS_HTTP1_H

@@ -10,18 +10,27 @@
  * not handed over again (they would be the same bytes twice). */
 #include "dissectors/unwrap.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "common/base64.h"
 #include "dissectors/compress.h"
+#include "dissectors/multipart.h"
+#include "dissectors/protobuf.h"
 #include "dissectors/textenc.h"
 
 #define UNWRAP_JSON_MAX_VALUES 4096
 #define UNWRAP_KEY_MAX 63
+/* Messages nested in one protobuf layer: they are fields of the same message, so they
+ * do not add to the chain, but their nesting is bounded too. */
+#define UNWRAP_PB_NEST 16
 
-enum uw_kind { UW_NONE, UW_GZIP, UW_ZLIB, UW_ZSTD, UW_ESCJSON, UW_JSON, UW_B64, UW_FORM, UW_URL, UW_ESC };
+enum uw_kind {
+    UW_NONE, UW_GZIP, UW_ZLIB, UW_ZSTD, UW_GRPC, UW_PROTO, UW_MULTIPART,
+    UW_ESCJSON, UW_JSON, UW_B64, UW_FORM, UW_URL, UW_ESC
+};
 
 struct unwrap {
     struct dissect_stats *st;
@@ -39,6 +48,7 @@ struct uw_call {
     int whole_body;     /* the field is a whole body the dissector split by its type */
     int depth;          /* layers decoded above the value being looked at */
     int quiet;          /* the value's bytes were handed over already (see top) */
+    int pb_nest;        /* protobuf messages open inside the current protobuf layer */
     char chain[UNWRAP_CHAIN_MAX];
     size_t chain_len;
     char key[UNWRAP_KEY_MAX + 1]; /* the enclosing key, kept when a layer has none */
@@ -155,6 +165,21 @@ static int uw_has_esc(const uint8_t *v, size_t n)
     return 0;
 }
 
+static int uw_binary(const uint8_t *v, size_t n);
+
+/* Binary framings, tried on bytes that are not text: gRPC messages, else a protobuf
+ * message (text would too often parse as one: "12345678" is four varint fields). */
+static enum uw_kind uw_kind_binary(const uint8_t *v, size_t n)
+{
+    if (!uw_binary(v, n))
+        return UW_NONE;
+    if (protobuf_grpc_frames(v, n, NULL, NULL))
+        return UW_GRPC;
+    if (protobuf_walk(v, n, NULL, NULL))
+        return UW_PROTO;
+    return UW_NONE;
+}
+
 static enum uw_kind uw_kind(const struct uw_call *c, const uint8_t *v, size_t n)
 {
     int url, top_body = c->whole_body && c->depth == 0;
@@ -165,6 +190,11 @@ static enum uw_kind uw_kind(const struct uw_call *c, const uint8_t *v, size_t n)
     /* zlib: CM 8, a window of at most 32 KiB, header check multiple of 31 */
     if (n >= 6 && (v[0] & 0x0f) == 8 && (v[0] >> 4) <= 7 && ((v[0] << 8) | v[1]) % 31 == 0)
         return UW_ZLIB;
+    enum uw_kind bk = uw_kind_binary(v, n);
+    if (bk != UW_NONE)
+        return bk;
+    if (multipart_sniff(v, n))
+        return UW_MULTIPART;
     size_t i = 0;
     while (i < n && uw_ws(v[i]))
         i++;
@@ -247,6 +277,7 @@ static void uw_pop(struct uw_call *c, size_t old)
 /* ---- the recursion ---- */
 
 static void uw_value(struct uw_call *c, const uint8_t *v, size_t n);
+static void uw_layers_as(struct uw_call *c, enum uw_kind k, const uint8_t *v, size_t n);
 
 static void uw_emit(struct uw_call *c, const char *key, const uint8_t *v, size_t n)
 {
@@ -443,10 +474,100 @@ static void uw_split(struct uw_call *c, enum uw_kind k, const uint8_t *v, size_t
     uw_pop(c, old);
 }
 
+/* A field of a protobuf message: a value under its field number path ("3", "3.1"). */
+static void uw_pb_field(void *arg, uint32_t field, const uint8_t *val, size_t len)
+{
+    struct uw_call *c = arg;
+    char outer[UNWRAP_KEY_MAX + 1];
+    memcpy(outer, c->key, sizeof outer);
+    size_t kl = strlen(c->key);
+    snprintf(c->key + kl, sizeof c->key - kl, "%s%u", kl ? "." : "", (unsigned)field);
+    uw_value(c, val, len);
+    memcpy(c->key, outer, sizeof outer);
+}
+
+/* A protobuf message (binary, well-formed): every length-delimited field is a value of
+ * its own, so a value ends where its field ends whatever tag byte follows it. A message
+ * inside a field of one is walked in the same layer. */
+static void uw_proto(struct uw_call *c, const uint8_t *v, size_t n)
+{
+    int nested = c->chain_len >= 8 && !strcmp(c->chain + c->chain_len - 8, "protobuf");
+    int quiet = c->quiet, nest = c->pb_nest;
+    size_t old = 0;
+    if (nested && c->pb_nest >= UNWRAP_PB_NEST) {
+        c->u->st->unwrap_depth_capped++;
+        return;
+    }
+    if (nested) {
+        c->pb_nest++;
+    } else {
+        c->u->st->unwrap_layers++;
+        old = uw_push(c, "protobuf");
+        c->pb_nest = 0;
+    }
+    c->quiet = 0;
+    protobuf_walk(v, n, uw_pb_field, c);
+    c->quiet = quiet;
+    c->pb_nest = nest;
+    if (!nested)
+        uw_pop(c, old);
+}
+
+/* gRPC frames: each message is a value; a compressed one (grpc-encoding gzip) starts
+ * with the gzip magic and is inflated as such. */
+static void uw_grpc_msg(void *arg, int compressed, const uint8_t *msg, size_t len)
+{
+    (void)compressed;
+    uw_value(arg, msg, len);
+}
+
+/* A multipart body: each part is a value under its name, decoded by what it holds. */
+static void uw_mp_part(void *arg, const char *name, const uint8_t *ct, size_t ctl,
+                       const uint8_t *body, size_t len)
+{
+    struct uw_call *c = arg;
+    char outer[UNWRAP_KEY_MAX + 1];
+    (void)ct;
+    (void)ctl;
+    memcpy(outer, c->key, sizeof outer);
+    if (name[0])
+        snprintf(c->key, sizeof c->key, "%s", name);
+    uw_value(c, body, len);
+    memcpy(c->key, outer, sizeof outer);
+}
+
+/* A binary or multipart framing: its values are handed over, not the frame bytes. */
+static void uw_frames(struct uw_call *c, enum uw_kind k, const uint8_t *v, size_t n)
+{
+    if (k == UW_PROTO) {
+        uw_proto(c, v, n);
+        return;
+    }
+    int quiet = c->quiet;
+    c->u->st->unwrap_layers++;
+    size_t old = uw_push(c, k == UW_GRPC ? "grpc" : "multipart");
+    c->quiet = 0;
+    if (k == UW_GRPC)
+        protobuf_grpc_frames(v, n, uw_grpc_msg, c);
+    else
+        multipart_split(v, n, uw_mp_part, c);
+    c->quiet = quiet;
+    uw_pop(c, old);
+}
+
+static int uw_is_frames(enum uw_kind k)
+{
+    return k == UW_PROTO || k == UW_GRPC || k == UW_MULTIPART;
+}
+
 /* One more layer of v, if it has one. */
 static void uw_layers(struct uw_call *c, const uint8_t *v, size_t n)
 {
-    enum uw_kind k = uw_kind(c, v, n);
+    uw_layers_as(c, uw_kind(c, v, n), v, n);
+}
+
+static void uw_layers_as(struct uw_call *c, enum uw_kind k, const uint8_t *v, size_t n)
+{
     if (k == UW_NONE)
         return;
     if (c->depth >= UNWRAP_DEPTH_MAX) {
@@ -460,6 +581,9 @@ static void uw_layers(struct uw_call *c, const uint8_t *v, size_t n)
     case UW_B64: uw_b64(c, v, n); break;
     case UW_JSON:
     case UW_FORM: uw_split(c, k, v, n); break;
+    case UW_GRPC:
+    case UW_PROTO:
+    case UW_MULTIPART: uw_frames(c, k, v, n); break;
     case UW_ESCJSON:
     case UW_ESC:
     case UW_URL: {
@@ -489,13 +613,14 @@ static void uw_value(struct uw_call *c, const uint8_t *v, size_t n)
         int done = k == UW_ZSTD ? uw_zstd(c, v, n)
                                 : uw_zip(c, v, n, k == UW_GZIP ? 15 + 16 : 15,
                                          k == UW_GZIP ? "gzip" : "zlib");
-        if (!done && !c->quiet)
-            uw_emit(c, c->key, v, n);
-        return;
+        if (done)
+            return;
+        k = uw_kind_binary(v, n); /* a protobuf can start like a zlib header */
     }
+    split |= uw_is_frames(k) && c->depth < UNWRAP_DEPTH_MAX;
     if (!c->quiet && !split)
         uw_emit(c, c->key, v, n);
-    uw_layers(c, v, n);
+    uw_layers_as(c, k, v, n);
 }
 
 /* Path segments of a request target ("/v1/d/<base64url>/ping") are tried one by one:
@@ -525,13 +650,16 @@ void unwrap_field(struct unwrap *u, const struct dissect_cb *cb, void *ctx, cons
 {
     if (!cb)
         return;
-    if (cb->field)
-        cb->field(ctx, where, key, val, len);
-    if (!u || !val || !len)
-        return;
     struct uw_call c = {.u = u, .cb = cb, .ctx = ctx, .where = where};
     key = key ? key : "";
     c.whole_body = !key[0] && uw_suffix(where, ".body");
+    /* A protobuf, gRPC or multipart value goes out as its fields only: whole, its
+     * values would touch tag bytes and part headers (and the raw scan has it). */
+    enum uw_kind k0 = u && val && len ? uw_kind(&c, val, len) : UW_NONE;
+    if (cb->field && !uw_is_frames(k0))
+        cb->field(ctx, where, key, val, len);
+    if (!u || !val || !len)
+        return;
     size_t kl = strlen(key);
     if (kl > UNWRAP_KEY_MAX)
         kl = UNWRAP_KEY_MAX;

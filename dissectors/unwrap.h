@@ -8,7 +8,10 @@
  *   base64 / base64url (padded or not, MIME line breaks allowed) -> gzip / zlib / zstd /
  *   raw deflate (after base64 only) -> JSON (walked: each value is a field) ->
  *   application/x-www-form-urlencoded (split: each value is a field) -> %XX (URL
- *   encoded once more) -> JSON string escapes (\" \\u0026 \uXXXX: JSON escaped twice).
+ *   encoded once more) -> JSON string escapes (\" \\u0026 \uXXXX: JSON escaped twice);
+ *   on bytes that are not text: gRPC frames, protobuf messages (protobuf.h: each
+ *   length-delimited field a value, keyed by its field number path); multipart/form-data
+ *   (multipart.h: each part a value under its name).
  * Each decoded value goes out through dissect_cb->field_enc with the chain of layers
  * that produced it, outermost first ("base64,gzip,json"); through ->field when the
  * callee has no field_enc.

@@ -199,7 +199,9 @@ static void record_hit(struct fctx *c, const struct matcher_hit *h, const char *
             int upgrade = (h->device >= 0 && f->device < 0) ||
                           (h->device == f->device && h->confidence > f->confidence) ||
                           (h->device == f->device && h->confidence == f->confidence &&
-                           enc_layers(enc) < enc_layers(f->enc));
+                           (enc_layers(enc) < enc_layers(f->enc) ||
+                            (enc_layers(enc) == enc_layers(f->enc) && !f->key[0] &&
+                             h->key && h->key[0])));
             if (upgrade)
                 finding_set(f, h, enc);
             /* Both detectors seeing one occurrence is not a repeat. */
@@ -260,12 +262,24 @@ static void on_hit_enc(void *ctx, const struct matcher_hit *h)
     record_hit(e->c, h, e->enc);
 }
 
+/* Bytes that are not text (a control byte): a raw 6-byte MAC means something there. */
+static int is_binary(const uint8_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((v[i] < 0x20 && v[i] != '\t' && v[i] != '\r' && v[i] != '\n') || v[i] == 0x7f)
+            return 1;
+    return 0;
+}
+
 static void on_field_enc(void *ctx, const char *where, const char *key, const char *enc,
                          const uint8_t *val, size_t len)
 {
     struct enc_hit e = {ctx, enc ? enc : ""};
-    if (matcher_scan_buffer(e.c->g->rules->matcher, e.c->g->scratch, val, len, where, key,
-                            on_hit_enc, &e) < 0)
+    const matcher_t *m = e.c->g->rules->matcher;
+    int rc = is_binary(val, len)
+                 ? matcher_scan_binary(m, e.c->g->scratch, val, len, where, key, on_hit_enc, &e)
+                 : matcher_scan_buffer(m, e.c->g->scratch, val, len, where, key, on_hit_enc, &e);
+    if (rc < 0)
         e.c->in->st.scan_errors++;
 }
 

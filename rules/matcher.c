@@ -1017,6 +1017,13 @@ int matcher_scan_buffer(const matcher_t *m, matcher_scratch_t *s, const uint8_t 
     return mt_scan_block(m, s, data, len, where, key, 0, fn, ctx);
 }
 
+int matcher_scan_binary(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
+                        size_t len, const char *where, const char *key, matcher_hit_fn fn,
+                        void *ctx)
+{
+    return mt_scan_block(m, s, data, len, where, key, 1, fn, ctx);
+}
+
 int matcher_scan_datagram(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
                           size_t len, const char *where, matcher_hit_fn fn, void *ctx)
 {

@@ -213,6 +213,80 @@ case("raw deflate body", "body",
      [(coded("POST", "/d", "deflate", raw_deflate(batch("mac", MAC))), pcapmk.HTTP_OK)],
      [("mac", "plain", "http.body", "mac", [])])
 
+# ---- binary bodies (issue 13 items 3 and 5): protobuf made by protoc --encode ----
+PROTO = """syntax = "proto3";
+package lab;
+message Device { string imei = 1; string oaid = 2; bytes mac = 3; string model = 4;
+                 string imsi = 5; string brand = 6; }
+message Event { string name = 1; int64 ts = 2; }
+message Report { Device device = 1; repeated Event events = 2; string app = 3; }
+"""
+# The IMSI (field 5) is followed by field 6's tag byte, 0x32 = '2': a digit, so a raw
+# scan takes "4600012345678902" for a longer number (item 5); the MAC is bytes.
+REPORT_TXT = """device { imei: "%s" oaid: "%s" mac: "%s" model: "Pixel 8" imsi: "%s" brand: "google" }
+events { name: "app_start" ts: 1767225600000 }
+events { name: "page_view" ts: 1767225601337 }
+app: "com.example.lab"
+""" % (IMEI, OAID, "".join("\\x%s" % MAC.replace(":", "")[i:i + 2] for i in range(0, 12, 2)), IMSI)
+_PROTO_CACHE = {}
+
+
+def protoc_report():
+    """The Report message encoded by protoc (Debian's protobuf-compiler)."""
+    if "r" not in _PROTO_CACHE:
+        import tempfile
+        d = tempfile.mkdtemp(prefix="lw-proto.")
+        with open(os.path.join(d, "lab.proto"), "w") as f:
+            f.write(PROTO)
+        _PROTO_CACHE["r"] = subprocess.run(
+            ["protoc", "--encode=lab.Report", "-I", d, os.path.join(d, "lab.proto")],
+            input=REPORT_TXT.encode(), capture_output=True, check=True).stdout
+    return _PROTO_CACHE["r"]
+
+
+def grpc_frame(msg, compressed=False):
+    return bytes([1 if compressed else 0]) + len(msg).to_bytes(4, "big") + msg
+
+
+PB_EXPECT = [("imei", "plain", "http.body", "1.1", ["protobuf"]),
+             ("oaid", "plain", "http.body", "1.2", ["protobuf"]),
+             ("mac", "raw-mac", "http.body", "1.3", ["protobuf"]),
+             ("imsi", "plain", "http.body", "1.5", ["protobuf"])]
+# Google's clearcut-style logging and many Chinese ad SDKs post protobuf bodies.
+case("protobuf body", "binary",
+     [(coded("POST", "/log/batch", "identity", protoc_report(), ("Content-Type", "application/x-protobuf")),
+       pcapmk.HTTP_OK)], PB_EXPECT)
+# gRPC-Web over HTTP/1.1 (application/grpc-web+proto): 5-byte frame prefix.
+case("grpc-web message", "binary",
+     [(coded("POST", "/lab.Svc/Report", "identity", grpc_frame(protoc_report()),
+             ("Content-Type", "application/grpc-web+proto")), pcapmk.HTTP_OK)],
+     [(t, f, w, k, ["grpc"] + e) for t, f, w, k, e in PB_EXPECT])
+# ... with grpc-encoding: gzip, the message compressed (flag 1).
+case("grpc-web gzip message", "binary",
+     [(coded("POST", "/lab.Svc/Report", "identity",
+             grpc_frame(gzip.compress(protoc_report(), mtime=0), True),
+             ("Content-Type", "application/grpc-web+proto")), pcapmk.HTTP_OK)],
+     [(t, f, w, k, ["grpc", "gzip"] + e) for t, f, w, k, e in PB_EXPECT])
+# A crash-report upload (Bugly/Crashlytics-like multipart/form-data): a JSON part and a
+# log file part.
+_bd = "----lwBoundary7MA4YWxkTrZu0gW"
+_mp = ("--%s\r\nContent-Disposition: form-data; name=\"deviceInfo\"\r\n"
+       "Content-Type: application/json\r\n\r\n%s\r\n"
+       "--%s\r\nContent-Disposition: form-data; name=\"log\"; filename=\"crash.txt\"\r\n"
+       "Content-Type: text/plain\r\n\r\nFATAL EXCEPTION: main\nimsi=%s\r\n--%s--\r\n") % (
+    _bd, json.dumps({"oaid": OAID, "aid": AID}), _bd, IMSI, _bd)
+case("multipart crash report", "binary",
+     [(coded("POST", "/rqd/upload", "identity", _mp.encode(),
+             ("Content-Type", "multipart/form-data; boundary=" + _bd)), pcapmk.HTTP_OK)],
+     [("oaid", "plain", "http.body", "oaid", ["multipart", "json"]),
+      ("android_id", "plain", "http.body", "aid", ["multipart", "json"]),
+      ("imsi", "plain", "http.body", "imsi", ["multipart"])])
+# A Wi-Fi scan blob (type-length-value, the MAC as 6 raw bytes) base64'd into JSON.
+_tlv = b"\x01\x06" + bytes.fromhex(MAC.replace(":", "")) + b"\x02\x01\xc4"
+case("raw MAC in a base64 blob", "binary",
+     [(req("POST", "/wifi", [CT_JSON], js({"blob": b64(_tlv)})), pcapmk.HTTP_OK)],
+     [("mac", "raw-mac", "http.body", "blob", ["base64"])])
+
 # ---- look-alikes (issue 13 item 6): nothing of the profile was sent ----
 case("second IMEI in base64", "lookalike",
      [(req("POST", "/r", [CT_JSON], js({"d": b64("imei=" + IMEI2)})), pcapmk.HTTP_OK)], [])
@@ -232,7 +306,7 @@ case("second IMEI in base64 gzip JSON", "lookalike",
        pcapmk.HTTP_OK)], [])
 
 # Families whose every case must pass (the others are measured with --report only).
-ASSERTED = {"plain", "nested", "lookalike", "body"}
+ASSERTED = {"plain", "nested", "lookalike", "body", "binary"}
 
 
 def write(work):
