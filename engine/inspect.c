@@ -473,7 +473,9 @@ static int b64_pair(const struct finding *x, const struct finding *y, int *y_win
 
 /* Findings that repeat another one of the same leak, and are not emitted:
  *  - a raw-stream finding that a dissector also reported (same identifier, same form,
- *    or its base64 form decoded): keep the decoded one, which says where it was;
+ *    or its base64 form decoded, or - for the %XX and JSON escapes that dissectors
+ *    undo - the same device's identifier in any form): keep the decoded one, which
+ *    says where it was;
  *  - a base64 form and the same value decoded from it (b64_pair()). */
 static int shadowed(const struct fctx *c, const struct finding *x)
 {
@@ -483,7 +485,8 @@ static int shadowed(const struct fctx *c, const struct finding *x)
         if (y == x || y->type != x->type)
             continue;
         if (raw_where(x->where) && !raw_where(y->where) &&
-            (y->form == x->form || b64_pair(x, y, &y_wins)))
+            (y->form == x->form || b64_pair(x, y, &y_wins) ||
+             (y->device == x->device && (!strcmp(x->form, "url") || !strcmp(x->form, "json")))))
             return 1;
         if (strcmp(x->where, y->where))
             continue;

@@ -154,6 +154,12 @@ struct msc {
      * key) is known first */
     struct mcap done[MT_DONE];
     size_t ndone;
+    /* The last validated profile hit, held until a hit ending elsewhere (or the end of
+     * the call) shows it is the longest of its value ending there: "+8613812345678"
+     * is one phone number, not also the "8613812345678" inside it. */
+    int held;
+    unsigned held_id;
+    uint64_t held_end;
 };
 
 /* ---- compile ------------------------------------------------------------------ */
@@ -552,7 +558,7 @@ static size_t sc_wire(const struct msc *sc, uint64_t start, uint64_t end, char *
     return n;
 }
 
-static void sc_emit_profile(struct msc *sc, unsigned id, uint64_t end)
+static void sc_report_profile(struct msc *sc, unsigned id, uint64_t end)
 {
     const struct mpat *p = &sc->m->pats[id];
     char wire[FORMS_MAX_LEN];
@@ -565,6 +571,32 @@ static void sc_emit_profile(struct msc *sc, unsigned id, uint64_t end)
     sc->last->type[sc->last->next] = p->type;
     sc->last->end[sc->last->next] = end;
     sc->last->next = (sc->last->next + 1) % MT_LAST;
+}
+
+static void sc_release(struct msc *sc)
+{
+    if (sc->held) {
+        sc->held = 0;
+        sc_report_profile(sc, sc->held_id, sc->held_end);
+    }
+}
+
+/* Report a validated profile hit; of the same device's same type ending at the same
+ * byte, only the longest form is reported (see struct msc). */
+static void sc_emit_profile(struct msc *sc, unsigned id, uint64_t end)
+{
+    if (sc->held) {
+        const struct mpat *h = &sc->m->pats[sc->held_id], *p = &sc->m->pats[id];
+        if (sc->held_end == end && h->device == p->device && h->type == p->type) {
+            if (p->len > h->len)
+                sc->held_id = id;
+            return;
+        }
+        sc_release(sc);
+    }
+    sc->held = 1;
+    sc->held_id = id;
+    sc->held_end = end;
 }
 
 static int mt_is_b64(int b)
@@ -868,6 +900,7 @@ static void st_ctx(struct msc *sc, matcher_stream_t *st, matcher_scratch_t *s,
 
 static void sc_finish_done(struct msc *sc)
 {
+    sc_release(sc);
     for (size_t i = 0; i < sc->ndone; i++)
         sc_cap_finish(sc, &sc->done[i]);
     sc->ndone = 0;
@@ -963,6 +996,8 @@ void matcher_stream_close(matcher_stream_t *st, matcher_scratch_t *s, matcher_hi
     if (s)
         st_flush(&sc);
     hs_close_stream(st->hs, s ? s->hs : NULL, s && fn ? mt_on_match : NULL, &sc);
+    if (s)
+        sc_release(&sc);
     free(st);
 }
 

@@ -33,6 +33,8 @@ MAC = "3c:28:6d:11:22:33"
 IMSI = "460001234567890"
 BSSID = "a0:b1:c2:d3:e4:f5"
 BSSID_5G = "a0:b1:c2:d3:e4:f6"     # the same AP's other band: not in the profile
+PHONE = "13812345678"              # as the lab wrote it: national, no country code
+EMAIL = "Lab.User@Gmail.com"       # as the user typed it
 DEV_MAC = "02:00:0a:00:02:0a"
 DEV_IP = "10.0.2.10"
 
@@ -287,6 +289,50 @@ case("raw MAC in a base64 blob", "binary",
      [(req("POST", "/wifi", [CT_JSON], js({"blob": b64(_tlv)})), pcapmk.HTTP_OK)],
      [("mac", "raw-mac", "http.body", "blob", ["base64"])])
 
+# ---- hashes of normalised variants (issue 13 item 7) ----
+def sha256(s):
+    return hashlib.sha256(s.encode()).hexdigest()
+
+
+# Facebook's advanced matching (pixel / Conversions API): ud[ph] is SHA-256 of the digits
+# with the country code, ud[em] of the trimmed, lower-cased e-mail.
+case("facebook ud[ph] ud[em]", "hashes",
+     [(req("GET", "/tr?id=1234&ev=Purchase&ud[ph]=%s&ud[em]=%s" % (
+         sha256("86" + PHONE), sha256(EMAIL.strip().lower()))), pcapmk.HTTP_OK)],
+     [("phone", "sha256-hex", "http.uri", "ud[ph]", []),
+      ("email", "sha256-hex", "http.uri", "ud[em]", [])])
+# Google's enhanced conversions: SHA-256 of the E.164 number, and of the gmail address
+# with the dots of its local part removed.
+case("google enhanced conversions", "hashes",
+     [(req("POST", "/pagead/conversion", [CT_JSON], js({
+         "sha256_phone_number": sha256("+86" + PHONE),
+         "sha256_email_address": sha256(EMAIL.lower().replace(".", "", 1))})), pcapmk.HTTP_OK)],
+     [("phone", "sha256-hex", "http.body", "sha256_phone_number", []),
+      ("email", "sha256-hex", "http.body", "sha256_email_address", [])])
+# Chinese ad SDKs: MD5 of the number as dialled internationally ("0086...").
+case("md5 of 0086 number", "hashes",
+     [(req("GET", "/ad?mobile_md5=" + hashlib.md5(("0086" + PHONE).encode()).hexdigest()),
+       pcapmk.HTTP_OK)],
+     [("phone", "md5-hex", "http.uri", "mobile_md5", [])])
+# SHA-1, upper-case hex, of "+86-<number>".
+case("sha1 of dashed E.164", "hashes",
+     [(req("GET", "/u?t=" + hashlib.sha1(("+86-" + PHONE).encode()).hexdigest().upper()),
+       pcapmk.HTTP_OK)],
+     [("phone", "sha1-HEX", "http.uri", "t", [])])
+# The number as a Chinese app's form field formats it, and in E.164.
+case("formatted numbers", "hashes",
+     [(req("POST", "/reg", [CT_JSON], js({"mobile": "%s %s %s" % (PHONE[:3], PHONE[3:7], PHONE[7:])})),
+       pcapmk.HTTP_OK)],
+     [("phone", "phone-spaced", "http.body", "mobile", [])])
+case("E.164 in a query", "hashes",
+     [(req("GET", "/v?msisdn=" + urllib.parse.quote("+86" + PHONE)), pcapmk.HTTP_OK)],
+     [("phone", "phone-e164", "http.uri", "msisdn", [])])
+# Look-alikes: hashes of the next number and of another address.
+case("hash of another number", "lookalike",
+     [(req("GET", "/tr?ud[ph]=" + sha256("86" + PHONE[:-1] + "9")), pcapmk.HTTP_OK)], [])
+case("hash of another e-mail", "lookalike",
+     [(req("GET", "/tr?ud[em]=" + sha256("lab.user2@gmail.com")), pcapmk.HTTP_OK)], [])
+
 # ---- look-alikes (issue 13 item 6): nothing of the profile was sent ----
 case("second IMEI in base64", "lookalike",
      [(req("POST", "/r", [CT_JSON], js({"d": b64("imei=" + IMEI2)})), pcapmk.HTTP_OK)], [])
@@ -306,7 +352,7 @@ case("second IMEI in base64 gzip JSON", "lookalike",
        pcapmk.HTTP_OK)], [])
 
 # Families whose every case must pass (the others are measured with --report only).
-ASSERTED = {"plain", "nested", "lookalike", "body", "binary"}
+ASSERTED = {"plain", "nested", "lookalike", "body", "binary", "hashes"}
 
 
 def write(work):
@@ -320,7 +366,7 @@ def write(work):
         f.write("devices:\n  - id: phone-d\n    mac: \"%s\"\n    ip: %s\n    identifiers:\n"
                 % (DEV_MAC, DEV_IP))
         for k, v in [("imei", IMEI), ("oaid", OAID), ("android_id", AID), ("mac", MAC),
-                     ("imsi", IMSI), ("bssid", BSSID)]:
+                     ("imsi", IMSI), ("bssid", BSSID), ("phone", PHONE), ("email", EMAIL)]:
             f.write("      %s: \"%s\"\n" % (k, v))
     return path, prof
 
