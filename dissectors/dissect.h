@@ -7,7 +7,10 @@
  *   - field(): a decoded value (URL-decoded query parameter, header, cookie, JSON value,
  *     the whole gunzipped/de-chunked body with key "") for the matcher to scan;
  *   - name(): a name that identifies the peer, for attribution.
- * DNS answers also fill a shared IP -> name map (dnsmap.h).
+ * DNS answers also fill a shared IP -> name map (dnsmap.h). MQTT (port 1883 or a
+ * CONNECT seen first) goes to mqtt.h; after an HTTP/1.1 101 the flow goes on as a
+ * WebSocket (websocket.h) or, with Upgrade: h2c, as HTTP/2 (http2.h), which also takes
+ * a cleartext flow that opens with the HTTP/2 preface.
  *
  * TLS is decrypted when the env has a key log (keylog.h): the plaintext goes to
  * plain() and to the HTTP/1.x or HTTP/2 dissector (by ALPN or sniffing).
@@ -44,6 +47,9 @@ enum dissect_proto {
     DISSECT_PROTO_HTTP,
     DISSECT_PROTO_TLS,
     DISSECT_PROTO_DNS,
+    DISSECT_PROTO_MQTT,
+    DISSECT_PROTO_WEBSOCKET, /* after an HTTP/1.1 Upgrade */
+    DISSECT_PROTO_H2C,       /* cleartext HTTP/2: prior knowledge or Upgrade: h2c */
 };
 
 /* Per-worker anomaly and activity counters, one X(name, what) per counter so the
@@ -86,6 +92,13 @@ enum dissect_proto {
     X(h2_frame_too_long, "HTTP/2 frames over DISSECT_H2_FRAME_MAX (skipped)") \
     X(h2_hpack_errors, "HPACK decoding failures (direction stops)") \
     X(h2_streams_over_cap, "HTTP/2 bodies cut short: all stream slots taken, oldest evicted") \
+    X(ws_frames, "WebSocket frames parsed") \
+    X(ws_messages, "WebSocket data messages handed over") \
+    X(ws_malformed, "WebSocket frames with reserved bits or opcodes (direction stops)") \
+    X(ws_too_long, "WebSocket messages over DISSECT_BODY_MAX (cut)") \
+    X(mqtt_packets, "MQTT packets parsed") \
+    X(mqtt_malformed, "MQTT packets with bad lengths or strings") \
+    X(mqtt_too_long, "MQTT packets over DISSECT_BODY_MAX (skipped)") \
     X(unwrap_layers, "encoding layers decoded inside fields (base64, inflate, JSON, form, escapes)") \
     X(unwrap_depth_capped, "layers left encoded: UNWRAP_DEPTH_MAX layers below a field") \
     X(unwrap_budget_capped, "layers left encoded: the flow's UNWRAP_FLOW_BUDGET spent") \

@@ -19,6 +19,7 @@
 
 #include "dissectors/compress.h"
 #include "dissectors/textenc.h"
+#include "dissectors/websocket.h"
 
 #define HTTP1_CHUNK_LINE_MAX 1024
 #define HTTP_BODY_INIT 4096
@@ -80,6 +81,8 @@ struct http1 {
     /* FIFO of "request was HEAD" flags, so the matching response has no body. */
     uint32_t head_bits;
     unsigned head_n;
+    int upgrade;        /* enum http1_upgrade of a 101 response */
+    unsigned ws_flags;  /* WEBSOCKET_* of that response */
 };
 
 struct http1_out {
@@ -369,6 +372,8 @@ struct http1_msg {
     uint64_t clen;
     enum http1_coding coding;
     enum http1_ctype ctype;
+    int upgrade;
+    unsigned ws_flags;
 };
 
 static int http1_parse_u64(const uint8_t *s, size_t n, uint64_t *out)
@@ -514,6 +519,17 @@ static void http1_header(uint8_t *name, size_t nl, uint8_t *val, size_t vl,
         m->coding = http1_coding_of(val, vl);
     } else if (nl == 12 && textenc_iprefix(name, nl, "content-type")) {
         m->ctype = http1_ctype_of(val, vl);
+    } else if (nl == 7 && textenc_iprefix(name, nl, "upgrade")) {
+        m->upgrade = textenc_icontains(val, vl, "websocket") ? HTTP1_UPGRADE_WEBSOCKET
+                     : textenc_icontains(val, vl, "h2c")     ? HTTP1_UPGRADE_H2C
+                                                             : HTTP1_UPGRADE_NONE;
+    } else if (nl == 24 && textenc_iprefix(name, nl, "sec-websocket-extensions") &&
+               textenc_icontains(val, vl, "permessage-deflate")) {
+        m->ws_flags = WEBSOCKET_DEFLATE |
+                      (textenc_icontains(val, vl, "client_no_context_takeover")
+                           ? WEBSOCKET_CLIENT_NO_CTX : 0) |
+                      (textenc_icontains(val, vl, "server_no_context_takeover")
+                           ? WEBSOCKET_SERVER_NO_CTX : 0);
     }
 }
 
@@ -603,8 +619,11 @@ static int http1_headers_done(struct http1 *h, struct http1_dir *d,
         }
         body = m.chunked || (m.has_len && m.clen > 0);
     } else {
-        if (m.status == 101)
+        if (m.status == 101) {
+            h->upgrade = m.upgrade; /* the dispatcher may take the flow on (http1_upgrade) */
+            h->ws_flags = m.ws_flags;
             return -1; /* protocol switch: what follows is not HTTP/1 */
+        }
         int was_head = 0;
         if (m.status >= 200 && h->head_n) {
             was_head = h->head_bits & 1;
@@ -872,6 +891,12 @@ void http1_gap(struct http1 *h, int dir, uint64_t missing)
     }
     d->state = HTTP1_LOST;
     d->hdr_len = 0;
+}
+
+int http1_upgrade(const struct http1 *h, unsigned *ws_flags)
+{
+    *ws_flags = h->ws_flags;
+    return h->upgrade;
 }
 
 void http1_close(struct http1 *h, const struct dissect_cb *cb, void *ctx)

@@ -4,9 +4,10 @@
  * Content-Length, chunked or read-until-close; gzip/deflate inflated under
  * DISSECT_BODY_MAX. Values go out through dissect_cb->field, the Host through ->name.
  * Not handled: HTTP/2 framing (http2.c, which reuses the body decoding below),
- * upgrades (101, CONNECT tunnels: the direction stops). Multipart, protobuf and gRPC
- * bodies are handed over whole and split by the decoding pipeline (unwrap.h). Content-Encoding br and zstd bodies are buffered and decoded whole at
- * their end (compress.h). */
+ * upgrades (101: the direction stops; the dispatcher hands a WebSocket or h2c flow on,
+ * http1_upgrade()), CONNECT tunnels. Multipart, protobuf and gRPC bodies are handed
+ * over whole and split by the decoding pipeline (unwrap.h). Content-Encoding br and
+ * zstd bodies are buffered and decoded whole at their end (compress.h). */
 #ifndef LW_DISSECTORS_HTTP1_H
 #define LW_DISSECTORS_HTTP1_H
 
@@ -44,6 +45,11 @@ void http1_target(uint8_t *uri, size_t ul, const char *where, const struct disse
                   void *ctx);
 /* A Host / :authority value: lower case, port stripped, to name("http.host"). */
 void http1_host(const uint8_t *val, size_t vl, const struct dissect_cb *cb, void *ctx);
+
+/* After a 101 Switching Protocols response: what the flow switched to, and for a
+ * WebSocket the WEBSOCKET_* flags of its negotiated extensions (websocket.h). */
+enum http1_upgrade { HTTP1_UPGRADE_NONE, HTTP1_UPGRADE_WEBSOCKET, HTTP1_UPGRADE_H2C };
+int http1_upgrade(const struct http1 *h, unsigned *ws_flags);
 
 /* Does s[0..n) start like an HTTP/1.x message? 1 yes, 0 no, -1 too short to tell. */
 int http1_sniff(const uint8_t *s, size_t n);

@@ -145,7 +145,9 @@ static void http2_header(struct http2_dir *d, const nghttp2_nv *nv, const struct
     name[nl] = 0;
     if (memchr(name, 0, nl))
         return;
-    http2_field(cb, ctx, "http2.header", name, nv->value, nv->valuelen);
+    /* :path goes out as http2.uri only, as HTTP/1's request target: one leak, one place. */
+    if (strcmp(name, ":path"))
+        http2_field(cb, ctx, "http2.header", name, nv->value, nv->valuelen);
     if (!strcmp(name, ":path")) {
         size_t n = http2_copy(d, nv);
         if (n)
@@ -218,8 +220,10 @@ static void http2_hpack(struct http2 *h, int dir, const uint8_t *p, size_t n, in
             http2_stop(d);
             return;
         }
-        p += rv;
-        n -= (size_t)rv;
+        if (rv) { /* an empty fragment may come with p == NULL */
+            p += rv;
+            n -= (size_t)rv;
+        }
         if (fl & NGHTTP2_HD_INFLATE_EMIT)
             http2_header(d, &nv, cb, ctx);
         if (fl & NGHTTP2_HD_INFLATE_FINAL) {
@@ -242,6 +246,11 @@ static void http2_hpack(struct http2 *h, int dir, const uint8_t *p, size_t n, in
             return;
         }
     }
+    /* HEADERS on stream 0 is a protocol error (RFC 9113 6.2), and sid 0 marks a free
+     * slot: without this a header block on it would "close" a free slot's absent body.
+     * h2c (cleartext, dissect.c) makes this reachable without any key. */
+    if (!d->hb_sid)
+        return;
     struct http2_slot *s = http2_slot_find(d, d->hb_sid);
     if (d->hb_body && !s && !d->hb_end_stream)
         http2_body_open(h, d, d->hb_sid, cb, ctx);

@@ -505,6 +505,9 @@ static const char *dissected_proto(const struct fctx *c)
     case DISSECT_PROTO_HTTP: return "HTTP";
     case DISSECT_PROTO_TLS: return "TLS";
     case DISSECT_PROTO_DNS: return "DNS";
+    case DISSECT_PROTO_MQTT: return "MQTT";
+    case DISSECT_PROTO_WEBSOCKET: return "WebSocket";
+    case DISSECT_PROTO_H2C: return "HTTP2";
     default: return NULL;
     }
 }

@@ -75,7 +75,12 @@ def b64_layer(s):
 CASES = []
 
 
-def case(name, family, exchanges, expect, mss=700):
+PORTS = {}
+
+
+def case(name, family, exchanges, expect, mss=700, port=80):
+    if port != 80:
+        PORTS[len(CASES)] = port
     CASES.append((name, family, exchanges, mss, expect))
 
 
@@ -333,6 +338,150 @@ case("hash of another number", "lookalike",
 case("hash of another e-mail", "lookalike",
      [(req("GET", "/tr?ud[em]=" + sha256("lab.user2@gmail.com")), pcapmk.HTTP_OK)], [])
 
+# ---- non-HTTP transports (issue 13 item 4) ----
+# MQTT packets written from the OASIS specifications (3.1.1 section 3, 5.0 section 3).
+def mqtt_str(b):
+    b = b if isinstance(b, bytes) else b.encode()
+    return len(b).to_bytes(2, "big") + b
+
+
+def mqtt_varint(n):
+    out = b""
+    while True:
+        d, n = n % 128, n // 128
+        out += bytes([d | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
+def mqtt_packet(first, body):
+    return bytes([first]) + mqtt_varint(len(body)) + body
+
+
+def mqtt_connect(client_id, user=None, password=None, level=4, props=b""):
+    flags = 0x02 | (0x80 if user else 0) | (0x40 if password else 0)
+    body = mqtt_str("MQTT") + bytes([level, flags]) + (60).to_bytes(2, "big")
+    if level == 5:
+        body += mqtt_varint(len(props)) + props
+    body += mqtt_str(client_id)
+    if user:
+        body += mqtt_str(user)
+    if password:
+        body += mqtt_str(password)
+    return mqtt_packet(0x10, body)
+
+
+def mqtt_publish(topic, payload, qos=0, level=4, props=b""):
+    body = mqtt_str(topic) + ((7).to_bytes(2, "big") if qos else b"")
+    if level == 5:
+        body += mqtt_varint(len(props)) + props
+    return mqtt_packet(0x30 | (qos << 1), body + payload)
+
+
+MQTT_CONNACK = b"\x20\x02\x00\x00"
+# Alibaba Cloud IoT's MQTT sign-in: clientId "<id>|securemode=3,signmethod=hmacsha1|",
+# username "<deviceName>&<productKey>" (here the device is named by its bare MAC).
+case("mqtt connect (aliyun iot style)", "transport",
+     [(mqtt_connect(IMEI + "|securemode=3,signmethod=hmacsha1,timestamp=1767225600000|",
+                    MAC.replace(":", "").upper() + "&a1B2c3D4e5F",
+                    hashlib.sha1(b"secret").hexdigest()), MQTT_CONNACK)],
+     [("imei", "plain", "mqtt.connect", "client_id", []),
+      ("mac", "mac-bare", "mqtt.connect", "username", [])], port=1883)
+# MQTT 5 PUBLISH, QoS 1, with a content-type property: the topic names the device, the
+# JSON payload carries the IMSI. On port 8884: recognised by its CONNECT.
+_props = b"\x03" + mqtt_str("application/json")
+case("mqtt 5 publish on another port", "transport",
+     [(mqtt_connect("sensor-7", level=5) +
+       mqtt_publish("devices/%s/telemetry" % OAID, js({"imsi": IMSI, "t": 21.5}), qos=1,
+                    level=5, props=_props), MQTT_CONNACK)],
+     [("oaid", "plain", "mqtt.publish", "topic", []),
+      ("imsi", "plain", "mqtt.publish", "imsi", [])], port=8884)
+# A telemetry SDK that gzips and base64s its payload.
+case("mqtt publish base64 gzip payload", "transport",
+     [(mqtt_connect("sensor-8") + mqtt_publish("t/up", b64(gzip.compress(batch("aid", AID),
+                                                                          mtime=0)).encode()),
+       MQTT_CONNACK)],
+     [("android_id", "plain", "mqtt.publish", "aid", ["base64", "gzip", "json"])], port=1883)
+# WebSocket frames written per RFC 6455 (client frames masked with a fixed key here) and
+# RFC 7692 permessage-deflate, with Python's zlib, as a browser's or OkHttp's client sends.
+WS_UPGRADE = (b"GET /ws HTTP/1.1\r\nHost: push.sdk.example\r\nUpgrade: websocket\r\n"
+              b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+              b"Sec-WebSocket-Version: 13\r\n%s\r\n")
+
+
+def ws_101(ext=b""):
+    return (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n%s\r\n" % ext)
+
+
+def ws_frame(op, payload, fin=True, rsv1=False, mask=b"\x37\xfa\x21\x3d"):
+    b0 = (0x80 if fin else 0) | (0x40 if rsv1 else 0) | op
+    n = len(payload)
+    hdr = bytes([b0]) + (bytes([0x80 | n]) if n < 126 else
+                         bytes([0x80 | 126]) + n.to_bytes(2, "big") if n < 65536 else
+                         bytes([0x80 | 127]) + n.to_bytes(8, "big"))
+    return hdr + mask + bytes(c ^ mask[i % 4] for i, c in enumerate(payload))
+
+
+EXT = b"Sec-WebSocket-Extensions: permessage-deflate\r\n"
+case("websocket masked JSON", "transport",
+     [(WS_UPGRADE % b"", ws_101()), (ws_frame(1, js({"cmd": "login", "imei": IMEI})), b"")],
+     [("imei", "plain", "ws.message", "imei", [])])
+_msg = js({"type": "hello", "oaid": OAID, "pad": "p" * 40})
+case("websocket fragmented with a ping", "transport",
+     [(WS_UPGRADE % b"", ws_101()),
+      (ws_frame(1, _msg[:20], fin=False) + ws_frame(9, b"ping") + ws_frame(0, _msg[20:50], fin=False) +
+       ws_frame(0, _msg[50:]), b"")],
+     [("oaid", "plain", "ws.message", "oaid", [])])
+# Two compressed messages on one deflate stream (context takeover): the second one's
+# bytes refer back to the first.
+_z = zlib.compressobj(9, zlib.DEFLATED, -15)
+_m1 = _z.compress(js({"type": "status", "imsi": "000000000000000", "pad": "q" * 30})) + _z.flush(zlib.Z_SYNC_FLUSH)
+_m2 = _z.compress(js({"type": "status", "imsi": IMSI, "pad": "q" * 30})) + _z.flush(zlib.Z_SYNC_FLUSH)
+case("websocket permessage-deflate", "transport",
+     [(WS_UPGRADE % EXT, ws_101(EXT)),
+      (ws_frame(1, _m1[:-4], rsv1=True) + ws_frame(1, _m2[:-4], rsv1=True), b"")],
+     [("imsi", "plain", "ws.message", "imsi", [])])
+# Socket.IO v4 over Engine.IO: "42" + a JSON event array.
+case("socket.io event", "transport",
+     [(WS_UPGRADE % b"", ws_101()),
+      (ws_frame(1, b"40") + ws_frame(1, b'42["track",{"aid":"' + AID.encode() + b'"}]'), b"")],
+     [("android_id", "plain", "ws.message", "aid", [])])
+
+
+# Cleartext HTTP/2 (RFC 9113 3.3 prior knowledge, RFC 7540 3.2 Upgrade: h2c), HPACK
+# literals without Huffman coding (RFC 7541 6.2.2), as curl --http2-prior-knowledge.
+def h2_frame(ftype, flags, sid, payload):
+    return len(payload).to_bytes(3, "big") + bytes([ftype, flags]) + sid.to_bytes(4, "big") + payload
+
+
+def hpack_lit(name, value):
+    name, value = name.encode(), value.encode()
+    return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+
+
+H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+
+
+def h2_post(sid, path, body):
+    hdr = (b"\x83\x86" + hpack_lit(":path", path) + hpack_lit(":authority", "api.sdk.example") +
+           hpack_lit("content-type", "application/json"))
+    return h2_frame(1, 4, sid, hdr) + h2_frame(0, 1, sid, body)
+
+
+case("h2c prior knowledge", "transport",
+     [(H2_PREFACE + h2_post(1, "/v1/report?imei=" + IMEI, js({"oaid": OAID})), h2_frame(4, 0, 0, b""))],
+     [("imei", "plain", "http2.uri", "imei", []), ("oaid", "plain", "http2.body", "oaid", [])])
+case("h2c upgrade", "transport",
+     [(b"GET / HTTP/1.1\r\nHost: api.sdk.example\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+       b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n",
+       b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"),
+      (H2_PREFACE + h2_post(3, "/v1/ping?aid=" + AID, js({"ok": 1})), h2_frame(4, 0, 0, b""))],
+     [("android_id", "plain", "http2.uri", "aid", [])])
+case("mqtt second IMEI", "lookalike",
+     [(mqtt_connect("sensor-9") + mqtt_publish("t/up", b64("imei=" + IMEI2).encode()),
+       MQTT_CONNACK)], [], port=1883)
+
 # ---- look-alikes (issue 13 item 6): nothing of the profile was sent ----
 case("second IMEI in base64", "lookalike",
      [(req("POST", "/r", [CT_JSON], js({"d": b64("imei=" + IMEI2)})), pcapmk.HTTP_OK)], [])
@@ -352,14 +501,15 @@ case("second IMEI in base64 gzip JSON", "lookalike",
        pcapmk.HTTP_OK)], [])
 
 # Families whose every case must pass (the others are measured with --report only).
-ASSERTED = {"plain", "nested", "lookalike", "body", "binary", "hashes"}
+ASSERTED = {"plain", "nested", "lookalike", "body", "binary", "hashes", "transport"}
 
 
 def write(work):
     path = os.path.join(work, "depth.pcap")
     p = pcapmk.Pcap(path)
     for i, (name, fam, ex, mss, exp) in enumerate(CASES):
-        p.tcp_flow(DEV_MAC, DEV_IP, 41000 + i, "198.18.7.%d" % (1 + i % 200), 80, ex, mss=mss)
+        p.tcp_flow(DEV_MAC, DEV_IP, 41000 + i, "198.18.7.%d" % (1 + i % 200), PORTS.get(i, 80), ex,
+                   mss=mss)
     p.close()
     prof = os.path.join(work, "depth.yaml")
     with open(prof, "w") as f:
