@@ -623,6 +623,48 @@ static void uw_value(struct uw_call *c, const uint8_t *v, size_t n)
     uw_layers_as(c, k, v, n);
 }
 
+/* RFC 4648 base32 of a DNS label (case-insensitive, unpadded), into out (room for
+ * n * 5 / 8 bytes). -1 when a character is not base32. */
+static long uw_base32(const uint8_t *s, size_t n, uint8_t *out)
+{
+    uint32_t acc = 0;
+    size_t bits = 0, k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = s[i] >= 'A' && s[i] <= 'Z' ? (uint8_t)(s[i] + 32) : s[i];
+        int v = c >= 'a' && c <= 'z' ? c - 'a' : c >= '2' && c <= '7' ? c - '2' + 26 : -1;
+        if (v < 0)
+            return -1;
+        acc = acc << 5 | (uint32_t)v;
+        bits += 5;
+        if (bits >= 8) {
+            bits -= 8;
+            out[k++] = (uint8_t)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    return (long)k;
+}
+
+/* DNS exfiltration puts identifiers in query-name labels: as they are (the matcher
+ * sees them in the name), in hex (a form of their own), or in base32, decoded here.
+ * A label is tried when it is long (16+) base32 with a digit (words have none). */
+static void uw_dns(struct uw_call *c, const uint8_t *v, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t s = i, digits = 0;
+        while (i < n && v[i] != '.') {
+            digits += v[i] >= '2' && v[i] <= '7';
+            i++;
+        }
+        uint8_t out[64];
+        long k = i - s >= 16 && i - s <= 96 && digits ? uw_base32(v + s, i - s, out) : -1;
+        if (k > 0 && uw_spend(c, (size_t)k))
+            uw_descend(c, "base32", out, (size_t)k);
+        i++;
+    }
+}
+
 /* Path segments of a request target ("/v1/d/<base64url>/ping") are tried one by one:
  * the whole path is not base64, a segment may be. */
 static void uw_path(struct uw_call *c, const uint8_t *v, size_t n)
@@ -666,6 +708,8 @@ void unwrap_field(struct unwrap *u, const struct dissect_cb *cb, void *ctx, cons
     memcpy(c.key, key, kl);
     if (!key[0] && uw_suffix(where, ".uri"))
         uw_path(&c, val, len);
+    else if (!strcmp(where, "dns.query"))
+        uw_dns(&c, val, len);
     else
         uw_layers(&c, val, len);
     for (int d = 0; d < UNWRAP_DEPTH_MAX; d++) {

@@ -326,6 +326,31 @@ static void test_base64_decoder(void)
     CU_ASSERT_EQUAL(base64_decode((const uint8_t *)"Zm9v!g==", 8, out), -1);
 }
 
+/* A DNS query whose first label is base32 (RFC 4648, lower case, unpadded) of
+ * "i=<IMEI>": python3 base64.b32encode(b"i=869012045678914") */
+static void test_dns_base32(void)
+{
+    static const char label[] = "ne6tqnrzgaytembugu3doobzge2a";
+    uint8_t q[128];
+    size_t n = 0;
+    static const uint8_t hdr[] = {0x42, 0x42, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+    memcpy(q, hdr, sizeof hdr);
+    n = sizeof hdr;
+    q[n++] = (uint8_t)(sizeof label - 1);
+    memcpy(q + n, label, sizeof label - 1);
+    n += sizeof label - 1;
+    memcpy(q + n, "\1t\7example\0\0\x10\0\1", 15);
+    n += 15;
+    struct rec r = {0};
+    struct dissect_env env;
+    memset(&env, 0, sizeof env);
+    dissect_flow_t *f = dissect_flow_new(&env, DISSECT_L4_UDP, 40000, 53);
+    dissect_flow_datagram(f, 0, q, n, &cb, &r);
+    dissect_flow_free(f);
+    CU_ASSERT_EQUAL(count(&r, "i", "base32,form", IMEI), 1);
+    rec_free(&r);
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -339,6 +364,7 @@ int main(void)
     CU_add_test(s, "digests, words, numbers, UUIDs are not layers", test_not_decoded);
     CU_add_test(s, "depth cap counted", test_depth_cap);
     CU_add_test(s, "inflation bomb and flow budget", test_bomb_and_budget);
+    CU_add_test(s, "base32 DNS label", test_dns_base32);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned f = CU_get_number_of_failures();

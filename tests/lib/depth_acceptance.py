@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import json
 import os
+import struct
 import subprocess
 import sys
 import urllib.parse
@@ -478,6 +479,20 @@ case("h2c upgrade", "transport",
        b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"),
       (H2_PREFACE + h2_post(3, "/v1/ping?aid=" + AID, js({"ok": 1})), h2_frame(4, 0, 0, b""))],
      [("android_id", "plain", "http2.uri", "aid", [])])
+def dns_query(name):
+    q = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+    return struct.pack("!HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0) + q + struct.pack("!HH", 16, 1)
+
+
+# DNS tunnelling/telemetry SDKs: the identifier base32-encoded in a query-name label
+# (as iodine and dnscat2 encode data), and in hex.
+case("dns base32 label", "transport",
+     ("udp", 53, dns_query(base64.b32encode(("i=" + IMEI).encode()).decode().rstrip("=").lower()
+                           + ".t.sdk.example")),
+     [("imei", "plain", "dns.query", "i", ["base32", "form"])])
+case("dns hex label", "transport",
+     ("udp", 53, dns_query(IMSI.encode().hex() + ".t.sdk.example")),
+     [("imsi", "hex", "dns.query", "", [])])
 case("mqtt second IMEI", "lookalike",
      [(mqtt_connect("sensor-9") + mqtt_publish("t/up", b64("imei=" + IMEI2).encode()),
        MQTT_CONNACK)], [], port=1883)
@@ -508,6 +523,9 @@ def write(work):
     path = os.path.join(work, "depth.pcap")
     p = pcapmk.Pcap(path)
     for i, (name, fam, ex, mss, exp) in enumerate(CASES):
+        if ex and ex[0] == "udp":
+            p.udp(DEV_MAC, DEV_IP, 41000 + i, "02:00:00:00:00:01", "10.0.2.1", ex[1], ex[2])
+            continue
         p.tcp_flow(DEV_MAC, DEV_IP, 41000 + i, "198.18.7.%d" % (1 + i % 200), PORTS.get(i, 80), ex,
                    mss=mss)
     p.close()
