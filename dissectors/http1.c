@@ -42,7 +42,7 @@ enum http1_state {
 };
 
 enum http1_coding { HTTP1_IDENTITY, HTTP1_GZIP, HTTP1_DEFLATE, HTTP1_OTHER, HTTP1_BR, HTTP1_ZSTD };
-enum http1_ctype { HTTP1_CT_NONE, HTTP1_CT_FORM, HTTP1_CT_JSON, HTTP1_CT_OTHER };
+enum http1_ctype { HTTP1_CT_NONE, HTTP1_CT_FORM, HTTP1_CT_JSON, HTTP1_CT_OTHER, HTTP1_CT_MEDIA };
 enum http1_zstate { HTTP1_Z_IDLE, HTTP1_Z_RUN, HTTP1_Z_DONE };
 
 /* One message body being decoded; reused for every message of a direction (HTTP/1)
@@ -459,6 +459,10 @@ static enum http1_ctype http1_ctype_of(const uint8_t *val, size_t vl)
         return HTTP1_CT_FORM;
     if (textenc_icontains(val, vl, "json"))
         return HTTP1_CT_JSON;
+    /* Pictures, sound and video are left to the raw scan: not copied to be decoded. */
+    if (textenc_iprefix(val, vl, "image/") || textenc_iprefix(val, vl, "video/") ||
+        textenc_iprefix(val, vl, "audio/") || textenc_iprefix(val, vl, "font/"))
+        return HTTP1_CT_MEDIA;
     return HTTP1_CT_OTHER;
 }
 
@@ -647,7 +651,7 @@ static int http1_headers_done(struct http1 *h, struct http1_dir *d,
                       m.coding == HTTP1_BR || m.coding == HTTP1_ZSTD;
     d->b.want = m.coding != HTTP1_OTHER &&
               (d->b.emit_whole || m.ctype == HTTP1_CT_FORM || m.ctype == HTTP1_CT_JSON ||
-               m.is_request);
+               (m.is_request && m.ctype != HTTP1_CT_MEDIA));
     if (m.chunked) {
         d->state = HTTP1_CHUNK_SIZE;
         d->line_len = 0;
