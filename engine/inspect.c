@@ -195,7 +195,9 @@ static void record_hit(struct fctx *c, const struct matcher_hit *h, const char *
     inspect_t *in = c->in;
     for (size_t i = 0; i < c->n; i++) {
         struct finding *f = &c->fs[i];
-        if (f->type == h->type && f->form == h->form && !strcmp(f->where, h->where)) {
+        /* Form names come from two modules (forms.c, generic "plain" in matcher.c):
+         * compared as strings, not as pointers the linker may or may not merge. */
+        if (f->type == h->type && !strcmp(f->form, h->form) && !strcmp(f->where, h->where)) {
             int upgrade = (h->device >= 0 && f->device < 0) ||
                           (h->device == f->device && h->confidence > f->confidence) ||
                           (h->device == f->device && h->confidence == f->confidence &&
@@ -485,7 +487,7 @@ static int shadowed(const struct fctx *c, const struct finding *x)
         if (y == x || y->type != x->type)
             continue;
         if (raw_where(x->where) && !raw_where(y->where) &&
-            (y->form == x->form || b64_pair(x, y, &y_wins) ||
+            (!strcmp(y->form, x->form) || b64_pair(x, y, &y_wins) ||
              (y->device == x->device && (!strcmp(x->form, "url") || !strcmp(x->form, "json")))))
             return 1;
         if (strcmp(x->where, y->where))

@@ -914,6 +914,7 @@ static void st_flush(struct msc *sc)
         if (sc_confirm(sc, &st->m->pats[st->pend[i].id], st->pend[i].end, 1) == 1)
             sc_emit_profile(sc, st->pend[i].id, st->pend[i].end);
     st->npend = 0;
+    sc_release(sc); /* reported before the keyed values below, which it may cover */
     for (size_t i = 0; i < st->ncaps; i++)
         sc_cap_finish(sc, &st->caps[i]);
     st->ncaps = 0;
