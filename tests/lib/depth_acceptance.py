@@ -493,6 +493,12 @@ case("dns base32 label", "transport",
 case("dns hex label", "transport",
      ("udp", 53, dns_query(IMSI.encode().hex() + ".t.sdk.example")),
      [("imsi", "hex", "dns.query", "", [])])
+# CoAP (RFC 7252) from a sensor: CON POST /telemetry, Content-Format 50 (JSON); UDP
+# payloads of protocols leakwatch does not dissect are scanned raw, binary forms too.
+_coap = (bytes([0x42, 0x02, 0x12, 0x34, 0xab, 0xcd]) + bytes([0xb9]) + b"telemetry" +
+         bytes([0x11, 50]) + b"\xff" + js({"imei": IMEI, "mac": MAC}))
+case("coap json", "transport", ("udp", 5683, _coap),
+     [("imei", "plain", "udp.payload", "imei", []), ("mac", "plain", "udp.payload", "mac", [])])
 case("mqtt second IMEI", "lookalike",
      [(mqtt_connect("sensor-9") + mqtt_publish("t/up", b64("imei=" + IMEI2).encode()),
        MQTT_CONNACK)], [], port=1883)
