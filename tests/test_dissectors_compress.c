@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <nghttp2/nghttp2.h>
 #include <zstd.h>
 
 #include "dissectors/compress.h"
@@ -30,6 +31,7 @@ static const uint8_t br_bomb[] = {0xcf, 0xff, 0xff, 0x7f, 0xf8, 0x27, 0x00, 0xe2
 struct rec {
     size_t imei_keyed, bodies, biggest;
     char enc[96];
+    char h2_imei[16]; /* key of the IMEI found at http2.body */
 };
 
 static void on_field(void *ctx, const char *where, const char *key, const uint8_t *v, size_t len)
@@ -37,6 +39,8 @@ static void on_field(void *ctx, const char *where, const char *key, const uint8_
     struct rec *r = ctx;
     if (!strcmp(where, "http.body") && !strcmp(key, "imei") && len == 15 && !memcmp(v, IMEI, 15))
         r->imei_keyed++;
+    if (!strcmp(where, "http2.body") && len == 15 && !memcmp(v, IMEI, 15))
+        snprintf(r->h2_imei, sizeof r->h2_imei, "%s", key);
     if (!strcmp(where, "http.body") && !key[0]) {
         r->bodies++;
         if (len > r->biggest)
@@ -157,6 +161,48 @@ static void test_zstd_in_field(void)
     CU_ASSERT_STRING_EQUAL(r.enc, "base64,zstd,json");
 }
 
+/* HTTP/2 (here cleartext, prior knowledge) shares the body code: a br DATA body. */
+static void test_h2_br_body(void)
+{
+    uint8_t buf[1024], hb[256];
+    size_t n = 0;
+    static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    memcpy(buf, preface, sizeof preface - 1);
+    n = sizeof preface - 1;
+    static const uint8_t settings[] = {0, 0, 0, 4, 0, 0, 0, 0, 0};
+    memcpy(buf + n, settings, sizeof settings);
+    n += sizeof settings;
+#define NV(a, b) {(uint8_t *)a, (uint8_t *)b, sizeof a - 1, sizeof b - 1, NGHTTP2_NV_FLAG_NONE}
+    nghttp2_nv nv[] = {NV(":method", "POST"), NV(":scheme", "http"), NV(":path", "/up"),
+                       NV(":authority", "h"), NV("content-type", "application/json"),
+                       NV("content-encoding", "br")};
+#undef NV
+    nghttp2_hd_deflater *d;
+    CU_ASSERT_FATAL(nghttp2_hd_deflate_new(&d, 4096) == 0);
+    ssize_t hl = nghttp2_hd_deflate_hd(d, hb, sizeof hb, nv, 6);
+    nghttp2_hd_deflate_del(d);
+    CU_ASSERT_FATAL(hl > 0);
+    uint8_t fh[9] = {0, 0, (uint8_t)hl, 1, 4, 0, 0, 0, 1};
+    memcpy(buf + n, fh, 9);
+    memcpy(buf + n + 9, hb, (size_t)hl);
+    n += 9 + (size_t)hl;
+    uint8_t dh[9] = {0, 0, (uint8_t)sizeof br_json, 0, 1, 0, 0, 0, 1};
+    memcpy(buf + n, dh, 9);
+    memcpy(buf + n + 9, br_json, sizeof br_json);
+    n += 9 + sizeof br_json;
+    struct rec r;
+    memset(&r, 0, sizeof r);
+    struct dissect_env env;
+    memset(&env, 0, sizeof env);
+    dissect_flow_t *f = dissect_flow_new(&env, DISSECT_L4_TCP, 40000, 8080);
+    dissect_flow_data(f, 0, buf, n, &cb, &r);
+    dissect_flow_close(f, &cb, &r);
+    dissect_flow_free(f);
+    CU_ASSERT_EQUAL(env.stats.compress_errors, 0);
+    CU_ASSERT_EQUAL(r.imei_keyed, 0); /* where is http2.body: counted below */
+    CU_ASSERT_STRING_EQUAL(r.h2_imei, "imei");
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -165,6 +211,7 @@ int main(void)
     CU_add_test(s, "br and zstd request and response bodies", test_br_and_zstd_bodies);
     CU_add_test(s, "br and zstd bombs stop at DISSECT_BODY_MAX", test_bombs);
     CU_add_test(s, "zstd frame inside a base64 JSON value", test_zstd_in_field);
+    CU_add_test(s, "a br body over HTTP/2 (h2c)", test_h2_br_body);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned fails = CU_get_number_of_failures();
