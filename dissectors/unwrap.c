@@ -127,51 +127,61 @@ static int uw_keychar(uint8_t c)
 
 /* k=v(&k=v)*: a key of key characters before the first '=', printable text only, and
  * either a second pair or a non-empty value (so "abc==" padding is not a form). */
-static int uw_is_form(const uint8_t *v, size_t n)
+/* The start of a form (text without blanks, checked by the caller): a key of key
+ * characters, '=', then either a second pair (amp) or a non-empty value, so that
+ * base64 padding ("abc==") is not a form. */
+static int uw_is_form_key(const uint8_t *v, size_t n, int amp)
 {
     size_t i = 0;
     while (i < n && uw_keychar(v[i]))
         i++;
     if (i == 0 || i > 64 || i >= n || v[i] != '=')
         return 0;
-    int amp = 0;
-    for (size_t j = 0; j < n; j++) {
-        if (v[j] < 0x20 || v[j] == 0x7f || v[j] == ' ')
-            return 0;
-        amp |= v[j] == '&';
-    }
     return amp || (i + 1 < n && v[i + 1] != '=');
 }
 
-static int uw_has_pct(const uint8_t *v, size_t n)
-{
-    for (size_t i = 0; i + 2 < n; i++)
-        if (v[i] == '%' && uw_hex(v[i + 1]) && uw_hex(v[i + 2]))
-            return 1;
-    return 0;
-}
+/* What one pass over a text value shows, so the kind is decided without a pass per
+ * candidate layer (every field of every message comes through here). */
+struct uw_text {
+    int b64, url;      /* uw_is_b64() holds; its alphabet */
+    int esc, pct;      /* a JSON escape; a %XX */
+    int blank, amp;    /* a space or control byte; a '&' */
+};
 
-static int uw_has_esc(const uint8_t *v, size_t n)
+static void uw_text_scan(const uint8_t *v, size_t n, struct uw_text *t)
 {
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (v[i] != '\\')
-            continue;
-        if (v[i + 1] == '"' || v[i + 1] == '\\' || v[i + 1] == '/')
-            return 1;
-        if (v[i + 1] == 'u' && i + 5 < n && uw_hex(v[i + 2]) && uw_hex(v[i + 3]) &&
-            uw_hex(v[i + 4]) && uw_hex(v[i + 5]))
-            return 1;
+    memset(t, 0, sizeof *t);
+    t->b64 = uw_is_b64(v, n, &t->url);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = v[i];
+        if (c == '\\' && i + 1 < n) {
+            uint8_t d = v[i + 1];
+            t->esc |= d == '"' || d == '\\' || d == '/' ||
+                      (d == 'u' && i + 5 < n && uw_hex(v[i + 2]) && uw_hex(v[i + 3]) &&
+                       uw_hex(v[i + 4]) && uw_hex(v[i + 5]));
+        } else if (c == '%' && i + 2 < n) {
+            t->pct |= uw_hex(v[i + 1]) && uw_hex(v[i + 2]);
+        }
+        t->blank |= c <= 0x20 || c == 0x7f;
+        t->amp |= c == '&';
     }
-    return 0;
 }
 
-static int uw_binary(const uint8_t *v, size_t n);
+/* Binary at a glance: a control byte (not a line break or tab) in the first 64 bytes.
+ * Protobuf tags and lengths and gRPC's flag byte put one there; text has none. */
+static int uw_ctrl_early(const uint8_t *v, size_t n)
+{
+    for (size_t i = 0; i < n && i < 64; i++)
+        if ((v[i] < 0x20 && !uw_ws(v[i])) || v[i] == 0x7f)
+            return 1;
+    return 0;
+}
 
 /* Binary framings, tried on bytes that are not text: gRPC messages, else a protobuf
  * message (text would too often parse as one: "12345678" is four varint fields). */
 static enum uw_kind uw_kind_binary(const uint8_t *v, size_t n)
 {
-    if (!uw_binary(v, n))
+    if (!uw_ctrl_early(v, n))
         return UW_NONE;
     if (protobuf_grpc_frames(v, n, NULL, NULL))
         return UW_GRPC;
@@ -182,7 +192,7 @@ static enum uw_kind uw_kind_binary(const uint8_t *v, size_t n)
 
 static enum uw_kind uw_kind(const struct uw_call *c, const uint8_t *v, size_t n)
 {
-    int url, top_body = c->whole_body && c->depth == 0;
+    int top_body = c->whole_body && c->depth == 0;
     if (n >= 3 && v[0] == 0x1f && v[1] == 0x8b && v[2] == 8)
         return UW_GZIP;
     if (compress_is_zstd(v, n))
@@ -207,14 +217,16 @@ static enum uw_kind uw_kind(const struct uw_call *c, const uint8_t *v, size_t n)
         /* A whole body that is JSON was walked by its dissector already. */
         return top_body ? UW_NONE : UW_JSON;
     }
-    if (uw_is_b64(v, n, &url))
+    struct uw_text t;
+    uw_text_scan(v, n, &t);
+    if (t.b64)
         return UW_B64;
     /* Escapes before the form: "a=1\u0026b=2" is one form once unescaped. */
-    if (uw_has_esc(v, n))
+    if (t.esc)
         return UW_ESC;
-    if (!top_body && uw_is_form(v, n))
+    if (!top_body && !t.blank && uw_is_form_key(v, n, t.amp))
         return UW_FORM;
-    if (uw_has_pct(v, n))
+    if (t.pct)
         return UW_URL;
     return UW_NONE;
 }
@@ -697,10 +709,11 @@ void unwrap_field(struct unwrap *u, const struct dissect_cb *cb, void *ctx, cons
     c.whole_body = !key[0] && uw_suffix(where, ".body");
     /* A protobuf, gRPC or multipart value goes out as its fields only: whole, its
      * values would touch tag bytes and part headers (and the raw scan has it). */
-    enum uw_kind k0 = u && val && len ? uw_kind(&c, val, len) : UW_NONE;
+    int deep = u && val && len >= UNWRAP_MIN_FIELD;
+    enum uw_kind k0 = deep ? uw_kind(&c, val, len) : UW_NONE;
     if (cb->field && !uw_is_frames(k0))
         cb->field(ctx, where, key, val, len);
-    if (!u || !val || !len)
+    if (!deep)
         return;
     size_t kl = strlen(key);
     if (kl > UNWRAP_KEY_MAX)
@@ -711,7 +724,7 @@ void unwrap_field(struct unwrap *u, const struct dissect_cb *cb, void *ctx, cons
     else if (!strcmp(where, "dns.query"))
         uw_dns(&c, val, len);
     else
-        uw_layers(&c, val, len);
+        uw_layers_as(&c, k0, val, len); /* the kind found above */
     for (int d = 0; d < UNWRAP_DEPTH_MAX; d++) {
         if (u->cap[d] > UNWRAP_KEEP) {
             free(u->buf[d]);

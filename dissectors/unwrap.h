@@ -38,6 +38,7 @@
 #define UNWRAP_KEEP (64u * 1024)           /* a depth buffer larger is freed after use */
 #define UNWRAP_CHAIN_MAX 96                /* "base64,gzip,json,..." */
 #define UNWRAP_MIN_B64 12                  /* shortest base64 value tried (9 bytes) */
+#define UNWRAP_MIN_FIELD 8                 /* shorter fields hold no encoded identifier */
 
 struct unwrap;
 
