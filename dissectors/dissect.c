@@ -15,7 +15,10 @@
 #include "dissectors/dns.h"
 #include "dissectors/http1.h"
 #include "dissectors/http2.h"
+#include "dissectors/mqtt.h"
 #include "dissectors/tls.h"
+#include "dissectors/unwrap.h"
+#include "dissectors/websocket.h"
 
 #define DISSECT_SNIFF 8 /* longest token sniffed: "OPTIONS " / "CONNECT " */
 
@@ -29,10 +32,18 @@ struct dissect_flow {
     struct http1 *http;
     struct tls *tls;
     struct dns_tcp *dns;
+    struct mqtt *mqtt;
+    struct websocket *ws; /* DISSECT_PROTO_WEBSOCKET, or inside TLS (inner == IN_WS) */
+    struct http2 *h2c;    /* DISSECT_PROTO_H2C */
     /* Inside decrypted TLS: which dissector, decided once for both directions. */
-    enum { DISSECT_IN_UNKNOWN, DISSECT_IN_NONE, DISSECT_IN_HTTP, DISSECT_IN_H2 } inner;
+    enum { DISSECT_IN_UNKNOWN, DISSECT_IN_NONE, DISSECT_IN_HTTP, DISSECT_IN_H2, DISSECT_IN_WS } inner;
     struct http1 *in_http;
     struct http2 *in_h2;
+    /* The caller's callbacks of the current call: the dissectors get dissect_wrap_cb
+     * with the flow as ctx, so every field goes through the decoding pipeline. */
+    const struct dissect_cb *ucb;
+    void *uctx;
+    struct unwrap *uw; /* made on the flow's first field */
 };
 
 static int dissect_is_dns_port(uint16_t p)
@@ -54,6 +65,8 @@ dissect_flow_t *dissect_flow_new(struct dissect_env *env, enum dissect_l4 l4,
     f->srv_port = srv_port;
     if (dissect_is_dns_port(srv_port) || dissect_is_dns_port(cli_port))
         f->proto = DISSECT_PROTO_DNS;
+    else if (l4 == DISSECT_L4_TCP && srv_port == 1883 && (f->mqtt = mqtt_new(&env->stats)))
+        f->proto = DISSECT_PROTO_MQTT;
     else if (l4 == DISSECT_L4_UDP)
         f->proto = DISSECT_PROTO_NONE;
     return f;
@@ -68,12 +81,65 @@ void dissect_flow_free(dissect_flow_t *f)
     http1_free(f->in_http);
     http2_free(f->in_h2);
     dns_tcp_free(f->dns);
+    mqtt_free(f->mqtt);
+    websocket_free(f->ws);
+    http2_free(f->h2c);
+    unwrap_free(f->uw);
     free(f);
 }
 
 enum dissect_proto dissect_flow_proto(const dissect_flow_t *f)
 {
     return f ? f->proto : DISSECT_PROTO_NONE;
+}
+
+static void dissect_wfield(void *arg, const char *where, const char *key, const uint8_t *val,
+                           size_t len)
+{
+    dissect_flow_t *f = arg;
+    if (!f->uw)
+        f->uw = unwrap_new(&f->env->stats); /* NULL: fields pass undecoded */
+    unwrap_field(f->uw, f->ucb, f->uctx, where, key, val, len);
+}
+
+static void dissect_wname(void *arg, const char *kind, const char *name)
+{
+    dissect_flow_t *f = arg;
+    if (f->ucb->name)
+        f->ucb->name(f->uctx, kind, name);
+}
+
+static void dissect_wplain(void *arg, int dir, const uint8_t *data, size_t len)
+{
+    dissect_flow_t *f = arg;
+    if (f->ucb->plain)
+        f->ucb->plain(f->uctx, dir, data, len);
+}
+
+static const struct dissect_cb dissect_wrap_cb = {dissect_wfield, dissect_wname, dissect_wplain,
+                                                  NULL};
+
+/* Route this call's callbacks through the pipeline: returns the cb to hand to the
+ * dissectors, with the flow as their ctx. */
+static const struct dissect_cb *dissect_wrap(dissect_flow_t *f, const struct dissect_cb *cb,
+                                             void *ctx)
+{
+    f->ucb = cb;
+    f->uctx = ctx;
+    return cb ? &dissect_wrap_cb : NULL;
+}
+
+/* An HTTP/1 flow whose response said 101: the next bytes are WebSocket frames or
+ * HTTP/2 (h2c). Returns the protocol the flow goes on with (HTTP if none). */
+static enum dissect_proto dissect_upgrade(dissect_flow_t *f, struct http1 *h)
+{
+    unsigned ws;
+    int up = http1_upgrade(h, &ws);
+    if (up == HTTP1_UPGRADE_WEBSOCKET && !f->ws && (f->ws = websocket_new(&f->env->stats, ws)))
+        return DISSECT_PROTO_WEBSOCKET;
+    if (up == HTTP1_UPGRADE_H2C && !f->h2c && (f->h2c = http2_new(&f->env->stats)))
+        return DISSECT_PROTO_H2C;
+    return DISSECT_PROTO_HTTP;
 }
 
 static void dissect_dispatch(dissect_flow_t *f, int dir, const uint8_t *data, size_t len,
@@ -84,6 +150,13 @@ static void dissect_dispatch(dissect_flow_t *f, int dir, const uint8_t *data, si
     switch (f->proto) {
     case DISSECT_PROTO_HTTP:
         http1_data(f->http, dir, data, len, cb, ctx);
+        f->proto = dissect_upgrade(f, f->http);
+        break;
+    case DISSECT_PROTO_WEBSOCKET:
+        websocket_data(f->ws, dir, data, len, cb, ctx);
+        break;
+    case DISSECT_PROTO_H2C:
+        http2_data(f->h2c, dir, data, len, cb, ctx);
         break;
     case DISSECT_PROTO_TLS:
         tls_data(f->tls, dir, data, len, cb, ctx);
@@ -93,6 +166,9 @@ static void dissect_dispatch(dissect_flow_t *f, int dir, const uint8_t *data, si
             f->dns = dns_tcp_new();
         if (f->dns)
             dns_tcp_data(f->dns, f->env, dir, data, len, cb, ctx);
+        break;
+    case DISSECT_PROTO_MQTT:
+        mqtt_data(f->mqtt, dir, data, len, cb, ctx);
         break;
     default:
         break;
@@ -130,6 +206,13 @@ static void dissect_plain(void *arg, int dir, const uint8_t *p, size_t n,
             http1_data(f->in_http, dir, p, n, cb, ctx);
         else
             http1_gap(f->in_http, dir, n ? n : 1);
+        if (dissect_upgrade(f, f->in_http) == DISSECT_PROTO_WEBSOCKET)
+            f->inner = DISSECT_IN_WS; /* wss:// */
+    } else if (f->inner == DISSECT_IN_WS) {
+        if (p)
+            websocket_data(f->ws, dir, p, n, cb, ctx);
+        else
+            websocket_gap(f->ws, dir);
     } else if (f->inner == DISSECT_IN_H2) {
         if (p)
             http2_data(f->in_h2, dir, p, n, cb, ctx);
@@ -141,12 +224,17 @@ static void dissect_plain(void *arg, int dir, const uint8_t *p, size_t n,
 /* Decide from the held bytes: a protocol, NONE, or UNKNOWN (need more). */
 static enum dissect_proto dissect_sniff(const uint8_t *s, size_t n)
 {
-    int t = tls_sniff(s, n), h = http1_sniff(s, n);
+    int t = tls_sniff(s, n), h = http1_sniff(s, n), m = mqtt_sniff(s, n);
+    static const char preface[DISSECT_SNIFF] = "PRI * HT"; /* HTTP/2 prior knowledge */
     if (t == 1)
         return DISSECT_PROTO_TLS;
     if (h == 1)
         return DISSECT_PROTO_HTTP;
-    if ((t == -1 || h == -1) && n < DISSECT_SNIFF)
+    if (m == 1)
+        return DISSECT_PROTO_MQTT;
+    if (n && !memcmp(s, preface, n))
+        return n == DISSECT_SNIFF ? DISSECT_PROTO_H2C : DISSECT_PROTO_UNKNOWN;
+    if ((t == -1 || h == -1 || m == -1) && n < DISSECT_SNIFF)
         return DISSECT_PROTO_UNKNOWN;
     return DISSECT_PROTO_NONE;
 }
@@ -157,6 +245,8 @@ void dissect_flow_data(dissect_flow_t *f, int dir, const uint8_t *data, size_t l
     dir &= 1;
     if (!f || !len || !data)
         return;
+    cb = dissect_wrap(f, cb, ctx);
+    ctx = f;
     if (f->proto != DISSECT_PROTO_UNKNOWN) {
         dissect_dispatch(f, dir, data, len, cb, ctx);
         return;
@@ -173,6 +263,10 @@ void dissect_flow_data(dissect_flow_t *f, int dir, const uint8_t *data, size_t l
     if (p == DISSECT_PROTO_HTTP && !f->http)
         p = DISSECT_PROTO_NONE;
     if (p == DISSECT_PROTO_TLS && !(f->tls = tls_new(f->env, dissect_plain, f)))
+        p = DISSECT_PROTO_NONE;
+    if (p == DISSECT_PROTO_MQTT && !(f->mqtt = mqtt_new(&f->env->stats)))
+        p = DISSECT_PROTO_NONE;
+    if (p == DISSECT_PROTO_H2C && !(f->h2c = http2_new(&f->env->stats)))
         p = DISSECT_PROTO_NONE;
     /* Application data first: the capture began after the handshake. */
     if (p == DISSECT_PROTO_NONE && f->sniff_len[dir] >= 2 && f->sniff[dir][0] == 0x17 &&
@@ -203,6 +297,15 @@ void dissect_flow_gap(dissect_flow_t *f, int dir, uint64_t missing)
     case DISSECT_PROTO_TLS:
         tls_gap(f->tls, dir);
         break;
+    case DISSECT_PROTO_MQTT:
+        mqtt_gap(f->mqtt, dir);
+        break;
+    case DISSECT_PROTO_WEBSOCKET:
+        websocket_gap(f->ws, dir);
+        break;
+    case DISSECT_PROTO_H2C:
+        http2_gap(f->h2c, dir);
+        break;
     case DISSECT_PROTO_DNS:
         if (f->dns)
             dns_tcp_gap(f->dns, dir);
@@ -220,6 +323,8 @@ void dissect_flow_datagram(dissect_flow_t *f, int dir, const uint8_t *data, size
     (void)dir;
     if (!f || !data || f->proto != DISSECT_PROTO_DNS)
         return;
+    cb = dissect_wrap(f, cb, ctx);
+    ctx = f;
     dns_message(f->env, data, len, cb, ctx);
 }
 
@@ -227,6 +332,8 @@ void dissect_flow_close(dissect_flow_t *f, const struct dissect_cb *cb, void *ct
 {
     if (!f)
         return;
+    cb = dissect_wrap(f, cb, ctx);
+    ctx = f;
     if (f->http)
         http1_close(f->http, cb, ctx);
     if (f->tls)
@@ -235,6 +342,8 @@ void dissect_flow_close(dissect_flow_t *f, const struct dissect_cb *cb, void *ct
         http1_close(f->in_http, cb, ctx);
     if (f->in_h2)
         http2_close(f->in_h2, cb, ctx);
+    if (f->h2c)
+        http2_close(f->h2c, cb, ctx);
 }
 
 void dissect_stats_add(struct dissect_stats *into, const struct dissect_stats *from)

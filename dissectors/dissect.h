@@ -7,7 +7,10 @@
  *   - field(): a decoded value (URL-decoded query parameter, header, cookie, JSON value,
  *     the whole gunzipped/de-chunked body with key "") for the matcher to scan;
  *   - name(): a name that identifies the peer, for attribution.
- * DNS answers also fill a shared IP -> name map (dnsmap.h).
+ * DNS answers also fill a shared IP -> name map (dnsmap.h). MQTT (port 1883 or a
+ * CONNECT seen first) goes to mqtt.h; after an HTTP/1.1 101 the flow goes on as a
+ * WebSocket (websocket.h) or, with Upgrade: h2c, as HTTP/2 (http2.h), which also takes
+ * a cleartext flow that opens with the HTTP/2 preface.
  *
  * TLS is decrypted when the env has a key log (keylog.h): the plaintext goes to
  * plain() and to the HTTP/1.x or HTTP/2 dissector (by ALPN or sniffing).
@@ -44,6 +47,9 @@ enum dissect_proto {
     DISSECT_PROTO_HTTP,
     DISSECT_PROTO_TLS,
     DISSECT_PROTO_DNS,
+    DISSECT_PROTO_MQTT,
+    DISSECT_PROTO_WEBSOCKET, /* after an HTTP/1.1 Upgrade */
+    DISSECT_PROTO_H2C,       /* cleartext HTTP/2: prior knowledge or Upgrade: h2c */
 };
 
 /* Per-worker anomaly and activity counters, one X(name, what) per counter so the
@@ -60,6 +66,8 @@ enum dissect_proto {
     X(http_gap_lost, "gap forced the direction to stop parsing") \
     X(zlib_errors, "invalid gzip/deflate data") \
     X(zlib_bombs, "inflation stopped at DISSECT_BODY_MAX") \
+    X(compress_errors, "invalid br/zstd data (body or decoded field)") \
+    X(compress_bombs, "br/zstd decoding stopped at its output cap") \
     X(dns_msgs, "DNS messages parsed") \
     X(dns_malformed, "truncated or inconsistent DNS message") \
     X(dns_ptr_loops, "compression pointer loop or forward pointer") \
@@ -85,7 +93,18 @@ enum dissect_proto {
     X(h2_malformed, "bad HTTP/2 preface or frame framing") \
     X(h2_frame_too_long, "HTTP/2 frames over DISSECT_H2_FRAME_MAX (skipped)") \
     X(h2_hpack_errors, "HPACK decoding failures (direction stops)") \
-    X(h2_streams_over_cap, "HTTP/2 bodies cut short: all stream slots taken, oldest evicted")
+    X(h2_streams_over_cap, "HTTP/2 bodies cut short: all stream slots taken, oldest evicted") \
+    X(ws_frames, "WebSocket frames parsed") \
+    X(ws_messages, "WebSocket data messages handed over") \
+    X(ws_malformed, "WebSocket frames with reserved bits or opcodes (direction stops)") \
+    X(ws_too_long, "WebSocket messages over DISSECT_BODY_MAX (cut)") \
+    X(mqtt_packets, "MQTT packets parsed") \
+    X(mqtt_malformed, "MQTT packets with bad lengths or strings") \
+    X(mqtt_too_long, "MQTT packets over DISSECT_BODY_MAX (skipped)") \
+    X(unwrap_layers, "encoding layers decoded inside fields (base64, inflate, JSON, form, escapes)") \
+    X(unwrap_depth_capped, "layers left encoded: UNWRAP_DEPTH_MAX layers below a field") \
+    X(unwrap_budget_capped, "layers left encoded: the flow's UNWRAP_FLOW_BUDGET spent") \
+    X(unwrap_bad, "values shaped like base64 that did not decode")
 
 struct dissect_stats {
 #define DISSECT_STATS_FIELD(name, what) uint64_t name;
@@ -123,12 +142,19 @@ struct dissect_env {
  * order, for the raw scan; data == NULL means len plaintext bytes were lost (a record
  * dropped: no key in time, tag failed), len == SIZE_MAX an unknown number (TLS 1.3).
  * Fields decoded from decrypted HTTP/1.1 come through field() as for cleartext; from
- * HTTP/2 with where "http2.header", "http2.uri" or "http2.body". Any pointer may be NULL. */
+ * HTTP/2 with where "http2.header", "http2.uri" or "http2.body". Any pointer may be NULL.
+ * field_enc(): a value decoded out of a field by unwrap.h's pipeline; enc names the
+ * layers it came out of, outermost first, comma-separated ("base64,gzip,json";
+ * NUL-terminated, borrowed for the call); key is the innermost key known. When
+ * field_enc is NULL such values go to field(). Dissectors call field() only: the
+ * dispatch (dissect.c) runs every field through the pipeline. */
 struct dissect_cb {
     void (*field)(void *ctx, const char *where, const char *key, const uint8_t *val,
                   size_t len);
     void (*name)(void *ctx, const char *kind, const char *name);
     void (*plain)(void *ctx, int dir, const uint8_t *data, size_t len);
+    void (*field_enc)(void *ctx, const char *where, const char *key, const char *enc,
+                      const uint8_t *val, size_t len);
 };
 
 typedef struct dissect_flow dissect_flow_t;

@@ -9,8 +9,8 @@
  * every message of the flow).
  *
  * Deliberately not done: validation beyond what framing needs, HTTP/2, multipart
- * splitting, brotli. Anything odd makes the direction stop ("lost") and the worker's
- * raw scan still sees every byte. */
+ * splitting (the decoding pipeline, unwrap.h, does it). Anything odd makes the
+ * direction stop ("lost") and the worker's raw scan still sees every byte. */
 #include "dissectors/http1.h"
 
 #include <stdlib.h>
@@ -19,6 +19,7 @@
 #include "common/ascii.h"
 #include "dissectors/http_body.h"
 #include "dissectors/textenc.h"
+#include "dissectors/websocket.h"
 
 #define HTTP1_CHUNK_LINE_MAX 1024
 #define HTTP1_HDR_INIT 1024
@@ -54,6 +55,8 @@ struct http1 {
     /* FIFO of "request was HEAD" flags, so the matching response has no body. */
     uint32_t head_bits;
     unsigned head_n;
+    int upgrade;        /* enum http1_upgrade of a 101 response */
+    unsigned ws_flags;  /* WEBSOCKET_* of that response */
 };
 
 static const char *const http1_methods[] = {
@@ -132,6 +135,8 @@ struct http1_msg {
     uint64_t clen;
     enum http_body_coding coding;
     enum http_body_ctype ctype;
+    int upgrade;
+    unsigned ws_flags;
 };
 
 static int http1_parse_u64(const uint8_t *s, size_t n, uint64_t *out)
@@ -227,6 +232,17 @@ static void http1_header(uint8_t *name, size_t nl, uint8_t *val, size_t vl,
         m->coding = http_body_coding_of(val, vl);
     } else if (nl == 12 && textenc_iprefix(name, nl, "content-type")) {
         m->ctype = http_body_ctype_of(val, vl);
+    } else if (nl == 7 && textenc_iprefix(name, nl, "upgrade")) {
+        m->upgrade = textenc_icontains(val, vl, "websocket") ? HTTP1_UPGRADE_WEBSOCKET
+                     : textenc_icontains(val, vl, "h2c")     ? HTTP1_UPGRADE_H2C
+                                                             : HTTP1_UPGRADE_NONE;
+    } else if (nl == 24 && textenc_iprefix(name, nl, "sec-websocket-extensions") &&
+               textenc_icontains(val, vl, "permessage-deflate")) {
+        m->ws_flags = WEBSOCKET_DEFLATE |
+                      (textenc_icontains(val, vl, "client_no_context_takeover")
+                           ? WEBSOCKET_CLIENT_NO_CTX : 0) |
+                      (textenc_icontains(val, vl, "server_no_context_takeover")
+                           ? WEBSOCKET_SERVER_NO_CTX : 0);
     }
 }
 
@@ -301,8 +317,11 @@ static int http1_has_body(struct http1 *h, const struct http1_msg *m)
         }
         return m->chunked || (m->has_len && m->clen > 0);
     }
-    if (m->status == 101)
-        return -1;
+    if (m->status == 101) {
+        h->upgrade = m->upgrade; /* the dispatcher may take the flow on (http1_upgrade) */
+        h->ws_flags = m->ws_flags;
+        return -1; /* protocol switch: what follows is not HTTP/1 */
+    }
     int was_head = 0;
     if (m->status >= 200 && h->head_n) {
         was_head = h->head_bits & 1;
@@ -337,11 +356,13 @@ static int http1_headers_done(struct http1 *h, struct http1_dir *d,
         http1_request_line(b, l0, &m, &o);
 
     /* The whole body is worth handing over only when it differs from the raw stream
-     * (de-chunked or inflated); request bodies without a type are kept for sniffing. */
-    int whole = m.chunked || m.coding == HTTP_BODY_GZIP || m.coding == HTTP_BODY_DEFLATE;
+     * (de-chunked or decoded); request bodies of any type but media are kept for
+     * sniffing and for the decoding pipeline. */
+    int whole = m.chunked || m.coding == HTTP_BODY_GZIP || m.coding == HTTP_BODY_DEFLATE ||
+                m.coding == HTTP_BODY_BR || m.coding == HTTP_BODY_ZSTD;
     int want = m.coding != HTTP_BODY_OTHER &&
                (whole || m.ctype == HTTP_BODY_CT_FORM || m.ctype == HTTP_BODY_CT_JSON ||
-                (m.is_request && m.ctype == HTTP_BODY_CT_NONE));
+                (m.is_request && m.ctype != HTTP_BODY_CT_MEDIA));
     http_body_begin(d->b, m.coding, m.ctype, whole, want);
     d->in_body = 0;
     if (m.bad_len && !m.chunked) {
@@ -634,6 +655,12 @@ void http1_gap(struct http1 *h, int dir, uint64_t missing)
     }
     d->state = HTTP1_LOST;
     d->hdr_len = 0;
+}
+
+int http1_upgrade(const struct http1 *h, unsigned *ws_flags)
+{
+    *ws_flags = h->ws_flags;
+    return h->upgrade;
 }
 
 void http1_close(struct http1 *h, const struct dissect_cb *cb, void *ctx)

@@ -3,9 +3,11 @@
  * Both directions, pipelined and keep-alive messages; request line, headers, bodies by
  * Content-Length, chunked or read-until-close; gzip/deflate inflated under
  * DISSECT_BODY_MAX. Values go out through dissect_cb->field, the Host through ->name.
- * Bodies are decoded by http_body.c, which HTTP/2 shares. Not handled: HTTP/2 framing
- * (http2.c), upgrades (101, CONNECT tunnels: the direction stops), multipart bodies
- * (scanned whole), brotli (body left to the raw scan). */
+ * Bodies are decoded by http_body.c, which HTTP/2 shares (also br and zstd, decoded
+ * whole at their end). Not handled: HTTP/2 framing (http2.c), upgrades (101: the
+ * direction stops; the dispatcher hands a WebSocket or h2c flow on, http1_upgrade()),
+ * CONNECT tunnels. Multipart, protobuf and gRPC bodies are handed over whole and split
+ * by the decoding pipeline (unwrap.h). */
 #ifndef LW_DISSECTORS_HTTP1_H
 #define LW_DISSECTORS_HTTP1_H
 
@@ -30,6 +32,11 @@ void http1_target(uint8_t *uri, size_t ul, const char *where, const struct disse
                   void *ctx);
 /* A Host / :authority value: lower case, port stripped, to name("http.host"). */
 void http1_host(const uint8_t *val, size_t vl, const struct dissect_cb *cb, void *ctx);
+
+/* After a 101 Switching Protocols response: what the flow switched to, and for a
+ * WebSocket the WEBSOCKET_* flags of its negotiated extensions (websocket.h). */
+enum http1_upgrade { HTTP1_UPGRADE_NONE, HTTP1_UPGRADE_WEBSOCKET, HTTP1_UPGRADE_H2C };
+int http1_upgrade(const struct http1 *h, unsigned *ws_flags);
 
 /* Does s[0..n) start like an HTTP/1.x message? 1 yes, 0 no, -1 too short to tell. */
 int http1_sniff(const uint8_t *s, size_t n);

@@ -137,7 +137,9 @@ static void http2_header(struct http2_dir *d, const nghttp2_nv *nv, const struct
     if (memchr(name, 0, nl))
         return;
     struct http_body_out o = {cb, ctx, "http2.header"};
-    http_body_emit(&o, name, nv->value, nv->valuelen);
+    /* :path goes out as http2.uri only, as HTTP/1's request target: one leak, one place. */
+    if (strcmp(name, ":path"))
+        http_body_emit(&o, name, nv->value, nv->valuelen);
     if (!strcmp(name, ":path")) {
         size_t n = http2_copy(d, nv);
         if (n)
@@ -214,8 +216,10 @@ static void http2_hpack(struct http2 *h, int dir, const uint8_t *p, size_t n, in
             http2_stop(d);
             return;
         }
-        p += rv;
-        n -= (size_t)rv;
+        if (rv) { /* an empty fragment may come with p == NULL */
+            p += rv;
+            n -= (size_t)rv;
+        }
         if (fl & NGHTTP2_HD_INFLATE_EMIT)
             http2_header(d, &nv, cb, ctx);
         if (fl & NGHTTP2_HD_INFLATE_FINAL) {
@@ -238,8 +242,13 @@ static void http2_hpack(struct http2 *h, int dir, const uint8_t *p, size_t n, in
             return;
         }
     }
-    struct http2_slot *s = d->hb_sid ? http2_slot_find(d, d->hb_sid) : NULL;
-    if (d->hb_sid && d->hb_body && !s && !d->hb_end_stream)
+    /* HEADERS on stream 0 is a protocol error (RFC 9113 6.2), and sid 0 marks a free
+     * slot: without this a header block on it would "close" a free slot's absent body.
+     * h2c (cleartext, dissect.c) makes this reachable without any key. */
+    if (!d->hb_sid)
+        return;
+    struct http2_slot *s = http2_slot_find(d, d->hb_sid);
+    if (d->hb_body && !s && !d->hb_end_stream)
         http2_body_open(h, d, d->hb_sid, cb, ctx);
     else if (s && d->hb_end_stream)
         http2_body_close(h, s, cb, ctx); /* trailers end the body */

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "common/memcap.h"
+#include "dissectors/compress.h"
 #include "dissectors/textenc.h"
 
 #define HTTP_BODY_INIT 4096
@@ -58,6 +59,11 @@ enum http_body_coding http_body_coding_of(const uint8_t *val, size_t vl)
         return HTTP_BODY_GZIP;
     if (textenc_icontains(val, vl, "deflate"))
         return HTTP_BODY_DEFLATE;
+    if (textenc_icontains(val, vl, "zstd"))
+        return HTTP_BODY_ZSTD;
+    if (textenc_iprefix(val, vl, "br") &&
+        (vl == 2 || val[2] == ',' || val[2] == ' ' || val[2] == ';'))
+        return HTTP_BODY_BR;
     if (vl && !textenc_icontains(val, vl, "identity"))
         return HTTP_BODY_OTHER;
     return HTTP_BODY_IDENTITY;
@@ -69,6 +75,10 @@ enum http_body_ctype http_body_ctype_of(const uint8_t *val, size_t vl)
         return HTTP_BODY_CT_FORM;
     if (textenc_icontains(val, vl, "json"))
         return HTTP_BODY_CT_JSON;
+    /* Pictures, sound and video are left to the raw scan: not copied to be decoded. */
+    if (textenc_iprefix(val, vl, "image/") || textenc_iprefix(val, vl, "video/") ||
+        textenc_iprefix(val, vl, "audio/") || textenc_iprefix(val, vl, "font/"))
+        return HTTP_BODY_CT_MEDIA;
     return HTTP_BODY_CT_OTHER;
 }
 
@@ -278,8 +288,41 @@ static void http_body_emit_all(struct http_body *d, struct http_body_out *o)
         textenc_kv_split(parts, d->body_len, '&', 0, 1, http_body_emit_kv, o);
     else if (parts && json)
         textenc_json_walk(parts, d->body_len, HTTP_BODY_JSON_MAX_VALUES, http_body_emit_kv, o);
-    if (d->emit_whole)
+    /* A body nobody split is handed over whole too: the decoding pipeline (unwrap.h)
+     * looks inside it (base64 bodies of many SDKs). */
+    if (d->emit_whole || !(parts && (form || json)))
         http_body_emit(o, "", d->body, d->body_len);
+}
+
+/* br and zstd bodies are buffered as sent and decoded whole at their end (compress.h);
+ * the decoded body replaces the buffer, which is released after the message as any
+ * buffer grown past HTTP_BODY_KEEP. Invalid data leaves nothing to hand over: the raw
+ * scan saw the compressed bytes. */
+static void http_body_decompress(struct http_body *d, struct dissect_stats *st)
+{
+    int capped = 0;
+    uint8_t *out = NULL;
+    if (d->body_len && memcap_take(d->mc, DISSECT_BODY_MAX) &&
+        !(out = malloc(DISSECT_BODY_MAX)))
+        memcap_give(d->mc, DISSECT_BODY_MAX);
+    long n = out ? compress_decode(d->coding == HTTP_BODY_BR ? COMPRESS_BR : COMPRESS_ZSTD,
+                                   d->body, d->body_len, out, DISSECT_BODY_MAX, &capped)
+                 : -1;
+    if (n < 0) {
+        st->compress_errors += d->body_len != 0;
+        if (out) {
+            free(out);
+            memcap_give(d->mc, DISSECT_BODY_MAX);
+        }
+        d->body_len = 0;
+        return;
+    }
+    st->compress_bombs += capped;
+    free(d->body);
+    memcap_give(d->mc, d->body_alloc);
+    d->body = out;
+    d->body_alloc = DISSECT_BODY_MAX;
+    d->body_len = (size_t)n;
 }
 
 /* End of a body: hand it over (when o is not NULL), then keep the buffers for the next
@@ -289,6 +332,8 @@ static void http_body_finish(struct http_body *d, struct dissect_stats *st,
 {
     if (d->zst == HTTP_BODY_Z_RUN)
         st->zlib_errors++; /* the body ended inside the compressed stream */
+    if (o && d->want && (d->coding == HTTP_BODY_BR || d->coding == HTTP_BODY_ZSTD))
+        http_body_decompress(d, st);
     if (o && d->want && d->body_len)
         http_body_emit_all(d, o);
     d->body_len = 0;

@@ -34,6 +34,8 @@ enum http_body_coding {
     HTTP_BODY_GZIP,
     HTTP_BODY_DEFLATE,
     HTTP_BODY_OTHER, /* a coding not decoded here: the body is not kept */
+    HTTP_BODY_BR,    /* buffered as sent, decoded whole at the end (compress.h) */
+    HTTP_BODY_ZSTD,
 };
 
 enum http_body_ctype {
@@ -41,6 +43,7 @@ enum http_body_ctype {
     HTTP_BODY_CT_FORM,
     HTTP_BODY_CT_JSON,
     HTTP_BODY_CT_OTHER,
+    HTTP_BODY_CT_MEDIA, /* image/, video/, audio/, font/: left to the raw scan */
 };
 
 /* A Content-Encoding / Content-Type header value, as the decoder classifies it. */

@@ -150,6 +150,11 @@ static size_t textenc_json_unescape(uint8_t *buf, size_t s, size_t e)
     return o - s;
 }
 
+size_t textenc_json_unescape_buf(uint8_t *buf, size_t len)
+{
+    return textenc_json_unescape(buf, 0, len);
+}
+
 /* Index of the quote closing the string that starts at s (len if unterminated): the
  * first '"' not escaped by an odd run of backslashes. */
 static size_t textenc_json_string_end(const uint8_t *buf, size_t s, size_t len)

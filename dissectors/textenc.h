@@ -30,6 +30,11 @@ void textenc_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
 void textenc_json_walk(uint8_t *buf, size_t len, size_t max_values, textenc_kv_fn fn,
                      void *arg);
 
+/* Undo JSON string escapes (\" \\ \/ \n \uXXXX with surrogate pairs ...) in buf[0..len)
+ * in place, for text that was JSON-escaped once more than its own syntax needs;
+ * returns the new length. */
+size_t textenc_json_unescape_buf(uint8_t *buf, size_t len);
+
 /* ASCII case-insensitive: does s[0..n) start with the NUL-terminated prefix p? */
 int textenc_iprefix(const uint8_t *s, size_t n, const char *p);
 /* ASCII case-insensitive search for NUL-terminated needle in s[0..n). */

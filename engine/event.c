@@ -205,6 +205,18 @@ static void put_party(json_t *ev, const struct event_party *p)
     set_str(ev, "sdk", p->sdk);
 }
 
+/* "base64,gzip,json" -> ["base64","gzip","json"]; NULL or "" -> []. */
+static json_t *encoding_array(const char *enc)
+{
+    json_t *a = json_array();
+    while (a && enc && *enc) {
+        size_t l = strcspn(enc, ",");
+        json_array_append_new(a, json_stringn(enc, l));
+        enc += l + (enc[l] == ',');
+    }
+    return a;
+}
+
 json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
                    const struct event_party *p, const struct event_identifier *x, int tls,
                    const char *verdict, const char *clause, const char *reason)
@@ -228,6 +240,7 @@ json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
     json_object_set_new(id, "confidence", json_real(x->confidence));
     set_str(id, "evidence", x->evidence);
     set_u64(id, "count", x->count);
+    json_object_set_new(id, "encoding", encoding_array(x->encoding));
     json_object_set_new(ev, "identifier", id);
     json_object_set_new(ev, "tls", json_boolean(tls));
     set_str(ev, "verdict", verdict);

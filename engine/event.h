@@ -58,6 +58,7 @@ struct event_party {
 
 struct event_identifier {
     const char *type, *category, *form, *where, *key, *source, *evidence;
+    const char *encoding;  /* decoding chain, comma-separated; NULL or "": none */
     double confidence;
     uint64_t count;
     uint64_t first_pkt;      /* the packet it was first seen in: the event's pcap_cnt */

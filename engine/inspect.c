@@ -23,6 +23,7 @@ struct finding {
     char where[32];
     char key[64];
     char evidence[128];
+    char enc[96];                 /* decoding chain, "base64,gzip,json"; "" for none */
     int device;
     double confidence;
     uint64_t count;
@@ -175,8 +176,9 @@ void inspect_set_time(inspect_t *in, uint64_t ts_us)
     in->env.now_s = ts_us / 1000000u;
 }
 
-static void finding_set(struct finding *f, const struct matcher_hit *h)
+static void finding_set(struct finding *f, const struct matcher_hit *h, const char *enc)
 {
+    snprintf(f->enc, sizeof f->enc, "%s", enc);
     f->type = h->type;
     f->category = h->category;
     f->form = h->form;
@@ -188,19 +190,34 @@ static void finding_set(struct finding *f, const struct matcher_hit *h)
     f->confidence = h->confidence;
 }
 
-/* One finding per (type, form, where): the generic detectors and the profile may both
- * recognise the same value; the profile's answer (it names the device) wins. */
-static void on_hit(void *ctx, const struct matcher_hit *h)
+static size_t enc_layers(const char *enc)
 {
-    struct fctx *c = ctx;
+    size_t n = enc[0] != 0;
+    for (; *enc; enc++)
+        n += *enc == ',';
+    return n;
+}
+
+/* One finding per (type, form, where): the generic detectors and the profile may both
+ * recognise the same value; the profile's answer (it names the device) wins. Of two
+ * hits of one identifier the one found under fewer decoding layers names the chain:
+ * a value also visible as it was sent needs no chain to explain it. */
+static void record_hit(struct fctx *c, const struct matcher_hit *h, const char *enc)
+{
     inspect_t *in = c->in;
     for (size_t i = 0; i < c->n; i++) {
         struct finding *f = &c->fs[i];
-        if (f->type == h->type && f->form == h->form && !strcmp(f->where, h->where)) {
+        /* Form names come from two modules (forms.c, generic "plain" in matcher.c):
+         * compared as strings, not as pointers the linker may or may not merge. */
+        if (f->type == h->type && !strcmp(f->form, h->form) && !strcmp(f->where, h->where)) {
             int upgrade = (h->device >= 0 && f->device < 0) ||
-                          (h->device == f->device && h->confidence > f->confidence);
+                          (h->device == f->device && h->confidence > f->confidence) ||
+                          (h->device == f->device && h->confidence == f->confidence &&
+                           (enc_layers(enc) < enc_layers(f->enc) ||
+                            (enc_layers(enc) == enc_layers(f->enc) && !f->key[0] &&
+                             h->key && h->key[0])));
             if (upgrade)
-                finding_set(f, h);
+                finding_set(f, h, enc);
             /* Both detectors seeing one occurrence is not a repeat. */
             if (h->offset != f->last_off) {
                 f->count++;
@@ -225,7 +242,7 @@ static void on_hit(void *ctx, const struct matcher_hit *h)
         c->cap = cap;
     }
     struct finding *f = &c->fs[c->n++];
-    finding_set(f, h);
+    finding_set(f, h, enc);
     f->emitted = 0;
     c->unsent++;
     f->count = 1;
@@ -235,6 +252,11 @@ static void on_hit(void *ctx, const struct matcher_hit *h)
     f->last_off = h->offset;
 }
 
+static void on_hit(void *ctx, const struct matcher_hit *h)
+{
+    record_hit(ctx, h, "");
+}
+
 static void on_field(void *ctx, const char *where, const char *key, const uint8_t *val,
                      size_t len)
 {
@@ -242,6 +264,39 @@ static void on_field(void *ctx, const char *where, const char *key, const uint8_
     if (matcher_scan_buffer(c->g->rules->matcher, c->g->scratch, val, len, where, key, on_hit,
                             c) < 0)
         c->in->st.scan_errors++;
+}
+
+/* A value decoded out of a field: its hits carry the chain of layers. */
+struct enc_hit {
+    struct fctx *c;
+    const char *enc;
+};
+
+static void on_hit_enc(void *ctx, const struct matcher_hit *h)
+{
+    struct enc_hit *e = ctx;
+    record_hit(e->c, h, e->enc);
+}
+
+/* Bytes that are not text (a control byte): a raw 6-byte MAC means something there. */
+static int is_binary(const uint8_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((v[i] < 0x20 && v[i] != '\t' && v[i] != '\r' && v[i] != '\n') || v[i] == 0x7f)
+            return 1;
+    return 0;
+}
+
+static void on_field_enc(void *ctx, const char *where, const char *key, const char *enc,
+                         const uint8_t *val, size_t len)
+{
+    struct enc_hit e = {ctx, enc ? enc : ""};
+    const matcher_t *m = e.c->g->rules->matcher;
+    int rc = is_binary(val, len)
+                 ? matcher_scan_binary(m, e.c->g->scratch, val, len, where, key, on_hit_enc, &e)
+                 : matcher_scan_buffer(m, e.c->g->scratch, val, len, where, key, on_hit_enc, &e);
+    if (rc < 0)
+        e.c->in->st.scan_errors++;
 }
 
 static void on_name(void *ctx, const char *kind, const char *name)
@@ -273,7 +328,7 @@ static void on_plain(void *ctx, int dir, const uint8_t *data, size_t len)
         c->in->st.scan_errors++;
 }
 
-static const struct dissect_cb dissect_cbs = {on_field, on_name, on_plain};
+static const struct dissect_cb dissect_cbs = {on_field, on_name, on_plain, on_field_enc};
 
 static struct fctx *ctx_of(inspect_t *in, struct flow *f)
 {
@@ -401,15 +456,69 @@ static int raw_where(const char *w)
     return !strcmp(w, "tcp.payload") || !strcmp(w, "udp.payload") || !strcmp(w, "tls.payload");
 }
 
-/* A raw-stream finding that a dissector also reported (same identifier, same form) is
- * the same leak seen twice: keep the decoded one, which says where it was. */
+static int is_b64_form(const char *form)
+{
+    return !strcmp(form, "base64") || !strcmp(form, "base64url");
+}
+
+/* The first layer of chain enc that changes bytes (json and form only split text),
+ * or NULL. *last: no layer follows it (its output was inspected as it was). */
+static const char *enc_first_transform(const char *enc, int *last, char *buf, size_t cap)
+{
+    while (*enc) {
+        size_t l = strcspn(enc, ",");
+        if (!(l == 4 && (!strncmp(enc, "json", 4) || !strncmp(enc, "form", 4)))) {
+            if (l >= cap)
+                return NULL;
+            memcpy(buf, enc, l);
+            buf[l] = 0;
+            *last = enc[l] == 0;
+            return buf;
+        }
+        enc += l + (enc[l] == ',');
+    }
+    return NULL;
+}
+
+/* x (found as the form "base64" itself) and y (found in what decoding that base64
+ * yielded: its chain's first byte-changing layer is base64) are one leak. Either
+ * alphabet: a fragment without '-', '_', '+' or '/' is named "base64" whichever the
+ * sender used. Which says more: y when more was decoded out of the base64 (a JSON with
+ * keys, compressed data), x when the base64 held just the value. */
+static int b64_pair(const struct finding *x, const struct finding *y, int *y_wins)
+{
+    char b[16];
+    int last;
+    const char *t;
+    if (x->enc[0] || !is_b64_form(x->form) || y->type != x->type || y->device != x->device ||
+        !(t = enc_first_transform(y->enc, &last, b, sizeof b)) || !is_b64_form(t))
+        return 0;
+    *y_wins = !last;
+    return 1;
+}
+
+/* Findings that repeat another one of the same leak, and are not emitted:
+ *  - a raw-stream finding that a dissector also reported (same identifier, same form,
+ *    or its base64 form decoded, or - for the %XX and JSON escapes that dissectors
+ *    undo - the same device's identifier in any form): keep the decoded one, which
+ *    says where it was;
+ *  - a base64 form and the same value decoded from it (b64_pair()). */
 static int shadowed(const struct fctx *c, const struct finding *x)
 {
-    if (!raw_where(x->where))
-        return 0;
     for (size_t i = 0; i < c->n; i++) {
         const struct finding *y = &c->fs[i];
-        if (y != x && y->type == x->type && y->form == x->form && !raw_where(y->where))
+        int y_wins;
+        if (y == x || y->type != x->type)
+            continue;
+        if (raw_where(x->where) && !raw_where(y->where) &&
+            (!strcmp(y->form, x->form) || b64_pair(x, y, &y_wins) ||
+             (y->device == x->device && (!strcmp(x->form, "url") || !strcmp(x->form, "json")))))
+            return 1;
+        if (strcmp(x->where, y->where))
+            continue;
+        if (b64_pair(x, y, &y_wins) && y_wins)
+            return 1;
+        if (b64_pair(y, x, &y_wins) && !y_wins)
             return 1;
     }
     return 0;
@@ -422,6 +531,9 @@ static const char *dissected_proto(const struct fctx *c)
     case DISSECT_PROTO_HTTP: return "HTTP";
     case DISSECT_PROTO_TLS: return "TLS";
     case DISSECT_PROTO_DNS: return "DNS";
+    case DISSECT_PROTO_MQTT: return "MQTT";
+    case DISSECT_PROTO_WEBSOCKET: return "WebSocket";
+    case DISSECT_PROTO_H2C: return "HTTP2";
     default: return NULL;
     }
 }
@@ -441,7 +553,7 @@ static void emit_finding(inspect_t *in, const struct ruleset *r, const struct fc
     }
     struct event_identifier id = {
         .type = x->type, .category = x->category, .form = x->form, .where = x->where,
-        .key = x->key, .source = x->source, .evidence = x->evidence,
+        .key = x->key, .source = x->source, .evidence = x->evidence, .encoding = x->enc,
         .confidence = x->confidence, .count = x->count, .first_pkt = x->first_pkt,
     };
     struct verdict_result v;

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,8 @@ struct fgen {
     size_t nseen, capseen;
     uint8_t *arena;
     size_t alen, acap;
+    const uint8_t *text;   /* the variant being encoded (fg_encodings), else NULL */
+    size_t text_len;
 };
 
 size_t forms_base64(const uint8_t *in, size_t n, char *out, int url, int pad)
@@ -100,7 +103,7 @@ static int fg_emit(struct fgen *g, const char *name, const char *variant, enum f
     memcpy(g->arena + g->alen, b, n);
     g->seen[g->nseen++] = (struct fg_seen){g->alen, n};
     g->alen += n;
-    struct forms_item it = {name, variant, edge, flags, b, n};
+    struct forms_item it = {name, variant, edge, flags, b, n, g->text, g->text_len, g->edge};
     return g->fn(g->ctx, &it);
 }
 
@@ -180,6 +183,8 @@ static int fg_encodings(struct fgen *g, const char *variant, const uint8_t *v, s
     int rc;
     if (n > 200)
         return 0;   /* profile values are <= 128 bytes; guard the buffers anyway */
+    g->text = v;
+    g->text_len = n;
 #define EMIT(name, e, b, l)                                                                 \
     do {                                                                                   \
         if ((rc = fg_emit(g, name, variant, e, 0, (const uint8_t *)(b), l)) < 0)           \
@@ -266,6 +271,95 @@ static size_t fg_mac_text(const uint8_t m[6], int sep, int upper, char *out)
     return k;
 }
 
+/* Length of the E.164 country code at the start of d (ITU-T E.164 assignments: 1 and
+ * 7 are one digit, the two-digit codes below, every other code three digits). */
+static size_t fg_cc_len(const char *d)
+{
+    static const char two[] = "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 "
+                              "54 55 56 57 58 60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 "
+                              "95 98";
+    if (d[0] == '1' || d[0] == '7')
+        return 1;
+    for (const char *p = two; *p; p += 3)
+        if (p[0] == d[0] && p[1] == d[1])
+            return 2;
+    return 3;
+}
+
+static void fg_put(struct fg_var *x, const char *name, const char *variant, const char *a,
+                   const char *b, const char *c, const char *d)
+{
+    x->name = name;
+    x->variant = variant;
+    x->len = (size_t)snprintf(x->text, sizeof x->text, "%s%s%s%s", a, b, c, d);
+}
+
+/* A phone number as SDKs normalise it before sending or hashing it (Facebook's
+ * advanced matching hashes the digits with the country code, Google's enhanced
+ * conversions the E.164 text): national digits, country code + digits, "+" E.164,
+ * "00" + country code, and spaced/dashed. The country code comes from a "+" or "00"
+ * in the profile value, else from the shape of a Chinese mobile number (11 digits,
+ * 1[3-9]...); without one only the value itself is used. Returns the variants added. */
+static size_t fg_phone_vars(const char *value, size_t len, struct fg_var *vars)
+{
+    char dg[24], cc[4] = "", nat[24];
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < len && n < sizeof dg - 1; i++)
+        if (value[i] >= '0' && value[i] <= '9')
+            dg[n++] = value[i];
+    dg[n] = 0;
+    const char *d = dg;
+    if (value[0] == '+' || (n > 2 && dg[0] == '0' && dg[1] == '0')) {
+        d = value[0] == '+' ? dg : dg + 2;
+        size_t l = fg_cc_len(d);
+        if (strlen(d) <= l + 4)
+            return 0;
+        memcpy(cc, d, l);
+        cc[l] = 0;
+        snprintf(nat, sizeof nat, "%s", d + l);
+    } else if (n == 11 && dg[0] == '1' && dg[1] >= '3' && dg[1] <= '9') {
+        snprintf(cc, sizeof cc, "86");
+        snprintf(nat, sizeof nat, "%s", dg);
+    } else {
+        return 0;
+    }
+    fg_put(&vars[k++], "phone-national", "phone-national", nat, "", "", "");
+    fg_put(&vars[k++], "phone-intl", "phone-cc", cc, nat, "", "");
+    fg_put(&vars[k++], "phone-e164", "phone-e164", "+", cc, nat, "");
+    fg_put(&vars[k++], "phone-intl", "phone-00", "00", cc, nat, "");
+    fg_put(&vars[k++], "phone-spaced", "phone-e164-space", "+", cc, " ", nat);
+    fg_put(&vars[k++], "phone-spaced", "phone-e164-dash", "+", cc, "-", nat);
+    if (!strcmp(cc, "86") && strlen(nat) == 11) {
+        /* 138 1234 5678, as Chinese apps format a mobile number */
+        char sp[16];
+        snprintf(sp, sizeof sp, "%.3s %.4s %.4s", nat, nat + 3, nat + 7);
+        fg_put(&vars[k++], "phone-spaced", "phone-national-space", sp, "", "", "");
+        snprintf(sp, sizeof sp, "%.3s-%.4s-%.4s", nat, nat + 3, nat + 7);
+        fg_put(&vars[k++], "phone-spaced", "phone-national-dash", sp, "", "", "");
+    }
+    return k;
+}
+
+/* Gmail ignores dots and a "+tag" in the local part; Google's enhanced conversions
+ * normalise gmail.com addresses so before hashing. 1 when a variant was written. */
+static int fg_gmail_var(const char *lower, size_t len, struct fg_var *x)
+{
+    const char *at = memchr(lower, '@', len);
+    if (!at || (strncmp(at, "@gmail.com", 10) && strncmp(at, "@googlemail.com", 15)))
+        return 0;
+    size_t k = 0, dom = (size_t)(at - lower);
+    int tag = 0;
+    for (size_t i = 0; i < dom; i++) {
+        tag |= lower[i] == '+';
+        if (!tag && lower[i] != '.')
+            x->text[k++] = lower[i];
+    }
+    memcpy(x->text + k, at, len - dom);
+    x->len = k + len - dom;
+    x->name = x->variant = "gmail";
+    return x->len != len;
+}
+
 int forms_generate(const struct idtype *t, const char *value, size_t len, forms_fn fn, void *ctx)
 {
     struct fgen g = {.fn = fn, .ctx = ctx};
@@ -290,10 +384,16 @@ int forms_generate(const struct idtype *t, const char *value, size_t len, forms_
         g.edge = FORMS_EDGE_NONE;
         break;
     }
-    if (t->syntax == IDTYPE_SYN_PHONE && value[0] != '+')
-        g.edge_flags = FORMS_F_LEFT_FREE;
     vars[nv] = (struct fg_var){"plain", "plain", {0}, len};
     memcpy(vars[nv++].text, value, len);
+    if (t->syntax == IDTYPE_SYN_PHONE) {
+        size_t k = fg_phone_vars(value, len, vars + nv);
+        nv += k;
+        /* Without a known country code the number is looked for inside longer ones
+         * ("+8613812345678"); with one, that longer text is a variant of its own. */
+        if (!k && value[0] != '+')
+            g.edge_flags = FORMS_F_LEFT_FREE;
+    }
     uint8_t mac[6];
     if (t->syntax == IDTYPE_SYN_MAC && idtype_parse_mac(value, len, mac)) {
         static const struct { int sep; const char *name, *lo, *up; } seps[] = {
@@ -318,6 +418,9 @@ int forms_generate(const struct idtype *t, const char *value, size_t len, forms_
             x->name = x->variant = up ? "upper" : "lower";
             x->len = fg_case(value, len, x->text, up);
         }
+        if (t->syntax == IDTYPE_SYN_EMAIL && fg_gmail_var(vars[nv - 1].text, vars[nv - 1].len,
+                                                          &vars[nv]))
+            nv++;
         if (idtype_is_uuid(value, len)) {
             /* Several SDKs strip the dashes of an advertising id before hashing it. */
             for (int up = 0; up < 2; up++) {
@@ -351,7 +454,8 @@ int forms_generate(const struct idtype *t, const char *value, size_t len, forms_
         rc = fg_encodings(&g, vars[i].variant, (const uint8_t *)vars[i].text, vars[i].len);
     if (rc == 0 && t->syntax == IDTYPE_SYN_MAC && idtype_parse_mac(value, len, mac)) {
         /* Bypass FORMS_MIN_LEN: 6 bytes is the whole value. */
-        struct forms_item it = {"raw-mac", "raw", FORMS_EDGE_NONE, FORMS_F_BINARY, mac, 6};
+        struct forms_item it = {"raw-mac", "raw", FORMS_EDGE_NONE, FORMS_F_BINARY, mac, 6,
+                                NULL, 0, FORMS_EDGE_NONE};
         rc = fn(ctx, &it);
     }
     free(g.seen);

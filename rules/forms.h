@@ -53,6 +53,12 @@ struct forms_item {
     unsigned flags;
     const uint8_t *bytes;  /* borrowed: valid only during the callback */
     size_t len;
+    /* The text variant an encoding form was made of (for base64 and hex, so a match
+     * can be checked against the whole decoded run) and the edge class of that text;
+     * text is NULL for the texts themselves and raw-mac. Borrowed like bytes. */
+    const uint8_t *text;
+    size_t text_len;
+    enum forms_edge text_edge;
 };
 
 /* Return 0 to continue, negative to stop with that code. */

@@ -30,6 +30,7 @@
 #include "rules/forms.h"
 #include "rules/generic.h"
 #include "rules/idtype.h"
+#include "common/base64.h"
 #include "common/clock.h"
 #include "common/lwerr.h"
 
@@ -51,8 +52,21 @@ struct mpat {
     uint8_t edge;             /* enum forms_edge */
     uint8_t edge_first, edge_last;
     uint8_t binary;
+    uint8_t conf;             /* enum mt_conf: check the match against its decoded run */
+    uint8_t text_edge;        /* enum forms_edge of text */
+    uint32_t text_len;
+    uint8_t *text;            /* owned: the text variant a conf form encodes */
     uint8_t *lit;             /* owned copy of the literal bytes (for compile) */
 };
+
+/* Encoded forms whose match alone does not prove the value was sent: a base64
+ * fragment leaves up to 2 bytes at each edge unverified (forms.h), and a hex run may
+ * continue into more of a longer value. Their match is decoded with its surroundings
+ * and the whole text compared (issue 13: a second IMEI is not the first). */
+enum mt_conf { MT_CONF_NONE, MT_CONF_B64, MT_CONF_HEX };
+/* Base64 characters read on each side of a match: 8 characters are 6 bytes, more
+ * than the 2 unverified bytes plus the one that shows a longer token. */
+#define MT_CONF_SIDE 8
 
 struct matcher {
     struct matcher_opts opts;
@@ -141,6 +155,12 @@ struct msc {
      * key) is known first */
     struct mcap done[MT_DONE];
     size_t ndone;
+    /* The last validated profile hit, held until a hit ending elsewhere (or the end of
+     * the call) shows it is the longest of its value ending there: "+8613812345678"
+     * is one phone number, not also the "8613812345678" inside it. */
+    int held;
+    unsigned held_id;
+    uint64_t held_end;
 };
 
 /* ---- compile ------------------------------------------------------------------ */
@@ -177,13 +197,25 @@ static int mt_add_form(void *vctx, const struct forms_item *it)
     if (!lit)
         return LW_ERR_NOMEM;
     memcpy(lit, it->bytes, it->len);
+    uint8_t conf = !it->text                                   ? MT_CONF_NONE
+                   : !strcmp(it->name, "base64") || !strcmp(it->name, "base64url") ? MT_CONF_B64
+                   : !strcmp(it->name, "hex")                  ? MT_CONF_HEX
+                                                               : MT_CONF_NONE;
+    uint8_t *text = NULL;
+    if (conf && !(text = malloc(it->text_len))) {
+        free(lit);
+        return LW_ERR_NOMEM;
+    }
+    if (conf)
+        memcpy(text, it->text, it->text_len);
     struct mpat *p = &m->pats[m->npats++];
     *p = (struct mpat){a->device, idtype_find(a->id->type), it->name, it->variant,
                        a->id->value, a->id->value_len, (uint32_t)it->len, (uint8_t)it->edge,
                        (uint8_t)(!(it->flags & FORMS_F_LEFT_FREE) &&
                                  mt_edge_in(it->edge, it->bytes[0])),
                        (uint8_t)mt_edge_in(it->edge, it->bytes[it->len - 1]),
-                       (uint8_t)((it->flags & FORMS_F_BINARY) != 0), lit};
+                       (uint8_t)((it->flags & FORMS_F_BINARY) != 0), conf,
+                       (uint8_t)it->text_edge, (uint32_t)it->text_len, text, lit};
     return 0;
 }
 
@@ -302,8 +334,10 @@ void matcher_free(matcher_t *m)
     hs_free_database(m->bdb);
     hs_free_scratch(m->proto);
     free(m->gps);
-    for (size_t i = 0; i < m->npats; i++)
+    for (size_t i = 0; i < m->npats; i++) {
         free(m->pats[i].lit);
+        free(m->pats[i].text);
+    }
     free(m->pats);
     free(m);
 }
@@ -461,6 +495,11 @@ static void sc_key_before(const struct msc *sc, uint64_t abs, char *out)
     for (size_t i = 0; i < n; i++)
         out[i] = rev[n - 1 - i];
     out[n] = 0;
+    /* "a=1\u0026imei=": the \uXXXX escape of the separator is not part of the key. */
+    if (n > 5 && abs > 0 && sc_byte(sc, abs - 1) == '\\' && out[0] == 'u' &&
+        isxdigit((unsigned char)out[1]) && isxdigit((unsigned char)out[2]) &&
+        isxdigit((unsigned char)out[3]) && isxdigit((unsigned char)out[4]))
+        memmove(out, out + 5, n - 4);
 }
 
 /* "8690********912": first 4 and last 3 kept for values of 10+ bytes, first and
@@ -508,17 +547,141 @@ static void sc_emit(struct msc *sc, int device, const struct idtype *t, const ch
     sc->fn(sc->ctx, &h);
 }
 
-static void sc_emit_profile(struct msc *sc, unsigned id, uint64_t end)
+/* The matched bytes as they were sent (evidence is what was on the wire, never the
+ * profile's value in its place); a byte no longer in the look-behind tail is '?'. */
+static size_t sc_wire(const struct msc *sc, uint64_t start, uint64_t end, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (uint64_t a = start; a < end && n < cap; a++) {
+        int b = sc_byte(sc, a);
+        out[n++] = b < 0 ? '?' : (char)b;
+    }
+    return n;
+}
+
+static void sc_report_profile(struct msc *sc, unsigned id, uint64_t end)
 {
     const struct mpat *p = &sc->m->pats[id];
+    char wire[FORMS_MAX_LEN];
     sc_key_before(sc, end - p->len, sc->s->key);
     if (!sc->s->key[0] && sc->key)
         snprintf(sc->s->key, sizeof sc->s->key, "%s", sc->key);
-    sc_emit(sc, p->device, p->type, p->form, p->variant, sc->s->key, "profile", 1.0, p->value,
-            p->value_len, end);
+    size_t wl = sc_wire(sc, end - p->len, end, wire, sizeof wire);
+    sc_emit(sc, p->device, p->type, p->form, p->variant, sc->s->key, "profile", 1.0, wire, wl,
+            end);
     sc->last->type[sc->last->next] = p->type;
     sc->last->end[sc->last->next] = end;
     sc->last->next = (sc->last->next + 1) % MT_LAST;
+}
+
+static void sc_release(struct msc *sc)
+{
+    if (sc->held) {
+        sc->held = 0;
+        sc_report_profile(sc, sc->held_id, sc->held_end);
+    }
+}
+
+/* Report a validated profile hit; of the same device's same type ending at the same
+ * byte, only the longest form is reported (see struct msc). */
+static void sc_emit_profile(struct msc *sc, unsigned id, uint64_t end)
+{
+    if (sc->held) {
+        const struct mpat *h = &sc->m->pats[sc->held_id], *p = &sc->m->pats[id];
+        if (sc->held_end == end && h->device == p->device && h->type == p->type) {
+            if (p->len > h->len)
+                sc->held_id = id;
+            return;
+        }
+        sc_release(sc);
+    }
+    sc->held = 1;
+    sc->held_id = id;
+    sc->held_end = end;
+}
+
+static int mt_is_b64(int b)
+{
+    return b >= 0 && base64_value((uint8_t)b) >= 0;
+}
+
+static int mt_hexval(int b)
+{
+    return b >= '0' && b <= '9' ? b - '0' : b >= 'a' && b <= 'f' ? b - 'a' + 10
+                                          : b >= 'A' && b <= 'F' ? b - 'A' + 10 : -1;
+}
+
+/* Does d[0..n) hold the text with a token boundary on each side? A side at the edge
+ * of d counts as a boundary only when the encoded run ended there (open_* = 0). */
+static int mt_text_in(const struct mpat *p, const uint8_t *d, size_t n, int open_l, int open_r)
+{
+    for (size_t i = 0; p->text_len <= n && i <= n - p->text_len; i++) {
+        if (memcmp(d + i, p->text, p->text_len))
+            continue;
+        size_t e = i + p->text_len;
+        int left_ok = i ? !mt_edge_in(p->text_edge, d[i - 1]) : !open_l;
+        int right_ok = e < n ? !mt_edge_in(p->text_edge, d[e]) : !open_r;
+        if (left_ok && right_ok)
+            return 1;
+    }
+    return 0;
+}
+
+/* A base64 fragment: decode it with up to MT_CONF_SIDE run characters on each side
+ * (whole groups on the left keep the alignment) and look for the whole text.
+ * 1 confirmed, 0 not the value, -1 the bytes after the match are not here yet. */
+static int sc_confirm_b64(const struct msc *sc, const struct mpat *p, uint64_t end, int final)
+{
+    uint64_t start = end - p->len;
+    size_t l = 0, r = 0;
+    while (l < MT_CONF_SIDE && start > l && mt_is_b64(sc_byte(sc, start - l - 1)))
+        l++;
+    int open_l = l == MT_CONF_SIDE;
+    l -= l % 4;
+    for (; r < MT_CONF_SIDE; r++) {
+        int b = sc_byte(sc, end + r);
+        if (b < 0 && sc->st && !final)
+            return -1;
+        if (!mt_is_b64(b))
+            break;
+    }
+    int open_r = r == MT_CONF_SIDE;
+    if (r % 4 == 1)
+        r--;   /* a lone character is no byte */
+    uint8_t enc[FORMS_MAX_LEN + 2 * MT_CONF_SIDE], dec[sizeof enc];
+    size_t n = 0;
+    for (uint64_t a = start - l; a < end + r; a++) {
+        int b = sc_byte(sc, a);
+        if (b < 0)
+            return 1;   /* the match left the look-behind: nothing to check against */
+        enc[n++] = (uint8_t)b;
+    }
+    long k = base64_decode(enc, n, dec);
+    return k > 0 && mt_text_in(p, dec, (size_t)k, open_l, open_r);
+}
+
+/* A hex form: the run may go on with more hex of a longer value on either side. */
+static int sc_confirm_hex(const struct msc *sc, const struct mpat *p, uint64_t end, int final)
+{
+    uint64_t start = end - p->len;
+    if (start >= 2) {
+        int h = mt_hexval(sc_byte(sc, start - 2)), l = mt_hexval(sc_byte(sc, start - 1));
+        if (h >= 0 && l >= 0 && mt_edge_in(p->text_edge, h << 4 | l))
+            return 0;
+    }
+    int h = mt_hexval(sc_byte(sc, end)), l = mt_hexval(sc_byte(sc, end + 1));
+    if ((sc_byte(sc, end) < 0 || (h >= 0 && sc_byte(sc, end + 1) < 0)) && sc->st && !final)
+        return -1;
+    return !(h >= 0 && l >= 0 && mt_edge_in(p->text_edge, h << 4 | l));
+}
+
+static int sc_confirm(const struct msc *sc, const struct mpat *p, uint64_t end, int final)
+{
+    if (p->conf == MT_CONF_B64)
+        return sc_confirm_b64(sc, p, end, final);
+    if (p->conf == MT_CONF_HEX)
+        return sc_confirm_hex(sc, p, end, final);
+    return 1;
 }
 
 static void sc_profile_hit(struct msc *sc, unsigned id, uint64_t end)
@@ -526,6 +689,18 @@ static void sc_profile_hit(struct msc *sc, unsigned id, uint64_t end)
     const struct mpat *p = &sc->m->pats[id];
     if (p->binary && !sc->binary_ok)
         return;
+    if (p->conf) {
+        int r = sc_confirm(sc, p, end, 0);
+        if (r < 0 && sc->st->npend < MT_PEND) {
+            sc->st->pend[sc->st->npend].id = id;
+            sc->st->pend[sc->st->npend++].end = end;
+            return;   /* decided when the next segment shows how the run goes on */
+        }
+        if (r == 0 || (r < 0 && !sc_confirm(sc, p, end, 1)))
+            return;
+        sc_emit_profile(sc, id, end);
+        return;
+    }
     if (p->edge_first && end > p->len) {
         int b = sc_byte(sc, end - p->len - 1);
         if (b >= 0 && mt_edge_in(p->edge, b))
@@ -726,6 +901,7 @@ static void st_ctx(struct msc *sc, matcher_stream_t *st, matcher_scratch_t *s,
 
 static void sc_finish_done(struct msc *sc)
 {
+    sc_release(sc);
     for (size_t i = 0; i < sc->ndone; i++)
         sc_cap_finish(sc, &sc->done[i]);
     sc->ndone = 0;
@@ -736,8 +912,10 @@ static void st_flush(struct msc *sc)
 {
     matcher_stream_t *st = sc->st;
     for (size_t i = 0; i < st->npend; i++)
-        sc_emit_profile(sc, st->pend[i].id, st->pend[i].end);
+        if (sc_confirm(sc, &st->m->pats[st->pend[i].id], st->pend[i].end, 1) == 1)
+            sc_emit_profile(sc, st->pend[i].id, st->pend[i].end);
     st->npend = 0;
+    sc_release(sc); /* reported before the keyed values below, which it may cover */
     for (size_t i = 0; i < st->ncaps; i++)
         sc_cap_finish(sc, &st->caps[i]);
     st->ncaps = 0;
@@ -753,12 +931,17 @@ int matcher_stream_scan(matcher_stream_t *st, matcher_scratch_t *s, const uint8_
         return 0;
     st_ctx(&sc, st, s, data, len, fn, ctx);
     if (st->npend) {
+        size_t keep = 0;
         for (size_t i = 0; i < st->npend; i++) {
             const struct mpat *p = &st->m->pats[st->pend[i].id];
-            if (!mt_edge_in(p->edge, data[0]))
+            int r = p->conf ? sc_confirm(&sc, p, st->pend[i].end, 0)
+                            : !mt_edge_in(p->edge, data[0]);
+            if (r < 0)
+                st->pend[keep++] = st->pend[i]; /* the run goes on past this segment too */
+            else if (r)
                 sc_emit_profile(&sc, st->pend[i].id, st->pend[i].end);
         }
-        st->npend = 0;
+        st->npend = keep;
     }
     if (st->ncaps) {
         size_t keep = 0;
@@ -815,6 +998,8 @@ void matcher_stream_close(matcher_stream_t *st, matcher_scratch_t *s, matcher_hi
     if (s)
         st_flush(&sc);
     hs_close_stream(st->hs, s ? s->hs : NULL, s && fn ? mt_on_match : NULL, &sc);
+    if (s)
+        sc_release(&sc);
     free(st);
 }
 
@@ -867,6 +1052,13 @@ int matcher_scan_buffer(const matcher_t *m, matcher_scratch_t *s, const uint8_t 
                         void *ctx)
 {
     return mt_scan_block(m, s, data, len, where, key, 0, fn, ctx);
+}
+
+int matcher_scan_binary(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
+                        size_t len, const char *where, const char *key, matcher_hit_fn fn,
+                        void *ctx)
+{
+    return mt_scan_block(m, s, data, len, where, key, 1, fn, ctx);
 }
 
 int matcher_scan_datagram(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,

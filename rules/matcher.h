@@ -105,6 +105,12 @@ int matcher_scan_buffer(const matcher_t *m, matcher_scratch_t *s, const uint8_t 
                         size_t len, const char *where, const char *key,
                         matcher_hit_fn fn, void *ctx);
 
+/* Like matcher_scan_buffer() for a decoded buffer that is binary (a protobuf bytes
+ * field, base64 that decoded to non-text): binary forms ("raw-mac") are reported too. */
+int matcher_scan_binary(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
+                        size_t len, const char *where, const char *key, matcher_hit_fn fn,
+                        void *ctx);
+
 /* Scan one whole datagram (UDP payload) as raw bytes: like matcher_scan_buffer() with
  * no key, but binary forms ("raw-mac") are reported too, which they are not in
  * decoded text. */

@@ -177,7 +177,7 @@ static void out_plain(void *ctx, int dir, const uint8_t *p, size_t n)
         o->lost[dir] += n;
 }
 
-static const struct dissect_cb out_cb = {out_field, out_name, out_plain};
+static const struct dissect_cb out_cb = {out_field, out_name, out_plain, NULL};
 
 enum feed_mode { FEED_PACKETS, FEED_SEQUENTIAL };
 
@@ -396,7 +396,10 @@ static void check_h2(const char *opts, const char *name)
         CU_ASSERT_EQUAL(rec_count(&o.r, "http2.uri", "imei", IMEI), 1);
         CU_ASSERT_EQUAL(rec_count(&o.r, "http2.uri", "upload", "1"), 1);
         CU_ASSERT_EQUAL(rec_count(&o.r, "http2.header", "x-oaid", OAID), 2);
-        CU_ASSERT_EQUAL(rec_count(&o.r, "http2.header", ":path", "/track?upload=1"), 1);
+        /* :path is the request target, reported as http2.uri only (as HTTP/1's): one
+         * leak in it is one finding, not a second one as a header */
+        CU_ASSERT_EQUAL(rec_count(&o.r, "http2.header", ":path", NULL), 0);
+        CU_ASSERT(rec_count(&o.r, "http2.uri", "", "/track") >= 1);
         CU_ASSERT_EQUAL(rec_count(&o.r, "http2.body", "oaid", OAID), 2);
         CU_ASSERT_EQUAL(rec_count(&o.r, "http2.body", "imei", IMEI), 2);
         CU_ASSERT_EQUAL(rec_count(&o.r, "http2.body", "", "hello\n"), 2); /* responses */

@@ -295,11 +295,12 @@ static void test_evidence_redaction(void)
     CU_ASSERT_STRING_EQUAL(h->key, "imei");
     CU_ASSERT_STRING_EQUAL(h->where, "tcp.payload");
     CU_ASSERT_DOUBLE_EQUAL(h->conf, 1.0, 1e-9);
-    /* md5 form: evidence is the identifier, not the digest */
+    /* md5 form: evidence is what was sent, the digest, never the profile value in its
+     * place (issue 13 item 8) */
     scan_str(mt, scr, "{\"did\":\"f011af5d83cb529768431fa2a9dbe5b6\"}");
     h = find_hit("imei", "md5-hex", "profile");
     CU_ASSERT_FATAL(h != NULL);
-    CU_ASSERT_STRING_EQUAL(h->evidence, "8690********914");
+    CU_ASSERT_STRING_EQUAL(h->evidence, "f011****************5b6");
     CU_ASSERT_STRING_EQUAL(h->key, "did");
     matcher_t *raw;
     struct matcher_opts o = {.min_confidence = 0.5, .raw_evidence = 1};
@@ -351,10 +352,13 @@ static void test_negative(void)
     CU_ASSERT(count_source("profile") == 0);
     for (size_t i = 0; i < nhits; i++)
         fprintf(stderr, "\n  unexpected %s %s %s %s", hits[i].type, hits[i].form, hits[i].source, hits[i].key);
-    /* a phone number is still found behind its country code, never inside a
-     * longer number on its right */
+    /* a phone number is still found behind its country code (now as that variant of
+     * its own, issue 13 item 7), never inside a longer number on its right */
     scan_str(mt, scr, "tel=%2B8613812345678&");
-    CU_ASSERT(find_hit("phone", "plain", "profile") != NULL);
+    CU_ASSERT(find_hit("phone", NULL, "profile") != NULL);
+    scan_str(mt, scr, "tel=+8613812345678&");
+    CU_ASSERT(find_hit("phone", "phone-e164", "profile") != NULL);
+    CU_ASSERT(find_hit("phone", "plain", "profile") == NULL);
     scan_str(mt, scr, "n=138123456789&");
     CU_ASSERT(count_source("profile") == 0);
     /* the profile value at the very end of a stream is still found */
@@ -754,6 +758,50 @@ static void test_find_key(void)
     CU_ASSERT(generic_find_key("x-very-long-header-name-indeed", 30) == NULL);
 }
 
+/* Issue 13 item 6: an encoded match is reported only when the decoded run holds the
+ * whole value. Vectors: printf %s 'imei=869012045678922' | base64, xxd -p. */
+static void test_encoded_lookalikes(void)
+{
+    static const struct {
+        const char *text;
+        int want;
+    } cases[] = {
+        /* the second IMEI (last digits differ): the fragment of bytes 1..12 matches */
+        {"d=aW1laT04NjkwMTIwNDU2Nzg5MjI=&x=1", 0},
+        {"d=aW1laT04NjkwMTIwNDU2Nzg5MTQ=&x=1", 1},   /* imei=869012045678914 */
+        {"d=aW1laT04NjkwMTIwNDU2Nzg5MTQ", 1},        /* unpadded, ends the buffer */
+        /* the other band's BSSID, a0:b1:c2:d3:e4:f6 */
+        {"w=YnNzaWQ9YTA6YjE6YzI6ZDM6ZTQ6ZjY=", 0},
+        /* hex of the IMEI, then of one more digit: a longer number */
+        {"h=38363930313230343536373839313435", 0},
+        {"h=383639303132303435363738393134&", 1},
+    };
+    setup();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].text;
+        size_t len = strlen(t);
+        /* whole, and cut at every offset (the run's end may come in the next segment) */
+        for (size_t c = 0; c <= len; c++) {
+            size_t cut = c;
+            scan_cuts(mt, scr, (const uint8_t *)t, len, c < len ? &cut : NULL, c < len);
+            int got = 0;
+            for (size_t k = 0; k < nhits; k++)
+                got |= !strcmp(hits[k].source, "profile") &&
+                       (!strcmp(hits[k].type, "imei") || !strcmp(hits[k].type, "bssid"));
+            if (got != cases[i].want)
+                fprintf(stderr, "\n  %s cut at %zu: %s\n", t, c, got ? "reported" : "missed");
+            CU_ASSERT_EQUAL(got, cases[i].want);
+        }
+        nhits = 0;
+        CU_ASSERT(matcher_scan_buffer(mt, scr, (const uint8_t *)t, len, "http.body", NULL,
+                                      collect, NULL) == 0);
+        int got = 0;
+        for (size_t k = 0; k < nhits; k++)
+            got |= !strcmp(hits[k].source, "profile");
+        CU_ASSERT_EQUAL(got, cases[i].want);
+    }
+}
+
 int main(void)
 {
     static const struct tu_case cases[] = {
@@ -763,6 +811,7 @@ int main(void)
         {"every form, two pieces at every offset", test_every_form_split2},
         {"every form, three pieces at every offset pair", test_every_form_split3},
         {"evidence redaction and key", test_evidence_redaction},
+        {"encoded look-alikes are not the value", test_encoded_lookalikes},
         {"negative cases", test_negative},
         {"generic keyed detectors", test_generic_keyed},
         {"decoded buffer scan", test_scan_buffer},

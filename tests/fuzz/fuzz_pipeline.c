@@ -17,7 +17,8 @@ static sink_t *sink;
 static void init(void)
 {
     char err[512];
-    struct ruleset_options ro = {.rules_dir = LW_SOURCE_DIR "/data", .min_confidence = 0.5};
+    static const char *const dirs[] = {LW_SOURCE_DIR "/data"};
+    struct ruleset_options ro = {.rules_dirs = dirs, .nrules_dirs = 1, .min_confidence = 0.5};
     struct sink_config sc = {.out_path = "/dev/null"};
     if (ruleset_load(&ro, &rules, err, sizeof err) < 0 ||
         sink_open(&sc, &sink, err, sizeof err) < 0) {
