@@ -330,6 +330,11 @@ void inspect_datagram(inspect_t *in, struct flow *f, int dir, const uint8_t *dat
         return;
     if (c->df)
         dissect_flow_datagram(c->df, dir, data, len, &dissect_cbs, c);
+    /* QUIC ciphertext is not scanned (as TLS is not): only what decrypts is. */
+    if (c->df && dissect_flow_proto(c->df) == DISSECT_PROTO_QUIC) {
+        maybe_flush(in, f, c);
+        return;
+    }
     /* The datagram scan also looks for binary forms (raw 6-byte MAC). */
     if (matcher_scan_datagram(c->g->rules->matcher, c->g->scratch, data, len, "udp.payload",
                               on_hit, c) < 0)
@@ -398,6 +403,7 @@ static const char *dissected_proto(const struct fctx *c)
     case DISSECT_PROTO_HTTP: return "HTTP";
     case DISSECT_PROTO_TLS: return "TLS";
     case DISSECT_PROTO_DNS: return "DNS";
+    case DISSECT_PROTO_QUIC: return "QUIC";
     default: return NULL;
     }
 }
@@ -429,6 +435,8 @@ static void emit_finding(inspect_t *in, const struct ruleset *r, const struct fc
                             &p, &id, tls, v.name, v.clause, v.reason);
     if (!ev)
         return;
+    if (dissect_flow_quic(c->df))
+        event_leak_quic(ev);
     in->st.findings++;
     emit(in, ev);
 }
@@ -469,8 +477,10 @@ void inspect_end(inspect_t *in, struct flow *f, const char *nd_host, json_t *flo
         /* Dissectors first: closing hands over what they held (a body read to the
          * end of the flow, TLS records whose key came late), and that plaintext goes
          * through the raw streams before those are closed. */
-        if (c->df)
+        if (c->df) {
             dissect_flow_close(c->df, &dissect_cbs, c);
+            event_flow_dark(flow_ev, dissect_flow_dark_reason(c->df));
+        }
         for (int d = 0; d < 2; d++) {
             matcher_stream_close(c->ms[d], g->scratch, on_hit, c);
             c->ms[d] = NULL;

@@ -4,8 +4,8 @@
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config libpcap-dev libndpi-dev libhyperscan-dev
       libhiredis-dev libcunit1-dev zlib1g-dev libyaml-dev libjansson-dev libssl-dev
-      libnghttp2-dev libcap-dev redis-server tcpdump python3 iproute2 tcpreplay
-      openssl curl nghttp2-server nghttp2-client tshark python3-jsonschema groff-base
+      libnghttp2-dev libnghttp3-dev libcap-dev redis-server tcpdump python3 iproute2 tcpreplay
+      openssl curl nghttp2-server nghttp2-client ngtcp2-server ngtcp2-client tshark python3-jsonschema groff-base
       python3-jinja2 chromium poppler-utils)
 missing=()
 for p in "${PKGS[@]}"; do
