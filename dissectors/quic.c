@@ -563,7 +563,8 @@ static int quic_long(const uint8_t *p, size_t n, struct quic_hdr *h)
         h->type = QUIC_PT_UNKNOWN;
         return 0;
     }
-    if (h->dcil > 20 || h->scil > 20 || !(p[0] & 0x40))
+    /* The fixed bit is not checked: peers may grease it (RFC 9287). */
+    if (h->dcil > 20 || h->scil > 20)
         return -1;
     h->type = quic_long_type(h->version, p[0]);
     if (h->type == QUIC_PT_RETRY)
@@ -736,6 +737,14 @@ static void quic_protected(struct quic *q, int dir, struct quic_hdr *h, const ui
     q->st->quic_auth_failed++;
 }
 
+static int quic_zeros(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return 0;
+    return 1;
+}
+
 /* One packet at the front of p[0..n): how many bytes it took (0: stop the datagram). */
 static size_t quic_packet(struct quic *q, int dir, const uint8_t *p, size_t n,
                           const struct dissect_cb *cb, void *ctx)
@@ -756,8 +765,8 @@ static size_t quic_packet(struct quic *q, int dir, const uint8_t *p, size_t n,
         if (quic_long_seen(q, dir, &h) < 0)
             return h.len;
     } else {
-        if (!(p[0] & 0x40))
-            return 0; /* not a packet: padding or garbage after the last one */
+        if (!(p[0] & 0x40) && quic_zeros(p, n))
+            return 0; /* padding after the last packet */
         h.type = QUIC_PT_1RTT;
         h.len = n;
         q->app_pkts[dir]++;
@@ -791,9 +800,9 @@ int quic_sniff(const uint8_t *p, size_t n)
     uint32_t v = quic_be32(p + 1);
     if (!v)
         return 1; /* Version Negotiation */
-    /* Fixed bit, a CID length QUIC allows; an unknown version only in a datagram padded
-     * as a client's first Initial must be (RFC 9000 14.1). */
-    return (p[0] & 0x40) && p[5] <= 20 && (quic_crypto_version_ok(v) || n >= 1200);
+    /* A CID length QUIC allows; an unknown version only with the fixed bit in a datagram
+     * padded as a client's first Initial must be (RFC 9000 14.1). */
+    return p[5] <= 20 && (quic_crypto_version_ok(v) || ((p[0] & 0x40) && n >= 1200));
 }
 
 /* ---- why dark ---- */
