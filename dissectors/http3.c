@@ -197,7 +197,20 @@ static void http3_header(struct http3 *h, struct h3_slot *s, const nghttp3_qpack
     }
 }
 
-/* Decode (or resume) the header block in s->fbuf[s->fused..s->fget). */
+/* The decoder of dir refused a header block and will refuse all after it. With an
+ * empty dynamic table nothing is lost by starting a new one (later streams decode);
+ * with entries in it, the table cannot be rebuilt: the direction's headers stop. */
+static void http3_decoder_failed(struct http3 *h, int dir)
+{
+    if (h->dec[dir] && !nghttp3_qpack_decoder_get_icnt(h->dec[dir])) {
+        nghttp3_qpack_decoder_del(h->dec[dir]);
+        h->dec[dir] = NULL;
+    } else {
+        h->dec_dead[dir] = 1;
+    }
+}
+
+/* Decode (or resume) the header block in s->fbuf[s->fused..s->fgot). */
 static void http3_decode(struct http3 *h, struct h3_slot *s, const struct dissect_cb *cb,
                          void *ctx)
 {
@@ -218,8 +231,7 @@ static void http3_decode(struct http3 *h, struct h3_slot *s, const struct dissec
             /* A reference past the table, a bad literal: this stream's headers cannot be
              * trusted; a fatal error takes the direction's decoder with it. */
             h->st->h3_qpack_errors++;
-            if (r == NGHTTP3_ERR_QPACK_FATAL)
-                h->dec_dead[s->dir] = 1;
+            http3_decoder_failed(h, s->dir);
             s->kind = H3_SKIP;
             return;
         }
