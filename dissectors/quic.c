@@ -78,6 +78,7 @@ struct quic {
     size_t odcid_len;
     int have_odcid, retry, rederive, unsupported, app_plain, long_seen, short_only;
     uint64_t app_pkts[2];        /* short-header packets seen, decrypted or not */
+    int client_plain;            /* a 1-RTT packet of the client was decrypted */
     size_t pend_bytes;
     uint8_t *buf;                /* header + plaintext of one packet */
     size_t buf_alloc;
@@ -700,6 +701,8 @@ static int quic_open(struct quic *q, int dir, int sp, const struct quic_hdr *h, 
         q->app_plain = 1;
         q->st->quic_flows_decrypted++;
     }
+    if (sp == QUIC_SP_APP && dir == 0)
+        q->client_plain = 1;
     quic_frames(q, dir, sp, q->buf + hl, (size_t)pl, cb, ctx);
     return 0;
 }
@@ -822,7 +825,9 @@ static int quic_key_late(const struct quic *q)
 const char *quic_dark_reason(const struct quic *q)
 {
     uint8_t cr[32];
-    if (!q || q->app_plain)
+    /* The server's first 1-RTT packets (SETTINGS) may decrypt while the client never
+     * sends a request: the flow is dark unless the client's side was read. */
+    if (!q || q->client_plain)
         return NULL;
     if (tls_offered_ech(q->tls))
         return "ech";

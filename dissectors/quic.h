@@ -59,7 +59,7 @@ int quic_sniff(const uint8_t *p, size_t n);
 /* 1 once a 1-RTT packet of the flow was decrypted. */
 int quic_decrypting(const struct quic *q);
 
-/* Why no 1-RTT packet was decrypted ("no_key", "unsupported", "midstream", "ech",
+/* Why no 1-RTT packet of the client was decrypted ("no_key", "unsupported", "midstream", "ech",
  * "pinning", "key_late", "handshake_incomplete"), NULL when some was. */
 const char *quic_dark_reason(const struct quic *q);
 

@@ -367,6 +367,8 @@ static size_t syn_frame(uint8_t *o, int64_t sid, uint64_t off, const void *d, si
     return h + n;
 }
 
+static int syn_ech; /* the next ClientHello offers Encrypted Client Hello */
+
 static size_t syn_client_hello(const struct syn *s, uint8_t *o)
 {
     static const char sni[] = "ulogs.umeng.com";
@@ -377,7 +379,7 @@ static size_t syn_client_hello(const struct syn *s, uint8_t *o)
     b[n++] = 0;
     b[n++] = 0, b[n++] = 2, b[n++] = 0x13, b[n++] = 0x01;
     b[n++] = 1, b[n++] = 0;
-    size_t el = 9 + sizeof sni - 1 + 9;
+    size_t el = 9 + sizeof sni - 1 + 9 + (syn_ech ? 5 : 0);
     b[n++] = 0, b[n++] = (uint8_t)el;
     b[n++] = 0, b[n++] = 0, b[n++] = 0, b[n++] = (uint8_t)(sizeof sni - 1 + 5);
     b[n++] = 0, b[n++] = (uint8_t)(sizeof sni - 1 + 3), b[n++] = 0;
@@ -385,6 +387,8 @@ static size_t syn_client_hello(const struct syn *s, uint8_t *o)
     memcpy(b + n, sni, sizeof sni - 1), n += sizeof sni - 1;
     b[n++] = 0, b[n++] = 16, b[n++] = 0, b[n++] = 5, b[n++] = 0, b[n++] = 3, b[n++] = 2;
     b[n++] = 'h', b[n++] = '3';
+    if (syn_ech)
+        b[n++] = 0xfe, b[n++] = 0x0d, b[n++] = 0, b[n++] = 1, b[n++] = 0;
     o[0] = 1, o[1] = 0, o[2] = (uint8_t)(n >> 8), o[3] = (uint8_t)n;
     memcpy(o + 4, b, n);
     return n + 4;
@@ -424,7 +428,8 @@ static void syn_handshake(struct syn *s, dissect_flow_t *f, struct out *o)
     n = syn_server_hello(hs);
     m = syn_frame(fr, -1, 0, hs, n, 0);
     syn_packet(s, 1, 0, fr, m);
-    static const uint8_t fin[36] = {20, 0, 0, 32};
+    /* An empty Certificate (enough for the diagnosis), then Finished. */
+    static const uint8_t fin[44] = {11, 0, 0, 4, 0, 0, 0, 0, 20, 0, 0, 32};
     m = syn_frame(fr, -1, 0, fin, sizeof fin, 0);
     syn_packet(s, 1, 1, fr, m);
     syn_send(s, f, 1, o);
@@ -880,6 +885,70 @@ static void t_capture_hostile(void)
     free(clean.o.s);
 }
 
+/* Why flows stay dark: no 1-RTT from the client after the certificate (pinning), an
+ * ECH offer, keys written after the packets went by, a capture that starts in 1-RTT. */
+static const char *dark(const dissect_flow_t *f)
+{
+    const char *r = dissect_flow_dark_reason(f);
+    return r ? r : "(none)";
+}
+
+static void t_dark(void)
+{
+    struct dissect_env env = {0};
+    struct out o = {0};
+    struct syn s;
+    dissect_flow_t *f;
+    syn_open(&s, &env, &f, &o); /* handshake + server control stream, client silent */
+    dissect_flow_close(f, &cbs, &o);
+    CU_ASSERT_STRING_EQUAL(dark(f), "pinning");
+    CU_ASSERT_EQUAL(env.stats.dark_pinning, 1);
+    dissect_flow_free(f);
+    keylog_free(env.keys);
+    env.keys = NULL;
+    syn_free(&s);
+
+    syn_ech = 1;
+    syn_init(&s, QUIC_V1, 5);
+    f = dissect_flow_new(&env, DISSECT_L4_UDP, 50000, 4433);
+    syn_handshake(&s, f, &o);
+    dissect_flow_close(f, &cbs, &o);
+    CU_ASSERT_STRING_EQUAL(dark(f), "ech");
+    syn_ech = 0;
+    dissect_flow_free(f);
+    syn_free(&s);
+
+    /* The key log is followed and gets the secrets only after the flow's packets. */
+    syn_init(&s, QUIC_V1, 6);
+    env.keys = keylog_new();
+    f = dissect_flow_new(&env, DISSECT_L4_UDP, 50000, 4433);
+    syn_handshake(&s, f, &o);
+    uint8_t st[512], fr[600];
+    size_t n = syn_request(st, "/late?imei=" IMEI, "x", 0), m = syn_frame(fr, 0, 0, st, n, 1);
+    syn_packet(&s, 0, 2, fr, m);
+    syn_send(&s, f, 0, &o);
+    syn_keylog(&s, env.keys, 0);
+    dissect_flow_close(f, &cbs, &o);
+    CU_ASSERT_STRING_EQUAL(dark(f), "key_late");
+    CU_ASSERT_EQUAL(count(&o, "http3."), 0);
+    dissect_flow_free(f);
+    keylog_free(env.keys);
+    env.keys = NULL;
+
+    /* Only 1-RTT packets, on port 443: recognised as QUIC that began before the capture. */
+    f = dissect_flow_new(&env, DISSECT_L4_UDP, 50000, 443);
+    syn_packet(&s, 0, 2, fr, m);
+    syn_send(&s, f, 0, &o);
+    CU_ASSERT_EQUAL(dissect_flow_proto(f), DISSECT_PROTO_QUIC);
+    dissect_flow_close(f, &cbs, &o);
+    CU_ASSERT_STRING_EQUAL(dark(f), "midstream");
+    CU_ASSERT_EQUAL(env.stats.quic_midstream, 1);
+    dissect_flow_free(f);
+    syn_free(&s);
+    CU_ASSERT_EQUAL(env.stats.dark_ech + env.stats.dark_key_late + env.stats.dark_midstream, 3);
+    free(o.s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 3 && !strcmp(argv[1], "--replay"))
@@ -896,6 +965,7 @@ int main(int argc, char **argv)
         {"STREAM out of order, overlapping, retransmitted", t_stream_reorder},
         {"QPACK references past the tables", t_qpack_past_table},
         {"flood of Initials with random DCIDs", t_initial_flood},
+        {"dark flows: pinning, ECH, key late, mid-connection", t_dark},
         {"real captures: URI as sent, bodies as tshark decrypts", t_captures},
         {"real capture without keys: SNI, dark no_key", t_capture_nokey},
         {"real capture truncated / corrupted", t_capture_hostile},
