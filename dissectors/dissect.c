@@ -38,6 +38,7 @@ struct dissect_flow {
     struct quic *quic;   /* UDP flows recognised as QUIC; HTTP/3 over it */
     struct http3 *h3;
     int udp_sniffed;     /* datagrams looked at for QUIC */
+    int tls_mid;         /* began with TLS application data: a dark flow */
 };
 
 static int dissect_is_dns_port(uint16_t p)
@@ -177,8 +178,10 @@ void dissect_flow_data(dissect_flow_t *f, int dir, const uint8_t *data, size_t l
         p = DISSECT_PROTO_NONE;
     /* Application data first: the capture began after the handshake. */
     if (p == DISSECT_PROTO_NONE && f->sniff_len[dir] >= 2 && f->sniff[dir][0] == 0x17 &&
-        f->sniff[dir][1] == 0x03)
+        f->sniff[dir][1] == 0x03) {
         f->env->stats.tls_midstream++;
+        f->tls_mid = 1;
+    }
     f->proto = p;
     if (p == DISSECT_PROTO_NONE)
         return;
@@ -323,5 +326,7 @@ const char *dissect_flow_dark_reason(const dissect_flow_t *f)
         return NULL;
     if (f->quic)
         return quic_dark_reason(f->quic);
+    if (f->tls_mid)
+        return "midstream";
     return f->tls ? tls_dark_reason(f->tls) : NULL;
 }
