@@ -225,8 +225,10 @@ static void http3_decode(struct http3 *h, struct h3_slot *s, const struct dissec
     for (;;) {
         nghttp3_qpack_nv nv;
         uint8_t flags = 0;
-        nghttp3_ssize r = nghttp3_qpack_decoder_read_request(
-            dec, s->sctx, &nv, &flags, s->fbuf + s->fused, (size_t)s->fgot - s->fused, 1);
+        static const uint8_t none[1];
+        const uint8_t *src = s->fbuf ? s->fbuf + s->fused : none; /* an empty block */
+        nghttp3_ssize r = nghttp3_qpack_decoder_read_request(dec, s->sctx, &nv, &flags, src,
+                                                             (size_t)s->fgot - s->fused, 1);
         if (r < 0) {
             /* A reference past the table, a bad literal: this stream's headers cannot be
              * trusted; a fatal error takes the direction's decoder with it. */
@@ -384,9 +386,9 @@ static size_t http3_frames(struct http3 *h, struct h3_slot *s, const uint8_t *p,
                 continue;
         }
         size_t take = s->flen - s->fgot < n - off ? (size_t)(s->flen - s->fgot) : n - off;
-        if (!s->skip_frame && s->ftype == 0x00)
+        if (take && !s->skip_frame && s->ftype == 0x00)
             http3_data(h, s, p + off, take);
-        else if (!s->skip_frame)
+        else if (take && !s->skip_frame)
             memcpy(s->fbuf + s->fgot, p + off, take);
         s->fgot += take;
         off += take;
