@@ -539,7 +539,7 @@ static int quic_long_type(uint32_t version, uint8_t b)
 {
     static const int v1[4] = {QUIC_PT_INITIAL, QUIC_PT_0RTT, QUIC_PT_HANDSHAKE, QUIC_PT_RETRY};
     static const int v2[4] = {QUIC_PT_RETRY, QUIC_PT_INITIAL, QUIC_PT_0RTT, QUIC_PT_HANDSHAKE};
-    return (version == QUIC_V2 ? v2 : v1)[(b >> 4) & 3];
+    return (quic_crypto_is_v2(version) ? v2 : v1)[(b >> 4) & 3];
 }
 
 /* A long header at p[0..n): 0, or -1 when malformed. */

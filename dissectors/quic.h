@@ -1,7 +1,7 @@
 /* quic.h - QUIC transport dissector (internal to dissectors/): packets of both
  * directions of one UDP flow, their protection removed, their frames parsed.
  *
- * Versions 1 (RFC 9000/9001) and 2 (RFC 9369). Long and short headers, coalesced
+ * Versions 1 (RFC 9000/9001) and 2 (RFC 9369, and its draft version 0x709a50c4). Long and short headers, coalesced
  * packets in one datagram, header protection, packet-number recovery per number space.
  * Keys: Initial from the client's first Destination Connection ID (so the ClientHello's
  * SNI and ALPN are read without a key log; a Retry makes the next client Initial's DCID

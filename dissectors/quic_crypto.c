@@ -21,9 +21,20 @@ static const uint8_t quic_salt_v2[20] = {
     0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9,
 };
 
+/* draft-ietf-quic-v2 (version 0x709a50c4, what ngtcp2 0.12 calls "v2draft"). */
+static const uint8_t quic_salt_v2_draft[20] = {
+    0xa7, 0x07, 0xc2, 0x03, 0xa5, 0x9b, 0x47, 0x18, 0x4a, 0x1d,
+    0x62, 0xca, 0x57, 0x04, 0x06, 0xea, 0x7a, 0xe3, 0xe5, 0xd3,
+};
+
 int quic_crypto_version_ok(uint32_t version)
 {
-    return version == QUIC_V1 || version == QUIC_V2;
+    return version == QUIC_V1 || quic_crypto_is_v2(version);
+}
+
+int quic_crypto_is_v2(uint32_t version)
+{
+    return version == QUIC_V2 || version == QUIC_V2_DRAFT;
 }
 
 int quic_crypto_suite_ok(uint16_t suite)
@@ -97,7 +108,8 @@ static int quic_from_secret(struct quic_keys *k, uint32_t version, uint16_t suit
     k->suite = suite;
     k->chacha = suite == 0x1303;
     k->sha384 = suite == 0x1302;
-    k->v2 = version == QUIC_V2;
+    k->v2 = (uint8_t)quic_crypto_is_v2(version);
+    k->v2draft = version == QUIC_V2_DRAFT;
     uint8_t key[32];
     size_t kl = quic_keylen(k);
     int rc = -1;
@@ -132,7 +144,9 @@ int quic_crypto_initial(struct quic_keys *k, uint32_t version, const uint8_t *dc
     if (!quic_crypto_version_ok(version))
         return -1;
     int mode = EVP_KDF_HKDF_MODE_EXTRACT_ONLY;
-    const uint8_t *salt = version == QUIC_V2 ? quic_salt_v2 : quic_salt_v1;
+    const uint8_t *salt = version == QUIC_V2         ? quic_salt_v2
+                          : version == QUIC_V2_DRAFT ? quic_salt_v2_draft
+                                                     : quic_salt_v1;
     uint8_t initial[32], secret[32];
     OSSL_PARAM p[] = {
         OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
@@ -155,13 +169,15 @@ out:
 int quic_crypto_update(const struct quic_keys *cur, struct quic_keys *next)
 {
     uint8_t sec[48];
+    /* The v2 draft as ngtcp2 0.12 speaks it keeps v1's key update label (seen on its
+     * captures: "quicv2 ku" fails there, "quic ku" decrypts); RFC 9369 changed it. */
+    const char *ku = cur->v2 && !cur->v2draft ? "quicv2 ku" : "quic ku";
     if (!cur->secret_len ||
-        quic_expand(cur->sha384, cur->secret, cur->secret_len, cur->v2 ? "quicv2 ku" : "quic ku",
-                    sec, cur->secret_len) < 0)
+        quic_expand(cur->sha384, cur->secret, cur->secret_len, ku, sec, cur->secret_len) < 0)
         return -1;
     memcpy(next->hpkey, cur->hpkey, sizeof next->hpkey);
-    int rc = quic_from_secret(next, cur->v2 ? QUIC_V2 : QUIC_V1, cur->suite, sec,
-                              cur->secret_len, 0);
+    uint32_t v = cur->v2draft ? QUIC_V2_DRAFT : cur->v2 ? QUIC_V2 : QUIC_V1;
+    int rc = quic_from_secret(next, v, cur->suite, sec, cur->secret_len, 0);
     OPENSSL_cleanse(sec, sizeof sec);
     return rc;
 }

@@ -2,7 +2,8 @@
  * and RFC 9369 section 3.3, all through OpenSSL 3 (EVP_KDF "HKDF" / "TLS13-KDF", EVP
  * AEAD and block ciphers); no cryptography is written here.
  *
- * Initial keys from the client's first Destination Connection ID (v1 and v2 salts),
+ * Initial keys from the client's first Destination Connection ID (v1, v2 and v2-draft
+ * salts),
  * packet keys from a TLS 1.3 traffic secret with the QUIC labels ("quic key", "quic
  * iv", "quic hp"; v2 "quicv2 ..."), header protection masks (AES-ECB or ChaCha20), AEAD
  * open (and seal, for tests and benchmarks), key update ("quic ku" / "quicv2 ku").
@@ -17,6 +18,7 @@
 
 #define QUIC_V1 0x00000001u
 #define QUIC_V2 0x6b3343cfu
+#define QUIC_V2_DRAFT 0x709a50c4u /* draft-ietf-quic-v2-01..08: v2's labels, another salt */
 #define QUIC_TAG 16
 
 /* One direction's keys of one packet number space. Zero-initialised = none. The two
@@ -25,15 +27,18 @@ struct quic_keys {
     void *aead;            /* EVP_CIPHER_CTX, key set, nonce per packet */
     void *hp;              /* EVP_CIPHER_CTX for the header protection mask */
     uint16_t suite;
-    uint8_t chacha, sha384, v2;
+    uint8_t chacha, sha384, v2, v2draft;
     uint8_t iv[12];
     uint8_t hpkey[32];
     uint8_t secret[48];    /* for the next key update */
     uint8_t secret_len;
 };
 
-/* 1 for the versions whose packets are decrypted (v1, v2). */
+/* 1 for the versions whose packets are decrypted (v1, v2, the v2 draft). */
 int quic_crypto_version_ok(uint32_t version);
+
+/* 1 for v2 and its draft: "quicv2" labels and v2 long header packet types. */
+int quic_crypto_is_v2(uint32_t version);
 
 /* 1 if suite is one of the three above. */
 int quic_crypto_suite_ok(uint16_t suite);

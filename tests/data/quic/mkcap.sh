@@ -8,9 +8,12 @@
 # that name. It POSTs a body with identifiers to a URI with one in its query, after a
 # client-initiated key update (--key-update before --delay-stream).
 # Writes OUTDIR/cap.pcap, keys.txt, cap-dsb.pcapng (keys injected by editcap),
-# tshark-streams.txt (what tshark decrypts: stream id, offset, data per STREAM frame,
-# per direction) and tshark-phase.txt (Key Phase bits). Needs root. Exit 77 if a tool
-# is missing.
+# tshark-streams.txt (what tshark decrypts: stream id and data per STREAM frame, per
+# direction), tshark-bodies.txt (the HTTP/3 DATA of stream 0 each way, from those),
+# sent-bodies.txt (the body files the client and server were given) and oracle (which
+# of the two a check must use: tshark for v1; sent for the v2 draft, which tshark 4.0
+# does not decrypt). VERSION: v1 (default) or v2draft (gtlsclient -v). Needs root.
+# Exit 77 if a tool is missing.
 set -u
 out=$1 port=$2 prio=$3 ver=${4:-v1}
 for t in openssl gtlsserver gtlsclient tcpdump tshark editcap unshare ss; do
@@ -87,4 +90,9 @@ for d in ("req", "resp"):
     print(d, body.hex())
 PY
 echo "uri /v1/track?imei=869012045678914&app=demo" > client-uri.txt
+# What the client and server were given to send: the oracle where tshark 4.0 cannot
+# decrypt (it does not know the v2 draft version); "oracle" names the one to use.
+printf 'req %s\nresp %s\n' "$(od -An -tx1 -v body.txt | tr -d ' \n')" \
+    "$(od -An -tx1 -v www/v1/track | tr -d ' \n')" > sent-bodies.txt
+if [ "$ver" = v1 ]; then echo tshark > oracle; else echo sent > oracle; fi
 exit 0
