@@ -22,7 +22,8 @@ static size_t rec(uint8_t *o, uint8_t t, const uint8_t *p, size_t n)
 static size_t hs(uint8_t *o, uint8_t t, const uint8_t *b, size_t n)
 {
     o[0] = t, o[1] = 0, o[2] = (uint8_t)(n >> 8), o[3] = (uint8_t)n;
-    memcpy(o + 4, b, n);
+    if (n)
+        memcpy(o + 4, b, n);
     return n + 4;
 }
 
