@@ -290,6 +290,8 @@ void dissect_flow_close(dissect_flow_t *f, const struct dissect_cb *cb, void *ct
         http1_close(f->in_http, cb, ctx);
     if (f->in_h2)
         http2_close(f->in_h2, cb, ctx);
+    if (f->quic)
+        quic_close(f->quic, cb, ctx);
     if (f->h3)
         http3_close(f->h3, cb, ctx);
     dissect_dark_count(f->env, dissect_flow_dark_reason(f));

@@ -99,6 +99,8 @@ enum dissect_proto {
     X(quic_retry, "QUIC Retry packets") \
     X(quic_zero_rtt, "QUIC 0-RTT packets passed over (no early secret)") \
     X(quic_key_updates, "QUIC 1-RTT key updates applied") \
+    X(quic_waited, "QUIC packets that waited for their key, then were decrypted") \
+    X(quic_waiting_dropped, "QUIC packets dropped while waiting for their key (cap or time)") \
     X(quic_midstream, "QUIC flows first seen in short-header packets") \
     X(quic_initial_other_cid, "client Initials under another DCID than the flow's, ignored") \
     X(quic_reasm_dropped, "CRYPTO/STREAM bytes dropped: out-of-order buffer at QUIC_PEND_MAX") \

@@ -24,6 +24,11 @@ enum { QUIC_PT_INITIAL, QUIC_PT_0RTT, QUIC_PT_HANDSHAKE, QUIC_PT_RETRY, QUIC_PT_
 #define QUIC_CIDLS 4          /* short-header CID lengths tried per direction */
 #define QUIC_REDERIVE_MAX 8   /* client Initials under a new DCID before one decrypted */
 #define QUIC_VARINT_MAX ((1ull << 62) - 1)
+/* As for TLS records (tls.c): a followed key log gets a session's secrets moments
+ * after its handshake; packets wait that long at most, under QUIC_WAIT_MAX per flow and
+ * the env's shared DISSECT_TLS_WAIT_TOTAL. */
+#define QUIC_WAIT_SECS 5
+#define QUIC_WAIT_MAX (256u * 1024)
 
 struct quic_seg {
     struct quic_seg *nx;
@@ -85,6 +90,10 @@ struct quic {
     int looked;
     uint64_t gen;
     struct keylog_secrets sec;
+    uint8_t *wait;               /* packets waiting for a key: [dir][len16][packet]... */
+    size_t wait_len, wait_alloc;
+    uint64_t wait_since, wait_gen; /* env->now_s of the oldest; key log generation tried */
+    int replaying;                 /* quic_flush's last try: keyless packets are dropped */
 };
 
 /* ---- bounds-checked reader ---- */
@@ -175,6 +184,8 @@ void quic_free(struct quic *q)
             quic_rs_free(q, &q->streams[i].rs[r]);
     free(q->streams);
     free(q->buf);
+    q->env->tls_wait_bytes -= q->wait_len;
+    free(q->wait);
     tls_free(q->tls);
     OPENSSL_cleanse(&q->sec, sizeof q->sec);
     free(q);
@@ -189,7 +200,7 @@ size_t quic_mem(const struct quic *q)
 {
     if (!q)
         return 0;
-    return sizeof *q + q->pend_bytes + q->buf_alloc +
+    return sizeof *q + q->pend_bytes + q->buf_alloc + q->wait_alloc +
            (q->streams ? QUIC_STREAMS * sizeof *q->streams : 0);
 }
 
@@ -707,6 +718,43 @@ static int quic_open(struct quic *q, int dir, int sp, const struct quic_hdr *h, 
     return 0;
 }
 
+/* Keep a packet whose key may still be written to a followed key log. 0 kept, -1 not
+ * (no followed key log, nothing to look it up by, or over the caps). */
+static int quic_wait(struct quic *q, int dir, const uint8_t *p, size_t n)
+{
+    uint8_t cr[32];
+    struct keylog *kl = q->env->keys;
+    if (q->replaying || !kl || !keylog_following(kl) || !tls_client_random(q->tls, cr) ||
+        n > 0xffff)
+        return -1;
+    size_t need = q->wait_len + 3 + n;
+    if (need > QUIC_WAIT_MAX || q->env->tls_wait_bytes + 3 + n > DISSECT_TLS_WAIT_TOTAL) {
+        q->st->quic_waiting_dropped++;
+        return -1;
+    }
+    if (need > q->wait_alloc) {
+        size_t a = q->wait_alloc ? q->wait_alloc : 4096;
+        while (a < need)
+            a *= 2;
+        a = a < QUIC_WAIT_MAX ? a : QUIC_WAIT_MAX;
+        uint8_t *w = realloc(q->wait, a);
+        if (!w)
+            return -1;
+        q->wait = w;
+        q->wait_alloc = a;
+    }
+    if (!q->wait_len) {
+        q->wait_since = q->env->now_s;
+        q->wait_gen = keylog_generation(kl);
+    }
+    uint8_t *o = q->wait + q->wait_len;
+    o[0] = (uint8_t)dir, o[1] = (uint8_t)(n >> 8), o[2] = (uint8_t)n;
+    memcpy(o + 3, p, n);
+    q->wait_len = need;
+    q->env->tls_wait_bytes += 3 + n;
+    return 0;
+}
+
 static void quic_protected(struct quic *q, int dir, struct quic_hdr *h, const uint8_t *p,
                            const struct dissect_cb *cb, void *ctx)
 {
@@ -717,6 +765,8 @@ static void quic_protected(struct quic *q, int dir, struct quic_hdr *h, const ui
     if (!quic_keys_for(q, dir, sp, v)) {
         if (q->unsupported)
             q->st->quic_unsupported++;
+        else if (quic_wait(q, dir, p, h->len) == 0)
+            return;
         else
             q->st->quic_no_key++;
         q->d[dir].nokey++;
@@ -783,10 +833,48 @@ static size_t quic_packet(struct quic *q, int dir, const uint8_t *p, size_t n,
     return h.len;
 }
 
+/* The key log grew, the wait is over, or the flow ends (last): replay the waiting
+ * packets in order. One whose key is still missing waits again (quic_wait appends it
+ * to a fresh list) unless the wait is over: then it is dropped and counted. */
+static void quic_flush(struct quic *q, int last, const struct dissect_cb *cb, void *ctx)
+{
+    uint64_t g = keylog_generation(q->env->keys), since = q->wait_since;
+    int give_up = last || q->env->now_s >= since + QUIC_WAIT_SECS;
+    if (!q->wait_len || (g == q->wait_gen && !give_up))
+        return;
+    uint8_t *w = q->wait;
+    size_t n = q->wait_len;
+    q->wait = NULL;
+    q->env->tls_wait_bytes -= n;
+    q->wait_len = q->wait_alloc = 0;
+    uint64_t nokey = q->st->quic_no_key, opened = q->st->quic_packets;
+    q->replaying = give_up; /* quic_wait refuses: still keyless means dropped */
+    for (size_t off = 0; off + 3 <= n;) {
+        size_t l = (size_t)w[off + 1] << 8 | w[off + 2];
+        quic_packet(q, w[off], w + off + 3, l, cb, ctx);
+        off += 3 + l;
+    }
+    q->replaying = 0;
+    free(w);
+    q->st->quic_waited += q->st->quic_packets - opened;
+    q->st->quic_waiting_dropped += q->st->quic_no_key - nokey;
+    if (q->wait_len)
+        q->wait_since = since; /* the wait is counted from the oldest packet */
+    q->wait_gen = g;
+}
+
+void quic_close(struct quic *q, const struct dissect_cb *cb, void *ctx)
+{
+    if (q && q->wait_len)
+        quic_flush(q, 1, cb, ctx);
+}
+
 void quic_datagram(struct quic *q, int dir, const uint8_t *p, size_t n,
                    const struct dissect_cb *cb, void *ctx)
 {
     dir &= 1;
+    if (q->wait_len)
+        quic_flush(q, 0, cb, ctx);
     size_t off = 0;
     while (off < n) {
         size_t used = quic_packet(q, dir, p + off, n - off, cb, ctx);

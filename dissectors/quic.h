@@ -9,6 +9,11 @@
  * SECRET and CLIENT_/SERVER_TRAFFIC_SECRET_0 of the ClientHello's random; key updates by
  * the Key Phase bit. Only packets whose AEAD tag verifies are used.
  *
+ * With a followed key log (keylog_following()), Handshake and 1-RTT packets whose secret
+ * is not there yet wait (as TLS records do, tls.h): at most QUIC_WAIT_SECS of env->now_s,
+ * QUIC_WAIT_MAX bytes per flow and DISSECT_TLS_WAIT_TOTAL per env (shared with TLS);
+ * they are replayed in order when the key log grows, or dropped and counted.
+ *
  * CRYPTO frames are reassembled per level and direction and handed, in order, to the
  * TLS handshake parser of tls.c (SNI, ALPN, certificate names, random, suite). STREAM
  * frames are reassembled per stream and direction (out of order, retransmitted,
@@ -51,6 +56,10 @@ void quic_free(struct quic *q);
 /* One UDP datagram of direction dir (0 client->server). p is borrowed for the call. */
 void quic_datagram(struct quic *q, int dir, const uint8_t *p, size_t n,
                    const struct dissect_cb *cb, void *ctx);
+
+/* End of flow: packets that waited for a key get one last try (see below), then are
+ * dropped. Call before quic_free() while the callbacks' targets are open. */
+void quic_close(struct quic *q, const struct dissect_cb *cb, void *ctx);
 
 /* Does this datagram start with a QUIC long header of a version known here (or a
  * Version Negotiation)? 1 yes, 0 no. A short header alone is not taken for QUIC. */

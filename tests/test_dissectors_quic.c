@@ -270,22 +270,30 @@ static void syn_free(struct syn *s)
             quic_keys_clear(&s->k[i][d]);
 }
 
-/* The key log lines of this connection; wrong != 0 spoils the 1-RTT secrets. */
-static void syn_keylog(const struct syn *s, keylog_t *kl, int wrong)
+/* The key log text of this connection into out (room for 1024 bytes); wrong != 0
+ * spoils the 1-RTT secrets. Returns its length. */
+static size_t syn_keytext(const struct syn *s, char *out, int wrong)
 {
     static const char *lab[4] = {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
                                  "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"};
-    char line[256];
+    size_t n = 0;
     for (int k = 0; k < 4; k++) {
-        int n = sprintf(line, "%s ", lab[k]);
+        n += (size_t)sprintf(out + n, "%s ", lab[k]);
         for (int i = 0; i < 32; i++)
-            n += sprintf(line + n, "%02x", s->cr[i]);
-        line[n++] = ' ';
+            n += (size_t)sprintf(out + n, "%02x", s->cr[i]);
+        out[n++] = ' ';
         for (int i = 0; i < 32; i++)
-            n += sprintf(line + n, "%02x", s->sec[k][i] ^ (wrong && k >= 2 ? 0x55 : 0));
-        line[n++] = '\n';
-        keylog_add_text(kl, line, (size_t)n);
+            n += (size_t)sprintf(out + n, "%02x", s->sec[k][i] ^ (wrong && k >= 2 ? 0x55 : 0));
+        out[n++] = '\n';
     }
+    return n;
+}
+
+static void syn_keylog(const struct syn *s, keylog_t *kl, int wrong)
+{
+    char text[1024];
+    size_t n = syn_keytext(s, text, wrong);
+    keylog_add_text(kl, text, n);
 }
 
 /* Header protection over an already sealed packet p (pn 4 bytes at pn_off). */
@@ -961,6 +969,67 @@ static void t_dark(void)
     free(o.s);
 }
 
+/* A followed key log that gets the secrets only after the packets: Handshake and 1-RTT
+ * packets wait and are decrypted when it grows. A second flow's key comes after the
+ * 5 s wait: its packets are dropped, and the flow is dark with "key_late". */
+static void t_wait_for_key(void)
+{
+    struct dissect_env env = {0};
+    struct out o = {0};
+    struct syn s;
+    char err[256], text[1024];
+    const char *path = tu_path("follow-keys.txt");
+    CU_ASSERT_EQUAL_FATAL(tu_write(path, "", 0), 0);
+    env.keys = keylog_new();
+    CU_ASSERT_EQUAL_FATAL(keylog_add_file(env.keys, path, 1, err, sizeof err), 0);
+    for (int late = 0; late < 2; late++) {
+        syn_init(&s, QUIC_V1, 20u + (unsigned)late);
+        free(o.s);
+        memset(&o, 0, sizeof o);
+        dissect_flow_t *f = dissect_flow_new(&env, DISSECT_L4_UDP, 50000, 4433);
+        env.now_s = 100;
+        syn_handshake(&s, f, &o);
+        uint8_t st[512], fr[600];
+        size_t n = syn_request(st, "/wait?imei=" IMEI, BODY, 0), m = syn_frame(fr, 0, 0, st, n, 1);
+        syn_packet(&s, 0, 2, fr, m);
+        syn_send(&s, f, 0, &o);
+        CU_ASSERT_EQUAL(count(&o, "http3."), 0);
+        uint8_t ping[8] = {0x01};
+        if (late) {
+            /* 6 s later, still no key: the next datagram finds the wait over. */
+            env.now_s += 6;
+            syn_packet(&s, 1, 0, ping, sizeof ping);
+            syn_send(&s, f, 1, &o);
+        }
+        size_t tl = syn_keytext(&s, text, 0);
+        FILE *fp = fopen(path, "a");
+        CU_ASSERT_FATAL(fp != NULL);
+        fwrite(text, 1, tl, fp);
+        fclose(fp);
+        keylog_poll(env.keys);
+        /* The next datagram (a PING from the server) lets the waiting ones go first. */
+        syn_packet(&s, 1, 0, ping, sizeof ping);
+        syn_send(&s, f, 1, &o);
+        dissect_flow_close(f, &cbs, &o);
+        if (!late) {
+            CU_ASSERT(has(&o, "http3.uri|imei|" IMEI "\n"));
+            CU_ASSERT(has(&o, "http3.body||" "imei=" IMEI "&oaid=" OAID "\n"));
+            CU_ASSERT_EQUAL(env.stats.quic_waited, 3); /* 2 Handshake, 1 1-RTT */
+            CU_ASSERT_EQUAL(env.stats.quic_waiting_dropped, 0);
+            CU_ASSERT_STRING_EQUAL(dark(f), "(none)");
+        } else {
+            CU_ASSERT_EQUAL(count(&o, "http3."), 0);
+            CU_ASSERT_EQUAL(env.stats.quic_waiting_dropped, 3);
+            CU_ASSERT_STRING_EQUAL(dark(f), "key_late");
+        }
+        CU_ASSERT_EQUAL(env.tls_wait_bytes, 0);
+        dissect_flow_free(f);
+        syn_free(&s);
+    }
+    keylog_free(env.keys);
+    free(o.s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 3 && !strcmp(argv[1], "--replay"))
@@ -979,6 +1048,7 @@ int main(int argc, char **argv)
         {"QPACK references past the tables", t_qpack_past_table},
         {"flood of Initials with random DCIDs", t_initial_flood},
         {"dark flows: pinning, ECH, key late, mid-connection", t_dark},
+        {"followed key log: packets wait for their key", t_wait_for_key},
         {"real captures: URI as sent, bodies as tshark decrypts", t_captures},
         {"real capture without keys: SNI, dark no_key", t_capture_nokey},
         {"real capture truncated / corrupted", t_capture_hostile},
