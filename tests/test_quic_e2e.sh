@@ -116,4 +116,41 @@ for s in AES-128-GCM AES-256-GCM CHACHA20-POLY1305 AES-128-GCM/v2draft; do
     cat "$T/replay.log"
     check_binary "live-$(basename "$d")" "$d"
 done
+
+# Live on lo: leakwatch follows a key log that starts empty while gtlsclient writes it,
+# so packets wait for keys that come after they were captured.
+L="$T/live"
+mkdir -p "$L/www/v1" && echo hello > "$L/www/v1/track"
+cp "$T/live-AES-128-GCM/"{key.pem,cert.pem,body.txt,hosts} "$L/"
+: > "$L/keys.txt"
+"$LEAKWATCH" -i lo --allow-root --keylog "$L/keys.txt" --profile "$T/prof.yaml" \
+    --stats-interval 1 -o "$L/out.json" "udp port $port" 2>"$L/err" &
+lpid=$!
+# Running once it has written its first periodic stats event.
+for _ in $(seq 200); do grep -q '"event_type":"stats"' "$L/out.json" 2>/dev/null && break; sleep 0.05; done
+(cd "$L" && exec gtlsserver -q -d www 127.0.0.1 "$port" key.pem cert.pem >server.log 2>&1) &
+spid=$!
+for _ in $(seq 100); do ss -Huln "sport = :$port" | grep -q . && break; sleep 0.05; done
+(cd "$L" && SSLKEYLOGFILE="$L/keys.txt" unshare -m sh -c 'mount --bind hosts /etc/hosts && exec "$@"' sh \
+    timeout 20 gtlsclient -q --exit-on-all-streams-close -d body.txt -m POST ulogs.umeng.com "$port" \
+    "https://ulogs.umeng.com:$port/v1/track?imei=869012045678914" >client.log 2>&1)
+check_eq "live follow: client exit" 0 $?
+# Stop once the flow's packets were read: the next periodic stats counts them.
+for _ in $(seq 100); do
+    [ "$(grep '"event_type":"stats"' "$L/out.json" | tail -n 1 | python3 -c "import json,sys
+l=sys.stdin.read().strip()
+print(json.loads(l)['stats']['dissectors']['quic_packets'] if l else 0)")" -gt 5 ] && break
+    sleep 0.1
+done
+kill -INT $lpid
+wait $lpid
+check_eq "live follow: exit after SIGINT" 0 $?
+kill $spid 2>/dev/null
+wait $spid 2>/dev/null
+ev "$L/out.json" > "$L/ev"
+check_grep "live follow: IMEI in the HTTP/3 URI (stderr: $(head -c 200 "$L/err"))" \
+    "^leak ulogs.umeng.com umeng sni lab-phone True True imei http3.uri declared$" "$L/ev"
+check_grep "live follow: IMEI in the HTTP/3 body" \
+    "^leak ulogs.umeng.com umeng sni lab-phone True True imei http3.body declared$" "$L/ev"
+echo "live follow: quic_waited $(stat "$L/out.json" quic_waited), dropped $(stat "$L/out.json" quic_waiting_dropped)"
 check_done
