@@ -16,6 +16,8 @@
 #include "dissectors/http1.h"
 #include "dissectors/http2.h"
 #include "dissectors/mqtt.h"
+#include "dissectors/http3.h"
+#include "dissectors/quic.h"
 #include "dissectors/tls.h"
 #include "dissectors/unwrap.h"
 #include "dissectors/websocket.h"
@@ -44,6 +46,10 @@ struct dissect_flow {
     const struct dissect_cb *ucb;
     void *uctx;
     struct unwrap *uw; /* made on the flow's first field */
+    struct quic *quic;   /* UDP flows recognised as QUIC; HTTP/3 over it */
+    struct http3 *h3;
+    int udp_sniffed;     /* datagrams looked at for QUIC */
+    int tls_mid;         /* began with TLS application data: a dark flow */
 };
 
 static int dissect_is_dns_port(uint16_t p)
@@ -80,6 +86,8 @@ void dissect_flow_free(dissect_flow_t *f)
     tls_free(f->tls);
     http1_free(f->in_http);
     http2_free(f->in_h2);
+    quic_free(f->quic);
+    http3_free(f->h3);
     dns_tcp_free(f->dns);
     mqtt_free(f->mqtt);
     websocket_free(f->ws);
@@ -270,8 +278,10 @@ void dissect_flow_data(dissect_flow_t *f, int dir, const uint8_t *data, size_t l
         p = DISSECT_PROTO_NONE;
     /* Application data first: the capture began after the handshake. */
     if (p == DISSECT_PROTO_NONE && f->sniff_len[dir] >= 2 && f->sniff[dir][0] == 0x17 &&
-        f->sniff[dir][1] == 0x03)
+        f->sniff[dir][1] == 0x03) {
         f->env->stats.tls_midstream++;
+        f->tls_mid = 1;
+    }
     f->proto = p;
     if (p == DISSECT_PROTO_NONE)
         return;
@@ -317,15 +327,66 @@ void dissect_flow_gap(dissect_flow_t *f, int dir, uint64_t missing)
     }
 }
 
+/* Stream bytes of a QUIC flow (quic_stream_fn): HTTP/3, made on the first. */
+static void dissect_quic_stream(void *arg, int dir, uint64_t sid, const uint8_t *p, size_t n,
+                                int fin, const struct dissect_cb *cb, void *ctx)
+{
+    dissect_flow_t *f = arg;
+    if (!f->h3 && !(f->h3 = http3_new(&f->env->stats)))
+        return;
+    http3_stream(f->h3, dir, sid, p, n, fin, cb, ctx);
+}
+
+/* A UDP flow's first datagrams: a QUIC long header, or short headers on port 443 (a
+ * capture that began mid-connection, counted as such by quic.c). */
+static void dissect_quic_sniff(dissect_flow_t *f, const uint8_t *data, size_t len)
+{
+    if (f->udp_sniffed >= 4 || !len)
+        return;
+    f->udp_sniffed++;
+    int port443 = f->srv_port == 443 || f->cli_port == 443;
+    if (!quic_sniff(data, len) && !(port443 && len >= 21 && (data[0] & 0xc0) == 0x40))
+        return;
+    if ((f->quic = quic_new(f->env, dissect_quic_stream, f)))
+        f->proto = DISSECT_PROTO_QUIC;
+}
+
 void dissect_flow_datagram(dissect_flow_t *f, int dir, const uint8_t *data, size_t len,
                            const struct dissect_cb *cb, void *ctx)
 {
-    (void)dir;
-    if (!f || !data || f->proto != DISSECT_PROTO_DNS)
+    if (!f || !data)
         return;
     cb = dissect_wrap(f, cb, ctx);
     ctx = f;
-    dns_message(f->env, data, len, cb, ctx);
+    if (f->proto == DISSECT_PROTO_DNS) {
+        dns_message(f->env, data, len, cb, ctx);
+        return;
+    }
+    if (f->l4 == DISSECT_L4_UDP && f->proto == DISSECT_PROTO_NONE)
+        dissect_quic_sniff(f, data, len);
+    if (f->proto == DISSECT_PROTO_QUIC)
+        quic_datagram(f->quic, dir, data, len, cb, ctx);
+}
+
+static void dissect_dark_count(struct dissect_env *env, const char *r)
+{
+    struct dissect_stats *st = &env->stats;
+    if (!r)
+        return;
+    if (!strcmp(r, "no_key"))
+        st->dark_no_key++;
+    else if (!strcmp(r, "unsupported"))
+        st->dark_unsupported++;
+    else if (!strcmp(r, "midstream"))
+        st->dark_midstream++;
+    else if (!strcmp(r, "ech"))
+        st->dark_ech++;
+    else if (!strcmp(r, "pinning"))
+        st->dark_pinning++;
+    else if (!strcmp(r, "key_late"))
+        st->dark_key_late++;
+    else
+        st->dark_incomplete++;
 }
 
 void dissect_flow_close(dissect_flow_t *f, const struct dissect_cb *cb, void *ctx)
@@ -344,6 +405,11 @@ void dissect_flow_close(dissect_flow_t *f, const struct dissect_cb *cb, void *ct
         http2_close(f->in_h2, cb, ctx);
     if (f->h2c)
         http2_close(f->h2c, cb, ctx);
+    if (f->quic)
+        quic_close(f->quic, cb, ctx);
+    if (f->h3)
+        http3_close(f->h3, cb, ctx);
+    dissect_dark_count(f->env, dissect_flow_dark_reason(f));
 }
 
 void dissect_stats_add(struct dissect_stats *into, const struct dissect_stats *from)
@@ -363,5 +429,21 @@ void dissect_stats_each(const struct dissect_stats *s,
 
 int dissect_flow_decrypting(const dissect_flow_t *f)
 {
-    return f && tls_decrypting(f->tls);
+    return f && (tls_decrypting(f->tls) || quic_decrypting(f->quic));
+}
+
+int dissect_flow_quic(const dissect_flow_t *f)
+{
+    return f && f->quic;
+}
+
+const char *dissect_flow_dark_reason(const dissect_flow_t *f)
+{
+    if (!f)
+        return NULL;
+    if (f->quic)
+        return quic_dark_reason(f->quic);
+    if (f->tls_mid)
+        return "midstream";
+    return f->tls ? tls_dark_reason(f->tls) : NULL;
 }

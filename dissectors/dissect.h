@@ -17,7 +17,10 @@
  *
  * Deliberately not done here: scanning raw bytes (the worker scans every reassembled
  * byte itself, so nothing is lost when a dissector gives up), calling the matcher,
- * and any protocol beyond DNS, HTTP/1.x, HTTP/2 over TLS and TLS.
+ * and any protocol beyond DNS, HTTP/1.x, HTTP/2 over TLS, TLS and QUIC with HTTP/3.
+ * QUIC (quic.h) is recognised on UDP by a long header of a known version (any port) or
+ * short headers on port 443; its streams go to the HTTP/3 dissector (http3.h), whose
+ * fields come through field() with where "http3.uri", "http3.header", "http3.body".
  * Dissectors never print; anomalies bump counters in the worker's dissect_env.
  *
  * Threads: a dissect_flow_t and its dissect_env belong to one worker thread. Only the
@@ -37,6 +40,7 @@
 #define DISSECT_TLS_WAIT_MAX (256u * 1024)  /* records waiting for a key, per direction */
 #define DISSECT_TLS_WAIT_TOTAL (64u << 20)  /* ... and per dissect_env (worker) */
 #define DISSECT_H2_FRAME_MAX (64u * 1024)   /* one HTTP/2 frame payload */
+#define DISSECT_H3_FRAME_MAX (64u * 1024)   /* one HTTP/3 HEADERS frame payload */
 
 enum dissect_l4 { DISSECT_L4_TCP, DISSECT_L4_UDP };
 
@@ -50,6 +54,7 @@ enum dissect_proto {
     DISSECT_PROTO_MQTT,
     DISSECT_PROTO_WEBSOCKET, /* after an HTTP/1.1 Upgrade */
     DISSECT_PROTO_H2C,       /* cleartext HTTP/2: prior knowledge or Upgrade: h2c */
+    DISSECT_PROTO_QUIC,
 };
 
 /* Per-worker anomaly and activity counters, one X(name, what) per counter so the
@@ -104,7 +109,35 @@ enum dissect_proto {
     X(unwrap_layers, "encoding layers decoded inside fields (base64, inflate, JSON, form, escapes)") \
     X(unwrap_depth_capped, "layers left encoded: UNWRAP_DEPTH_MAX layers below a field") \
     X(unwrap_budget_capped, "layers left encoded: the flow's UNWRAP_FLOW_BUDGET spent") \
-    X(unwrap_bad, "values shaped like base64 that did not decode")
+    X(unwrap_bad, "values shaped like base64 that did not decode") \
+    X(quic_packets, "QUIC packets whose protection was removed (AEAD tag verified)") \
+    X(quic_flows_decrypted, "QUIC flows with at least one decrypted 1-RTT packet") \
+    X(quic_auth_failed, "QUIC packets whose AEAD tag did not verify (nothing used)") \
+    X(quic_malformed, "bad QUIC header or frame framing") \
+    X(quic_no_key, "QUIC packets passed over: no secret for their level (yet)") \
+    X(quic_unsupported, "QUIC packets of an unknown version or cipher suite") \
+    X(quic_vn, "QUIC Version Negotiation packets") \
+    X(quic_retry, "QUIC Retry packets") \
+    X(quic_zero_rtt, "QUIC 0-RTT packets passed over (no early secret)") \
+    X(quic_key_updates, "QUIC 1-RTT key updates applied") \
+    X(quic_waited, "QUIC packets that waited for their key, then were decrypted") \
+    X(quic_waiting_dropped, "QUIC packets dropped while waiting for their key (cap or time)") \
+    X(quic_midstream, "QUIC flows first seen in short-header packets") \
+    X(quic_initial_other_cid, "client Initials under another DCID than the flow's, ignored") \
+    X(quic_reasm_dropped, "CRYPTO/STREAM bytes dropped: out-of-order buffer at QUIC_PEND_MAX") \
+    X(quic_streams_over_cap, "QUIC streams forgotten: QUIC_STREAMS open at once") \
+    X(h3_frames, "HTTP/3 frames parsed") \
+    X(h3_headers, "HTTP/3 header blocks decoded") \
+    X(h3_malformed, "bad HTTP/3 frame or stream framing") \
+    X(h3_frame_too_long, "HTTP/3 HEADERS over DISSECT_H3_FRAME_MAX (skipped)") \
+    X(h3_qpack_errors, "QPACK decoding failures (the stream or encoder stream stops)") \
+    X(dark_no_key, "TLS/QUIC flows left dark: no secret for their client random") \
+    X(dark_unsupported, "TLS/QUIC flows left dark: cipher suite or version not decrypted") \
+    X(dark_midstream, "TLS/QUIC flows left dark: capture started mid-connection") \
+    X(dark_ech, "TLS/QUIC flows left dark: Encrypted Client Hello offered") \
+    X(dark_pinning, "TLS/QUIC flows left dark: client gave up after the certificate") \
+    X(dark_key_late, "TLS/QUIC flows left dark: the key came after the records were gone") \
+    X(dark_incomplete, "TLS/QUIC flows left dark: handshake never completed")
 
 struct dissect_stats {
 #define DISSECT_STATS_FIELD(name, what) uint64_t name;
@@ -176,7 +209,7 @@ void dissect_flow_data(dissect_flow_t *f, int dir, const uint8_t *data, size_t l
  * feed starts with an HTTP message. */
 void dissect_flow_gap(dissect_flow_t *f, int dir, uint64_t missing);
 
-/* One whole UDP datagram (DNS on port 53 or 5353; anything else is ignored). */
+/* One whole UDP datagram (DNS on port 53 or 5353, QUIC; anything else is ignored). */
 void dissect_flow_datagram(dissect_flow_t *f, int dir, const uint8_t *data, size_t len,
                            const struct dissect_cb *cb, void *ctx);
 
@@ -190,6 +223,15 @@ enum dissect_proto dissect_flow_proto(const dissect_flow_t *f);
 
 /* 1 once a direction of the flow has decrypted a TLS record (findings are "tls"). */
 int dissect_flow_decrypting(const dissect_flow_t *f);
+
+/* 1 when the flow was recognised as QUIC (its findings are "quic"). */
+int dissect_flow_quic(const dissect_flow_t *f);
+
+/* Why a TLS or QUIC flow stayed dark (no application plaintext), valid after
+ * dissect_flow_close(): "no_key", "unsupported", "midstream", "ech", "pinning",
+ * "key_late", "handshake_incomplete"; NULL when it was decrypted or is neither. Each
+ * reason is also counted (dark_* counters) by dissect_flow_close(). Static string. */
+const char *dissect_flow_dark_reason(const dissect_flow_t *f);
 
 /* dissect_flow_free(NULL) does nothing. */
 void dissect_flow_free(dissect_flow_t *f);

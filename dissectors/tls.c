@@ -60,6 +60,11 @@ struct tls {
     int have_cr, have_sh, tls13, nodec, decrypting, alpn;
     int version_known; /* tls13 is meaningful: ServerHello or HelloRetryRequest seen */
     int early;         /* the ClientHello offered 0-RTT (early_data extension) */
+    int ech;           /* the ClientHello offered Encrypted Client Hello */
+    int cert_seen;     /* the server's Certificate was read (dark-flow diagnosis) */
+    int app_plain;     /* application data was decrypted */
+    int expired;       /* records were dropped after waiting TLS_WAIT_SECS for a key */
+    int late;          /* ... and the key was there at the end of the flow */
     uint16_t suite;
     int looked;        /* keylog_lookup done at generation gen */
     uint64_t gen;
@@ -176,7 +181,7 @@ static int tls_exts(struct bytes *r, void (*fn)(void *a, uint32_t type, struct b
 struct tls_ch {
     const struct dissect_cb *cb;
     void *ctx;
-    int bad, early;
+    int bad, early, ech;
 };
 
 static void tls_ch_ext(void *a, uint32_t type, struct bytes e)
@@ -201,6 +206,8 @@ static void tls_ch_ext(void *a, uint32_t type, struct bytes e)
         c->bad |= l.err | e.err;
     } else if (type == 42) { /* early_data */
         c->early = 1;
+    } else if (type == 0xfe0d) { /* encrypted_client_hello: the real names are inside */
+        c->ech = 1;
     }
 }
 
@@ -221,10 +228,11 @@ static void tls_client_hello(struct tls *t, struct bytes r, const struct dissect
         return;
     memcpy(t->cr, rnd.p, 32);
     t->have_cr = 1;
-    struct tls_ch c = {cb, ctx, 0, 0};
+    struct tls_ch c = {cb, ctx, 0, 0, 0};
     if (tls_exts(&r, tls_ch_ext, &c) < 0 || c.bad)
         t->st->tls_malformed++;
     t->early = c.early;
+    t->ech = c.ech;
 }
 
 /* The selected ALPN protocol (ServerHello on TLS 1.2, EncryptedExtensions on 1.3). */
@@ -365,8 +373,10 @@ static void tls_messages(struct tls *t, int dir, const struct dissect_cb *cb, vo
                 t->st->tls_malformed++;
             break;
         case 11:
-            if (dir == 1)
+            if (dir == 1) {
+                t->cert_seen = 1;
                 tls_certificate(t, r, cb, ctx);
+            }
             break;
         case 20: /* Finished: TLS 1.3 switches to the application secrets */
             if (t->tls13 && d->stage == 1)
@@ -523,6 +533,7 @@ static void tls_decrypted(struct tls *t, int dir, long pl, uint8_t outer, uint8_
     if (type == 22) {
         tls_handshake(t, dir, out, (size_t)pl, cb, ctx);
     } else if (type == 23 && pl) {
+        t->app_plain = 1;
         t->st->tls_decrypted_bytes += (uint64_t)pl;
         if (t->app)
             t->app(t->app_arg, dir, out, (size_t)pl, cb, ctx);
@@ -669,6 +680,7 @@ static void tls_wait_expire(struct tls *t, int i, const struct dissect_cb *cb, v
     if (!d->dead)
         t->st->tls_no_key++;
     d->dead = 1;
+    t->expired = 1;
 }
 
 /* p may be d->rec: once anything stopped the direction (tls_stop frees d->rec), p
@@ -764,4 +776,66 @@ void tls_close(struct tls *t, const struct dissect_cb *cb, void *ctx)
     for (int i = 0; i < 2; i++)
         if (t->d[i].wait_len)
             tls_wait_drop(t, i, cb, ctx);
+    /* Records gave up waiting: was the key written after all, too late? */
+    if (t->expired && !t->app_plain && t->have_cr && t->env->keys) {
+        struct keylog_secrets sec;
+        t->late = keylog_lookup(t->env->keys, t->cr, &sec) != 0;
+        OPENSSL_cleanse(&sec, sizeof sec);
+    }
+}
+
+/* ---- for QUIC (quic.c) and the dark-flow diagnosis ---- */
+
+void tls_handshake_data(struct tls *t, int dir, const uint8_t *p, size_t n,
+                        const struct dissect_cb *cb, void *ctx)
+{
+    if (n)
+        tls_handshake(t, dir & 1, p, n, cb, ctx);
+}
+
+int tls_client_random(const struct tls *t, uint8_t cr[32])
+{
+    if (!t || !t->have_cr)
+        return 0;
+    memcpy(cr, t->cr, 32);
+    return 1;
+}
+
+uint16_t tls_server_suite(const struct tls *t)
+{
+    return t && t->have_sh ? t->suite : 0;
+}
+
+int tls_offered_ech(const struct tls *t)
+{
+    return t && t->ech;
+}
+
+int tls_cert_seen(const struct tls *t)
+{
+    return t && t->cert_seen;
+}
+
+const char *tls_dark_reason(const struct tls *t)
+{
+    if (!t || t->app_plain)
+        return NULL;
+    const struct tls_dir *c = &t->d[0], *s = &t->d[1];
+    int encrypted = c->ccs || s->ccs || c->stage || s->stage || c->dead || s->dead ||
+                    c->done || s->done;
+    if (t->ech)
+        return "ech";
+    if (!t->have_cr && (t->have_sh || encrypted))
+        return "midstream";
+    if (!t->have_sh)
+        return t->have_cr ? "handshake_incomplete" : NULL;
+    if (t->nodec)
+        return "unsupported";
+    /* The server's certificate came and the client never finished its handshake (TLS
+     * 1.2: no ChangeCipherSpec; 1.3: never switched to application keys). */
+    if (t->cert_seen && (t->tls13 ? c->stage < 2 : !c->ccs))
+        return "pinning";
+    if (t->late)
+        return "key_late";
+    return encrypted ? "no_key" : "handshake_incomplete";
 }

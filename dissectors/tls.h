@@ -55,4 +55,25 @@ int tls_decrypting(const struct tls *t);
 enum { TLS_ALPN_NONE, TLS_ALPN_H2, TLS_ALPN_HTTP1 };
 int tls_alpn(const struct tls *t);
 
+/* ---- For QUIC (quic.c): the TLS handshake carried in CRYPTO frames ---- */
+
+/* In-order handshake bytes of direction dir (CRYPTO frame data of any level): parsed
+ * as the handshake of a TCP flow is (names, randoms, suite). No record layer. */
+void tls_handshake_data(struct tls *t, int dir, const uint8_t *p, size_t n,
+                        const struct dissect_cb *cb, void *ctx);
+/* The ClientHello's random into cr: 1, or 0 when no ClientHello was read. */
+int tls_client_random(const struct tls *t, uint8_t cr[32]);
+/* The ServerHello's cipher suite, 0 before it. */
+uint16_t tls_server_suite(const struct tls *t);
+/* 1 when the ClientHello offered Encrypted Client Hello. */
+int tls_offered_ech(const struct tls *t);
+/* 1 when the server's Certificate message was read. */
+int tls_cert_seen(const struct tls *t);
+
+/* Why no application data of the flow was decrypted, or NULL when some was (or there
+ * was nothing to decrypt): "no_key", "unsupported", "midstream", "ech", "pinning"
+ * (the server's certificate, then the client gave up), "key_late" (records gave up
+ * waiting and the key was there by the end), "handshake_incomplete". */
+const char *tls_dark_reason(const struct tls *t);
+
 #endif

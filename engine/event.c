@@ -191,6 +191,19 @@ void event_flow_attribute(json_t *flow_ev, const char *device, const char *sdk,
         set_str(flow_ev, "host", host);
 }
 
+void event_flow_dark(json_t *flow_ev, const char *reason)
+{
+    json_t *fl = flow_ev ? json_object_get(flow_ev, "flow") : NULL;
+    if (fl && reason)
+        set_str(fl, "dark_reason", reason);
+}
+
+void event_leak_quic(json_t *leak_ev)
+{
+    if (leak_ev)
+        json_object_set_new(leak_ev, "quic", json_true());
+}
+
 const char *event_flow_app_proto(json_t *flow_ev)
 {
     return flow_ev ? json_string_value(json_object_get(flow_ev, "app_proto")) : NULL;

@@ -46,6 +46,11 @@ json_t *event_flow(const struct flow *f, const struct event_flow_info *fi);
 /* The attribution a flow event carries: device and SDK, and host when it had none. */
 void event_flow_attribute(json_t *flow_ev, const char *device, const char *sdk,
                           const char *host);
+/* Why a TLS/QUIC flow stayed dark (dissect_flow_dark_reason()): flow.dark_reason.
+ * NULL flow_ev or reason: nothing. */
+void event_flow_dark(json_t *flow_ev, const char *reason);
+/* A finding seen in a QUIC flow: "quic": true on the privacy_leak event. */
+void event_leak_quic(json_t *leak_ev);
 /* The flow event's app_proto (borrowed from flow_ev), or NULL. */
 const char *event_flow_app_proto(json_t *flow_ev);
 

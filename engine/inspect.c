@@ -399,6 +399,11 @@ void inspect_datagram(inspect_t *in, struct flow *f, int dir, const uint8_t *dat
         return;
     if (c->df)
         dissect_flow_datagram(c->df, dir, data, len, &dissect_cbs, c);
+    /* QUIC ciphertext is not scanned (as TLS is not): only what decrypts is. */
+    if (c->df && dissect_flow_proto(c->df) == DISSECT_PROTO_QUIC) {
+        maybe_flush(in, f, c);
+        return;
+    }
     /* The datagram scan also looks for binary forms (raw 6-byte MAC). */
     if (matcher_scan_datagram(c->g->rules->matcher, c->g->scratch, data, len, "udp.payload",
                               on_hit, c) < 0)
@@ -534,6 +539,7 @@ static const char *dissected_proto(const struct fctx *c)
     case DISSECT_PROTO_MQTT: return "MQTT";
     case DISSECT_PROTO_WEBSOCKET: return "WebSocket";
     case DISSECT_PROTO_H2C: return "HTTP2";
+    case DISSECT_PROTO_QUIC: return "QUIC";
     default: return NULL;
     }
 }
@@ -565,6 +571,8 @@ static void emit_finding(inspect_t *in, const struct ruleset *r, const struct fc
                             &p, &id, tls, v.name, v.clause, v.reason);
     if (!ev)
         return;
+    if (dissect_flow_quic(c->df))
+        event_leak_quic(ev);
     in->st.findings++;
     if ((size_t)v.verdict < sizeof in->st.by_verdict / sizeof in->st.by_verdict[0])
         in->st.by_verdict[v.verdict]++;
@@ -607,8 +615,10 @@ void inspect_end(inspect_t *in, struct flow *f, const char *nd_host, json_t *flo
         /* Dissectors first: closing hands over what they held (a body read to the
          * end of the flow, TLS records whose key came late), and that plaintext goes
          * through the raw streams before those are closed. */
-        if (c->df)
+        if (c->df) {
             dissect_flow_close(c->df, &dissect_cbs, c);
+            event_flow_dark(flow_ev, dissect_flow_dark_reason(c->df));
+        }
         for (int d = 0; d < 2; d++) {
             matcher_stream_close(c->ms[d], g->scratch, on_hit, c);
             c->ms[d] = NULL;
