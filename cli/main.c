@@ -121,6 +121,14 @@ int main(int argc, char **argv)
     case OPTIONS_CHECK_RULES:
         rc = rulecheck_dir(o.check_dir, stdout) == 0 ? EXIT_OK : EXIT_USAGE;
         goto out;
+    case OPTIONS_DRAFT:
+        if (draftcmd_run(&o.draft, stdout, err, sizeof err) == 0) {
+            rc = EXIT_OK;
+        } else {
+            fprintf(stderr, "leakwatch: %s\n", err);
+            rc = EXIT_INPUT;
+        }
+        goto out;
     case OPTIONS_RUN: break;
     }
     o.sc.on_error = on_sink_error;

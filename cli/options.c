@@ -12,7 +12,7 @@ enum {
     OPT_REDIS = 256, OPT_REDIS_KEY, OPT_REDIS_MAXLEN, OPT_SPOOL, OPT_SPOOL_MAX, OPT_MAX_FLOWS,
     OPT_FLOW_TIMEOUT, OPT_CLOSE_TIMEOUT, OPT_CHECK_RULES, OPT_PROFILE, OPT_RULES, OPT_MIN_CONF,
     OPT_EVIDENCE, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_USER, OPT_ALLOW_ROOT,
-    OPT_STATS_INTERVAL, OPT_KEYLOG,
+    OPT_STATS_INTERVAL, OPT_KEYLOG, OPT_DRAFT_POLICY, OPT_DRAFT_ID, OPT_DRAFT_AGAINST,
 };
 
 static const struct option opts[] = {
@@ -41,6 +41,9 @@ static const struct option opts[] = {
     {"allow-root", no_argument, NULL, OPT_ALLOW_ROOT},
     {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
+    {"draft-policy", required_argument, NULL, OPT_DRAFT_POLICY},
+    {"id", required_argument, NULL, OPT_DRAFT_ID},
+    {"against", required_argument, NULL, OPT_DRAFT_AGAINST},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -52,6 +55,7 @@ void options_usage(FILE *o)
 "Usage: leakwatch -r FILE [-r FILE ...] [options] [BPF filter expression]\n"
 "       leakwatch -i IFACE [-i IFACE ...] --user NAME [options] [BPF filter]\n"
 "       leakwatch --check-rules [DIR]\n"
+"       leakwatch --draft-policy FILE [--rules DIR] [--id ID] [--against YAML]\n"
 "\n"
 "leakwatch reads network captures of phones and IoT devices under test, follows\n"
 "every flow (TCP reassembled per direction) and classifies it with nDPI. It finds\n"
@@ -124,6 +128,10 @@ void options_usage(FILE *o)
 "\n"
 "Other:\n"
 "      --check-rules [DIR] validate the rule files in DIR (default " LW_RULES_DIR ")\n"
+"      --draft-policy FILE draft a policy declarations file (YAML, on stdout) from\n"
+"                         a privacy policy's text or HTML page; --id ID names it;\n"
+"                         --against YAML prints what changed since that declared\n"
+"                         file instead (docs/draft.md)\n"
 "  -h, --help             this text\n"
 "  -V, --version          version, library versions and per-flow memory cost\n"
 "\n"
@@ -319,10 +327,17 @@ int options_parse(int argc, char **argv, struct options *o)
                 o->check_dir = LW_RULES_DIR;
             o->action = OPTIONS_CHECK_RULES;
             return 0;
+        case OPT_DRAFT_POLICY: o->draft.file = optarg; o->action = OPTIONS_DRAFT; break;
+        case OPT_DRAFT_ID: o->draft.id = optarg; break;
+        case OPT_DRAFT_AGAINST: o->draft.against = optarg; break;
         case 'h': o->action = OPTIONS_HELP; return 0;
         case 'V': o->action = OPTIONS_VERSION; return 0;
         default: fprintf(stderr, "Try 'leakwatch --help'.\n"); return -1;
         }
+    }
+    if (o->action == OPTIONS_DRAFT) {
+        o->draft.rules_dir = o->ro.rules_dir;
+        return 0;
     }
     if (check_run(o) < 0 || (optind < argc && join_filter(o, optind, argc, argv) < 0))
         return -1;

@@ -7,6 +7,7 @@
 #include "capture/live.h"
 #include "engine/pipeline.h"
 #include "engine/ruleset.h"
+#include "rules/draftcmd.h"
 #include "sinks/sink.h"
 
 #ifndef LW_RULES_DIR
@@ -18,11 +19,13 @@ enum options_action {
     OPTIONS_HELP,
     OPTIONS_VERSION,
     OPTIONS_CHECK_RULES,  /* check_dir */
+    OPTIONS_DRAFT,        /* --draft-policy: draft */
 };
 
 struct options {
     enum options_action action;
     const char *check_dir;
+    struct draftcmd draft;      /* --draft-policy, --id, --against (and --rules) */
     struct pipeline_config pc;  /* files, keylogs, filter, workers, timeouts ... */
     struct sink_config sc;
     struct live_options lo;     /* ifaces, snaplen, buffer, promisc */

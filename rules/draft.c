@@ -1,0 +1,685 @@
+/* draft.c - see draft.h. The text is scanned once (draftlex_scan); everything after
+ * works on the sorted hits and a line index, so the cost is one Hyperscan pass plus
+ * work linear in the hits and lines. Output and comparison are in draftout.c. */
+#include "rules/draft.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/lwerr.h"
+#include "rules/draft_int.h"
+
+/* Clauses are cut beyond this many bytes (marked "..."): a reviewer reads them. */
+#define DRAFT_MAX_CLAUSE 1200
+/* An excerpt keeps this much context before the first hit and after the last. */
+#define DRAFT_CTX_BEFORE 60
+#define DRAFT_CTX_AFTER 40
+
+int sset_add(struct sset *s, const char *v)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], v) == 0)
+            return 0;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 8;
+        const char **nv = realloc(s->v, cap * sizeof *nv);
+        if (!nv)
+            return LW_ERR_NOMEM;
+        s->v = nv;
+        s->cap = cap;
+    }
+    s->v[s->n++] = v;
+    return 0;
+}
+
+int sset_has(const struct sset *s, const char *v)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], v) == 0)
+            return 1;
+    return 0;
+}
+
+/* Append len bytes to b, keeping b NUL-terminated; past DRAFT_MAX_CLAUSE only a final
+ * " ..." is added once. */
+static int sbuf_add(struct sbuf *b, const char *s, size_t len)
+{
+    if (b->n >= DRAFT_MAX_CLAUSE) {
+        if (b->cut)
+            return 0;
+        b->cut = 1;
+        s = " ...";
+        len = 4;
+    }
+    if (b->n + len + 1 > b->cap) {
+        size_t cap = (b->n + len + 1) * 2;
+        char *np = realloc(b->p, cap);
+        if (!np)
+            return LW_ERR_NOMEM;
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, len);
+    b->n += len;
+    b->p[b->n] = '\0';
+    return 0;
+}
+
+/* Line index: start offsets of every line. */
+static int index_lines(struct draft_text *t, char *err, size_t errlen)
+{
+    size_t n = 1;
+    for (const char *p = t->s; (p = memchr(p, '\n', (size_t)(t->s + t->len - p))); p++)
+        n++;
+    if (n > DRAFT_MAX_LINES) {
+        snprintf(err, errlen, "%zu lines: more than %u, not a privacy policy text", n,
+                 DRAFT_MAX_LINES);
+        return LW_ERR_FULL;
+    }
+    if (!(t->line = malloc(n * sizeof *t->line))) {
+        snprintf(err, errlen, "out of memory");
+        return LW_ERR_NOMEM;
+    }
+    t->line[0] = 0;
+    t->nlines = 1;
+    for (size_t i = 0; i < t->len; i++)
+        if (t->s[i] == '\n')
+            t->line[t->nlines++] = (uint32_t)(i + 1);
+    return 0;
+}
+
+static size_t line_of(const struct draft_text *t, size_t pos)
+{
+    size_t lo = 0, hi = t->nlines;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (t->line[mid] <= pos)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static size_t line_start(const struct draft_text *t, size_t l)
+{
+    return l < t->nlines ? t->line[l] : t->len;
+}
+
+/* End of line l, before its '\n'. */
+static size_t line_end(const struct draft_text *t, size_t l)
+{
+    return l + 1 < t->nlines ? t->line[l + 1] - 1 : t->len;
+}
+
+/* Move pos back (dir < 0) or forward to the start of a UTF-8 character. */
+static size_t utf8_snap(const char *s, size_t len, size_t pos, int dir)
+{
+    while (pos > 0 && pos < len && ((unsigned char)s[pos] & 0xc0) == 0x80)
+        pos = dir < 0 ? pos - 1 : pos + 1;
+    return pos;
+}
+
+/* Append to b the exact text of [from, to) of line l widened by some context, with
+ * "..." where the line was cut, after sep when b is not empty. */
+static int clause_excerpt(struct sbuf *b, const struct draft_text *t, size_t l, size_t from,
+                   size_t to, const char *sep)
+{
+    size_t ls = line_start(t, l), le = line_end(t, l);
+    size_t a = from > ls + DRAFT_CTX_BEFORE ? from - DRAFT_CTX_BEFORE : ls;
+    size_t z = to + DRAFT_CTX_AFTER < le ? to + DRAFT_CTX_AFTER : le;
+    a = utf8_snap(t->s, t->len, a, 1);
+    z = utf8_snap(t->s, t->len, z, -1);
+    while (a < z && (t->s[a] == ' ' || t->s[a] == '\t'))
+        a++;
+    while (z > a && (t->s[z - 1] == ' ' || t->s[z - 1] == '\t'))
+        z--;
+    int rc = 0;
+    if (b->n && (rc = sbuf_add(b, sep, strlen(sep))) < 0)
+        return rc;
+    if (a > ls && (rc = sbuf_add(b, "...", 3)) < 0)
+        return rc;
+    if ((rc = sbuf_add(b, t->s + a, z - a)) < 0)
+        return rc;
+    if (z < le && (rc = sbuf_add(b, "...", 3)) < 0)
+        return rc;
+    return 0;
+}
+
+/* A lower-cased copy of s[0, n) (at most cap - 1 bytes) for keyword tests. */
+static void lower_copy(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t i = 0;
+    for (; i < n && i + 1 < cap; i++)
+        out[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] - 'A' + 'a' : s[i]);
+    out[i] = '\0';
+}
+
+/* 1 when what follows an SDK name closes it as a list item would: "SDK", "(", ":",
+ * the end of the line, or a capital right after it (a flattened table glues cells:
+ * "Tencent BuglyStatistics of App crashes"). "Adjust advertising ..." is prose. */
+static int name_closed(const struct draft_text *t, size_t end)
+{
+    size_t le = line_end(t, line_of(t, end > 0 ? end - 1 : 0)), i = end;
+    if (i < le && t->s[i] >= 'A' && t->s[i] <= 'Z')
+        return 1;
+    while (i < le && t->s[i] == ' ')
+        i++;
+    if (i == le || t->s[i] == '(' || t->s[i] == ':' || t->s[i] == ',' || t->s[i] == '-' ||
+        t->s[i] == '[')
+        return 1;
+    if (le - i >= 3 && (memcmp(t->s + i, "（", 3) == 0 || memcmp(t->s + i, "：", 3) == 0))
+        return 1;
+    /* "WeChat Video Live SDK": the name goes on to "SDK" within a few words. */
+    for (size_t k = i; k + 3 <= le && k < i + 24; k++) {
+        if (t->s[k] == ',' || t->s[k] == '.' || t->s[k] == ';')
+            return 0;
+        if (strncasecmp(t->s + k, "SDK", 3) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 when the SDK name h starts an entry: it follows a label naming the SDK ("Partner
+ * Name:", "SDK名称："), or it opens its line (after bullets or numbering only) and
+ * is closed as a list item's name is (name_closed). */
+static int starts_entry(const struct draft_text *t, const struct draftlex_hit *h)
+{
+    size_t ls = line_start(t, line_of(t, h->start)), n = h->start - ls;
+    const char *p = t->s + ls;
+    int letters = 0;
+    for (size_t i = 0; i < n; i++)
+        letters |= (p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z';
+    if (!letters && n <= 12)
+        return name_closed(t, h->end);
+    /* A label: the line's first colon, within 48 bytes, and the name at most 40 bytes
+     * after it ("Cooperation Type: Mobile One-Tap Login (CMI Mobile Authentication)"). */
+    size_t e = 0;
+    while (e < n && e < 48 && p[e] != ':' && !(e + 3 <= n && memcmp(p + e, "：", 3) == 0))
+        e++;
+    if (e == n || e >= 48 || n - e > 40)
+        return 0;
+    static const char *const labels[] = {"name", "type", "sdk", "partner", "provider",
+                                         "名称", "合作方", "第三方", NULL};
+    char low[64];
+    lower_copy(p, e, low, sizeof low);
+    for (int i = 0; labels[i]; i++)
+        if (strstr(low, labels[i]))
+            return 1;
+    return 0;
+}
+
+/* 1 for a line that reads as a heading: short, no colon, no closing punctuation. */
+static int heading_like(const struct draft_text *t, size_t l)
+{
+    size_t ls = line_start(t, l), le = line_end(t, l), n = le - ls;
+    const char *p = t->s + ls;
+    if (n < 3 || n > 80 || memchr(p, ':', n) || memmem(p, n, "：", 3))
+        return 0;
+    char c = p[n - 1];
+    return !(c == '.' || c == ',' || c == ';' || c == ')' || c == ']' ||
+             (n >= 3 && (memcmp(p + n - 3, "。", 3) == 0 || memcmp(p + n - 3, "，", 3) == 0)));
+}
+
+static int blank_line(const struct draft_text *t, size_t l)
+{
+    for (size_t i = line_start(t, l); i < line_end(t, l); i++)
+        if (t->s[i] != ' ' && t->s[i] != '\t')
+            return 0;
+    return 1;
+}
+
+
+/* What draft_build works on. */
+struct build {
+    struct draft *d;
+    struct draft_text t;
+    const struct draftlex_hit *h;
+    size_t nh;
+    const ontology_t *ont;
+    unsigned char *has_phrase; /* per line: a type or vague phrase is named on it */
+    unsigned char *in_span;    /* per line: inside an SDK entry */
+};
+
+/* First hit starting at or after pos. */
+static size_t hit_at(const struct build *b, size_t pos)
+{
+    size_t lo = 0, hi = b->nh;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (b->h[mid].start < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* "Third-party SDK", "The SDK", "第三方SDK": words about SDKs that name none. */
+static int generic_unknown(const char *s, size_t n)
+{
+    static const char *const inside[] = {"third", "party", "第三方", "相关", "以下", "上述",
+                                         "该", "本", NULL};
+    static const char *const first[] = {"the ", "this ", "our ", "other ", "relevant ",
+                                        "embedded ", "such ", "an ", "a ", "each ", "any ",
+                                        "all ", "these ", NULL};
+    char low[160];
+    if (n >= sizeof low)
+        return 1;
+    lower_copy(s, n, low, sizeof low);
+    for (int i = 0; inside[i]; i++)
+        if (strstr(low, inside[i]))
+            return 1;
+    for (int i = 0; first[i]; i++)
+        if (strncmp(low, first[i], strlen(first[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* Lines where entries start: an SDK name that starts its line (starts_entry) in an SDK
+ * list, i.e. within DRAFT_SECTION_GAP lines of a heading or of the previous entry.
+ * Fills ent[] with hit indices (one per line); returns the count. */
+static size_t find_entries(const struct build *b, size_t *ent)
+{
+    size_t n = 0, anchor = SIZE_MAX, last_line = SIZE_MAX;
+    for (size_t i = 0; i < b->nh; i++) {
+        const struct draftlex_hit *h = &b->h[i];
+        size_t l = line_of(&b->t, h->start);
+        if (h->kind == DLX_HEADING && line_end(&b->t, l) - line_start(&b->t, l) <= 160) {
+            anchor = l;
+            continue;
+        }
+        if (h->kind != DLX_SDK && h->kind != DLX_UNKNOWN_SDK)
+            continue;
+        if (anchor == SIZE_MAX || l - anchor > DRAFT_SECTION_GAP || l == last_line ||
+            !starts_entry(&b->t, h))
+            continue;
+        if (h->kind == DLX_UNKNOWN_SDK && generic_unknown(b->t.s + h->start, h->end - h->start))
+            continue;
+        ent[n++] = i;
+        anchor = last_line = l;
+    }
+    return n;
+}
+
+/* The line after an entry's last line. Inside a list the next entry ends it; the last
+ * entry of a list (no other within DRAFT_MAX_ENTRY_LINES) ends at a blank line, a
+ * heading-like line naming no type, or DRAFT_MAX_ENTRY_LINES lines on. */
+static size_t entry_end(const struct build *b, size_t l, size_t next_entry_line)
+{
+    size_t lim = l + 1 + DRAFT_MAX_ENTRY_LINES;
+    if (lim > b->t.nlines)
+        lim = b->t.nlines;
+    if (next_entry_line < lim)
+        return next_entry_line;
+    for (size_t k = l + 1; k < lim; k++)
+        if (blank_line(&b->t, k) || (heading_like(&b->t, k) && !b->has_phrase[k]))
+            return k;
+    return lim;
+}
+
+/* Entry i of d for the SDK of hit h, merged with an earlier one for the same SDK. */
+static struct draft_entry *entry_for(struct build *b, const struct draftlex_hit *h)
+{
+    struct draft *d = b->d;
+    size_t nl = h->end - h->start;
+    for (size_t i = 0; i < d->n; i++) {
+        struct draft_entry *e = &d->e[i];
+        if (h->target ? (e->sdk && strcmp(e->sdk, h->target) == 0)
+                      : (!e->sdk && strlen(e->name) == nl &&
+                         strncasecmp(e->name, b->t.s + h->start, nl) == 0))
+            return e;
+    }
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        struct draft_entry *nv = realloc(d->e, cap * sizeof *nv);
+        if (!nv)
+            return NULL;
+        d->e = nv;
+        d->cap = cap;
+    }
+    struct draft_entry *e = &d->e[d->n];
+    memset(e, 0, sizeof *e);
+    if (!(e->name = strndup(b->t.s + h->start, nl)))
+        return NULL;
+    e->sdk = h->target;
+    d->n++;
+    return e;
+}
+
+/* Confidence of an entry: how surely the name is that SDK, less when nothing it
+ * receives was found (the fields may be where the draft did not look). */
+static double entry_confidence(const struct draftlex_hit *h, const struct draft_entry *e)
+{
+    double c = h->kind == DLX_UNKNOWN_SDK ? 0.3 : h->strength >= 3 ? 0.9
+               : h->strength == 2 ? 0.8 : 0.6;
+    if (!e->types.n && !e->vague.n)
+        c -= 0.1;
+    return c;
+}
+
+/* 1 when hit i is a category that only introduces a list of its leaves: "device
+ * identifiers (IMEI, OAID)" declares imei and oaid, not every device identifier, while
+ * "unique device identifier, IMEI" declares both. */
+static int list_header(const struct build *b, size_t i)
+{
+    const struct draftlex_hit *h = &b->h[i], *nx = NULL;
+    if (h->kind != DLX_TYPE || !b->ont)
+        return 0;
+    const char *cat = ontology_category_of(b->ont, h->target);
+    if (!cat || strcmp(cat, h->target) != 0)
+        return 0; /* a leaf */
+    for (size_t k = i + 1; k < b->nh && !nx; k++)
+        if (b->h[k].kind == DLX_TYPE || b->h[k].kind == DLX_VAGUE)
+            nx = &b->h[k];
+    if (!nx || nx->kind != DLX_TYPE || nx->start < h->end || nx->start - h->end > 24)
+        return 0;
+    const char *leaf_cat = ontology_category_of(b->ont, nx->target);
+    if (!leaf_cat || strcmp(leaf_cat, cat) != 0 || strcmp(nx->target, cat) == 0)
+        return 0;
+    int open = 0;
+    for (size_t p = h->end; p < nx->start; p++) {
+        char c = b->t.s[p];
+        if (c == ',' || c == ';' || c == '.')
+            return 0;
+        open |= c == '(' || c == ':' || c == '[' ||
+                (p + 3 <= nx->start && (memcmp(b->t.s + p, "（", 3) == 0 ||
+                                        memcmp(b->t.s + p, "：", 3) == 0));
+    }
+    return open;
+}
+
+/* Add the phrases of lines [l, end) to e, and the excerpts that name them (and the
+ * SDK name hit at index first) to its clause. */
+static int entry_fill(struct build *b, struct draft_entry *e, size_t first, size_t l,
+                      size_t end)
+{
+    size_t stop = line_start(&b->t, end), cur = SIZE_MAX, from = 0, to = 0;
+    int rc = 0;
+    const char *sep = e->clause.n ? " | " : "";
+    for (size_t i = first; i <= b->nh; i++) {
+        const struct draftlex_hit *h = i < b->nh ? &b->h[i] : NULL;
+        int done = !h || h->start >= stop;
+        int rel = !done && (i == first || h->kind == DLX_TYPE || h->kind == DLX_VAGUE);
+        size_t hl = done ? SIZE_MAX : line_of(&b->t, h->start);
+        if (cur != SIZE_MAX && (done || (rel && hl != cur))) {
+            if ((rc = clause_excerpt(&e->clause, &b->t, cur, from, to, sep)) < 0)
+                return rc;
+            sep = " | ";
+            cur = SIZE_MAX;
+        }
+        if (done)
+            break;
+        if (!rel)
+            continue;
+        if (h->kind == DLX_TYPE && !list_header(b, i) &&
+            (rc = sset_add(&e->types, h->target)) < 0)
+            return rc;
+        if (h->kind == DLX_VAGUE && (rc = sset_add(&e->vague, h->target)) < 0)
+            return rc;
+        if (cur == SIZE_MAX) {
+            cur = hl;
+            from = h->start;
+        }
+        to = h->end;
+    }
+    for (size_t k = l; k < end; k++)
+        b->in_span[k] = 1;
+    return 0;
+}
+
+static int read_entries(struct build *b)
+{
+    size_t *ent = malloc((b->nh + 1) * sizeof *ent);
+    int rc = 0;
+    if (!ent)
+        return LW_ERR_NOMEM;
+    size_t n = find_entries(b, ent);
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        const struct draftlex_hit *h = &b->h[ent[k]];
+        size_t l = line_of(&b->t, h->start);
+        size_t next = k + 1 < n ? line_of(&b->t, b->h[ent[k + 1]].start) : SIZE_MAX;
+        struct draft_entry *e = entry_for(b, h);
+        if (!e) {
+            rc = LW_ERR_NOMEM;
+            break;
+        }
+        rc = entry_fill(b, e, ent[k], l, entry_end(b, l, next));
+        double c = entry_confidence(h, e);
+        if (c > e->confidence)
+            e->confidence = c;
+    }
+    free(ent);
+    return rc;
+}
+
+/* Types named outside every SDK entry: what the operator collects itself. The clause
+ * quotes the first lines naming them. */
+static int read_first_party(struct build *b)
+{
+    struct draft *d = b->d;
+    size_t cur = SIZE_MAX, from = 0, to = 0;
+    int rc;
+    for (size_t i = 0; i <= b->nh; i++) {
+        const struct draftlex_hit *h = i < b->nh ? &b->h[i] : NULL;
+        if (h && h->kind != DLX_TYPE)
+            continue;
+        size_t l = h ? line_of(&b->t, h->start) : SIZE_MAX;
+        if (h && b->in_span[l])
+            continue;
+        if (cur != SIZE_MAX && l != cur) {
+            if ((rc = clause_excerpt(&d->fp_clause, &b->t, cur, from, to, " | ")) < 0)
+                return rc;
+            cur = SIZE_MAX;
+        }
+        if (!h)
+            break;
+        if (!list_header(b, i) && (rc = sset_add(&d->fp, h->target)) < 0)
+            return rc;
+        if (cur == SIZE_MAX) {
+            cur = l;
+            from = h->start;
+        }
+        to = h->end;
+    }
+    return 0;
+}
+
+/* The sentence around pos within its line: after the previous ". ", "。", ";" or "；",
+ * up to and including the next. */
+static void sentence(const struct draft_text *t, size_t pos, size_t *from, size_t *to)
+{
+    size_t l = line_of(t, pos), ls = line_start(t, l), le = line_end(t, l);
+    size_t a = pos, z = pos;
+    while (a > ls && !((t->s[a - 1] == ' ' && a >= ls + 2 && t->s[a - 2] == '.') ||
+                       t->s[a - 1] == ';' ||
+                       (a >= ls + 3 && (memcmp(t->s + a - 3, "。", 3) == 0 ||
+                                        memcmp(t->s + a - 3, "；", 3) == 0))))
+        a--;
+    while (z < le && !((t->s[z] == '.' && (z + 1 == le || t->s[z + 1] == ' ')) ||
+                       t->s[z] == ';' ||
+                       (z + 3 <= le && (memcmp(t->s + z, "。", 3) == 0 ||
+                                        memcmp(t->s + z, "；", 3) == 0))))
+        z++;
+    if (z < le)
+        z += ((unsigned char)t->s[z] >= 0x80) ? 3 : 1;
+    while (a < z && t->s[a] == ' ')
+        a++;
+    *from = a;
+    *to = z;
+}
+
+static int add_transform(struct draft *d, const char *type, const char *form)
+{
+    for (size_t i = 0; i < d->ntr; i++)
+        if (strcmp(d->tr[i].type, type) == 0 && strcmp(d->tr[i].form, form) == 0)
+            return 0;
+    if (d->ntr == d->captr) {
+        size_t cap = d->captr ? d->captr * 2 : 8;
+        struct draft_transform *nv = realloc(d->tr, cap * sizeof *nv);
+        if (!nv)
+            return LW_ERR_NOMEM;
+        d->tr = nv;
+        d->captr = cap;
+    }
+    d->tr[d->ntr++] = (struct draft_transform){type, form};
+    return 0;
+}
+
+/* One sentence [from, to) promising a transform: the types it names get the
+ * algorithms it names; with no algorithm the promise is kept for the reviewer. */
+static int transform_sentence(struct build *b, size_t from, size_t to)
+{
+    struct draft *d = b->d;
+    size_t i0 = hit_at(b, from);
+    int named = 0, types = 0, rc;
+    for (size_t i = i0; i < b->nh && b->h[i].start < to; i++) {
+        named |= b->h[i].kind == DLX_TRANSFORM && strcmp(b->h[i].target, "unnamed") != 0;
+        types |= b->h[i].kind == DLX_TYPE;
+    }
+    if (!types)
+        return 0;
+    for (size_t i = i0; i < b->nh && b->h[i].start < to; i++) {
+        if (b->h[i].kind != DLX_TYPE)
+            continue;
+        for (size_t k = i0; named && k < b->nh && b->h[k].start < to; k++)
+            if (b->h[k].kind == DLX_TRANSFORM && strcmp(b->h[k].target, "unnamed") != 0 &&
+                (rc = add_transform(d, b->h[i].target, b->h[k].target)) < 0)
+                return rc;
+        if (!named && (rc = sset_add(&d->unnamed_types, b->h[i].target)) < 0)
+            return rc;
+    }
+    struct sbuf *c = named ? &d->tr_clause : &d->unnamed_clause;
+    if (c->n && (rc = sbuf_add(c, " | ", 3)) < 0)
+        return rc;
+    return sbuf_add(c, b->t.s + from, to - from);
+}
+
+static int read_transforms(struct build *b)
+{
+    size_t last_to = 0;
+    int rc;
+    for (size_t i = 0; i < b->nh; i++) {
+        const struct draftlex_hit *h = &b->h[i];
+        if (h->kind != DLX_TRANSFORM || h->start < last_to ||
+            b->in_span[line_of(&b->t, h->start)])
+            continue;
+        size_t from, to;
+        sentence(&b->t, h->start, &from, &to);
+        if ((rc = transform_sentence(b, from, to)) < 0)
+            return rc;
+        last_to = to;
+    }
+    return 0;
+}
+
+/* Without entries: is the SDK list only linked ("click here to view the catalog of
+ * third-party SDKs")? Then the sentence saying so is the draft's `linked`. */
+static int read_catalogue(struct build *b)
+{
+    struct draft *d = b->d;
+    if (d->n) {
+        d->catalogue = POLICY_CAT_INCLUDED;
+        return 0;
+    }
+    d->catalogue = POLICY_CAT_MISSING;
+    for (size_t i = 0; i < b->nh; i++)
+        if (b->h[i].kind == DLX_LINKED) {
+            size_t from, to;
+            sentence(&b->t, b->h[i].start, &from, &to);
+            d->catalogue = POLICY_CAT_LINKED;
+            return sbuf_add(&d->linked, b->t.s + from, to - from);
+        }
+    return 0;
+}
+
+static int mark_phrase_lines(struct build *b)
+{
+    b->has_phrase = calloc(b->t.nlines, 1);
+    b->in_span = calloc(b->t.nlines, 1);
+    if (!b->has_phrase || !b->in_span)
+        return LW_ERR_NOMEM;
+    for (size_t i = 0; i < b->nh; i++)
+        if (b->h[i].kind == DLX_TYPE || b->h[i].kind == DLX_VAGUE)
+            b->has_phrase[line_of(&b->t, b->h[i].start)] = 1;
+    return 0;
+}
+
+int draft_build(const draftlex_t *lx, const ontology_t *ont, const char *text, size_t len,
+                const struct draft_opts *o, draft_t **out, char *err, size_t errlen)
+{
+    struct build b = {.t = {text, len, NULL, 0}, .ont = ont};
+    struct draftlex_hit *hits = NULL;
+    int rc;
+    *out = NULL;
+    if (!(b.d = calloc(1, sizeof *b.d)) ||
+        !(b.d->id = strdup(o && o->id ? o->id : "draft")) ||
+        !(b.d->source = strdup(o && o->source ? o->source : "(stdin)"))) {
+        rc = LW_ERR_NOMEM;
+        goto fail;
+    }
+    if ((rc = index_lines(&b.t, err, errlen)) < 0 ||
+        (rc = draftlex_scan(lx, text, len, &hits, &b.nh, err, errlen)) < 0)
+        goto out;
+    b.h = hits;
+    if ((rc = mark_phrase_lines(&b)) < 0 || (rc = read_entries(&b)) < 0 ||
+        (rc = read_first_party(&b)) < 0 || (rc = read_transforms(&b)) < 0 ||
+        (rc = read_catalogue(&b)) < 0)
+        goto fail;
+    *out = b.d;
+    b.d = NULL;
+    goto out;
+fail:
+    if (rc == LW_ERR_NOMEM)
+        snprintf(err, errlen, "out of memory drafting the policy");
+out:
+    draft_free(b.d);
+    free(hits);
+    free(b.t.line);
+    free(b.has_phrase);
+    free(b.in_span);
+    return rc;
+}
+
+static void entry_free(struct draft_entry *e)
+{
+    free(e->name);
+    free(e->types.v);
+    free(e->vague.v);
+    free(e->clause.p);
+}
+
+void draft_free(draft_t *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++)
+        entry_free(&d->e[i]);
+    free(d->e);
+    free(d->id);
+    free(d->source);
+    free(d->linked.p);
+    free(d->fp.v);
+    free(d->fp_clause.p);
+    free(d->tr);
+    free(d->tr_clause.p);
+    free(d->unnamed_types.v);
+    free(d->unnamed_clause.p);
+    free(d);
+}
+
+size_t draft_nsdks(const draft_t *d)
+{
+    return d ? d->n : 0;
+}
+
+const char *draft_sdk_id(const draft_t *d, size_t i, const char **name)
+{
+    if (!d || i >= d->n)
+        return NULL;
+    if (name)
+        *name = d->e[i].name;
+    return d->e[i].sdk;
+}
