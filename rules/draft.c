@@ -528,33 +528,78 @@ static int add_transform(struct draft *d, const char *type, const char *form)
     return 0;
 }
 
-/* One sentence [from, to) promising a transform: the types it names get the
- * algorithms it names; with no algorithm the promise is kept for the reviewer. */
+/* The part of [from, to) around pos between commas ("，" too): in "我们会对IMEI进行MD5加密，
+ * 对MAC地址进行脱敏" MD5 is promised for the IMEI only. */
+static void subclause(const struct draft_text *t, size_t from, size_t to, size_t pos,
+                      size_t *a, size_t *z)
+{
+    *a = pos;
+    *z = pos;
+    while (*a > from && t->s[*a - 1] != ',' &&
+           !(*a >= from + 3 && memcmp(t->s + *a - 3, "，", 3) == 0))
+        (*a)--;
+    while (*z < to && t->s[*z] != ',' && !(*z + 3 <= to && memcmp(t->s + *z, "，", 3) == 0))
+        (*z)++;
+}
+
+static int is_algo(const struct draftlex_hit *h)
+{
+    return h->kind == DLX_TRANSFORM && strcmp(h->target, "unnamed") != 0;
+}
+
+/* The types a transform hit k applies to: those of its sub-clause, or of the whole
+ * sentence [from, to) when the sub-clause names none. Sets *a, *z to that scope and
+ * returns whether an algorithm is named in it. */
+static int transform_scope(const struct build *b, size_t k, size_t from, size_t to, size_t *a,
+                           size_t *z)
+{
+    int types = 0, algo = 0;
+    subclause(&b->t, from, to, b->h[k].start, a, z);
+    for (size_t i = hit_at(b, *a); i < b->nh && b->h[i].start < *z; i++)
+        types |= b->h[i].kind == DLX_TYPE;
+    if (!types) {
+        *a = from;
+        *z = to;
+    }
+    for (size_t i = hit_at(b, *a); i < b->nh && b->h[i].start < *z; i++)
+        algo |= is_algo(&b->h[i]);
+    return algo;
+}
+
+/* One sentence [from, to) promising a transform: the types in each promise's scope get
+ * the algorithm it names; a promise without one ("hashed", "脱敏") is kept for the
+ * reviewer. The sentence is quoted in transforms_clause or in the comment. */
 static int transform_sentence(struct build *b, size_t from, size_t to)
 {
     struct draft *d = b->d;
-    size_t i0 = hit_at(b, from);
-    int named = 0, types = 0, rc;
-    for (size_t i = i0; i < b->nh && b->h[i].start < to; i++) {
-        named |= b->h[i].kind == DLX_TRANSFORM && strcmp(b->h[i].target, "unnamed") != 0;
-        types |= b->h[i].kind == DLX_TYPE;
-    }
-    if (!types)
-        return 0;
-    for (size_t i = i0; i < b->nh && b->h[i].start < to; i++) {
-        if (b->h[i].kind != DLX_TYPE)
+    int rc, named = 0, unnamed = 0;
+    for (size_t k = hit_at(b, from); k < b->nh && b->h[k].start < to; k++) {
+        size_t a, z;
+        if (b->h[k].kind != DLX_TRANSFORM)
             continue;
-        for (size_t k = i0; named && k < b->nh && b->h[k].start < to; k++)
-            if (b->h[k].kind == DLX_TRANSFORM && strcmp(b->h[k].target, "unnamed") != 0 &&
-                (rc = add_transform(d, b->h[i].target, b->h[k].target)) < 0)
+        int algo = transform_scope(b, k, from, to, &a, &z);
+        if (!is_algo(&b->h[k]) && algo)
+            continue; /* "encrypted with MD5": the MD5 hit speaks for it */
+        for (size_t i = hit_at(b, a); i < b->nh && b->h[i].start < z; i++) {
+            if (b->h[i].kind != DLX_TYPE)
+                continue;
+            rc = is_algo(&b->h[k]) ? add_transform(d, b->h[i].target, b->h[k].target)
+                                   : sset_add(&d->unnamed_types, b->h[i].target);
+            if (rc < 0)
                 return rc;
-        if (!named && (rc = sset_add(&d->unnamed_types, b->h[i].target)) < 0)
+            named |= is_algo(&b->h[k]);
+            unnamed |= !is_algo(&b->h[k]);
+        }
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        struct sbuf *c = pass ? &d->unnamed_clause : &d->tr_clause;
+        if (!(pass ? unnamed : named))
+            continue;
+        if ((c->n && (rc = sbuf_add(c, " | ", 3)) < 0) ||
+            (rc = sbuf_add(c, b->t.s + from, to - from)) < 0)
             return rc;
     }
-    struct sbuf *c = named ? &d->tr_clause : &d->unnamed_clause;
-    if (c->n && (rc = sbuf_add(c, " | ", 3)) < 0)
-        return rc;
-    return sbuf_add(c, b->t.s + from, to - from);
+    return 0;
 }
 
 static int read_transforms(struct build *b)
