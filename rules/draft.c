@@ -216,8 +216,11 @@ static int heading_like(const struct draft_text *t, size_t l)
 {
     size_t ls = line_start(t, l), le = line_end(t, l), n = le - ls;
     const char *p = t->s + ls;
-    if (n < 3 || n > 80 || memchr(p, ':', n) || memmem(p, n, "：", 3))
+    if (n < 3 || n > 80 || memchr(p, ':', n))
         return 0;
+    for (size_t i = 0; i + 3 <= n; i++)
+        if (memcmp(p + i, "：", 3) == 0)
+            return 0;
     char c = p[n - 1];
     return !(c == '.' || c == ',' || c == ';' || c == ')' || c == ']' ||
              (n >= 3 && (memcmp(p + n - 3, "。", 3) == 0 || memcmp(p + n - 3, "，", 3) == 0)));
