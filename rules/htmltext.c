@@ -223,11 +223,13 @@ static size_t flatten(const char *s, size_t n, char *out)
     return j;
 }
 
-/* Collapse runs of blanks, trim each line, keep at most one empty line in a row. */
+/* Collapse runs of blanks, trim each line, drop empty lines: in HTML they only say
+ * where one element closed and the next opened, while in plain text a blank line ends
+ * an SDK entry (rules/draft.c). */
 static size_t tidy(char *s, size_t n)
 {
     size_t j = 0;
-    int nl = 2; /* newlines just written: none at the start */
+    int nl = 1; /* a newline was just written: none at the start */
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == ' ') {
@@ -237,7 +239,7 @@ static size_t tidy(char *s, size_t n)
         } else if (c == '\n') {
             while (j && s[j - 1] == ' ')
                 j--;
-            if (nl < 2)
+            if (!nl)
                 s[j++] = '\n';
             nl++;
         } else {
