@@ -129,7 +129,9 @@ int draft_write_yaml(const draft_t *d, FILE *f)
 {
     fputs("# Draft written by leakwatch --draft-policy: check every clause against the\n"
           "# policy text before use (docs/draft.md).\n", f);
-    fprintf(f, "id: %s\napp: ", d->id);
+    fputs("id: ", f);
+    yq(f, d->id);
+    fputs("\napp: ", f);
     yq(f, d->id);
     fputs("\nsource: ", f);
     yq(f, d->source);

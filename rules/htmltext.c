@@ -204,7 +204,10 @@ static size_t flatten(const char *s, size_t n, char *out)
 {
     size_t j = 0;
     for (size_t i = 0; i < n;) {
-        if (s[i] == '<') {
+        char nx = i + 1 < n ? s[i + 1] : '\0';
+        int opens = ((nx | 0x20) >= 'a' && (nx | 0x20) <= 'z') || nx == '/' || nx == '!' ||
+                    nx == '?';
+        if (s[i] == '<' && opens) { /* "a < b" is text, not a tag */
             int cls;
             size_t e = tag_end(s, n, i, &cls);
             /* Inline tags vanish ("Um<b>eng</b>" stays one word); cells keep apart. */

@@ -97,6 +97,9 @@ static void test_text_html(void)
     CU_ASSERT_STRING_EQUAL(t, "Policy\nWe & you: e-mail \xe4\xb8\xad\xe4\xb8\xad &bogus; ? ?\n"
                               "Umeng SDK IMEI, OAID\nJPush MAC\nUmeng");
     free(t);
+    t = prep("<html><p>1 < 2 and 3 > 2</p></html>", 35);
+    CU_ASSERT(t && strcmp(t, "1 < 2 and 3 > 2") == 0);
+    free(t);
     /* Unterminated constructs end the text, they do not run past it. */
     static const char *const cut[] = {"<html><p>a<!-- b", "<html><p>a<td", "<html><p>a&#x1",
                                       "<html><p>a</", "<html><p>a<script>"};
@@ -147,6 +150,22 @@ static void test_draft_entries(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(y, "clause: \"Partner Name: Getui Push Service | "));
     CU_ASSERT_PTR_NOT_NULL(strstr(y, "sdk_catalogue: included\n"));
     free(y);
+}
+
+static void test_draft_html_list(void)
+{
+    /* One <p> per field: the last entry's span goes on past the element boundaries up
+     * to the next heading. */
+    static const char page[] = "<html><body><h2>Third-party SDK list</h2><p>Umeng SDK</p>"
+                               "<p>Fields: IMEI</p><p>Purpose: statistics</p>"
+                               "<h2>Contact us</h2><p>Write to us with your IMSI</p></body></html>";
+    char *t = prep(page, sizeof page - 1);
+    CU_ASSERT_FATAL(t != NULL);
+    char *y = draft_yaml(t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: umeng\n    declares: [imei]\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  collects: [imsi]\n"));
+    free(y);
+    free(t);
 }
 
 static void test_draft_no_list(void)
@@ -260,6 +279,7 @@ int main(void)
         {"text: binary and oversize refused", test_text_refused},
         {"text: HTML flattened", test_text_html},
         {"draft: entries, spans, types, unknown names", test_draft_entries},
+        {"draft: an HTML page with one element per field", test_draft_html_list},
         {"draft: no list, linked list, transforms, empty", test_draft_no_list},
         {"draft: catalogue aliases", test_draft_aliases},
         {"policy: sdk null, name, confidence", test_policy_draft_keys},
