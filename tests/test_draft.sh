@@ -29,7 +29,8 @@ done
 "$LEAKWATCH" --check-rules "$T/rules" > "$T/check" 2>&1
 check_eq "every seed draft loads with --check-rules" 0 $?
 check_grep "five drafts checked" ", 5 policies" "$T/check"
-python3 "$S/tests/lib/draft_score.py" "$S/data/policies" "$T/rules/policies" --floors > "$T/score"
+python3 "$S/tests/lib/draft_score.py" "$S/data/policies" "$T/rules/policies" \
+    "$S/data/ontology.yaml" --floors > "$T/score"
 check_eq "seed scores at or above their floors" 0 $?
 cat "$T/score"
 check_grep "MD5 promise of seed 002 drafted" "transforms: {imei: \[md5\], mac: \[md5\]}" \
