@@ -242,6 +242,7 @@ struct build {
     const struct draftlex_hit *h;
     size_t nh;
     const ontology_t *ont;
+    const draftlex_t *lx;
     unsigned char *has_phrase; /* per line: a type or vague phrase is named on it */
     unsigned char *in_span;    /* per line: inside an SDK entry */
 };
@@ -449,7 +450,18 @@ static int read_entries(struct build *b)
             rc = LW_ERR_NOMEM;
             break;
         }
-        rc = entry_fill(b, e, ent[k], l, entry_end(b, l, next));
+        size_t end = entry_end(b, l, next);
+        if (e->nspan && e->span[e->nspan - 1][1] == l)
+            e->span[e->nspan - 1][1] = end; /* the entry goes on ("Partner Name:" after
+                                                "Partner Type:") */
+        else if (e->nspan < 8) {
+            e->span[e->nspan][0] = l + 1;
+            e->span[e->nspan++][1] = end;
+        }
+        if (!e->sdk && !e->ncand)
+            e->ncand = draftlex_candidates(b->lx, e->name, strlen(e->name), e->cand, 8);
+        if ((rc = entry_fill(b, e, ent[k], l, end)) < 0)
+            break;
         double c = entry_confidence(h, e);
         if (c > e->confidence)
             e->confidence = c;
@@ -658,7 +670,7 @@ static int mark_phrase_lines(struct build *b)
 int draft_build(const draftlex_t *lx, const ontology_t *ont, const char *text, size_t len,
                 const struct draft_opts *o, draft_t **out, char *err, size_t errlen)
 {
-    struct build b = {.t = {text, len, NULL, 0}, .ont = ont};
+    struct build b = {.t = {text, len, NULL, 0}, .ont = ont, .lx = lx};
     struct draftlex_hit *hits = NULL;
     int rc;
     *out = NULL;

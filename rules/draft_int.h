@@ -36,6 +36,10 @@ struct draft_entry {
     struct sset types;    /* canonical type names (borrowed from the ontology) */
     struct sset vague;    /* vague phrases (borrowed from the ontology) */
     struct sbuf clause;   /* exact excerpts of the text, " | " between them */
+    size_t span[8][2];    /* its spans: 1-based first and last lines, adjacent merged */
+    size_t nspan;
+    const char *cand[8];  /* sdk NULL: catalogue ids its name may mean (borrowed) */
+    size_t ncand;
     double confidence;
 };
 

@@ -405,6 +405,35 @@ void draftlex_free(draftlex_t *lx)
     free(lx);
 }
 
+size_t draftlex_candidates(const draftlex_t *lx, const char *name, size_t len,
+                           const char **ids, size_t max)
+{
+    char key[DLX_KEYMAX];
+    size_t w = 0, n = 0;
+    while (w < len && name[w] != ' ' && w < 64)
+        w++;
+    /* Vendor words ("Tencent", "Baidu") are generic as names but good leads here. */
+    static const char *const weak[] = {"sdk", "the", "this", "our", "other", "third",
+                                       "mobile", "open", "cloud", "push", "ads", "app", NULL};
+    int stop = w < 3;
+    for (int i = 0; weak[i] && !stop; i++)
+        stop = strlen(weak[i]) == w && strncasecmp(name, weak[i], w) == 0;
+    if (stop || !norm_key(name, w, key, sizeof key))
+        return 0;
+    size_t kl = strlen(key);
+    for (size_t i = 0; i < lx->nnames && n < max; i++) {
+        const struct dlx_name *nm = &lx->names[i];
+        size_t k = 0;
+        if (strncmp(nm->key, key, kl) != 0)
+            continue;
+        while (k < n && strcmp(ids[k], nm->id) != 0)
+            k++;
+        if (k == n)
+            ids[n++] = nm->id;
+    }
+    return n;
+}
+
 size_t draftlex_npatterns(const draftlex_t *lx)
 {
     return lx ? lx->n : 0;

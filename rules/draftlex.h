@@ -59,4 +59,11 @@ size_t draftlex_npatterns(const draftlex_t *lx);
 int draftlex_scan(const draftlex_t *lx, const char *text, size_t len,
                   struct draftlex_hit **hits, size_t *n, char *err, size_t errlen);
 
+/* For a name the catalogue lacks ("Tencent SDK"): the ids of catalogue SDKs one of whose
+ * names starts with the name's first word ("tencent-bugly", "tencent-im", ...), at most
+ * max of them into ids (borrowed from the lexicon). A generic or short first word
+ * ("The", "SDK") gives none. Returns the count. */
+size_t draftlex_candidates(const draftlex_t *lx, const char *name, size_t len,
+                           const char **ids, size_t max);
+
 #endif

@@ -122,7 +122,16 @@ static void write_entry(const struct draft_entry *e, FILE *f)
     }
     fputs("    clause: ", f);
     yq(f, e->clause.n ? e->clause.p : e->name);
-    fprintf(f, "\n    confidence: %.1f\n", e->confidence);
+    fprintf(f, "\n    confidence: %.1f\n    note: \"draft: text line", e->confidence);
+    for (size_t i = 0; i < e->nspan; i++) {
+        fprintf(f, "%s %zu", i ? "," : e->nspan > 1 || e->span[0][0] != e->span[0][1] ? "s" : "",
+                e->span[i][0]);
+        if (e->span[i][1] != e->span[i][0])
+            fprintf(f, "-%zu", e->span[i][1]);
+    }
+    for (size_t i = 0; i < e->ncand; i++)
+        fprintf(f, "%s%s", i ? ", " : "; not in the catalogue, perhaps: ", e->cand[i]);
+    fputs("\"\n", f);
 }
 
 int draft_write_yaml(const draft_t *d, FILE *f)
