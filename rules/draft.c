@@ -168,7 +168,7 @@ static int name_closed(const struct draft_text *t, size_t end)
     while (i < le && t->s[i] == ' ')
         i++;
     if (i == le || t->s[i] == '(' || t->s[i] == ':' || t->s[i] == ',' || t->s[i] == '-' ||
-        t->s[i] == '[')
+        t->s[i] == '[' || t->s[i] == '|' || t->s[i] == '\t')
         return 1;
     if (le - i >= 3 && (memcmp(t->s + i, "（", 3) == 0 || memcmp(t->s + i, "：", 3) == 0))
         return 1;

@@ -210,11 +210,14 @@ static size_t flatten(const char *s, size_t n, char *out)
         if (s[i] == '<' && opens) { /* "a < b" is text, not a tag */
             int cls;
             size_t e = tag_end(s, n, i, &cls);
-            /* Inline tags vanish ("Um<b>eng</b>" stays one word); cells keep apart. */
-            if (cls == 1)
+            /* Inline tags vanish ("Um<b>eng</b>" stays one word); a cell opens with
+             * " | " (never longer than "<td>"), so a row reads "| Umeng SDK | IMEI". */
+            if (cls == 1) {
                 out[j++] = '\n';
-            else if (cls == 2)
-                out[j++] = ' ';
+            } else if (cls == 2 && s[i + 1] != '/') {
+                memcpy(out + j, " | ", 3);
+                j += 3;
+            }
             i = e;
         } else if (s[i] == '&') {
             i += entity(s + i, n - i, out, &j);

@@ -95,7 +95,7 @@ static void test_text_html(void)
     CU_ASSERT_EQUAL(html, 1);
     CU_ASSERT_FATAL(t != NULL);
     CU_ASSERT_STRING_EQUAL(t, "Policy\nWe & you: e-mail \xe4\xb8\xad\xe4\xb8\xad &bogus; ? ?\n"
-                              "Umeng SDK IMEI, OAID\nJPush MAC\nUmeng");
+                              "| Umeng SDK | IMEI, OAID\n| JPush | MAC\nUmeng");
     free(t);
     t = prep("<html><p>1 < 2 and 3 > 2</p></html>", 35);
     CU_ASSERT(t && strcmp(t, "1 < 2 and 3 > 2") == 0);
@@ -164,6 +164,19 @@ static void test_draft_html_list(void)
     char *y = draft_yaml(t);
     CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: umeng\n    declares: [imei]\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(y, "  collects: [imsi]\n"));
+    free(y);
+    free(t);
+    /* A Chinese table: cells become " | ", so a name cell is closed by the next one. */
+    static const char table[] =
+        "<html><body><h3>第三方SDK清单</h3><table><tr><th>SDK名称</th><th>收集个人信息类型"
+        "</th></tr><tr><td>友盟SDK</td><td>友盟同欣</td><td>设备标识符（IMEI、OAID）</td></tr>"
+        "<tr><td>Umeng</td><td>MAC地址</td></tr></table></body></html>";
+    t = prep(table, sizeof table - 1);
+    CU_ASSERT_FATAL(t != NULL);
+    y = draft_yaml(t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: null\n    name: \"友盟SDK\"\n"
+                                     "    declares: [imei, oaid]\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: umeng\n    declares: [mac]\n"));
     free(y);
     free(t);
 }
