@@ -378,21 +378,23 @@ static int list_header(const struct build *b, size_t i)
     for (size_t k = i + 1; k < b->nh && !nx; k++)
         if (b->h[k].kind == DLX_TYPE || b->h[k].kind == DLX_VAGUE)
             nx = &b->h[k];
-    if (!nx || nx->kind != DLX_TYPE || nx->start < h->end || nx->start - h->end > 24)
+    if (!nx || nx->kind != DLX_TYPE || nx->start < h->end || nx->start - h->end > 40)
         return 0;
     const char *leaf_cat = ontology_category_of(b->ont, nx->target);
     if (!leaf_cat || strcmp(leaf_cat, cat) != 0 || strcmp(nx->target, cat) == 0)
         return 0;
-    int open = 0;
+    /* The list must open right after the category; inside it anything goes ("device
+     * identifiers (for Android device, such as IMEI"). */
     for (size_t p = h->end; p < nx->start; p++) {
         char c = b->t.s[p];
-        if (c == ',' || c == ';' || c == '.')
+        if (c == '(' || c == ':' || c == '[' ||
+            (p + 3 <= nx->start && (memcmp(b->t.s + p, "（", 3) == 0 ||
+                                    memcmp(b->t.s + p, "：", 3) == 0)))
+            return 1;
+        if (c != ' ' && c != '`')
             return 0;
-        open |= c == '(' || c == ':' || c == '[' ||
-                (p + 3 <= nx->start && (memcmp(b->t.s + p, "（", 3) == 0 ||
-                                        memcmp(b->t.s + p, "：", 3) == 0));
     }
-    return open;
+    return 0;
 }
 
 /* Add the phrases of lines [l, end) to e, and the excerpts that name them (and the
