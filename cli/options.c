@@ -339,6 +339,10 @@ int options_parse(int argc, char **argv, struct options *o)
         o->draft.rules_dir = o->ro.rules_dir;
         return 0;
     }
+    if (o->draft.id || o->draft.against) {
+        fprintf(stderr, "leakwatch: --id and --against go with --draft-policy FILE\n");
+        return -1;
+    }
     if (check_run(o) < 0 || (optind < argc && join_filter(o, optind, argc, argv) < 0))
         return -1;
     o->pc.files = o->files;

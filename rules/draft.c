@@ -17,6 +17,18 @@
 #define DRAFT_CTX_BEFORE 60
 #define DRAFT_CTX_AFTER 40
 
+/* What draft_build works on. */
+struct build {
+    struct draft *d;
+    struct draft_text t;
+    const struct draftlex_hit *h;
+    size_t nh;
+    const ontology_t *ont;
+    const draftlex_t *lx;
+    unsigned char *has_phrase; /* per line: a type or vague phrase is named on it */
+    unsigned char *in_span;    /* per line: inside an SDK entry */
+};
+
 int sset_add(struct sset *s, const char *v)
 {
     for (size_t i = 0; i < s->n; i++)
@@ -182,31 +194,23 @@ static int name_closed(const struct draft_text *t, size_t end)
     return 0;
 }
 
-/* 1 when the SDK name h starts an entry: it follows a label naming the SDK ("Partner
- * Name:", "SDK名称："), or it opens its line (after bullets or numbering only) and
- * is closed as a list item's name is (name_closed). */
-static int starts_entry(const struct draft_text *t, const struct draftlex_hit *h)
+/* 1 when the SDK name of hit i starts an entry: it follows a label naming the SDK
+ * ("Partner Name:", "SDK名称：", a DLX_LABEL hit of its line, the name within 40 bytes
+ * of the colon), or it opens its line (after bullets or numbering only) and is closed as
+ * a list item's name is (name_closed). */
+static int starts_entry(const struct build *b, size_t i)
 {
-    size_t ls = line_start(t, line_of(t, h->start)), n = h->start - ls;
-    const char *p = t->s + ls;
+    const struct draftlex_hit *h = &b->h[i];
+    size_t ls = line_start(&b->t, line_of(&b->t, h->start)), n = h->start - ls;
+    const char *p = b->t.s + ls;
     int letters = 0;
-    for (size_t i = 0; i < n; i++)
-        letters |= (p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z';
+    for (size_t k = 0; k < n; k++)
+        letters |= (p[k] | 0x20) >= 'a' && (p[k] | 0x20) <= 'z';
     if (!letters && n <= 12)
-        return name_closed(t, h->end);
-    /* A label: the line's first colon, within 48 bytes, and the name at most 40 bytes
-     * after it ("Cooperation Type: Mobile One-Tap Login (CMI Mobile Authentication)"). */
-    size_t e = 0;
-    while (e < n && e < 48 && p[e] != ':' && !(e + 3 <= n && memcmp(p + e, "：", 3) == 0))
-        e++;
-    if (e == n || e >= 48 || n - e > 40)
-        return 0;
-    static const char *const labels[] = {"name", "type", "sdk", "partner", "provider",
-                                         "名称", "合作方", "第三方", NULL};
-    char low[64];
-    lower_copy(p, e, low, sizeof low);
-    for (int i = 0; labels[i]; i++)
-        if (strstr(low, labels[i]))
+        return name_closed(&b->t, h->end);
+    for (size_t k = i; k-- > 0 && b->h[k].start >= ls;)
+        if (b->h[k].kind == DLX_LABEL && b->h[k].end <= h->start &&
+            h->start - b->h[k].end <= 40)
             return 1;
     return 0;
 }
@@ -235,17 +239,6 @@ static int blank_line(const struct draft_text *t, size_t l)
 }
 
 
-/* What draft_build works on. */
-struct build {
-    struct draft *d;
-    struct draft_text t;
-    const struct draftlex_hit *h;
-    size_t nh;
-    const ontology_t *ont;
-    const draftlex_t *lx;
-    unsigned char *has_phrase; /* per line: a type or vague phrase is named on it */
-    unsigned char *in_span;    /* per line: inside an SDK entry */
-};
 
 /* First hit starting at or after pos. */
 static size_t hit_at(const struct build *b, size_t pos)
@@ -298,7 +291,7 @@ static size_t find_entries(const struct build *b, size_t *ent)
         if (h->kind != DLX_SDK && h->kind != DLX_UNKNOWN_SDK)
             continue;
         if (anchor == SIZE_MAX || l - anchor > DRAFT_SECTION_GAP || l == last_line ||
-            !starts_entry(&b->t, h))
+            !starts_entry(b, i))
             continue;
         if (h->kind == DLX_UNKNOWN_SDK && generic_unknown(b->t.s + h->start, h->end - h->start))
             continue;

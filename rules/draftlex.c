@@ -64,6 +64,8 @@ static const struct { const char *expr; enum draftlex_kind kind; const char *tar
     {"\\b(desensiti[sz]ed?|de-identified|anonymi[sz]ed?|pseudonymi[sz]ed?)\\b", DLX_TRANSFORM,
      "unnamed"},
     {"加密|脱敏|去标识化|匿名化|哈希", DLX_TRANSFORM, "unnamed"},
+    {"^[^:：\\n]{0,40}(name|type|sdk|partner|provider|名称|合作方|第三方)[^:：\\n]{0,20}[:：]",
+     DLX_LABEL, NULL},
 };
 
 /* Words that say what an SDK does, not which one it is: stripped from the end of a
@@ -367,11 +369,15 @@ int draftlex_new(const ontology_t *ont, const catalog_t *cat, const catalias_t *
     *out = NULL;
     if (!lx)
         goto nomem;
-    /* A link sentence is quoted whole (draft.c finds it from the match end), so its
-     * long patterns go without start of match, which Hyperscan refuses them. */
+    /* A link sentence is quoted whole (draft.c finds it from the match end) and a label
+     * is used by its colon, so their long patterns go without start of match, which
+     * Hyperscan refuses them. Labels start a line (multi-line '^'). */
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         if (add_pat(lx, fixed[i].expr,
-                    fixed[i].kind == DLX_LINKED ? DLX_FLAGS & ~HS_FLAG_SOM_LEFTMOST : DLX_FLAGS,
+                    fixed[i].kind == DLX_LINKED ? DLX_FLAGS & ~HS_FLAG_SOM_LEFTMOST
+                    : fixed[i].kind == DLX_LABEL
+                        ? (DLX_FLAGS & ~HS_FLAG_SOM_LEFTMOST) | HS_FLAG_MULTILINE
+                        : DLX_FLAGS,
                     fixed[i].kind, fixed[i].target, 0) < 0)
             goto nomem;
     /* Names the catalogue lacks: capitalised words before "SDK" (case matters here). */

@@ -30,6 +30,8 @@ enum draftlex_kind {
     DLX_HEADING,     /* "Appendix", "third-party SDK", "SDK清单" ... ; target = NULL */
     DLX_LINKED,      /* "click here to view the catalog of third-party SDKs" */
     DLX_TRANSFORM,   /* target = "md5", "sha1", "sha256" or "unnamed" (hashed, 脱敏 ...) */
+    DLX_LABEL,       /* a line's first field label naming an SDK ("Partner Name:",
+                        "SDK名称："); the hit is its colon */
     DLX_NKINDS
 };
 

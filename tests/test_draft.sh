@@ -94,4 +94,7 @@ check_grep "empty text: no SDK list" "^sdk_catalogue: missing" "$T/empty.txt.yam
 "$LEAKWATCH" --draft-policy "$T/in/none.txt" > /dev/null 2> "$T/err"
 check_eq "missing file: exit 2" 2 $?
 check_grep "missing file: says so" "none.txt: No such file" "$T/err"
+"$LEAKWATCH" -r x.pcap --id foo > /dev/null 2> "$T/err"
+check_eq "--id without --draft-policy: exit 1" 1 $?
+check_grep "--id without --draft-policy: says so" "go with --draft-policy" "$T/err"
 check_done
