@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "common/bytes.h"
+
 #define ETH_P_IPV4 0x0800
 #define ETH_P_IPV6 0x86dd
 #define ETH_P_8021Q 0x8100
@@ -61,12 +63,6 @@ static enum decode_result anomaly(struct decode_stats *st, enum decode_anomaly a
     return DECODE_ERR;
 }
 
-static inline uint16_t rd16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
-static inline uint32_t rd32(const uint8_t *b)
-{
-    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
 static enum decode_result decode_l4(const uint8_t *l3, uint32_t len, uint32_t off,
                                     uint32_t wire_end, struct decode_pkt *p,
                                     struct decode_stats *st)
@@ -78,23 +74,23 @@ static enum decode_result decode_l4(const uint8_t *l3, uint32_t len, uint32_t of
         uint32_t hlen = (uint32_t)(t[12] >> 4) * 4;
         if (hlen < 20 || off + hlen > wire_end)
             return anomaly(st, DECODE_E_BAD_TCP_HLEN);
-        p->sport = rd16(t);
-        p->dport = rd16(t + 2);
-        p->seq = rd32(t + 4);
-        p->ack = rd32(t + 8);
+        p->sport = load_be16(t);
+        p->dport = load_be16(t + 2);
+        p->seq = load_be32(t + 4);
+        p->ack = load_be32(t + 8);
         p->tcp_flags = t[13];
         p->payload_off = off + hlen;
     } else if (p->proto == IPPROTO_UDP_) {
         NEED(off, 8, len, DECODE_E_TRUNC_L4);
         const uint8_t *u = l3 + off;
-        uint32_t ulen = rd16(u + 4);
+        uint32_t ulen = load_be16(u + 4);
         /* A UDP length past the IP payload is malformed; shorter means trailing junk
          * inside the IP payload, which we trim. Zero is legal for jumbograms only. */
         if (ulen < 8 || off + ulen > wire_end)
             return anomaly(st, DECODE_E_BAD_UDP_LEN);
         wire_end = off + ulen;
-        p->sport = rd16(u);
-        p->dport = rd16(u + 2);
+        p->sport = load_be16(u);
+        p->dport = load_be16(u + 2);
         p->payload_off = off + 8;
     } else {
         p->payload_off = off;
@@ -114,7 +110,7 @@ static enum decode_result decode_ipv4(const uint8_t *l3, uint32_t len, struct de
 {
     NEED(0, 20, len, DECODE_E_TRUNC_L3);
     uint32_t hlen = (uint32_t)(l3[0] & 0x0f) * 4;
-    uint32_t tot = rd16(l3 + 2);
+    uint32_t tot = load_be16(l3 + 2);
     if (hlen < 20)
         return anomaly(st, DECODE_E_BAD_IP_HLEN);
     NEED(0, hlen, len, DECODE_E_TRUNC_L3);
@@ -130,10 +126,10 @@ static enum decode_result decode_ipv4(const uint8_t *l3, uint32_t len, struct de
     memset(p->src_ip + 4, 0, 12);
     memset(p->dst_ip + 4, 0, 12);
     p->l3_len = len < tot ? len : tot;
-    uint16_t fl = rd16(l3 + 6);
+    uint16_t fl = load_be16(l3 + 6);
     p->frag_more = (fl & 0x2000) != 0;
     p->frag_offset = (uint32_t)(fl & 0x1fff) * 8;
-    p->frag_id = rd16(l3 + 4);
+    p->frag_id = load_be16(l3 + 4);
     if (p->frag_more || p->frag_offset) {
         p->l4_off = p->payload_off = hlen;
         p->payload_wire = tot - hlen;
@@ -147,7 +143,7 @@ static enum decode_result decode_ipv6(const uint8_t *l3, uint32_t len, struct de
                                       struct decode_stats *st)
 {
     NEED(0, 40, len, DECODE_E_TRUNC_L3);
-    uint32_t tot = 40 + rd16(l3 + 4);
+    uint32_t tot = 40 + load_be16(l3 + 4);
     p->family = 6;
     memcpy(p->src_ip, l3 + 8, 16);
     memcpy(p->dst_ip, l3 + 24, 16);
@@ -172,9 +168,9 @@ static enum decode_result decode_ipv6(const uint8_t *l3, uint32_t len, struct de
             continue;
         case 44: { /* fragment */
             NEED(off, 8, p->l3_len, DECODE_E_IPV6_EXT);
-            uint16_t fo = rd16(l3 + off + 2);
+            uint16_t fo = load_be16(l3 + off + 2);
             nh = l3[off];
-            p->frag_id = (uint32_t)rd16(l3 + off + 4) << 16 | rd16(l3 + off + 6);
+            p->frag_id = load_be32(l3 + off + 4);
             off += 8;
             if ((fo & 0xfff8) || (fo & 1)) {
                 if (off > tot)
@@ -224,8 +220,8 @@ static enum decode_result decode_ethertype(const uint8_t *f, uint32_t caplen, ui
         if (p->nvlan == DECODE_MAX_VLANS) {
             return anomaly(st, DECODE_E_VLAN_DEPTH);
         }
-        p->vlan[p->nvlan++] = rd16(f + off) & 0x0fff;
-        type = rd16(f + off + 2);
+        p->vlan[p->nvlan++] = load_be16(f + off) & 0x0fff;
+        type = load_be16(f + off + 2);
         off += 4;
     }
     if (type != ETH_P_IPV4 && type != ETH_P_IPV6) {
@@ -248,24 +244,24 @@ enum decode_result decode_frame(int linktype, const uint8_t *f, uint32_t caplen,
         memcpy(p->dst_mac, f, 6);
         memcpy(p->src_mac, f + 6, 6);
         p->has_mac = 1;
-        return decode_ethertype(f, caplen, 14, rd16(f + 12), p, st);
+        return decode_ethertype(f, caplen, 14, load_be16(f + 12), p, st);
     case DECODE_LINK_SLL:
         /* The link-layer address is the sender's, whatever the packet type. */
         NEED(0, 16, caplen, DECODE_E_TRUNC_L2);
-        if (rd16(f + 2) == 1 && rd16(f + 4) == 6) {
+        if (load_be16(f + 2) == 1 && load_be16(f + 4) == 6) {
             memcpy(p->src_mac, f + 6, 6);
             p->has_mac = 1;
             memset(p->dst_mac, 0, 6);
         }
-        return decode_ethertype(f, caplen, 16, rd16(f + 14), p, st);
+        return decode_ethertype(f, caplen, 16, load_be16(f + 14), p, st);
     case DECODE_LINK_SLL2:
         NEED(0, 20, caplen, DECODE_E_TRUNC_L2);
-        if (rd16(f + 8) == 1 && f[11] == 6) {
+        if (load_be16(f + 8) == 1 && f[11] == 6) {
             memcpy(p->src_mac, f + 12, 6);
             p->has_mac = 1;
             memset(p->dst_mac, 0, 6);
         }
-        return decode_ethertype(f, caplen, 20, rd16(f), p, st);
+        return decode_ethertype(f, caplen, 20, load_be16(f), p, st);
     case DECODE_LINK_RAW:
     case DECODE_LINK_DLT_RAW:
     case DECODE_LINK_IPV4:

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
+
 #define FRAG_MAX 65535u
 #define FRAG_BLOCKS (65536u / 8)
 
@@ -124,7 +126,7 @@ static uint16_t ip_checksum(const uint8_t *h, size_t len)
 {
     uint32_t sum = 0;
     for (size_t i = 0; i + 1 < len; i += 2)
-        sum += (uint32_t)(h[i] << 8 | h[i + 1]);
+        sum += load_be16(h + i);
     while (sum >> 16)
         sum = (sum & 0xffff) + (sum >> 16);
     return (uint16_t)~sum;
@@ -181,19 +183,16 @@ size_t frag_add(frag_table_t *t, const uint8_t *l3, const struct decode_pkt *p,
     memcpy(out + d->hlen, d->data, d->total);
     t->st.reassembled++;
     if (d->family == 6) {
-        out[4] = (uint8_t)(d->total >> 8);
-        out[5] = (uint8_t)d->total;
+        store_be16(out + 4, (uint16_t)d->total);
         out[6] = d->proto;
         dgram_reset(d);
         return n;
     }
-    out[2] = (uint8_t)(n >> 8);
-    out[3] = (uint8_t)n;
+    store_be16(out + 2, (uint16_t)n);
     out[6] = out[7] = 0;
     out[10] = out[11] = 0;
     uint16_t c = ip_checksum(out, d->hlen);
-    out[10] = (uint8_t)(c >> 8);
-    out[11] = (uint8_t)c;
+    store_be16(out + 10, c);
     dgram_reset(d);
     return n;
 }

@@ -218,87 +218,124 @@ bound:
     return -1;
 }
 
-void reasm_segment(reasm_pool_t *p, struct reasm_dir *d, int dir, uint32_t seq,
-                   uint8_t flags, const uint8_t *payload, uint32_t caplen, uint32_t wirelen,
-                   const struct reasm_ops *ops, void *ctx)
+/* Sequence bookkeeping before any data: a SYN fixes the start (and takes one sequence
+ * number), a first segment without one starts mid-stream, a FIN records where the
+ * stream ends. *seq becomes the sequence of the first payload byte. 0, or -1 when the
+ * segment says nothing yet (not started, no data, no FIN). */
+static int track_syn_fin(reasm_pool_t *p, struct reasm_dir *d, uint32_t *seq, uint8_t flags,
+                         uint32_t wirelen)
 {
     if (flags & TH_SYN) {
         /* A repeated SYN after data began says nothing new. */
         if (!d->started) {
             d->started = 1;
-            d->next_seq = seq + 1;
+            d->next_seq = *seq + 1;
         }
-        seq += 1;
+        *seq += 1;
     }
     if (!d->started) {
         if (!wirelen && !(flags & TH_FIN))
-            return;
+            return -1;
         d->started = 1;
-        d->next_seq = seq;
+        d->next_seq = *seq;
         p->st.midstream++;
     }
     if ((flags & TH_FIN) && !d->fin) {
         d->fin = 1;
-        d->fin_seq = seq + wirelen;
+        d->fin_seq = *seq + wirelen;
     }
-    if (wirelen && d->closed) {
+    return 0;
+}
+
+/* Data at or past the FIN is counted and dropped; a segment across it is cut there.
+ * 0, or -1 when nothing of the segment is left. */
+static int cut_at_fin(reasm_pool_t *p, struct reasm_dir *d, uint32_t seq, uint32_t *caplen,
+                      uint32_t *wirelen)
+{
+    if (*wirelen && d->closed) {
         p->st.after_fin++;
-        return;
+        return -1;
     }
-    if (wirelen && d->fin && (int32_t)(seq + wirelen - d->fin_seq) > 0) {
+    if (*wirelen && d->fin && (int32_t)(seq + *wirelen - d->fin_seq) > 0) {
         if ((int32_t)(seq - d->fin_seq) >= 0) {
             p->st.after_fin++;
-            return;
+            return -1;
         }
-        wirelen = d->fin_seq - seq;
-        if (caplen > wirelen)
-            caplen = wirelen;
+        *wirelen = d->fin_seq - seq;
+        if (*caplen > *wirelen)
+            *caplen = *wirelen;
     }
-    if (wirelen) {
-        int32_t r = (int32_t)(seq - d->next_seq);
-        if ((int64_t)r + wirelen <= 0) {
-            p->st.retransmitted++;
-        } else {
-            if (r < 0) {
-                uint32_t skip = (uint32_t)-r;
-                p->st.overlaps++;
-                payload += skip < caplen ? skip : caplen;
-                caplen = skip < caplen ? caplen - skip : 0;
-                wirelen -= skip;
-                seq = d->next_seq;
-                r = 0;
-            }
-            if (r == 0) {
-                deliver_in_order(p, d, dir, payload, caplen, wirelen, ops, ctx);
-            } else {
-                p->st.out_of_order++;
-                while (insert(p, d, (uint32_t)r, payload, caplen) < 0) {
-                    p->st.memcap++;
-                    if (d->chunks) {
-                        skip_to_first(p, d, dir, ops, ctx);
-                        r = (int32_t)(seq - d->next_seq);
-                        if (r > 0)
-                            continue;
-                    }
-                    /* Nothing left to give up but the wait for this segment itself. */
-                    if (r > 0) {
-                        ops->on_gap(ctx, dir, (uint32_t)r);
-                        p->st.gaps++;
-                        p->st.gap_bytes += (uint32_t)r;
-                        d->next_seq = seq;
-                        r = 0;
-                    }
-                    uint32_t skip = (uint32_t)-r;
-                    if (skip < wirelen) {
-                        uint32_t cskip = skip < caplen ? skip : caplen;
-                        deliver_in_order(p, d, dir, payload + cskip, caplen - cskip,
-                                         wirelen - skip, ops, ctx);
-                    }
-                    break;
-                }
-            }
+    return 0;
+}
+
+/* A segment r > 0 bytes ahead of next_seq waits in chunks. When a bound stops that,
+ * the oldest wait is given up (a gap) until the segment fits or becomes the next in
+ * order; with nothing left to give up, the wait for this segment itself ends. */
+static void wait_ahead(reasm_pool_t *p, struct reasm_dir *d, int dir, uint32_t seq, int32_t r,
+                       const uint8_t *payload, uint32_t caplen, uint32_t wirelen,
+                       const struct reasm_ops *ops, void *ctx)
+{
+    p->st.out_of_order++;
+    while (insert(p, d, (uint32_t)r, payload, caplen) < 0) {
+        p->st.memcap++;
+        if (d->chunks) {
+            skip_to_first(p, d, dir, ops, ctx);
+            r = (int32_t)(seq - d->next_seq);
+            if (r > 0)
+                continue;
         }
+        if (r > 0) {
+            ops->on_gap(ctx, dir, (uint32_t)r);
+            p->st.gaps++;
+            p->st.gap_bytes += (uint32_t)r;
+            d->next_seq = seq;
+            r = 0;
+        }
+        uint32_t skip = (uint32_t)-r;
+        if (skip < wirelen) {
+            uint32_t cskip = skip < caplen ? skip : caplen;
+            deliver_in_order(p, d, dir, payload + cskip, caplen - cskip, wirelen - skip, ops,
+                             ctx);
+        }
+        break;
     }
+}
+
+/* A segment with data (wirelen > 0): a retransmission is counted, bytes already
+ * delivered are trimmed, the rest is delivered now or waits. */
+static void segment_data(reasm_pool_t *p, struct reasm_dir *d, int dir, uint32_t seq,
+                         const uint8_t *payload, uint32_t caplen, uint32_t wirelen,
+                         const struct reasm_ops *ops, void *ctx)
+{
+    int32_t r = (int32_t)(seq - d->next_seq);
+    if ((int64_t)r + wirelen <= 0) {
+        p->st.retransmitted++;
+        return;
+    }
+    if (r < 0) {
+        uint32_t skip = (uint32_t)-r;
+        p->st.overlaps++;
+        payload += skip < caplen ? skip : caplen;
+        caplen = skip < caplen ? caplen - skip : 0;
+        wirelen -= skip;
+        seq = d->next_seq;
+        r = 0;
+    }
+    if (r == 0)
+        deliver_in_order(p, d, dir, payload, caplen, wirelen, ops, ctx);
+    else
+        wait_ahead(p, d, dir, seq, r, payload, caplen, wirelen, ops, ctx);
+}
+
+void reasm_segment(reasm_pool_t *p, struct reasm_dir *d, int dir, uint32_t seq,
+                   uint8_t flags, const uint8_t *payload, uint32_t caplen, uint32_t wirelen,
+                   const struct reasm_ops *ops, void *ctx)
+{
+    if (track_syn_fin(p, d, &seq, flags, wirelen) < 0 ||
+        cut_at_fin(p, d, seq, &caplen, &wirelen) < 0)
+        return;
+    if (wirelen)
+        segment_data(p, d, dir, seq, payload, caplen, wirelen, ops, ctx);
     if (d->fin && d->next_seq == d->fin_seq)
         d->closed = 1;
 }

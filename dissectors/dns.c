@@ -8,6 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/ascii.h"
+#include "common/bytes.h"
+
 #define DNS_MAX_RR 24
 #define DNS_HDR 12
 
@@ -28,7 +31,7 @@ static int dns_name(const uint8_t *m, size_t len, size_t *off, char out[DNSMAP_N
         if ((l & 0xc0) == 0xc0) {
             if (pos + 1 >= len)
                 return DNS_BAD;
-            size_t ptr = (size_t)(l & 0x3f) << 8 | m[pos + 1];
+            size_t ptr = load_be16(m + pos) & 0x3fffu;
             if (!jumped)
                 end = pos + 2;
             if (ptr >= limit)
@@ -51,7 +54,7 @@ static int dns_name(const uint8_t *m, size_t len, size_t *off, char out[DNSMAP_N
             out[o++] = '.';
         for (size_t i = 0; i < l; i++) {
             uint8_t c = m[pos + 1 + i];
-            out[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : (c ? c : '?'));
+            out[o++] = (char)(c ? ascii_lower(c) : '?');
         }
         pos += 1 + l;
     }
@@ -137,15 +140,17 @@ void dns_message(struct dissect_env *env, const uint8_t *m, size_t len,
     }
     env->stats.dns_msgs++;
     int is_resp = m[2] >> 7;
-    unsigned qd = (unsigned)m[4] << 8 | m[5], an = (unsigned)m[6] << 8 | m[7];
-    size_t off = DNS_HDR;
+    unsigned qd = load_be16(m + 4), an = load_be16(m + 6);
+    /* One cursor over the message; dns_name() moves b.off itself (it follows pointers
+     * anywhere in m). */
+    struct bytes b = bytes_init(m, len);
+    bytes_skip(&b, DNS_HDR);
     for (unsigned i = 0; i < qd; i++) {
-        int r = dns_name(m, len, &off, i ? tmp : qname);
-        if (r != DNS_OK || len - off < 4) {
+        int r = dns_name(m, len, &b.off, i ? tmp : qname);
+        if (r != DNS_OK || bytes_skip(&b, 4) < 0) { /* type, class */
             dns_count_err(env, r == DNS_OK ? DNS_BAD : r);
             return;
         }
-        off += 4;
         if (!is_resp)
             dns_emit_query(i ? tmp : qname, cb, ctx);
     }
@@ -155,37 +160,36 @@ void dns_message(struct dissect_env *env, const uint8_t *m, size_t len,
     struct dns_rr spare; /* parse target once rr[] is full, so framing stays checked */
     for (unsigned i = 0; i < an; i++) {
         struct dns_rr *x = nrr < DNS_MAX_RR ? &rr[nrr] : &spare;
-        int r = dns_name(m, len, &off, x->owner);
-        if (r != DNS_OK || len - off < 10) {
-            dns_count_err(env, r == DNS_OK ? DNS_BAD : r);
+        int r = dns_name(m, len, &b.off, x->owner);
+        if (r != DNS_OK) {
+            dns_count_err(env, r);
             break; /* keep what was complete */
         }
-        x->type = (uint16_t)(m[off] << 8 | m[off + 1]);
-        x->ttl = (uint32_t)m[off + 4] << 24 | (uint32_t)m[off + 5] << 16 |
-                 (uint32_t)m[off + 6] << 8 | m[off + 7];
-        size_t rdlen = (size_t)m[off + 8] << 8 | m[off + 9];
-        off += 10;
-        if (len - off < rdlen) {
+        x->type = bytes_u16be(&b);
+        bytes_skip(&b, 2); /* class */
+        x->ttl = bytes_u32be(&b);
+        size_t rdlen = bytes_u16be(&b);
+        size_t rdoff = b.off;
+        const uint8_t *rd = bytes_ptr(&b, rdlen);
+        if (!rd) {
             env->stats.dns_malformed++;
             break;
         }
         int keep = 0;
         if (x->type == 1 && rdlen == 4) {
-            memcpy(x->ip, m + off, 4);
+            memcpy(x->ip, rd, 4);
             keep = 1;
         } else if (x->type == 28 && rdlen == 16) {
-            memcpy(x->ip, m + off, 16);
+            memcpy(x->ip, rd, 16);
             keep = 1;
         } else if (x->type == 5) {
-            size_t t = off;
-            r = dns_name(m, len, &t, x->target);
+            r = dns_name(m, len, &rdoff, x->target);
             if (r != DNS_OK) {
                 dns_count_err(env, r);
                 break;
             }
             keep = 1;
         }
-        off += rdlen;
         if (keep && nrr < DNS_MAX_RR)
             nrr++;
     }
@@ -233,7 +237,7 @@ void dns_tcp_data(struct dns_tcp *t, struct dissect_env *env, int dir,
             d->lenb[d->lenb_n++] = *data++;
             len--;
             if (d->lenb_n == 2) {
-                d->need = (size_t)d->lenb[0] << 8 | d->lenb[1];
+                d->need = load_be16(d->lenb);
                 d->have = 0;
                 if (!d->need)
                     d->lenb_n = 0;
@@ -244,12 +248,7 @@ void dns_tcp_data(struct dns_tcp *t, struct dissect_env *env, int dir,
             d->done = 1;
             return;
         }
-        size_t take = d->need - d->have < len ? d->need - d->have : len;
-        memcpy(d->buf + d->have, data, take);
-        d->have += take;
-        data += take;
-        len -= take;
-        if (d->have == d->need) {
+        if (bytes_gather(d->buf, &d->have, d->need, &data, &len)) {
             dns_message(env, d->buf, d->need, cb, ctx);
             d->lenb_n = 0;
         }

@@ -5,8 +5,8 @@
  * embedded SDKs send and stops at the first error, and its callbacks hand header
  * fragments split across feeds, which we would have to re-buffer anyway to decode
  * them. Here the header block is buffered (capped) and parsed whole; bodies stream
- * through de-chunking and zlib into a capped per-direction buffer, reused for every
- * message of the flow.
+ * through de-chunking into http_body.c (zlib, a capped per-direction buffer reused for
+ * every message of the flow).
  *
  * Deliberately not done: validation beyond what framing needs, HTTP/2, multipart
  * splitting, brotli. Anything odd makes the direction stop ("lost") and the worker's
@@ -15,17 +15,13 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
+#include "common/ascii.h"
+#include "dissectors/http_body.h"
 #include "dissectors/textenc.h"
 
 #define HTTP1_CHUNK_LINE_MAX 1024
-#define HTTP_BODY_INIT 4096
 #define HTTP1_HDR_INIT 1024
-/* A body buffer grown past this is released after its message, so an idle
- * keep-alive flow does not pin DISSECT_BODY_MAX bytes. */
-#define HTTP_BODY_KEEP (64u * 1024)
-#define HTTP1_JSON_MAX_VALUES 4096
 
 enum http1_state {
     HTTP1_START,      /* before a message: skip stray CR/LF */
@@ -39,27 +35,6 @@ enum http1_state {
     HTTP1_LOST,       /* stopped; resync only at a feed that starts a message */
 };
 
-enum http1_coding { HTTP1_IDENTITY, HTTP1_GZIP, HTTP1_DEFLATE, HTTP1_OTHER };
-enum http1_ctype { HTTP1_CT_NONE, HTTP1_CT_FORM, HTTP1_CT_JSON, HTTP1_CT_OTHER };
-enum http1_zstate { HTTP1_Z_IDLE, HTTP1_Z_RUN, HTTP1_Z_DONE };
-
-/* One message body being decoded; reused for every message of a direction (HTTP/1)
- * or stream slot (HTTP/2). */
-struct http1_body {
-    int want;        /* body is copied: it will be decoded or parsed */
-    int emit_whole;  /* whole body differs from the raw stream: hand it over */
-    int truncated;   /* body cap hit (counted once per message) */
-    enum http1_coding coding;
-    enum http1_ctype ctype;
-    uint8_t *body;
-    size_t body_len, body_alloc;
-    uint8_t *work; /* copy of the body decoded in place when the body is also whole */
-    size_t work_alloc;
-    z_stream z;
-    int z_ready; /* inflateInit2 done (z is reused with inflateReset2) */
-    enum http1_zstate zst;
-};
-
 struct http1_dir {
     enum http1_state state;
     uint8_t *hdr; /* grows up to DISSECT_HTTP_HDR_MAX */
@@ -70,7 +45,7 @@ struct http1_dir {
     /* current message's body */
     int in_body;
     int pending;     /* a gap cut the body: emit it at the next call */
-    struct http1_body b;
+    struct http_body *b; /* reused for every message of the direction */
 };
 
 struct http1 {
@@ -79,12 +54,6 @@ struct http1 {
     /* FIFO of "request was HEAD" flags, so the matching response has no body. */
     uint32_t head_bits;
     unsigned head_n;
-};
-
-struct http1_out {
-    const struct dissect_cb *cb;
-    void *ctx;
-    const char *where;
 };
 
 static const char *const http1_methods[] = {
@@ -111,19 +80,18 @@ int http1_sniff(const uint8_t *s, size_t n)
     return maybe ? -1 : 0;
 }
 
-static void http_body_release(struct http1_body *b)
-{
-    free(b->body);
-    free(b->work);
-    if (b->z_ready)
-        inflateEnd(&b->z);
-}
-
 struct http1 *http1_new(struct dissect_stats *st)
 {
     struct http1 *h = calloc(1, sizeof *h);
-    if (h)
-        h->st = st;
+    if (!h)
+        return NULL;
+    h->st = st;
+    for (int i = 0; i < 2; i++) {
+        if (!(h->d[i].b = http_body_new())) {
+            http1_free(h);
+            return NULL;
+        }
+    }
     return h;
 }
 
@@ -133,201 +101,19 @@ void http1_free(struct http1 *h)
         return;
     for (int i = 0; i < 2; i++) {
         free(h->d[i].hdr);
-        http_body_release(&h->d[i].b);
+        http_body_free(h->d[i].b);
     }
     free(h);
-}
-
-static void http1_emit(const struct http1_out *o, const char *key, const uint8_t *v,
-                       size_t n)
-{
-    if (o->cb && o->cb->field)
-        o->cb->field(o->ctx, o->where, key, v, n);
-}
-
-static void http1_kv_cb(void *arg, const char *key, const uint8_t *val, size_t len)
-{
-    http1_emit(arg, key, val, len);
-}
-
-/* ---- body buffer and zlib ---- */
-
-/* Make room for at least one more byte; 0 when the cap is reached. */
-static int http_body_grow(struct http1_body *d)
-{
-    if (d->body_len < d->body_alloc)
-        return 1;
-    if (d->body_alloc >= DISSECT_BODY_MAX)
-        return 0;
-    size_t n = d->body_alloc ? d->body_alloc * 2 : HTTP_BODY_INIT;
-    if (n > DISSECT_BODY_MAX)
-        n = DISSECT_BODY_MAX;
-    uint8_t *b = realloc(d->body, n);
-    if (!b)
-        return 0;
-    d->body = b;
-    d->body_alloc = n;
-    return 1;
-}
-
-static void http_body_append(struct dissect_stats *st, struct http1_body *d,
-                              const uint8_t *p, size_t n)
-{
-    while (n) {
-        if (!http_body_grow(d)) {
-            if (!d->truncated)
-                st->http_body_truncated++;
-            d->truncated = 1;
-            return;
-        }
-        size_t take = d->body_alloc - d->body_len;
-        if (take > n)
-            take = n;
-        memcpy(d->body + d->body_len, p, take);
-        d->body_len += take;
-        p += take;
-        n -= take;
-    }
-}
-
-static int http1_z_start(struct http1_body *d, uint8_t first)
-{
-    int wbits = 15 + 16; /* gzip */
-    if (d->coding == HTTP1_DEFLATE)
-        /* "deflate" is meant to be zlib-wrapped but many servers send raw deflate;
-         * a zlib header has CM = 8 and a window size nibble of at most 7. */
-        wbits = ((first & 0x0f) == 8 && (first >> 4) <= 7) ? 15 : -15;
-    if (d->z_ready && inflateReset2(&d->z, wbits) == Z_OK)
-        return 0;
-    if (d->z_ready)
-        inflateEnd(&d->z);
-    d->z_ready = 0;
-    memset(&d->z, 0, sizeof d->z);
-    if (inflateInit2(&d->z, wbits) != Z_OK)
-        return -1;
-    d->z_ready = 1;
-    return 0;
-}
-
-static void http1_inflate(struct dissect_stats *st, struct http1_body *d, const uint8_t *p,
-                          size_t n)
-{
-    if (d->zst == HTTP1_Z_DONE || !n)
-        return;
-    if (d->zst == HTTP1_Z_IDLE) {
-        if (http1_z_start(d, p[0]) < 0) {
-            st->zlib_errors++;
-            d->zst = HTTP1_Z_DONE;
-            return;
-        }
-        d->zst = HTTP1_Z_RUN;
-    }
-    d->z.next_in = (Bytef *)(uintptr_t)p; /* zlib does not write through next_in */
-    d->z.avail_in = (uInt)n;
-    for (;;) {
-        if (!http_body_grow(d)) {
-            st->zlib_bombs++;
-            d->zst = HTTP1_Z_DONE;
-            return;
-        }
-        d->z.next_out = d->body + d->body_len;
-        d->z.avail_out = (uInt)(d->body_alloc - d->body_len);
-        int r = inflate(&d->z, Z_NO_FLUSH);
-        d->body_len = d->body_alloc - d->z.avail_out;
-        if (r == Z_STREAM_END) {
-            d->zst = HTTP1_Z_DONE;
-            return;
-        }
-        if (r != Z_OK && r != Z_BUF_ERROR) {
-            st->zlib_errors++;
-            d->zst = HTTP1_Z_DONE;
-            return;
-        }
-        /* Done with this input unless zlib filled the output and may hold more. */
-        if (d->z.avail_in == 0 && d->z.avail_out != 0)
-            return;
-        if (r == Z_BUF_ERROR && d->z.avail_out != 0)
-            return;
-    }
-}
-
-void http_body_data(struct http1_body *d, struct dissect_stats *st, const uint8_t *p,
-                     size_t n)
-{
-    if (!d->want || !n)
-        return;
-    if (d->coding == HTTP1_GZIP || d->coding == HTTP1_DEFLATE)
-        http1_inflate(st, d, p, n);
-    else
-        http_body_append(st, d, p, n);
-}
-
-static int http1_looks_json(const uint8_t *b, size_t n)
-{
-    size_t i = 0;
-    while (i < n && (b[i] == ' ' || b[i] == '\r' || b[i] == '\n' || b[i] == '\t'))
-        i++;
-    return i < n && (b[i] == '{' || b[i] == '[');
-}
-
-/* End of a body: hand the decoded body over (if emit), then its parts; the buffers are
- * kept for the next body unless they grew large. */
-static void http_body_finish(struct http1_body *d, struct dissect_stats *st, int emit,
-                              const char *where, const struct dissect_cb *cb, void *ctx)
-{
-    struct http1_out o = {cb, ctx, where};
-    if (d->zst == HTTP1_Z_RUN)
-        st->zlib_errors++; /* the body ended inside the compressed stream */
-    if (emit && d->want && d->body_len) {
-        int form = d->ctype == HTTP1_CT_FORM;
-        int json = !form && (d->ctype == HTTP1_CT_JSON || http1_looks_json(d->body, d->body_len));
-        /* Keyed parts go first, so a finding deduplicated by place keeps its key; they
-         * are decoded in place, so when the whole body follows they work on a copy. */
-        uint8_t *parts = d->body;
-        if ((form || json) && d->emit_whole) {
-            if (d->work_alloc < d->body_len) {
-                free(d->work);
-                d->work_alloc = 0;
-                d->work = malloc(d->body_len);
-                if (d->work)
-                    d->work_alloc = d->body_len;
-            }
-            parts = d->work;
-            if (parts)
-                memcpy(parts, d->body, d->body_len);
-        }
-        if (parts && form)
-            textenc_kv_split(parts, d->body_len, '&', 0, 1, http1_kv_cb, &o);
-        else if (parts && json)
-            textenc_json_walk(parts, d->body_len, HTTP1_JSON_MAX_VALUES, http1_kv_cb, &o);
-        if (d->emit_whole)
-            http1_emit(&o, "", d->body, d->body_len);
-    }
-    d->body_len = 0;
-    d->zst = HTTP1_Z_IDLE;
-    if (d->body_alloc > HTTP_BODY_KEEP) {
-        free(d->body);
-        d->body = NULL;
-        d->body_alloc = 0;
-    }
-    if (d->work_alloc > HTTP_BODY_KEEP) {
-        free(d->work);
-        d->work = NULL;
-        d->work_alloc = 0;
-    }
-}
-
-void http_body_end(struct http1_body *b, struct dissect_stats *st, const char *where,
-                    const struct dissect_cb *cb, void *ctx)
-{
-    http_body_finish(b, st, 1, where, cb, ctx);
 }
 
 /* End of an HTTP/1 message's body. */
 static void http1_msg_end(struct http1 *h, struct http1_dir *d, const struct dissect_cb *cb,
                           void *ctx)
 {
-    http_body_finish(&d->b, h->st, d->in_body, "http.body", cb, ctx);
+    if (d->in_body)
+        http_body_end(d->b, h->st, "http.body", cb, ctx);
+    else
+        http_body_drop(d->b, h->st);
     d->in_body = 0;
     d->pending = 0;
 }
@@ -338,8 +124,8 @@ struct http1_msg {
     int is_request, is_head, status;
     int chunked, has_len, bad_len;
     uint64_t clen;
-    enum http1_coding coding;
-    enum http1_ctype ctype;
+    enum http_body_coding coding;
+    enum http_body_ctype ctype;
 };
 
 static int http1_parse_u64(const uint8_t *s, size_t n, uint64_t *out)
@@ -359,14 +145,14 @@ static int http1_parse_u64(const uint8_t *s, size_t n, uint64_t *out)
 void http1_target(uint8_t *uri, size_t ul, const char *where, const struct dissect_cb *cb,
                   void *ctx)
 {
-    struct http1_out o = {cb, ctx, where};
+    struct http_body_out o = {cb, ctx, where};
     uint8_t *q = memchr(uri, '?', ul);
     size_t pl = q ? (size_t)(q - uri) : ul;
     if (q)
-        textenc_kv_split(q + 1, ul - pl - 1, '&', 0, 1, http1_kv_cb, &o);
+        textenc_kv_split(q + 1, ul - pl - 1, '&', 0, 1, http_body_emit_kv, &o);
     /* Identifiers also hide in path segments (/v1/device/<imei>/ping). */
     size_t dl = textenc_url_decode(uri, pl, 0);
-    http1_emit(&o, "", uri, dl);
+    http_body_emit(&o, "", uri, dl);
 }
 
 void http1_host(const uint8_t *val, size_t vl, const struct dissect_cb *cb, void *ctx)
@@ -376,7 +162,7 @@ void http1_host(const uint8_t *val, size_t vl, const struct dissect_cb *cb, void
     /* Strip the port; an IPv6 literal keeps its brackets and colons. */
     int v6 = vl && val[0] == '[';
     while (l < vl && l < sizeof host - 1 && (v6 || val[l] != ':') && val[l]) {
-        host[l] = (char)((val[l] >= 'A' && val[l] <= 'Z') ? val[l] + 32 : val[l]);
+        host[l] = (char)ascii_lower(val[l]);
         if (v6 && val[l] == ']') {
             l++;
             break;
@@ -389,9 +175,9 @@ void http1_host(const uint8_t *val, size_t vl, const struct dissect_cb *cb, void
 }
 
 static void http1_request_line(uint8_t *line, size_t n, struct http1_msg *m,
-                               const struct http1_out *o0)
+                               const struct http_body_out *o0)
 {
-    struct http1_out o = *o0;
+    struct http_body_out o = *o0;
     o.where = "http.uri";
     uint8_t *sp1 = memchr(line, ' ', n);
     if (!sp1)
@@ -404,68 +190,22 @@ static void http1_request_line(uint8_t *line, size_t n, struct http1_msg *m,
     http1_target(uri, ul, o.where, o.cb, o.ctx);
 }
 
-static enum http1_coding http1_coding_of(const uint8_t *val, size_t vl)
-{
-    if (textenc_icontains(val, vl, "gzip"))
-        return HTTP1_GZIP;
-    if (textenc_icontains(val, vl, "deflate"))
-        return HTTP1_DEFLATE;
-    if (vl && !textenc_icontains(val, vl, "identity"))
-        return HTTP1_OTHER;
-    return HTTP1_IDENTITY;
-}
-
-static enum http1_ctype http1_ctype_of(const uint8_t *val, size_t vl)
-{
-    if (textenc_icontains(val, vl, "x-www-form-urlencoded"))
-        return HTTP1_CT_FORM;
-    if (textenc_icontains(val, vl, "json"))
-        return HTTP1_CT_JSON;
-    return HTTP1_CT_OTHER;
-}
-
-struct http1_body *http_body_new(void)
-{
-    return calloc(1, sizeof(struct http1_body));
-}
-
-void http_body_free(struct http1_body *b)
-{
-    if (!b)
-        return;
-    http_body_release(b);
-    free(b);
-}
-
-void http_body_start(struct http1_body *b, const uint8_t *enc, size_t el, const uint8_t *ct,
-                      size_t cl)
-{
-    b->coding = enc ? http1_coding_of(enc, el) : HTTP1_IDENTITY;
-    b->ctype = ct ? http1_ctype_of(ct, cl) : HTTP1_CT_NONE;
-    b->truncated = 0;
-    b->body_len = 0;
-    b->zst = HTTP1_Z_IDLE;
-    /* Framed (HTTP/2 DATA): the raw scan sees the body cut by frame headers. */
-    b->emit_whole = 1;
-    b->want = b->coding != HTTP1_OTHER;
-}
-
 static void http1_header(uint8_t *name, size_t nl, uint8_t *val, size_t vl,
-                         struct http1_msg *m, const struct http1_out *o0)
+                         struct http1_msg *m, const struct http_body_out *o0)
 {
-    struct http1_out o = *o0;
+    struct http_body_out o = *o0;
     name[nl] = 0; /* overwrites the ':' or a space before it */
     o.where = "http.header";
     int cookie = nl == 6 && textenc_iprefix(name, nl, "cookie");
     /* A cookie's pairs are reported at http.cookie only: the same bytes once more as
      * http.header would be a second finding for one leak. */
     if (!cookie)
-        http1_emit(&o, (const char *)name, val, vl);
+        http_body_emit(&o, (const char *)name, val, vl);
     if (nl == 4 && textenc_iprefix(name, nl, "host") && m->is_request) {
         http1_host(val, vl, o.cb, o.ctx);
     } else if (cookie) {
         o.where = "http.cookie";
-        textenc_kv_split(val, vl, ';', 1, 0, http1_kv_cb, &o);
+        textenc_kv_split(val, vl, ';', 1, 0, http_body_emit_kv, &o);
     } else if (nl == 14 && textenc_iprefix(name, nl, "content-length")) {
         uint64_t v;
         if (http1_parse_u64(val, vl, &v) < 0)
@@ -478,9 +218,9 @@ static void http1_header(uint8_t *name, size_t nl, uint8_t *val, size_t vl,
         if (textenc_icontains(val, vl, "chunked"))
             m->chunked = 1;
     } else if (nl == 16 && textenc_iprefix(name, nl, "content-encoding")) {
-        m->coding = http1_coding_of(val, vl);
+        m->coding = http_body_coding_of(val, vl);
     } else if (nl == 12 && textenc_iprefix(name, nl, "content-type")) {
-        m->ctype = http1_ctype_of(val, vl);
+        m->ctype = http_body_ctype_of(val, vl);
     }
 }
 
@@ -494,38 +234,31 @@ static int http1_token_ok(const uint8_t *s, size_t n)
     return 1;
 }
 
-/* Parse the complete header block d->hdr[0..hdr_len) and set the body state.
- * Returns 0, or -1 if the start line is not HTTP (direction becomes lost). */
-static int http1_headers_done(struct http1 *h, struct http1_dir *d,
-                              const struct dissect_cb *cb, void *ctx)
+/* Check the start line b[0..l0) and note request or status in m. 0, or -1 (counted)
+ * if it is neither an HTTP/1 status line nor a request line. */
+static int http1_start_line(struct http1 *h, const uint8_t *b, size_t l0, struct http1_msg *m)
 {
-    struct http1_out o = {cb, ctx, "http.header"};
-    struct http1_msg m = {0};
-    uint8_t *b = d->hdr;
-    size_t n = d->hdr_len;
-    uint8_t *nl = memchr(b, '\n', n);
-    size_t l0 = nl ? (size_t)(nl - b) : n;
-    size_t next = nl ? l0 + 1 : n;
-    if (l0 && b[l0 - 1] == '\r')
-        l0--;
     if (l0 >= 12 && memcmp(b, "HTTP/1.", 7) == 0 && b[8] == ' ') {
-        m.status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
-        if (m.status < 100 || m.status > 999) {
+        m->status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
+        if (m->status < 100 || m->status > 999) {
             h->st->http_bad_start++;
             return -1;
         }
-    } else {
-        uint8_t *sp = memchr(b, ' ', l0);
-        if (!sp || !http1_token_ok(b, (size_t)(sp - b)) ||
-            !textenc_icontains(b, l0, " HTTP/")) {
-            h->st->http_bad_start++;
-            return -1;
-        }
-        m.is_request = 1;
+        return 0;
     }
-    h->st->http_msgs++;
-    /* Headers first: the request line is decoded in place afterwards. */
-    size_t i = next;
+    const uint8_t *sp = memchr(b, ' ', l0);
+    if (!sp || !http1_token_ok(b, (size_t)(sp - b)) || !textenc_icontains(b, l0, " HTTP/")) {
+        h->st->http_bad_start++;
+        return -1;
+    }
+    m->is_request = 1;
+    return 0;
+}
+
+/* Each "name: value" line of b[i..n) up to the empty line, trimmed, to http1_header(). */
+static void http1_header_lines(uint8_t *b, size_t i, size_t n, struct http1_msg *m,
+                               const struct http_body_out *o)
+{
     while (i < n) {
         uint8_t *e = memchr(b + i, '\n', n - i);
         size_t le = e ? (size_t)(e - b) : n;
@@ -545,55 +278,78 @@ static int http1_headers_done(struct http1 *h, struct http1_dir *d,
             while (ve > vs && (b[ve - 1] == ' ' || b[ve - 1] == '\t'))
                 ve--;
             if (nlen)
-                http1_header(b + i, nlen, b + vs, ve - vs, &m, &o);
+                http1_header(b + i, nlen, b + vs, ve - vs, m, o);
         }
         i = le + 1;
     }
+}
+
+/* Does the message m have a body? 1 or 0; -1 for a protocol switch (what follows is not
+ * HTTP/1). Requests queue whether they were HEAD, responses take it from the queue. */
+static int http1_has_body(struct http1 *h, const struct http1_msg *m)
+{
+    if (m->is_request) {
+        if (h->head_n < 32) {
+            h->head_bits |= (uint32_t)m->is_head << h->head_n;
+            h->head_n++;
+        }
+        return m->chunked || (m->has_len && m->clen > 0);
+    }
+    if (m->status == 101)
+        return -1;
+    int was_head = 0;
+    if (m->status >= 200 && h->head_n) {
+        was_head = h->head_bits & 1;
+        h->head_bits >>= 1;
+        h->head_n--;
+    }
+    if (m->status < 200 || m->status == 204 || m->status == 304 || was_head)
+        return 0;
+    return m->chunked || !m->has_len || m->clen > 0;
+}
+
+/* Parse the complete header block d->hdr[0..hdr_len) and set the body state.
+ * Returns 0, or -1 if the start line is not HTTP (direction becomes lost). */
+static int http1_headers_done(struct http1 *h, struct http1_dir *d,
+                              const struct dissect_cb *cb, void *ctx)
+{
+    struct http_body_out o = {cb, ctx, "http.header"};
+    struct http1_msg m = {0};
+    uint8_t *b = d->hdr;
+    size_t n = d->hdr_len;
+    uint8_t *nl = memchr(b, '\n', n);
+    size_t l0 = nl ? (size_t)(nl - b) : n;
+    size_t next = nl ? l0 + 1 : n;
+    if (l0 && b[l0 - 1] == '\r')
+        l0--;
+    if (http1_start_line(h, b, l0, &m) < 0)
+        return -1;
+    h->st->http_msgs++;
+    /* Headers first: the request line is decoded in place afterwards. */
+    http1_header_lines(b, next, n, &m, &o);
     if (m.is_request)
         http1_request_line(b, l0, &m, &o);
 
-    d->b.coding = m.coding;
-    d->b.ctype = m.ctype;
-    d->b.truncated = 0;
-    d->b.body_len = 0;
-    d->b.zst = HTTP1_Z_IDLE;
+    /* The whole body is worth handing over only when it differs from the raw stream
+     * (de-chunked or inflated); request bodies without a type are kept for sniffing. */
+    int whole = m.chunked || m.coding == HTTP_BODY_GZIP || m.coding == HTTP_BODY_DEFLATE;
+    int want = m.coding != HTTP_BODY_OTHER &&
+               (whole || m.ctype == HTTP_BODY_CT_FORM || m.ctype == HTTP_BODY_CT_JSON ||
+                (m.is_request && m.ctype == HTTP_BODY_CT_NONE));
+    http_body_begin(d->b, m.coding, m.ctype, whole, want);
     d->in_body = 0;
     if (m.bad_len && !m.chunked) {
         h->st->http_bad_length++;
         return -1;
     }
-    int body;
-    if (m.is_request) {
-        if (h->head_n < 32) {
-            h->head_bits |= (uint32_t)m.is_head << h->head_n;
-            h->head_n++;
-        }
-        body = m.chunked || (m.has_len && m.clen > 0);
-    } else {
-        if (m.status == 101)
-            return -1; /* protocol switch: what follows is not HTTP/1 */
-        int was_head = 0;
-        if (m.status >= 200 && h->head_n) {
-            was_head = h->head_bits & 1;
-            h->head_bits >>= 1;
-            h->head_n--;
-        }
-        if (m.status < 200 || m.status == 204 || m.status == 304 || was_head)
-            body = 0;
-        else
-            body = m.chunked || !m.has_len || m.clen > 0;
-    }
+    int body = http1_has_body(h, &m);
+    if (body < 0)
+        return -1;
     if (!body) {
         d->state = HTTP1_START;
         return 0;
     }
     d->in_body = 1;
-    /* The whole body is worth handing over only when it differs from the raw stream
-     * (de-chunked or inflated); request bodies without a type are kept for sniffing. */
-    d->b.emit_whole = m.chunked || m.coding == HTTP1_GZIP || m.coding == HTTP1_DEFLATE;
-    d->b.want = m.coding != HTTP1_OTHER &&
-              (d->b.emit_whole || m.ctype == HTTP1_CT_FORM || m.ctype == HTTP1_CT_JSON ||
-               (m.is_request && m.ctype == HTTP1_CT_NONE));
     if (m.chunked) {
         d->state = HTTP1_CHUNK_SIZE;
         d->line_len = 0;
@@ -613,11 +369,7 @@ static int http1_chunk_size(struct http1_dir *d, uint64_t *out)
     uint64_t v = 0;
     size_t i = 0;
     for (; i < n; i++) {
-        uint8_t c = (uint8_t)d->line[i];
-        int x = (c >= '0' && c <= '9') ? c - '0'
-                : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                : -1;
+        int x = ascii_hexval((uint8_t)d->line[i]);
         if (x < 0)
             break;
         if (v >> 60)
@@ -659,131 +411,171 @@ static int http1_hdr_grow(struct http1_dir *d, size_t need)
     return 0;
 }
 
-/* Consume up to n bytes in the current state; returns how many were used. */
+/* Each http1_in_* consumes up to n bytes of p in one state and returns how many it
+ * used; http1_step picks the one for the current state. */
+
+static size_t http1_in_start(struct http1_dir *d, const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (p[i] == '\r' || p[i] == '\n'))
+        i++;
+    if (i < n) {
+        d->state = HTTP1_HEADERS;
+        d->hdr_len = 0;
+    }
+    return i;
+}
+
+/* Where the header block in d->hdr ends (just past its empty line), looking from s
+ * to end; 0 while it has not ended. */
+static size_t http1_hdr_end(const struct http1_dir *d, size_t s, size_t end)
+{
+    while (s < end) {
+        uint8_t *nl = memchr(d->hdr + s, '\n', end - s);
+        if (!nl)
+            return 0;
+        size_t k = (size_t)(nl - d->hdr) + 1;
+        if (k < end && d->hdr[k] == '\n')
+            return k + 1;
+        if (k + 1 < end && d->hdr[k] == '\r' && d->hdr[k + 1] == '\n')
+            return k + 2;
+        s = k;
+    }
+    return 0;
+}
+
+/* Buffer header bytes (capped) until the empty line, then parse the block whole. */
+static size_t http1_in_headers(struct http1 *h, struct http1_dir *d, const uint8_t *p,
+                               size_t n, const struct dissect_cb *cb, void *ctx)
+{
+    size_t old = d->hdr_len;
+    size_t take = DISSECT_HTTP_HDR_MAX - old;
+    if (take > n)
+        take = n;
+    if (old + take > d->hdr_alloc && http1_hdr_grow(d, old + take) < 0) {
+        d->state = HTTP1_LOST;
+        return n;
+    }
+    memcpy(d->hdr + old, p, take);
+    size_t end = old + take;
+    /* The empty line may have begun in the previous feed. */
+    size_t e = http1_hdr_end(d, old >= 2 ? old - 2 : 0, end);
+    if (e) {
+        d->hdr_len = e;
+        if (http1_headers_done(h, d, cb, ctx) < 0) {
+            http1_lose(h, d, cb, ctx);
+            return n;
+        }
+        d->hdr_len = 0;
+        return e - old;
+    }
+    d->hdr_len = end;
+    if (end == DISSECT_HTTP_HDR_MAX) {
+        h->st->http_hdr_too_long++;
+        http1_lose(h, d, cb, ctx);
+        return n;
+    }
+    return take;
+}
+
+/* Content-Length body or chunk data: d->remain more bytes. */
+static size_t http1_in_body(struct http1 *h, struct http1_dir *d, const uint8_t *p, size_t n,
+                            const struct dissect_cb *cb, void *ctx)
+{
+    size_t take = d->remain < n ? (size_t)d->remain : n;
+    http_body_data(d->b, h->st, p, take);
+    d->remain -= take;
+    if (!d->remain) {
+        if (d->state == HTTP1_BODY_CL) {
+            http1_msg_end(h, d, cb, ctx);
+            d->state = HTTP1_START;
+        } else {
+            d->state = HTTP1_CHUNK_CRLF;
+        }
+    }
+    return take;
+}
+
+static size_t http1_in_chunk_crlf(struct http1_dir *d, const uint8_t *p, size_t n)
+{
+    /* Tolerant: anything up to the next LF. */
+    uint8_t *nl = memchr(p, '\n', n);
+    if (!nl)
+        return n;
+    d->state = HTTP1_CHUNK_SIZE;
+    d->line_len = 0;
+    return (size_t)(nl - p) + 1;
+}
+
+static size_t http1_in_chunk_size(struct http1 *h, struct http1_dir *d, const uint8_t *p,
+                                  size_t n, const struct dissect_cb *cb, void *ctx)
+{
+    uint8_t *nl = memchr(p, '\n', n);
+    size_t ll = nl ? (size_t)(nl - p) : n;
+    for (size_t i = 0; i < ll && d->line_len + i < sizeof d->line; i++)
+        d->line[d->line_len + i] = (char)p[i];
+    d->line_len += ll;
+    if (d->line_len > HTTP1_CHUNK_LINE_MAX) {
+        h->st->http_bad_chunk++;
+        http1_lose(h, d, cb, ctx);
+        return n;
+    }
+    if (!nl)
+        return n;
+    uint64_t sz;
+    if (http1_chunk_size(d, &sz) < 0) {
+        h->st->http_bad_chunk++;
+        http1_lose(h, d, cb, ctx);
+        return n;
+    }
+    if (sz == 0) {
+        d->state = HTTP1_TRAILER;
+        d->line_len = 0;
+    } else {
+        d->state = HTTP1_CHUNK_DATA;
+        d->remain = sz;
+    }
+    return ll + 1;
+}
+
+/* Trailer lines are passed over until the empty one that ends the message. */
+static size_t http1_in_trailer(struct http1 *h, struct http1_dir *d, const uint8_t *p,
+                               size_t n, const struct dissect_cb *cb, void *ctx)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n') {
+            if (d->line_len == 0) {
+                http1_msg_end(h, d, cb, ctx);
+                d->state = HTTP1_START;
+                return i + 1;
+            }
+            d->line_len = 0;
+        } else if (p[i] != '\r') {
+            d->line_len++;
+        }
+    }
+    return n;
+}
+
 static size_t http1_step(struct http1 *h, struct http1_dir *d, const uint8_t *p, size_t n,
                          const struct dissect_cb *cb, void *ctx)
 {
     switch (d->state) {
-    case HTTP1_START: {
-        size_t i = 0;
-        while (i < n && (p[i] == '\r' || p[i] == '\n'))
-            i++;
-        if (i < n) {
-            d->state = HTTP1_HEADERS;
-            d->hdr_len = 0;
-        }
-        return i;
-    }
-    case HTTP1_HEADERS: {
-        size_t old = d->hdr_len;
-        size_t take = DISSECT_HTTP_HDR_MAX - old;
-        if (take > n)
-            take = n;
-        if (old + take > d->hdr_alloc && http1_hdr_grow(d, old + take) < 0) {
-            d->state = HTTP1_LOST;
-            return n;
-        }
-        memcpy(d->hdr + old, p, take);
-        size_t end = old + take;
-        size_t s = old >= 2 ? old - 2 : 0;
-        while (s < end) {
-            uint8_t *nl = memchr(d->hdr + s, '\n', end - s);
-            if (!nl)
-                break;
-            size_t k = (size_t)(nl - d->hdr) + 1;
-            size_t e = 0;
-            if (k < end && d->hdr[k] == '\n')
-                e = k + 1;
-            else if (k + 1 < end && d->hdr[k] == '\r' && d->hdr[k + 1] == '\n')
-                e = k + 2;
-            if (e) {
-                d->hdr_len = e;
-                if (http1_headers_done(h, d, cb, ctx) < 0) {
-                    http1_lose(h, d, cb, ctx);
-                    return n;
-                }
-                d->hdr_len = 0;
-                return e - old;
-            }
-            s = k;
-        }
-        d->hdr_len = end;
-        if (end == DISSECT_HTTP_HDR_MAX) {
-            h->st->http_hdr_too_long++;
-            http1_lose(h, d, cb, ctx);
-            return n;
-        }
-        return take;
-    }
+    case HTTP1_START:
+        return http1_in_start(d, p, n);
+    case HTTP1_HEADERS:
+        return http1_in_headers(h, d, p, n, cb, ctx);
     case HTTP1_BODY_CL:
-    case HTTP1_CHUNK_DATA: {
-        size_t take = d->remain < n ? (size_t)d->remain : n;
-        http_body_data(&d->b, h->st, p, take);
-        d->remain -= take;
-        if (!d->remain) {
-            if (d->state == HTTP1_BODY_CL) {
-                http1_msg_end(h, d, cb, ctx);
-                d->state = HTTP1_START;
-            } else {
-                d->state = HTTP1_CHUNK_CRLF;
-            }
-        }
-        return take;
-    }
-    case HTTP1_CHUNK_CRLF: {
-        /* Tolerant: anything up to the next LF. */
-        uint8_t *nl = memchr(p, '\n', n);
-        if (!nl)
-            return n;
-        d->state = HTTP1_CHUNK_SIZE;
-        d->line_len = 0;
-        return (size_t)(nl - p) + 1;
-    }
-    case HTTP1_CHUNK_SIZE: {
-        uint8_t *nl = memchr(p, '\n', n);
-        size_t ll = nl ? (size_t)(nl - p) : n;
-        for (size_t i = 0; i < ll && d->line_len + i < sizeof d->line; i++)
-            d->line[d->line_len + i] = (char)p[i];
-        d->line_len += ll;
-        if (d->line_len > HTTP1_CHUNK_LINE_MAX) {
-            h->st->http_bad_chunk++;
-            http1_lose(h, d, cb, ctx);
-            return n;
-        }
-        if (!nl)
-            return n;
-        uint64_t sz;
-        if (http1_chunk_size(d, &sz) < 0) {
-            h->st->http_bad_chunk++;
-            http1_lose(h, d, cb, ctx);
-            return n;
-        }
-        if (sz == 0) {
-            d->state = HTTP1_TRAILER;
-            d->line_len = 0;
-        } else {
-            d->state = HTTP1_CHUNK_DATA;
-            d->remain = sz;
-        }
-        return ll + 1;
-    }
-    case HTTP1_TRAILER: {
-        for (size_t i = 0; i < n; i++) {
-            if (p[i] == '\n') {
-                if (d->line_len == 0) {
-                    http1_msg_end(h, d, cb, ctx);
-                    d->state = HTTP1_START;
-                    return i + 1;
-                }
-                d->line_len = 0;
-            } else if (p[i] != '\r') {
-                d->line_len++;
-            }
-        }
-        return n;
-    }
+    case HTTP1_CHUNK_DATA:
+        return http1_in_body(h, d, p, n, cb, ctx);
+    case HTTP1_CHUNK_CRLF:
+        return http1_in_chunk_crlf(d, p, n);
+    case HTTP1_CHUNK_SIZE:
+        return http1_in_chunk_size(h, d, p, n, cb, ctx);
+    case HTTP1_TRAILER:
+        return http1_in_trailer(h, d, p, n, cb, ctx);
     case HTTP1_BODY_EOF:
-        http_body_data(&d->b, h->st, p, n);
+        http_body_data(d->b, h->st, p, n);
         return n;
     case HTTP1_LOST:
         return n;
@@ -818,8 +610,7 @@ void http1_gap(struct http1 *h, int dir, uint64_t missing)
          * compressed body cannot be inflated further. */
         if (d->state != HTTP1_BODY_EOF)
             d->remain -= missing;
-        if (d->b.coding == HTTP1_GZIP || d->b.coding == HTTP1_DEFLATE)
-            d->b.zst = HTTP1_Z_DONE;
+        http_body_hole(d->b);
         h->st->http_body_incomplete++;
         if (d->state == HTTP1_BODY_CL && !d->remain) {
             d->pending = 1;

@@ -3,9 +3,9 @@
  * Both directions, pipelined and keep-alive messages; request line, headers, bodies by
  * Content-Length, chunked or read-until-close; gzip/deflate inflated under
  * DISSECT_BODY_MAX. Values go out through dissect_cb->field, the Host through ->name.
- * Not handled: HTTP/2 framing (http2.c, which reuses the body decoding below),
- * upgrades (101, CONNECT tunnels: the direction stops), multipart bodies (scanned
- * whole), brotli (body left to the raw scan). */
+ * Bodies are decoded by http_body.c, which HTTP/2 shares. Not handled: HTTP/2 framing
+ * (http2.c), upgrades (101, CONNECT tunnels: the direction stops), multipart bodies
+ * (scanned whole), brotli (body left to the raw scan). */
 #ifndef LW_DISSECTORS_HTTP1_H
 #define LW_DISSECTORS_HTTP1_H
 
@@ -20,22 +20,6 @@ void http1_data(struct http1 *h, int dir, const uint8_t *data, size_t len,
                 const struct dissect_cb *cb, void *ctx);
 void http1_gap(struct http1 *h, int dir, uint64_t missing);
 void http1_close(struct http1 *h, const struct dissect_cb *cb, void *ctx);
-
-/* Body decoding alone, for HTTP/2 streams (http2.c): content-encoding gzip/deflate
- * inflated under DISSECT_BODY_MAX, then form or JSON bodies split into keyed fields,
- * then the whole decoded body with key "". One object is reused for many bodies.
- * Caller frees with http_body_free() (NULL: no-op). */
-struct http1_body;
-struct http1_body *http_body_new(void);
-void http_body_free(struct http1_body *b);
-/* A new body: the Content-Encoding and Content-Type values (NULL when absent). */
-void http_body_start(struct http1_body *b, const uint8_t *enc, size_t el, const uint8_t *ct,
-                      size_t cl);
-void http_body_data(struct http1_body *b, struct dissect_stats *st, const uint8_t *p,
-                     size_t n);
-/* The body is complete (or cut short): its fields go out with this where. */
-void http_body_end(struct http1_body *b, struct dissect_stats *st, const char *where,
-                    const struct dissect_cb *cb, void *ctx);
 
 /* A request target uri[0..ul) (decoded in place): each query parameter, then the
  * URL-decoded path with key "", as fields with this where. */

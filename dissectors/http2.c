@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "dissectors/http1.h"
+#include "dissectors/http_body.h"
 #include "dissectors/textenc.h"
 
 #define HTTP2_PREFACE "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -34,7 +36,7 @@ enum { HTTP2_END_STREAM = 0x1, HTTP2_END_HEADERS = 0x4, HTTP2_PADDED = 0x8, HTTP
 struct http2_slot {
     uint32_t sid; /* 0: free */
     uint64_t opened; /* http2_dir.opened when the body began: the oldest is evicted */
-    struct http1_body *b;
+    struct http_body *b;
 };
 
 struct http2_dir {
@@ -101,25 +103,6 @@ static void http2_stop(struct http2_dir *d)
     d->done = 1;
 }
 
-static void http2_field(const struct dissect_cb *cb, void *ctx, const char *where,
-                      const char *key, const uint8_t *v, size_t n)
-{
-    if (cb && cb->field)
-        cb->field(ctx, where, key, v, n);
-}
-
-struct http2_out {
-    const struct dissect_cb *cb;
-    void *ctx;
-    const char *where;
-};
-
-static void http2_kv(void *arg, const char *key, const uint8_t *v, size_t n)
-{
-    struct http2_out *o = arg;
-    http2_field(o->cb, o->ctx, o->where, key, v, n);
-}
-
 /* A writable copy of a header value (at most DISSECT_HTTP_HDR_MAX) for in-place decoding. */
 static size_t http2_copy(struct http2_dir *d, const nghttp2_nv *nv)
 {
@@ -145,7 +128,8 @@ static void http2_header(struct http2_dir *d, const nghttp2_nv *nv, const struct
     name[nl] = 0;
     if (memchr(name, 0, nl))
         return;
-    http2_field(cb, ctx, "http2.header", name, nv->value, nv->valuelen);
+    struct http_body_out o = {cb, ctx, "http2.header"};
+    http_body_emit(&o, name, nv->value, nv->valuelen);
     if (!strcmp(name, ":path")) {
         size_t n = http2_copy(d, nv);
         if (n)
@@ -154,9 +138,8 @@ static void http2_header(struct http2_dir *d, const nghttp2_nv *nv, const struct
         http1_host(nv->value, nv->valuelen, cb, ctx);
     } else if (!strcmp(name, "cookie")) {
         size_t n = http2_copy(d, nv);
-        struct http2_out o = {cb, ctx, "http2.header"};
         if (n)
-            textenc_kv_split(d->scratch, n, ';', 1, 0, http2_kv, &o);
+            textenc_kv_split(d->scratch, n, ';', 1, 0, http_body_emit_kv, &o);
     } else if (!strcmp(name, "content-encoding")) {
         http2_keep(d->enc, &d->el, nv->value, nv->valuelen);
     } else if (!strcmp(name, "content-type")) {
@@ -260,9 +243,8 @@ static void http2_settings(struct http2 *h, int dir, const uint8_t *p, size_t n,
     /* The peer's decoder limit bounds what the other direction's encoder may use. */
     struct http2_dir *o = &h->d[!dir];
     for (size_t i = 0; i < n; i += 6) {
-        uint16_t id = (uint16_t)(p[i] << 8 | p[i + 1]);
-        uint32_t v = (uint32_t)p[i + 2] << 24 | (uint32_t)p[i + 3] << 16 |
-                     (uint32_t)p[i + 4] << 8 | p[i + 5];
+        uint16_t id = load_be16(p + i);
+        uint32_t v = load_be32(p + i + 2);
         if (id != 1)
             continue;
         if (v > HTTP2_TABLE_MAX)
@@ -279,23 +261,14 @@ static void http2_settings(struct http2 *h, int dir, const uint8_t *p, size_t n,
 /* Strip padding (and HEADERS priority) from a payload; -1 if inconsistent. */
 static int http2_unpad(uint8_t flags, int prio, const uint8_t **p, size_t *n)
 {
-    size_t pad = 0;
-    if (flags & HTTP2_PADDED) {
-        if (*n < 1)
-            return -1;
-        pad = (*p)[0];
-        (*p)++;
-        (*n)--;
-    }
-    if (prio) {
-        if (*n < 5)
-            return -1;
-        *p += 5;
-        *n -= 5;
-    }
-    if (pad > *n)
+    struct bytes b = bytes_init(*p, *n);
+    size_t pad = (flags & HTTP2_PADDED) ? bytes_u8(&b) : 0;
+    if (prio)
+        bytes_skip(&b, 5); /* stream dependency and weight */
+    if (b.err || pad > bytes_left(&b))
         return -1;
-    *n -= pad;
+    *p = b.p + b.off;
+    *n = bytes_left(&b) - pad;
     return 0;
 }
 
@@ -303,8 +276,7 @@ static void http2_frame(struct http2 *h, int dir, const struct dissect_cb *cb, v
 {
     struct http2_dir *d = &h->d[dir];
     uint8_t type = d->fh[3], flags = d->fh[4];
-    uint32_t sid = ((uint32_t)d->fh[5] << 24 | (uint32_t)d->fh[6] << 16 |
-                    (uint32_t)d->fh[7] << 8 | d->fh[8]) & 0x7fffffffu;
+    uint32_t sid = load_be32(d->fh + 5) & 0x7fffffffu;
     const uint8_t *p = d->frame;
     size_t n = d->flen;
     h->st->h2_frames++;
@@ -391,14 +363,9 @@ void http2_data(struct http2 *h, int dir, const uint8_t *data, size_t len,
             continue;
         }
         if (d->fh_len < 9) {
-            size_t k = 9 - d->fh_len < len ? 9 - d->fh_len : len;
-            memcpy(d->fh + d->fh_len, data, k);
-            d->fh_len += k;
-            data += k;
-            len -= k;
-            if (d->fh_len < 9)
+            if (!bytes_gather(d->fh, &d->fh_len, 9, &data, &len))
                 return;
-            d->flen = (size_t)d->fh[0] << 16 | (size_t)d->fh[1] << 8 | d->fh[2];
+            d->flen = load_be24(d->fh);
             d->fgot = 0;
             d->skip = d->flen > DISSECT_H2_FRAME_MAX;
             if (d->skip) {

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/ascii.h"
+#include "common/bytes.h"
 #include "common/lwerr.h"
 
 #define KEYLOG_LINE_MAX 512 /* longest label + 64 + 96 hex is ~195 */
@@ -194,26 +196,6 @@ static void keylog_inc(atomic_uint_fast64_t *c)
     atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
 }
 
-static int keylog_hex(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-/* Decode exactly n hex digits of s into out; -1 on a bad digit. */
-static int keylog_unhex(const char *s, size_t n, uint8_t *out)
-{
-    for (size_t i = 0; i < n; i += 2) {
-        int a = keylog_hex(s[i]), b = keylog_hex(s[i + 1]);
-        if (a < 0 || b < 0)
-            return -1;
-        out[i / 2] = (uint8_t)(a << 4 | b);
-    }
-    return 0;
-}
-
 /* One line without its newline. Returns 1 if a secret was stored. */
 static int keylog_line(keylog_t *kl, const char *s, size_t n)
 {
@@ -236,8 +218,8 @@ static int keylog_line(keylog_t *kl, const char *s, size_t n)
             kind = keylog_labels[i].kind;
     uint8_t cr[32], sec[KEYLOG_SECRET_MAX];
     int len_ok = kind == KEYLOG_MASTER ? sl == 96 : sl == 64 || sl == 96;
-    if (kind == -2 || crl != 64 || !len_ok || keylog_unhex(sp1 + 1, 64, cr) < 0 ||
-        keylog_unhex(sp2 + 1, sl, sec) < 0) {
+    if (kind == -2 || crl != 64 || !len_ok || ascii_unhex(sp1 + 1, 32, cr) < 0 ||
+        ascii_unhex(sp2 + 1, sl / 2, sec) < 0) {
         keylog_inc(&kl->bad_lines);
         return 0;
     }
@@ -377,11 +359,10 @@ void keylog_poll(keylog_t *kl)
 
 /* ---- pcapng ---- */
 
+/* swap: the section is big-endian (a section header read little-endian said so). */
 static uint32_t keylog_u32(const uint8_t *p, int swap)
 {
-    uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                 (uint32_t)p[3] << 24;
-    return swap ? __builtin_bswap32(v) : v;
+    return swap ? load_be32(p) : load_le32(p);
 }
 
 /* Sequential reading through one large buffer: the scan touches every block header of
@@ -464,16 +445,18 @@ int keylog_load_pcapng(keylog_t *kl, const char *path, char *err, size_t errlen)
             goto bad;
         if (keylog_rd_need(&r, blen) < 0)
             goto trunc;
-        const uint8_t *body = r.buf + r.off + 8;
-        size_t bl = blen - 12;
-        if (bl < 8)
+        /* Body: secrets type, secrets length, the secrets (then padding). */
+        struct bytes body = bytes_init(r.buf + r.off + 8, blen - 12);
+        const uint8_t *sh = bytes_ptr(&body, 8);
+        if (!sh)
             goto bad;
-        uint32_t stype = keylog_u32(body, swap), slen = keylog_u32(body + 4, swap);
-        if (slen > bl - 8)
+        uint32_t stype = keylog_u32(sh, swap), slen = keylog_u32(sh + 4, swap);
+        const uint8_t *secrets = bytes_ptr(&body, slen);
+        if (!secrets)
             goto bad;
         keylog_inc(&kl->dsb_blocks);
         if (stype == 0x544c534bu) /* 'TLSK' */
-            rc += keylog_add_text(kl, (const char *)body + 8, slen);
+            rc += keylog_add_text(kl, (const char *)secrets, slen);
         r.off += blen;
     }
     goto out;

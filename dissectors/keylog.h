@@ -1,9 +1,11 @@
 /* keylog.h - TLS secrets for decryption: NSS key log files (SSLKEYLOGFILE) and pcapng
  * Decryption Secrets Blocks, indexed by client random.
  *
- * THIS IS THE AGREED INTERFACE (KEYLOG_API_PLACEHOLDER in your task means this file):
- * src/ codes against exactly these functions. The TLS engineer writes keylog.c and may
- * add functions for the dissectors (lookups), but must not change these. */
+ * The engine's reader thread adds secrets (key log files, followed ones polled for new
+ * lines, and the DSBs of the captures it reads); the TLS dissectors look them up from
+ * the workers meanwhile. The first block below is what the engine uses, the second what
+ * tls.c uses. Secrets stay for the life of the keylog_t: old sessions are not removed
+ * (a lab key log holds thousands of lines, not millions). */
 #ifndef LW_DISSECTORS_KEYLOG_H
 #define LW_DISSECTORS_KEYLOG_H
 
@@ -38,7 +40,7 @@ void keylog_stats_each(const keylog_t *kl, void (*fn)(void *ctx, const char *nam
 /* Lookups by the workers' TLS dissectors (through dissect_env.keys) must be thread-safe
  * (internal rwlock) while the reader adds secrets. */
 
-/* ---- Added for the dissectors (tls.c); not used by src/. ---- */
+/* ---- Lookups, for the TLS dissectors (tls.c) ---- */
 
 /* Which secret of a session (NSS key log labels). */
 enum keylog_kind {

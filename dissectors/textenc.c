@@ -4,43 +4,21 @@
 
 #include <string.h>
 
+#include "common/ascii.h"
+
 #define TEXTENC_JSON_DEPTH 32
-
-static int textenc_hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static uint8_t textenc_lower(uint8_t c)
-{
-    return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
-}
-
-static int textenc_ieq(const uint8_t *s, const char *p, size_t pl)
-{
-    for (size_t i = 0; i < pl; i++)
-        if (textenc_lower(s[i]) != textenc_lower((uint8_t)p[i]))
-            return 0;
-    return 1;
-}
 
 int textenc_iprefix(const uint8_t *s, size_t n, const char *p)
 {
     size_t pl = strlen(p);
-    return pl <= n && textenc_ieq(s, p, pl);
+    return pl <= n && ascii_ieq(s, p, pl);
 }
 
 int textenc_icontains(const uint8_t *s, size_t n, const char *needle)
 {
     size_t nl = strlen(needle);
     for (size_t i = 0; nl <= n && i <= n - nl; i++)
-        if (textenc_ieq(s + i, needle, nl))
+        if (ascii_ieq(s + i, needle, nl))
             return 1;
     return 0;
 }
@@ -51,7 +29,7 @@ size_t textenc_url_decode(uint8_t *buf, size_t len, int plus)
     for (size_t i = 0; i < len; i++) {
         uint8_t c = buf[i];
         if (c == '%' && i + 2 < len) {
-            int h = textenc_hexval(buf[i + 1]), l = textenc_hexval(buf[i + 2]);
+            int h = ascii_hexval(buf[i + 1]), l = ascii_hexval(buf[i + 2]);
             if (h >= 0 && l >= 0) {
                 buf[o++] = (uint8_t)(h << 4 | l);
                 i += 2;
@@ -123,7 +101,7 @@ static int textenc_hex4(const uint8_t *p, size_t avail, uint32_t *out)
         return 0;
     uint32_t v = 0;
     for (int k = 0; k < 4; k++) {
-        int h = textenc_hexval(p[k]);
+        int h = ascii_hexval(p[k]);
         if (h < 0)
             return 0;
         v = v << 4 | (uint32_t)h;

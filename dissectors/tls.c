@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ascii.h"
+#include "common/bytes.h"
 #include "dissectors/tls_decrypt.h"
 #include "dissectors/keylog.h"
 
@@ -139,41 +141,6 @@ static void tls_stop(struct tls *t, struct tls_dir *d)
     tls_wait_free(t, d);
 }
 
-/* Bounds-checked big-endian reader over one handshake message. */
-struct tls_rd {
-    const uint8_t *p;
-    size_t n, off;
-    int bad;
-};
-
-static uint32_t tls_get(struct tls_rd *r, size_t w)
-{
-    if (r->bad || r->n - r->off < w) {
-        r->bad = 1;
-        return 0;
-    }
-    uint32_t v = 0;
-    for (size_t i = 0; i < w; i++)
-        v = v << 8 | r->p[r->off + i];
-    r->off += w;
-    return v;
-}
-
-/* Sub-reader over the next len bytes; the parent skips them. */
-static struct tls_rd tls_sub(struct tls_rd *r, size_t len)
-{
-    struct tls_rd s = {NULL, 0, 0, 1};
-    if (r->bad || r->n - r->off < len) {
-        r->bad = 1;
-        return s;
-    }
-    s.p = r->p + r->off;
-    s.n = len;
-    s.bad = 0;
-    r->off += len;
-    return s;
-}
-
 /* Host names are handed over in lower case (as DNS and Host are), ALPN as sent. */
 static void tls_name(const struct dissect_cb *cb, void *ctx, const char *kind,
                       const uint8_t *s, size_t n)
@@ -182,26 +149,28 @@ static void tls_name(const struct dissect_cb *cb, void *ctx, const char *kind,
     int lower = strcmp(kind, "tls.alpn") != 0;
     if (!n || n >= sizeof buf || memchr(s, 0, n) || !cb || !cb->name)
         return;
-    for (size_t i = 0; i < n; i++)
-        buf[i] = (char)((lower && s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
+    if (lower)
+        ascii_lower_copy(buf, s, n);
+    else
+        memcpy(buf, s, n);
     buf[n] = 0;
     cb->name(ctx, kind, buf);
 }
 
 /* Walk an extensions block: fn(type, body) for each; returns 0, or -1 if malformed. */
-static int tls_exts(struct tls_rd *r, void (*fn)(void *a, uint32_t type, struct tls_rd e),
+static int tls_exts(struct bytes *r, void (*fn)(void *a, uint32_t type, struct bytes e),
                      void *a)
 {
-    if (r->off == r->n)
+    if (r->off == r->len)
         return 0; /* no extensions */
-    struct tls_rd ext = tls_sub(r, tls_get(r, 2));
-    while (!ext.bad && ext.off < ext.n) {
-        uint32_t type = tls_get(&ext, 2);
-        struct tls_rd e = tls_sub(&ext, tls_get(&ext, 2));
-        if (!e.bad)
+    struct bytes ext = bytes_sub(r, bytes_u16be(r));
+    while (!ext.err && ext.off < ext.len) {
+        uint32_t type = bytes_u16be(&ext);
+        struct bytes e = bytes_sub(&ext, bytes_u16be(&ext));
+        if (!e.err)
             fn(a, type, e);
     }
-    return ext.bad || r->bad ? -1 : 0;
+    return ext.err || r->err ? -1 : 0;
 }
 
 struct tls_ch {
@@ -210,40 +179,40 @@ struct tls_ch {
     int bad, early;
 };
 
-static void tls_ch_ext(void *a, uint32_t type, struct tls_rd e)
+static void tls_ch_ext(void *a, uint32_t type, struct bytes e)
 {
     struct tls_ch *c = a;
     if (type == 0) { /* server_name */
-        struct tls_rd l = tls_sub(&e, tls_get(&e, 2));
-        while (!l.bad && l.off < l.n) {
-            uint32_t nt = tls_get(&l, 1);
-            struct tls_rd nm = tls_sub(&l, tls_get(&l, 2));
-            if (!nm.bad && nt == 0)
-                tls_name(c->cb, c->ctx, "tls.sni", nm.p, nm.n);
+        struct bytes l = bytes_sub(&e, bytes_u16be(&e));
+        while (!l.err && l.off < l.len) {
+            uint32_t nt = bytes_u8(&l);
+            struct bytes nm = bytes_sub(&l, bytes_u16be(&l));
+            if (!nm.err && nt == 0)
+                tls_name(c->cb, c->ctx, "tls.sni", nm.p, nm.len);
         }
-        c->bad |= l.bad | e.bad;
+        c->bad |= l.err | e.err;
     } else if (type == 16) { /* ALPN */
-        struct tls_rd l = tls_sub(&e, tls_get(&e, 2));
-        while (!l.bad && l.off < l.n) {
-            struct tls_rd pr = tls_sub(&l, tls_get(&l, 1));
-            if (!pr.bad)
-                tls_name(c->cb, c->ctx, "tls.alpn", pr.p, pr.n);
+        struct bytes l = bytes_sub(&e, bytes_u16be(&e));
+        while (!l.err && l.off < l.len) {
+            struct bytes pr = bytes_sub(&l, bytes_u8(&l));
+            if (!pr.err)
+                tls_name(c->cb, c->ctx, "tls.alpn", pr.p, pr.len);
         }
-        c->bad |= l.bad | e.bad;
+        c->bad |= l.err | e.err;
     } else if (type == 42) { /* early_data */
         c->early = 1;
     }
 }
 
-static void tls_client_hello(struct tls *t, struct tls_rd r, const struct dissect_cb *cb,
+static void tls_client_hello(struct tls *t, struct bytes r, const struct dissect_cb *cb,
                               void *ctx)
 {
-    tls_get(&r, 2); /* client_version */
-    struct tls_rd rnd = tls_sub(&r, 32);
-    tls_sub(&r, tls_get(&r, 1));
-    tls_sub(&r, tls_get(&r, 2));
-    tls_sub(&r, tls_get(&r, 1));
-    if (r.bad) {
+    bytes_u16be(&r); /* client_version */
+    struct bytes rnd = bytes_sub(&r, 32);
+    bytes_sub(&r, bytes_u8(&r));
+    bytes_sub(&r, bytes_u16be(&r));
+    bytes_sub(&r, bytes_u8(&r));
+    if (r.err) {
         t->st->tls_malformed++;
         return;
     }
@@ -259,15 +228,15 @@ static void tls_client_hello(struct tls *t, struct tls_rd r, const struct dissec
 }
 
 /* The selected ALPN protocol (ServerHello on TLS 1.2, EncryptedExtensions on 1.3). */
-static void tls_alpn_ext(struct tls *t, struct tls_rd e)
+static void tls_alpn_ext(struct tls *t, struct bytes e)
 {
-    struct tls_rd l = tls_sub(&e, tls_get(&e, 2));
-    struct tls_rd pr = tls_sub(&l, tls_get(&l, 1));
-    if (pr.bad)
+    struct bytes l = bytes_sub(&e, bytes_u16be(&e));
+    struct bytes pr = bytes_sub(&l, bytes_u8(&l));
+    if (pr.err)
         return;
-    if (pr.n == 2 && !memcmp(pr.p, "h2", 2))
+    if (pr.len == 2 && !memcmp(pr.p, "h2", 2))
         t->alpn = TLS_ALPN_H2;
-    else if (pr.n == 8 && !memcmp(pr.p, "http/1.1", 8))
+    else if (pr.len == 8 && !memcmp(pr.p, "http/1.1", 8))
         t->alpn = TLS_ALPN_HTTP1;
 }
 
@@ -276,23 +245,23 @@ struct tls_sh {
     uint32_t version;
 };
 
-static void tls_sh_ext(void *a, uint32_t type, struct tls_rd e)
+static void tls_sh_ext(void *a, uint32_t type, struct bytes e)
 {
     struct tls_sh *s = a;
     if (type == 43) /* supported_versions: the selected one */
-        s->version = tls_get(&e, 2);
+        s->version = bytes_u16be(&e);
     else if (type == 16)
         tls_alpn_ext(s->t, e);
 }
 
-static void tls_server_hello(struct tls *t, struct tls_rd r)
+static void tls_server_hello(struct tls *t, struct bytes r)
 {
-    struct tls_sh s = {t, tls_get(&r, 2)};
-    struct tls_rd rnd = tls_sub(&r, 32);
-    tls_sub(&r, tls_get(&r, 1));
-    uint16_t suite = (uint16_t)tls_get(&r, 2);
-    tls_get(&r, 1);
-    if (r.bad || tls_exts(&r, tls_sh_ext, &s) < 0) {
+    struct tls_sh s = {t, bytes_u16be(&r)};
+    struct bytes rnd = bytes_sub(&r, 32);
+    bytes_sub(&r, bytes_u8(&r));
+    uint16_t suite = (uint16_t)bytes_u16be(&r);
+    bytes_u8(&r);
+    if (r.err || tls_exts(&r, tls_sh_ext, &s) < 0) {
         t->st->tls_malformed++;
         return;
     }
@@ -322,7 +291,7 @@ static void tls_server_hello(struct tls *t, struct tls_rd r)
     }
 }
 
-static void tls_ee_ext(void *a, uint32_t type, struct tls_rd e)
+static void tls_ee_ext(void *a, uint32_t type, struct bytes e)
 {
     if (type == 16)
         tls_alpn_ext(a, e);
@@ -335,19 +304,19 @@ static void tls_asn1_name(const struct dissect_cb *cb, void *ctx, const ASN1_STR
                   (size_t)ASN1_STRING_length(s));
 }
 
-static void tls_certificate(struct tls *t, struct tls_rd r, const struct dissect_cb *cb,
+static void tls_certificate(struct tls *t, struct bytes r, const struct dissect_cb *cb,
                              void *ctx)
 {
     if (t->tls13)
-        tls_sub(&r, tls_get(&r, 1)); /* certificate_request_context */
-    struct tls_rd list = tls_sub(&r, tls_get(&r, 3));
-    struct tls_rd der = tls_sub(&list, tls_get(&list, 3)); /* leaf only */
-    if (der.bad) {
+        bytes_sub(&r, bytes_u8(&r)); /* certificate_request_context */
+    struct bytes list = bytes_sub(&r, bytes_u24be(&r));
+    struct bytes der = bytes_sub(&list, bytes_u24be(&list)); /* leaf only */
+    if (der.err) {
         t->st->tls_malformed++;
         return;
     }
     const unsigned char *p = der.p;
-    X509 *x = d2i_X509(NULL, &p, (long)der.n);
+    X509 *x = d2i_X509(NULL, &p, (long)der.len);
     if (!x) {
         t->st->tls_cert_errors++;
         return;
@@ -373,7 +342,7 @@ static void tls_messages(struct tls *t, int dir, const struct dissect_cb *cb, vo
     size_t off = 0;
     while (d->hs_len - off >= 4) {
         const uint8_t *m = d->hs + off;
-        size_t ml = (size_t)m[1] << 16 | (size_t)m[2] << 8 | m[3];
+        size_t ml = load_be24(m + 1);
         if (ml > DISSECT_TLS_HS_MAX - 4) {
             t->st->tls_hs_too_long++;
             tls_stop(t, d);
@@ -381,7 +350,7 @@ static void tls_messages(struct tls *t, int dir, const struct dissect_cb *cb, vo
         }
         if (d->hs_len - off < 4 + ml)
             break;
-        struct tls_rd r = {m + 4, ml, 0, 0};
+        struct bytes r = bytes_init(m + 4, ml);
         switch (m[0]) {
         case 1:
             if (dir == 0)
@@ -607,7 +576,7 @@ static size_t tls_rec_count(const struct tls *t, const uint8_t *w, size_t n, siz
 {
     size_t c = 0;
     for (size_t off = 0; off + 5 <= n; c++) {
-        size_t l = (size_t)w[off + 3] << 8 | w[off + 4];
+        size_t l = load_be16(w + off + 3);
         *plain = tls_lost_add(*plain, tls_lost_len(t, w[off], l));
         off += 5 + l;
     }
@@ -668,7 +637,7 @@ static void tls_flush(struct tls *t, int dir, const struct dissect_cb *cb, void 
     size_t off = 0;
     while (off + 5 <= d->wait_len) {
         const uint8_t *h = d->wait + off;
-        size_t n = (size_t)h[3] << 8 | h[4];
+        size_t n = load_be16(h + 3);
         int r = tls_ready(t, dir, h[0]);
         if (r == TLS_WAIT)
             break;
@@ -742,14 +711,9 @@ void tls_data(struct tls *t, int dir, const uint8_t *data, size_t len,
     struct tls_dir *d = &t->d[dir];
     while (len && !d->done) {
         if (d->rh_len < 5) {
-            size_t take = 5 - d->rh_len < len ? 5 - d->rh_len : len;
-            memcpy(d->rh + d->rh_len, data, take);
-            d->rh_len += take;
-            data += take;
-            len -= take;
-            if (d->rh_len < 5)
+            if (!bytes_gather(d->rh, &d->rh_len, 5, &data, &len))
                 return;
-            d->rec_len = (size_t)d->rh[3] << 8 | d->rh[4];
+            d->rec_len = load_be16(d->rh + 3);
             d->got = 0;
             if (d->rh[0] < 20 || d->rh[0] > 24 || d->rh[1] != 3 || d->rec_len > TLS_REC_MAX) {
                 t->st->tls_malformed++;
@@ -780,12 +744,7 @@ void tls_data(struct tls *t, int dir, const uint8_t *data, size_t len,
             tls_stop(t, d);
             return;
         }
-        size_t take = need < len ? need : len;
-        memcpy(d->rec + d->got, data, take);
-        d->got += take;
-        data += take;
-        len -= take;
-        if (d->got == d->rec_len) {
+        if (bytes_gather(d->rec, &d->got, d->rec_len, &data, &len)) {
             d->rh_len = 0;
             tls_record(t, dir, d->rh, d->rec, d->rec_len, cb, ctx);
         }

@@ -12,6 +12,8 @@
 #include <openssl/kdf.h>
 #include <string.h>
 
+#include "common/bytes.h"
+
 #define TLS_DECRYPT_TAG 16
 
 static const struct tls_decrypt_suite {
@@ -203,13 +205,9 @@ static int tls_decrypt_begin(struct tls_decrypt_key *k, const uint8_t hdr[5], si
         memcpy(aad, hdr, 5);
         aadl = 5;
     } else {
-        for (int i = 0; i < 8; i++)
-            aad[i] = (uint8_t)(seq >> (56 - 8 * i));
-        aad[8] = hdr[0];
-        aad[9] = hdr[1];
-        aad[10] = hdr[2];
-        aad[11] = (uint8_t)(ctl >> 8);
-        aad[12] = (uint8_t)ctl;
+        store_be64(aad, seq);
+        memcpy(aad + 8, hdr, 3);
+        store_be16(aad + 11, (uint16_t)ctl);
         aadl = 13;
     }
     int tmp;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/lwerr.h"
 #include "engine/event.h"
 #include "engine/reader.h"
@@ -45,15 +46,15 @@ static void reload(struct reader *rd, struct ruleset **latest, int progress)
     const struct pipeline_config *c = rd->cfg;
     char err[LW_ERRBUF];
     struct ruleset *nr = NULL;
-    double t0 = reader_mono_s();
+    double t0 = clock_mono_s();
     int rc = c->reload_fn(c->reload_ctx, *latest, &nr, err, sizeof err);
-    uint64_t ts = rd->live ? reader_wall_us() : rd->last_ts_us;
+    uint64_t ts = rd->live ? clock_wall_us() : rd->last_ts_us;
     json_t *ev;
     if (progress)
         fputc('\n', stderr);
     if (rc == 0) {
-        ev = event_reload(ts, nr->generation, (long)((reader_mono_s() - t0) * 1e3), NULL);
-        atomic_store(&rd->pending_from_us, reader_wall_us());
+        ev = event_reload(ts, nr->generation, (long)((clock_mono_s() - t0) * 1e3), NULL);
+        atomic_store(&rd->pending_from_us, clock_wall_us());
         ruleset_free(atomic_exchange(&rd->pending, ruleset_ref(nr)));
         ruleset_free(*latest);
         *latest = nr;
@@ -181,20 +182,20 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
         goto out;
     }
     int progress = !c->quiet && !rd.live && isatty(STDERR_FILENO);
-    double t0 = reader_mono_s();
+    double t0 = clock_mono_s();
     while (!atomic_load(&rd.done)) {
         struct timespec ts = {0, 200 * 1000000};
         nanosleep(&ts, NULL);
         if (c->reload && atomic_exchange(c->reload, 0) && latest && c->reload_fn)
             reload(&rd, &latest, progress);
         if (progress)
-            show_progress(&rd, reader_mono_s() - t0, 0);
+            show_progress(&rd, clock_mono_s() - t0, 0);
     }
     pthread_join(reader, NULL);
     for (int i = 0; i < rd.nworkers; i++)
         worker_join(rd.workers[i]);
     if (progress)
-        show_progress(&rd, reader_mono_s() - t0, 1);
+        show_progress(&rd, clock_mono_s() - t0, 1);
     reader_emit_stats(&rd, 1);
     res->packets = atomic_load(&rd.packets);
     res->input_errors = rd.input_errors;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/lwerr.h"
 #include "engine/event.h"
 #include "engine/stats.h"
@@ -59,20 +60,6 @@ static void broadcast_rules(struct reader *rd, struct ruleset *rs)
         ring_commit(ring, len);
     }
     rd->generation = rs->generation;
-}
-
-uint64_t reader_wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-double reader_mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void report_anomaly(struct reader *rd, const struct source_pkt *sp)
@@ -156,7 +143,7 @@ void *reader_main(void *arg)
             held_from = rd->live ? atomic_load(&rd->pending_from_us) : 0;
         }
         /* Nothing older can still be in the kernel's ring after this long. */
-        if (held && (!rd->live || reader_wall_us() >= held_from + RELOAD_SETTLE_US))
+        if (held && (!rd->live || clock_wall_us() >= held_from + RELOAD_SETTLE_US))
             send_held(rd, &held);
         rc = rd->live ? live_next(rd->live, &sp, err, sizeof err)
                       : source_next(rd->src, &sp, err, sizeof err);
@@ -178,7 +165,7 @@ void *reader_main(void *arg)
         }
         /* Live, time passes without packets: idle flows end by the wall clock. */
         if (rd->live) {
-            uint64_t now = reader_wall_us();
+            uint64_t now = clock_wall_us();
             if (now > rd->last_ts_us)
                 rd->last_ts_us = now;
         }
@@ -190,7 +177,7 @@ void *reader_main(void *arg)
             frag_expire(rd->frags, rd->last_ts_us);
             if (rd->keys)
                 keylog_poll(rd->keys);
-            uint64_t mono = (uint64_t)(reader_mono_s() * 1e6);
+            uint64_t mono = (uint64_t)(clock_mono_s() * 1e6);
             if (interval_us && mono >= rd->stats_next_us) {
                 if (rd->stats_next_us)
                     reader_emit_stats(rd, 0);

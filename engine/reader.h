@@ -69,8 +69,4 @@ void reader_broadcast(struct reader *rd, enum worker_rec_kind kind, uint64_t ts_
  * periodic (final = 0) on the reader thread, final once every thread has stopped. */
 void reader_emit_stats(struct reader *rd, int final);
 
-/* Clocks: wall-clock microseconds, monotonic seconds. */
-uint64_t reader_wall_us(void);
-double reader_mono_s(void);
-
 #endif

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "rules/ryaml.h"
+#include "common/ascii.h"
 #include "common/lwerr.h"
 
 struct dom_slot {
@@ -306,8 +307,7 @@ const struct sdk_entry *catalog_match_n(const catalog_t *c, const char *host, si
     /* One backward pass: lowercase, hash, and note each label boundary's suffix hash.
      * 253 bytes hold at most 127 labels, so start[] cannot overflow. */
     for (size_t i = len; i-- > 0;) {
-        char ch = host[i];
-        ch = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+        char ch = (char)ascii_lower((unsigned char)host[i]);
         buf[i] = ch;
         if (ch == '.') {
             if (i + 1 < len && nl < 128) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/lwerr.h"
 
 struct fg_seen {
@@ -35,7 +36,7 @@ size_t forms_base64(const uint8_t *in, size_t n, char *out, int url, int pad)
     const char *a = url ? safe : std;
     size_t k = 0, i = 0;
     for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        uint32_t v = load_be24(in + i);
         out[k++] = a[v >> 18 & 63];
         out[k++] = a[v >> 12 & 63];
         out[k++] = a[v >> 6 & 63];

@@ -3,12 +3,13 @@
  * matcher owns the bytes and the per-stream state. */
 #include "rules/generic.h"
 
-#include <ctype.h>
 #include <hs/hs.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "common/ascii.h"
 
 /* Key at a word boundary, optional closing quote (JSON, possibly escaped inside
  * another JSON string), optional blanks, then ':' '=' or '>' (XML). The match ends
@@ -102,8 +103,7 @@ const struct generic_pattern *generic_find_key(const char *key, size_t len)
     struct gkey want;
     if (!key || len == 0 || len >= GENERIC_KEY_MAX)
         return NULL;
-    for (size_t i = 0; i < len; i++)
-        want.k[i] = (char)tolower((unsigned char)key[i]);
+    ascii_lower_copy(want.k, key, len);
     want.k[len] = 0;
     pthread_once(&gkeys_once, gkeys_build);
     const struct gkey *g = bsearch(&want, gkeys, ngkeys, sizeof gkeys[0], gkey_cmp);
@@ -178,24 +178,8 @@ static int gen_phone(const char *v, size_t n)
 /* Decimal degrees with at least 3 fraction digits (coarser is not a location leak). */
 static int gen_degree(const char *v, size_t n, double lim)
 {
-    char buf[32];
-    size_t i = 0, ip = 0, fr = 0;
-    if (n == 0 || n >= sizeof buf)
-        return 0;
-    if (v[0] == '-' || v[0] == '+')
-        i++;
-    for (; i < n && v[i] >= '0' && v[i] <= '9'; i++)
-        ip++;
-    if (ip == 0 || ip > 3 || i >= n || v[i] != '.')
-        return 0;
-    for (i++; i < n && v[i] >= '0' && v[i] <= '9'; i++)
-        fr++;
-    if (i != n || fr < 3)
-        return 0;
-    memcpy(buf, v, n);
-    buf[n] = 0;
-    double d = strtod(buf, NULL);
-    return d >= -lim && d <= lim && d != 0.0;
+    double d;
+    return idtype_degree(v, n, lim, 3, &d) && d != 0.0;
 }
 
 int generic_classify(const struct generic_pattern *gp, const char *v, size_t n,

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ascii.h"
+
 static const struct idtype idtype_table[] = {
     {"imei", "device_identifier", IDTYPE_SYN_IMEI},
     {"meid", "device_identifier", IDTYPE_SYN_MEID},
@@ -78,23 +80,12 @@ int idtype_all_digits(const char *s, size_t n)
     return 1;
 }
 
-int idtype_hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int idtype_all_hex(const char *s, size_t n)
 {
     if (n == 0)
         return 0;
     for (size_t i = 0; i < n; i++)
-        if (idtype_hexval((unsigned char)s[i]) < 0)
+        if (ascii_hexval((unsigned char)s[i]) < 0)
             return 0;
     return 1;
 }
@@ -124,7 +115,7 @@ int idtype_is_uuid(const char *s, size_t n)
         if (i == 8 || i == 13 || i == 18 || i == 23) {
             if (s[i] != '-')
                 return 0;
-        } else if (idtype_hexval((unsigned char)s[i]) < 0) {
+        } else if (ascii_hexval((unsigned char)s[i]) < 0) {
             return 0;
         }
     }
@@ -156,9 +147,7 @@ int idtype_parse_mac(const char *s, size_t n, uint8_t mac[6])
     }
     if (k != 12 || !idtype_all_hex(hex, 12))
         return 0;
-    for (int i = 0; i < 6; i++)
-        mac[i] = (uint8_t)(idtype_hexval((unsigned char)hex[2 * i]) << 4 |
-                           idtype_hexval((unsigned char)hex[2 * i + 1]));
+    ascii_unhex(hex, 6, mac);
     return 1;
 }
 
@@ -187,11 +176,10 @@ static int idtype_printable_token(const char *v, size_t len)
     return 1;
 }
 
-/* Strict decimal degree: optional '-', 1..3 digits, optional '.' and digits. */
-static int idtype_parse_degree(const char *s, size_t n, double lim)
+int idtype_degree(const char *s, size_t n, double lim, size_t min_frac, double *out)
 {
     char buf[32];
-    size_t i = 0, digits = 0;
+    size_t i = 0, digits = 0, frac = 0;
     if (n == 0 || n >= sizeof buf)
         return 0;
     if (s[0] == '-' || s[0] == '+')
@@ -201,18 +189,21 @@ static int idtype_parse_degree(const char *s, size_t n, double lim)
     if (digits == 0 || digits > 3)
         return 0;
     if (i < n && s[i] == '.') {
-        size_t frac = 0;
         for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
             frac++;
         if (frac == 0)
             return 0;
     }
-    if (i != n)
+    if (i != n || frac < min_frac)
         return 0;
     memcpy(buf, s, n);
     buf[n] = 0;
     double d = strtod(buf, NULL);
-    return d >= -lim && d <= lim;
+    if (d < -lim || d > lim)
+        return 0;
+    if (out)
+        *out = d;
+    return 1;
 }
 
 #define WHY(...) (snprintf(why, whylen, __VA_ARGS__), -1)
@@ -298,8 +289,8 @@ int idtype_validate(const struct idtype *t, const char *v, size_t len, char *why
     }
     case IDTYPE_SYN_GPS: {
         const char *c = memchr(v, ',', len);
-        if (!c || !idtype_parse_degree(v, (size_t)(c - v), 90.0)
-            || !idtype_parse_degree(c + 1, (size_t)(v + len - c - 1), 180.0))
+        if (!c || !idtype_degree(v, (size_t)(c - v), 90.0, 0, NULL)
+            || !idtype_degree(c + 1, (size_t)(v + len - c - 1), 180.0, 0, NULL))
             return WHY("not \"lat,lon\" in decimal degrees");
         return 0;
     }

@@ -53,11 +53,13 @@ int idtype_validate(const struct idtype *t, const char *v, size_t len, char *why
 int idtype_luhn_ok(const char *digits, size_t n);   /* all digits and Luhn sum ok */
 int idtype_all_digits(const char *s, size_t n);
 int idtype_all_hex(const char *s, size_t n);
-/* Value of one hex digit, -1 if c is not one. */
-int idtype_hexval(int c);
 int idtype_is_uuid(const char *s, size_t n);
 /* Parse a MAC written with ':', '-', '.' (cisco xxxx.xxxx.xxxx) or no separator. */
 int idtype_parse_mac(const char *s, size_t n, uint8_t mac[6]);
+/* A decimal degree within [-lim, lim]: optional sign, 1..3 integer digits, then a '.'
+ * and at least min_frac fraction digits (min_frac 0: no fraction needed, but a '.' needs
+ * a digit after it). 1 (and *out set unless NULL) or 0. */
+int idtype_degree(const char *s, size_t n, double lim, size_t min_frac, double *out);
 /* A unicast, non-zero, globally or locally administered station address. */
 int idtype_mac_plausible(const uint8_t mac[6]);
 /* First three digits are an assigned-range ITU-T E.212 MCC (2xx-7xx). */

@@ -30,6 +30,7 @@
 #include "rules/forms.h"
 #include "rules/generic.h"
 #include "rules/idtype.h"
+#include "common/clock.h"
 #include "common/lwerr.h"
 
 #define MT_TAIL 128
@@ -314,7 +315,7 @@ int matcher_new(const profile_t *profile, const struct matcher_opts *opts, match
     int rc = 0;
     matcher_t *m = calloc(1, sizeof *m);
     *out = NULL;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    t0 = clock_mono_now();
     if (!m) {
         snprintf(err, errlen, "matcher: out of memory");
         return LW_ERR_NOMEM;
@@ -372,12 +373,12 @@ int matcher_new(const profile_t *profile, const struct matcher_opts *opts, match
         free(m->pats[i].lit);   /* compiled: only lengths and origins are needed now */
         m->pats[i].lit = NULL;
     }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    t1 = clock_mono_now();
     m->info.patterns = m->npats + m->ngen;
     hs_database_size(m->sdb, &m->info.stream_db_bytes);
     hs_database_size(m->bdb, &m->info.block_db_bytes);
     hs_stream_size(m->sdb, &m->info.stream_state_bytes);
-    m->info.compile_seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    m->info.compile_seconds = clock_ms_between(t0, t1) / 1e3;
     *out = m;
     return 0;
 fail:

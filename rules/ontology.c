@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rules/ryaml.h"
+#include "common/ascii.h"
 #include "common/lwerr.h"
 
 #define ONT_KEYMAX 256
@@ -50,8 +51,7 @@ static int norm_key(const char *in, char *out, size_t outlen)
         unsigned char c = *p;
         if (c == ' ' || c == '-' || c == '_' || c == '\t')
             continue;
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c - 'A' + 'a');
+        c = (unsigned char)ascii_lower(c);
         if (j + 1 >= outlen)
             return 0;
         out[j++] = (char)c;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/lwerr.h"
 
 struct sink_queue {
@@ -60,17 +61,6 @@ void sink_queue_free(sink_queue_t *q)
     free(q);
 }
 
-static void deadline_after(struct timespec *ts, long ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 int sink_queue_push(sink_queue_t *q, json_t *ev, long wait_ms, int *waited)
 {
     struct timespec dl;
@@ -78,7 +68,7 @@ int sink_queue_push(sink_queue_t *q, json_t *ev, long wait_ms, int *waited)
     if (waited)
         *waited = 0;
     if (wait_ms >= 0)
-        deadline_after(&dl, wait_ms);
+        dl = clock_deadline_ms(wait_ms);
     pthread_mutex_lock(&q->mu);
     while (!q->closed && q->len == q->cap) {
         if (waited)
@@ -106,9 +96,8 @@ out:
 
 int sink_queue_pop(sink_queue_t *q, json_t **out, size_t max, long wait_ms)
 {
-    struct timespec dl;
     int n = 0;
-    deadline_after(&dl, wait_ms < 0 ? 0 : wait_ms);
+    struct timespec dl = clock_deadline_ms(wait_ms < 0 ? 0 : wait_ms);
     pthread_mutex_lock(&q->mu);
     while (q->len == 0 && !q->closed && !q->kicked) {
         if (pthread_cond_timedwait(&q->not_empty, &q->mu, &dl) == ETIMEDOUT)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "common/ascii.h"
 #include "common/lwerr.h"
 
 #define RDS_MAX_FIELDS 512  /* flat fields kept per event; the json field has all */
@@ -65,16 +66,6 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
     return code;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Copy [p, p+n) into dst (size cap) with %XX decoding. -1 if it does not fit or a
  * %-escape is malformed. */
 static int pct_decode(char *dst, size_t cap, const char *p, size_t n)
@@ -85,7 +76,8 @@ static int pct_decode(char *dst, size_t cap, const char *p, size_t n)
         if (ch == '%') {
             if (i + 2 >= n)
                 return -1;
-            int h = hexval(p[i + 1]), l = hexval(p[i + 2]);
+            int h = ascii_hexval((unsigned char)p[i + 1]);
+            int l = ascii_hexval((unsigned char)p[i + 2]);
             if (h < 0 || l < 0)
                 return -1;
             ch = h * 16 + l;

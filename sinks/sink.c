@@ -32,6 +32,7 @@
 #include "sinks/queue.h"
 #include "sinks/redis.h"
 #include "sinks/spool.h"
+#include "common/clock.h"
 #include "common/lwerr.h"
 
 #define SINK_BATCH 256
@@ -216,28 +217,10 @@ static void spool_records(sink_t *s, const char *const *lines, const size_t *len
     }
 }
 
-static void now_plus(struct timespec *ts, long ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
-static int due(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
-}
-
 static void redis_lost(sink_t *s, const char *why)
 {
     sink_redis_disconnect(s->redis);
-    now_plus(&s->next_retry, s->backoff_ms);
+    s->next_retry = clock_deadline_ms(s->backoff_ms);
     if (!s->redis_was_lost)
         report(s, 0, "redis: %s; spooling to %s", why, sink_spool_path(s->spool));
     s->redis_was_lost = 1;
@@ -464,14 +447,14 @@ static int replay(sink_t *s, struct sink_spool_batch *b, int max_batches)
 static void service_redis(sink_t *s, struct sink_spool_batch *b, int final)
 {
     if (!sink_redis_connected(s->redis)) {
-        if (!final && !due(&s->next_retry))
+        if (!final && !clock_due(s->next_retry))
             return;
         char err[LW_ERRBUF] = "";
         if (sink_redis_reconnect(s->redis, err, sizeof err) < 0) {
             s->backoff_ms *= 2;
             if (s->backoff_ms > SINK_BACKOFF_MAX_MS)
                 s->backoff_ms = SINK_BACKOFF_MAX_MS;
-            now_plus(&s->next_retry, s->backoff_ms);
+            s->next_retry = clock_deadline_ms(s->backoff_ms);
             pthread_mutex_lock(&s->err_mu);
             snprintf(s->lasterr, sizeof s->lasterr, "redis: %.*s", (int)(sizeof s->lasterr - 8), err);
             pthread_mutex_unlock(&s->err_mu);

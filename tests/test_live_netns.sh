@@ -17,8 +17,8 @@ netns_setup l
     --plant 'imei=869012045678914&oaid=1f2e3d4c-aaaa-bbbb-cccc-0123456789ab&mac=f011af5d83cb529768431fa2a9dbe5b6' 2>/dev/null
 NPKT=$(tcpdump -r "$T/lab.pcap" 2>/dev/null | wc -l)
 check_gt "generated capture has packets" "$NPKT" 100
-PROFILE="$LW_SOURCE_DIR/docs/sample/lab.yaml"
-RULES="$LW_SOURCE_DIR/data"
+PROFILE="$T/lab.yaml"
+RULES="$T/rules"
 
 # What offline reading finds: (type, form, where, sdk, verdict, device), one per line.
 findings() { grep '"event_type":"privacy_leak"' "$1" | python3 -c "

@@ -40,7 +40,7 @@ waitfor() {  # regex file: up to 10 s
 
 ip netns exec "$NB" "$LEAKWATCH" -q -t 2 -i "$VB" --user nobody --close-timeout 1 \
     --stats-interval 1 \
-    --profile "$T/profile.yaml" --rules "$LW_SOURCE_DIR/data" tcp > "$T/out.json" 2> "$T/err.txt" &
+    --profile "$T/profile.yaml" --rules "$T/rules" tcp > "$T/out.json" 2> "$T/err.txt" &
 LWPID=$!
 sleep 1
 ip netns exec "$NA" tcpreplay -q --pps=1000 -i "$VA" "$T/before.pcap" > /dev/null 2>&1

@@ -76,6 +76,14 @@ static void test_idtype_table(void)
     CU_ASSERT(idtype_parse_mac("3c28.6d11.2233", 14, m) && m[5] == 0x33);
     CU_ASSERT(!idtype_parse_mac("3c:28-6d:11:22:33", 17, m));
     CU_ASSERT(idtype_parse_mac("01:00:5e:00:00:fb", 17, m) && !idtype_mac_plausible(m));
+    /* Degrees: a profile's coordinate (fraction optional) and a leaked one (>= 3 digits). */
+    double d = 0;
+    CU_ASSERT(idtype_degree("-33", 3, 90.0, 0, NULL));
+    CU_ASSERT(idtype_degree("+151.209", 8, 180.0, 3, &d) && d > 151.208 && d < 151.210);
+    CU_ASSERT(!idtype_degree("151.2", 5, 180.0, 3, NULL)); /* too coarse to be a leak */
+    CU_ASSERT(!idtype_degree("95.1", 4, 90.0, 0, NULL));   /* out of range */
+    CU_ASSERT(!idtype_degree("12.", 3, 90.0, 0, NULL));    /* '.' needs a digit */
+    CU_ASSERT(!idtype_degree("1234.5", 6, 180.0, 0, NULL));
 }
 
 static void test_refusals(void)

@@ -33,5 +33,10 @@ netns_cleanup() {
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/lw-live.XXXXXX")
 chmod 755 "$T"
+# leakwatch runs as nobody once the capture is open: it must read its rules and the
+# profile wherever the checkout is (a clone under a private directory, say).
+cp -r "$LW_SOURCE_DIR/data" "$T/rules"
+cp "$LW_SOURCE_DIR/docs/sample/lab.yaml" "$T/lab.yaml"
+chmod -R a+rX "$T/rules" "$T/lab.yaml"
 LWPID=
 trap netns_cleanup EXIT

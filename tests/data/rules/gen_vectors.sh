@@ -1,7 +1,7 @@
 #!/bin/bash
-# Regenerates the expected encodings and digests hard-coded in
-# tests/test_rules_forms_matcher.c, with coreutils/openssl/xxd/python3 only (never
-# with leakwatch code). Output: one C initializer per line {type, form, "bytes"}.
+# Regenerates the expected encodings and digests hard-coded in tests/test_rules_matcher.c
+# (its vecs[] table), with coreutils/openssl/xxd/python3 only (never with leakwatch
+# code). Output: one C initializer per line {type, form, "bytes"}.
 set -eu
 emit() { # type form bytes(as printf %s input, via stdin)
   local t=$1 f=$2
