@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "common/ascii.h"
 #include "common/lwerr.h"
 #include "rules/draft_int.h"
 
@@ -160,15 +160,6 @@ static int clause_excerpt(struct sbuf *b, const struct draft_text *t, size_t l, 
     return 0;
 }
 
-/* A lower-cased copy of s[0, n) (at most cap - 1 bytes) for keyword tests. */
-static void lower_copy(const char *s, size_t n, char *out, size_t cap)
-{
-    size_t i = 0;
-    for (; i < n && i + 1 < cap; i++)
-        out[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] - 'A' + 'a' : s[i]);
-    out[i] = '\0';
-}
-
 /* 1 when what follows an SDK name closes it as a list item would: "SDK", "(", ":",
  * the end of the line, or a capital right after it (a flattened table glues cells:
  * "Tencent BuglyStatistics of App crashes"). "Adjust advertising ..." is prose. */
@@ -188,7 +179,7 @@ static int name_closed(const struct draft_text *t, size_t end)
     for (size_t k = i; k + 3 <= le && k < i + 24; k++) {
         if (t->s[k] == ',' || t->s[k] == '.' || t->s[k] == ';')
             return 0;
-        if (strncasecmp(t->s + k, "SDK", 3) == 0)
+        if (ascii_ieq(t->s + k, "SDK", 3))
             return 1;
     }
     return 0;
@@ -265,7 +256,8 @@ static int generic_unknown(const char *s, size_t n)
     char low[160];
     if (n >= sizeof low)
         return 1;
-    lower_copy(s, n, low, sizeof low);
+    ascii_lower_copy(low, s, n);
+    low[n] = '\0';
     for (int i = 0; inside[i]; i++)
         if (strstr(low, inside[i]))
             return 1;
@@ -326,7 +318,7 @@ static struct draft_entry *entry_for(struct build *b, const struct draftlex_hit 
         struct draft_entry *e = &d->e[i];
         if (h->target ? (e->sdk && strcmp(e->sdk, h->target) == 0)
                       : (!e->sdk && strlen(e->name) == nl &&
-                         strncasecmp(e->name, b->t.s + h->start, nl) == 0))
+                         ascii_ieq(e->name, b->t.s + h->start, nl)))
             return e;
     }
     if (d->n == d->cap) {

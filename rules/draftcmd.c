@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/ascii.h"
 #include "common/lwerr.h"
 #include "rules/catalias.h"
 #include "rules/draft.h"
@@ -66,7 +67,7 @@ static void id_from_file(const char *path, char *id, size_t cap)
     size_t j = 0;
     for (; *b && *b != '.' && j + 1 < cap; b++) {
         char c = *b;
-        c = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+        c = (char)ascii_lower((unsigned char)c);
         id[j++] = ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') ? c : '-';
     }
     id[j] = '\0';

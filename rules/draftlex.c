@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "common/ascii.h"
 #include "common/lwerr.h"
 #include "rules/ryaml.h"
 
@@ -81,7 +81,7 @@ static const char *const generic_words[] = {
 static int is_generic(const char *w, size_t l)
 {
     for (int i = 0; generic_words[i]; i++)
-        if (strlen(generic_words[i]) == l && strncasecmp(w, generic_words[i], l) == 0)
+        if (strlen(generic_words[i]) == l && ascii_ieq(w, generic_words[i], l))
             return 1;
     return 0;
 }
@@ -106,7 +106,7 @@ static int norm_key(const char *in, size_t len, char *out, size_t outlen)
             continue;
         if (j + 1 >= outlen)
             return 0;
-        out[j++] = (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+        out[j++] = (char)ascii_lower(c);
     }
     out[j] = '\0';
     return j > 0;
@@ -423,7 +423,7 @@ size_t draftlex_candidates(const draftlex_t *lx, const char *name, size_t len,
                                        "mobile", "open", "cloud", "push", "ads", "app", NULL};
     int stop = w < 3;
     for (int i = 0; weak[i] && !stop; i++)
-        stop = strlen(weak[i]) == w && strncasecmp(name, weak[i], w) == 0;
+        stop = strlen(weak[i]) == w && ascii_ieq(name, weak[i], w);
     if (stop || !norm_key(name, w, key, sizeof key))
         return 0;
     size_t kl = strlen(key);

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "common/ascii.h"
 #include "common/lwerr.h"
 
 /* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid. Overlong
@@ -80,7 +80,7 @@ static int looks_html(const char *s, size_t n)
     for (size_t k = 0; k + 4 <= lim; k++)
         for (int m = 0; marks[m]; m++)
             if (k + strlen(marks[m]) <= lim &&
-                strncasecmp(s + i + k, marks[m], strlen(marks[m])) == 0)
+                ascii_ieq(s + i + k, marks[m], strlen(marks[m])))
                 return 1;
     return 0;
 }
@@ -117,7 +117,7 @@ static size_t entity(const char *s, size_t n, char *out, size_t *j)
         {"lsquo;", "'"}, {"rsquo;", "'"}, {"middot;", "-"}, {"bull;", "-"}, {NULL, NULL}};
     for (int k = 0; named[k].name; k++) {
         size_t l = strlen(named[k].name);
-        if (n > l && strncasecmp(s + 1, named[k].name, l) == 0) {
+        if (n > l && ascii_ieq(s + 1, named[k].name, l)) {
             out[(*j)++] = named[k].text[0];
             return l + 1;
         }
@@ -127,11 +127,8 @@ static size_t entity(const char *s, size_t n, char *out, size_t *j)
         size_t i = hex ? 3 : 2, start = i;
         unsigned long cp = 0;
         for (; i < n && i < start + 7; i++) {
-            char c = s[i];
-            int d = c >= '0' && c <= '9' ? c - '0'
-                    : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-            if (d < 0)
+            int d = ascii_hexval((unsigned char)s[i]);
+            if (d < 0 || (!hex && d > 9))
                 break;
             cp = cp * (hex ? 16 : 10) + (unsigned long)d;
         }
@@ -150,7 +147,7 @@ static int skipped_element(const char *name, size_t l)
     static const char *const skip[] = {"script", "style", "noscript", "template", "svg",
                                        "head", NULL};
     for (int k = 0; skip[k]; k++)
-        if (strlen(skip[k]) == l && strncasecmp(name, skip[k], l) == 0)
+        if (strlen(skip[k]) == l && ascii_ieq(name, skip[k], l))
             return 1;
     return 0;
 }
@@ -162,10 +159,10 @@ static int tag_class(const char *name, size_t l)
         "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer",
         "blockquote", "pre", "hr", "dt", "dd", "dl", "tbody", "thead", "title", "nav",
         "main", "caption", "body", "html", NULL};
-    if ((l == 2 && strncasecmp(name, "td", 2) == 0) || (l == 2 && strncasecmp(name, "th", 2) == 0))
+    if (l == 2 && (ascii_ieq(name, "td", 2) || ascii_ieq(name, "th", 2)))
         return 2;
     for (int k = 0; block[k]; k++)
-        if (strlen(block[k]) == l && strncasecmp(name, block[k], l) == 0)
+        if (strlen(block[k]) == l && ascii_ieq(name, block[k], l))
             return 1;
     return 0;
 }
@@ -189,7 +186,7 @@ static size_t tag_end(const char *s, size_t n, size_t i, int *cls)
     if (l && s[i + 1] != '/' && skipped_element(s + name, l)) {
         /* Skip to the matching close tag; without one, the rest is dropped. */
         for (size_t p = end; p + 2 + l < n; p++)
-            if (s[p] == '<' && s[p + 1] == '/' && strncasecmp(s + p + 2, s + name, l) == 0) {
+            if (s[p] == '<' && s[p + 1] == '/' && ascii_ieq(s + p + 2, s + name, l)) {
                 gt = memchr(s + p, '>', n - p);
                 return gt ? (size_t)(gt - s) + 1 : n;
             }
