@@ -132,6 +132,14 @@ int main(int argc, char **argv)
                               o.check_dir ? 1 : o.nrules_dirs, o.ro.profile_path, stdout) == 0
                  ? EXIT_OK : EXIT_USAGE;
         goto out;
+    case OPTIONS_DRAFT:
+        if (draftcmd_run(&o.draft, stdout, err, sizeof err) == 0) {
+            rc = EXIT_OK;
+        } else {
+            fprintf(stderr, "leakwatch: %s\n", err);
+            rc = EXIT_INPUT;
+        }
+        goto out;
     case OPTIONS_RUN: break;
     }
     o.sc.on_error = on_sink_error;

@@ -15,7 +15,8 @@ enum {
     OPT_REDIS = 256, OPT_REDIS_KEY, OPT_REDIS_MAXLEN, OPT_SPOOL, OPT_SPOOL_MAX, OPT_MAX_FLOWS,
     OPT_FLOW_TIMEOUT, OPT_CLOSE_TIMEOUT, OPT_CHECK_RULES, OPT_PROFILE, OPT_RULES, OPT_MIN_CONF,
     OPT_EVIDENCE, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_USER, OPT_ALLOW_ROOT,
-    OPT_STATS_INTERVAL, OPT_KEYLOG, OPT_MEMCAP, OPT_TRUNCATE,
+    OPT_STATS_INTERVAL, OPT_KEYLOG, OPT_MEMCAP, OPT_TRUNCATE, OPT_DRAFT_POLICY, OPT_DRAFT_ID,
+    OPT_DRAFT_AGAINST,
 };
 
 static const struct option opts[] = {
@@ -46,6 +47,9 @@ static const struct option opts[] = {
     {"allow-root", no_argument, NULL, OPT_ALLOW_ROOT},
     {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
+    {"draft-policy", required_argument, NULL, OPT_DRAFT_POLICY},
+    {"id", required_argument, NULL, OPT_DRAFT_ID},
+    {"against", required_argument, NULL, OPT_DRAFT_AGAINST},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -60,6 +64,7 @@ void options_usage(FILE *o)
 "Usage: leakwatch -r FILE [-r FILE ...] [options] [BPF filter expression]\n"
 "       leakwatch -i IFACE [-i IFACE ...] --user NAME [options] [BPF filter]\n"
 "       leakwatch --check-rules [DIR]\n"
+"       leakwatch --draft-policy FILE [--rules DIR] [--id ID] [--against YAML]\n"
 "\n"
 "leakwatch reads network captures of phones and IoT devices under test, follows\n"
 "every flow (TCP reassembled per direction) and classifies it with nDPI. It finds\n"
@@ -155,6 +160,10 @@ void options_usage(FILE *o)
 "Other:\n"
 "      --check-rules [DIR] validate the rule files in DIR (default: the --rules\n"
 "                         layers), and with --profile the profile against them\n"
+"      --draft-policy FILE draft a policy declarations file (YAML, on stdout) from\n"
+"                         a privacy policy's text or HTML page; --id ID names it;\n"
+"                         --against YAML prints what changed since that declared\n"
+"                         file instead (docs/draft.md)\n"
 "  -h, --help             this text\n"
 "  -V, --version          versions: leakwatch, libraries (Hyperscan with the CPU\n"
 "                         features it uses), rule data; per-flow memory cost\n"
@@ -449,6 +458,9 @@ int options_parse(int argc, char **argv, struct options *o)
             /* Go on: --rules and --profile may follow. */
             o->action = OPTIONS_CHECK_RULES;
             continue;
+        case OPT_DRAFT_POLICY: o->draft.file = optarg; o->action = OPTIONS_DRAFT; break;
+        case OPT_DRAFT_ID: o->draft.id = optarg; break;
+        case OPT_DRAFT_AGAINST: o->draft.against = optarg; break;
         case 'h': o->action = OPTIONS_HELP; return 0;
         case 'V': o->action = OPTIONS_VERSION; continue; /* --rules may follow */
         default: fprintf(stderr, "Try 'leakwatch --help'.\n"); return -1;
@@ -456,6 +468,16 @@ int options_parse(int argc, char **argv, struct options *o)
     }
     if (set_rules(o) < 0)
         return -1;
+    if (o->action == OPTIONS_DRAFT) {
+        /* The draft reads one rules directory: the first layer (the shipped data
+         * unless --rules or $LEAKWATCH_RULES name others). */
+        o->draft.rules_dir = o->rules_dirs[0];
+        return 0;
+    }
+    if (o->draft.id || o->draft.against) {
+        fprintf(stderr, "leakwatch: --id and --against go with --draft-policy FILE\n");
+        return -1;
+    }
     if (o->action == OPTIONS_CHECK_RULES || o->action == OPTIONS_VERSION)
         return 0;
     if (check_run(o) < 0 || set_spool(o) < 0)

@@ -7,6 +7,7 @@
 #include "capture/live.h"
 #include "engine/pipeline.h"
 #include "engine/ruleset.h"
+#include "rules/draftcmd.h"
 #include "sinks/sink.h"
 
 enum options_action {
@@ -14,11 +15,13 @@ enum options_action {
     OPTIONS_HELP,
     OPTIONS_VERSION,
     OPTIONS_CHECK_RULES,  /* check_dir, or the rules list when NULL */
+    OPTIONS_DRAFT,        /* --draft-policy: draft */
 };
 
 struct options {
     enum options_action action;
     const char *check_dir;
+    struct draftcmd draft;      /* --draft-policy, --id, --against (and --rules) */
     struct pipeline_config pc;  /* files, keylogs, filter, workers, timeouts ... */
     struct sink_config sc;
     struct live_options lo;     /* ifaces, snaplen, buffer, promisc */

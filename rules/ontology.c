@@ -20,8 +20,18 @@ struct ont_phrase {
     int line;
 };
 
+/* A synonym or vague phrase as the file writes it ("e-mail"), kept apart from the
+ * lookup keys because two spellings share one key ("email"). */
+struct ont_written {
+    const char *text;
+    enum ont_kind kind;
+    int target;
+};
+
 struct ontology {
     struct rarena *arena;
+    struct ont_written *written;
+    size_t nwritten, cap_written;
     const char **cat_names;
     size_t ncat;
     const char **leaf_names;
@@ -106,6 +116,24 @@ static int add_phrase(ontology_t *o, struct rdiag *d, const char *text, enum ont
     return 0;
 }
 
+/* Remember text as written, for ontology_phrase(). */
+static int note_written(ontology_t *o, const char *text, enum ont_kind kind, int target)
+{
+    if (o->nwritten == o->cap_written) {
+        size_t cap = o->cap_written ? o->cap_written * 2 : 128;
+        struct ont_written *nw = realloc(o->written, cap * sizeof *nw);
+        if (!nw)
+            return LW_ERR_NOMEM;
+        o->written = nw;
+        o->cap_written = cap;
+    }
+    if (!(o->written[o->nwritten].text = rarena_strdup(&o->arena, text)))
+        return LW_ERR_NOMEM;
+    o->written[o->nwritten].kind = kind;
+    o->written[o->nwritten++].target = target;
+    return 0;
+}
+
 static int add_synonyms(ontology_t *o, yaml_document_t *doc, yaml_node_t *owner,
                         enum ont_kind kind, int target, struct rdiag *d)
 {
@@ -125,7 +153,7 @@ static int add_synonyms(ontology_t *o, yaml_document_t *doc, yaml_node_t *owner,
             continue;
         }
         int rc = add_phrase(o, d, s, kind, target, ryaml_line(n));
-        if (rc < 0)
+        if (rc < 0 || (rc = note_written(o, s, kind, target)) < 0)
             return rc;
     }
     return 0;
@@ -275,7 +303,8 @@ int ontology_load_diag(const char *path, ontology_t **out, struct rdiag *d)
                             "precise ones are synonyms of a type", text);
                 continue;
             }
-            if ((rc = add_phrase(o, d, text, ONT_VAGUE, -1, ryaml_line(pn))) < 0)
+            if ((rc = add_phrase(o, d, text, ONT_VAGUE, -1, ryaml_line(pn))) < 0 ||
+                (rc = note_written(o, text, ONT_VAGUE, -1)) < 0)
                 goto out;
         }
     }
@@ -309,6 +338,7 @@ void ontology_free(ontology_t *o)
     if (!o)
         return;
     free(o->phrases);
+    free(o->written);
     rarena_free(o->arena);
     free(o);
 }
@@ -374,4 +404,22 @@ size_t ontology_nleaves(const ontology_t *o)
 const char *ontology_leaf(const ontology_t *o, size_t i)
 {
     return (o && i < o->nleaf) ? o->leaf_names[i] : NULL;
+}
+
+size_t ontology_nphrases(const ontology_t *o)
+{
+    return o ? o->nwritten : 0;
+}
+
+const char *ontology_phrase(const ontology_t *o, size_t i, enum ont_kind *kind,
+                            const char **canon)
+{
+    if (!o || i >= o->nwritten)
+        return NULL;
+    const struct ont_written *w = &o->written[i];
+    if (kind)
+        *kind = w->kind;
+    if (canon)
+        *canon = w->kind == ONT_VAGUE ? w->text : target_name(o, w->kind, w->target);
+    return w->text;
 }

@@ -44,4 +44,13 @@ size_t ontology_nleaves(const ontology_t *o);
 /* Borrowed leaf name i (0 <= i < ontology_nleaves()). */
 const char *ontology_leaf(const ontology_t *o, size_t i);
 
+/* The synonyms and vague phrases as the file writes them (bare type names are not
+ * among them: "network" and "cell" are too common as words to look for in prose), for a
+ * caller that looks for them in text (rules/draft.c): phrase i (borrowed, NULL when i is
+ * out of range), its kind and its canonical leaf/category name (or, for a vague phrase,
+ * the phrase itself). Two spellings of one key ("email", "e-mail") are both listed. */
+size_t ontology_nphrases(const ontology_t *o);
+const char *ontology_phrase(const ontology_t *o, size_t i, enum ont_kind *kind,
+                            const char **canon);
+
 #endif

@@ -176,6 +176,38 @@ static int load_first_party(struct ctx *c, struct policy *p, yaml_node_t *fp)
     return 0;
 }
 
+/* The keys a draft (rules/draft.c) adds to an entry: `sdk: null` with the `name:` the
+ * text uses, for an SDK the catalogue lacks, and `confidence` (0..1). Returns 1 when
+ * the entry is such a null entry (e->sdk stays NULL; verdicts never match it), 0
+ * otherwise, or LW_ERR_NOMEM. */
+static int draft_keys(struct ctx *c, yaml_node_t *m, struct policy_sdk *e)
+{
+    yaml_node_t *cn = ryaml_get(c->doc, m, "confidence"), *sn = ryaml_get(c->doc, m, "sdk");
+    e->confidence = -1;
+    if (cn) {
+        const char *v = ryaml_str(cn);
+        char *end = NULL;
+        double x = v ? strtod(v, &end) : -1;
+        if (!v || end == v || *end || !(x >= 0 && x <= 1))
+            rdiag_error(c->d, c->file, ryaml_line(cn), "sdks entry: confidence must be a number "
+                        "from 0 to 1");
+        else
+            e->confidence = x;
+    }
+    const char *sv = ryaml_str(sn);
+    int null = sn && sv && sn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+               (!strcmp(sv, "null") || !strcmp(sv, "~") || !*sv);
+    yaml_node_t *nn = ryaml_get(c->doc, m, "name");
+    if (nn && !ryaml_str(nn))
+        rdiag_error(c->d, c->file, ryaml_line(nn), "sdks entry: 'name' must be a string");
+    else if (nn && !(e->name = rarena_strdup(&c->s->arena, ryaml_str(nn))))
+        return LW_ERR_NOMEM;
+    if (null && !e->name)
+        rdiag_error(c->d, c->file, e->line,
+                    "sdks entry: 'sdk: null' needs the 'name' the policy uses for the SDK");
+    return null;
+}
+
 static int load_sdks(struct ctx *c, struct policy *p, yaml_node_t *sn)
 {
     int nomem = 0;
@@ -208,26 +240,30 @@ static int load_sdks(struct ctx *c, struct policy *p, yaml_node_t *sn)
             rdiag_error(c->d, c->file, e->line, "sdks entry must be a mapping (sdk, declares, clause)");
             continue;
         }
-        static const char *const sdk_keys[] = {"sdk", "declares", "vague", "clause", "note", NULL};
+        static const char *const sdk_keys[] = {"sdk",  "declares", "vague",      "clause",
+                                               "note", "name",     "confidence", NULL};
         ryaml_check_keys(c->doc, m, sdk_keys, c->file, "sdks entry", c->d);
-        if (!(e->sdk = get_str(c, m, "sdk", 1, "sdks entry")))
+        int rc = draft_keys(c, m, e); /* sdk: null, name, confidence */
+        if (rc < 0)
+            return rc;
+        if (rc == 0 && !(e->sdk = get_str(c, m, "sdk", 1, "sdks entry")))
             continue;
         /* A name or alias of the catalogue ("Umeng+", "穿山甲") stands for its id. */
-        const struct sdk_entry *se = c->cat ? catalog_find_alias(c->cat, e->sdk) : NULL;
+        const struct sdk_entry *se = e->sdk && c->cat ? catalog_find_alias(c->cat, e->sdk) : NULL;
         if (se && strcmp(se->id, e->sdk) != 0 &&
             !(e->sdk = rarena_strdup(&c->s->arena, se->id)))
             return LW_ERR_NOMEM;
-        if (c->cat && !se)
+        if (e->sdk && c->cat && !se)
             rdiag_error(c->d, c->file, e->line,
                         "policy %s names SDK \"%s\" which is missing from the catalogue", p->id,
                         e->sdk);
-        if (policy_sdk_find(p, e->sdk))
+        if (e->sdk && policy_sdk_find(p, e->sdk))
             rdiag_error(c->d, c->file, e->line, "policy %s lists SDK %s twice", p->id, e->sdk);
         yaml_node_t *dn = ryaml_get(c->doc, m, "declares");
         if (!dn)
             rdiag_error(c->d, c->file, e->line,
                         "sdk %s: missing 'declares' (use [] when the policy lists no fields)",
-                        e->sdk);
+                        e->sdk ? e->sdk : e->name ? e->name : "null");
         e->declares = str_list(c, dn, &e->n_declares, 1, "declares", &nomem);
         e->vague = str_list(c, ryaml_get(c->doc, m, "vague"), &e->n_vague, 0, "vague", &nomem);
         e->clause = get_str(c, m, "clause", 1, "sdks entry");

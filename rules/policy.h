@@ -33,6 +33,10 @@ struct policy_sdk {
     const char *clause;         /* where the policy says it */
     const char *note;           /* NULL if absent */
     int line;
+    /* Drafts (rules/draft.h) write these; hand-written files may too. sdk is NULL for
+     * "sdk: null": an SDK the catalogue lacks, known by name only (never matched). */
+    const char *name;           /* NULL if absent */
+    double confidence;          /* 0..1, or -1 if absent */
 };
 
 struct policy_transform {
