@@ -12,7 +12,7 @@ enum {
     OPT_REDIS = 256, OPT_REDIS_KEY, OPT_REDIS_MAXLEN, OPT_SPOOL, OPT_SPOOL_MAX, OPT_MAX_FLOWS,
     OPT_FLOW_TIMEOUT, OPT_CLOSE_TIMEOUT, OPT_CHECK_RULES, OPT_PROFILE, OPT_RULES, OPT_MIN_CONF,
     OPT_EVIDENCE, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_USER, OPT_ALLOW_ROOT,
-    OPT_STATS_INTERVAL, OPT_KEYLOG,
+    OPT_STATS_INTERVAL, OPT_KEYLOG, OPT_NO_CACHE,
 };
 
 static const struct option opts[] = {
@@ -34,6 +34,7 @@ static const struct option opts[] = {
     {"rules", required_argument, NULL, OPT_RULES},
     {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
     {"evidence", required_argument, NULL, OPT_EVIDENCE},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"snaplen", required_argument, NULL, OPT_SNAPLEN},
     {"buffer-size", required_argument, NULL, OPT_BUFFER},
     {"no-promisc", no_argument, NULL, OPT_NO_PROMISC},
@@ -104,6 +105,8 @@ void options_usage(FILE *o)
 "                         confidence X, 0..1 (default 0.5: a validated value behind\n"
 "                         a telling key name; bare shapes score lower)\n"
 "      --evidence MODE    'redacted' (default) or 'raw' evidence in findings\n"
+"      --no-cache         compile the rules' Hyperscan databases afresh; by default\n"
+"                         they are kept in $XDG_CACHE_HOME/leakwatch (~/.cache/...)\n"
 "\n"
 "Processing:\n"
 "  -t, --threads N        worker threads (default: number of cores)\n"
@@ -224,6 +227,7 @@ static int parse_processing(struct options *o, int c, const char *arg)
         }
         o->ro.raw_evidence = !strcmp(arg, "raw");
         return 0;
+    case OPT_NO_CACHE: o->ro.no_cache = 1; return 0;
     case 't':
         if (parse_ull("-t", arg, 1, 256, &v))
             return -1;

@@ -48,6 +48,7 @@ struct ruleset_options {
     const char *rules_dir;       /* NULL: no SDK catalogue, no policies */
     double min_confidence;
     int raw_evidence;
+    int no_cache;                /* 1: compile Hyperscan databases, no disk cache */
 };
 
 /* Load and compile. Returns 0 or a negative lwerr.h code with a message naming the
