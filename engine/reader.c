@@ -181,10 +181,6 @@ void *reader_main(void *arg)
             uint64_t now = clock_wall_us();
             if (now > rd->last_ts_us)
                 rd->last_ts_us = now;
-            if (now >= rd->flush_due_us) {
-                flush_rings(rd);
-                rd->flush_due_us = now + RING_FLUSH_US;
-            }
         }
         /* Workers only see their own packets; a tick carries the capture's clock to
          * all of them so idle flows end on time everywhere. */
@@ -203,6 +199,12 @@ void *reader_main(void *arg)
         }
         if (rc == 1)
             handle(rd, &sp);
+        /* Live, after the packet: a trickle is published packet by packet, a flood
+         * by batch or every RING_FLUSH_US. */
+        if (rd->live && rd->last_ts_us >= rd->flush_due_us) {
+            flush_rings(rd);
+            rd->flush_due_us = rd->last_ts_us + RING_FLUSH_US;
+        }
     }
     if (held)
         send_held(rd, &held);
