@@ -28,8 +28,8 @@ best() {  # command... -> best wall seconds of 3
 }
 pkts=$("$B/bench/bench_capture_pcapread" "$cap" | sed 's/.*packets=\([0-9]*\).*/\1/')
 base=$(best "$B/bench/bench_capture_pcapread" "$cap")
-t1=$(best "$B/src/leakwatch" -q -t 1 -r "$cap" -o /dev/null)
-t2=$(best "$B/src/leakwatch" -q -t 2 -r "$cap" -o /dev/null)
+t1=$(best "$B/cli/leakwatch" -q -t 1 -r "$cap" -o /dev/null)
+t2=$(best "$B/cli/leakwatch" -q -t 2 -r "$cap" -o /dev/null)
 python3 - "$bytes" "$pkts" "$base" "$t1" "$t2" <<'PY'
 import sys
 by, pk, base, t1, t2 = int(sys.argv[1]), int(sys.argv[2]), *map(float, sys.argv[3:])
@@ -41,7 +41,7 @@ PY
 
 flows="$W/syn-1M.pcap"
 [ -s "$flows" ] || "$B/tests/gen/pcapgen" -o "$flows" --flows 1000000 --syn-only --concurrent --clients 50 --seed 5
-/usr/bin/time -o "$W/rss" -f %M "$B/src/leakwatch" -q -t 2 --max-flows 2000000 -r "$flows" -o "$W/syn.json"
+/usr/bin/time -o "$W/rss" -f %M "$B/cli/leakwatch" -q -t 2 --max-flows 2000000 -r "$flows" -o "$W/syn.json"
 rss=$(tail -n1 "$W/rss")
 peak=$(tail -n1 "$W/syn.json" | python3 -c "import json,sys; print(json.load(sys.stdin)['stats']['flows']['peak_concurrent'])")
 echo "1M concurrent flows: peak_concurrent=$peak, peak RSS $((rss / 1024)) MiB ($((rss * 1024 / (peak > 0 ? peak : 1))) bytes per flow, all included)"

@@ -93,6 +93,19 @@ static void keep_results(classify_t *c, struct classify_flow *cf, ndpi_protocol 
     (void)c;
 }
 
+/* nDPI's first answer is final for plain HTTP once it has the Host: its extra
+ * dissection would only wait for the response headers (several more calls per flow,
+ * the bulk of a download-heavy capture), and nothing it finds there reaches our
+ * events (status and content come from our own HTTP dissector). Elsewhere the extra
+ * packets still matter to what the flow event says: DNS answers name the
+ * sub-protocol (DNS.Apple), TLS handshakes the category, and an HTTP request whose
+ * Host line comes in a later segment has no name yet; those keep going. */
+static int first_answer_final(const struct classify_flow *cf, ndpi_protocol p)
+{
+    return p.master_protocol == NDPI_PROTOCOL_UNKNOWN && p.app_protocol == NDPI_PROTOCOL_HTTP &&
+           cf->ndpi->host_server_name[0];
+}
+
 int classify_packet(classify_t *c, struct classify_flow *cf, const uint8_t *l3, uint32_t len,
                     uint64_t ts_us)
 {
@@ -107,7 +120,8 @@ int classify_packet(classify_t *c, struct classify_flow *cf, const uint8_t *l3, 
     cf->packets++;
     int known = p.app_protocol != NDPI_PROTOCOL_UNKNOWN ||
                 p.master_protocol != NDPI_PROTOCOL_UNKNOWN;
-    if (known && !ndpi_extra_dissection_possible(c->ndpi, cf->ndpi)) {
+    if (known && (first_answer_final(cf, p) ||
+                  !ndpi_extra_dissection_possible(c->ndpi, cf->ndpi))) {
         keep_results(c, cf, p);
         cf->done = 1;
         c->st.detected++;

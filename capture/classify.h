@@ -3,7 +3,8 @@
  * One classify_t per worker: nDPI's detection module is not thread-safe. Each flow
  * carries a struct classify_flow; nDPI's own flow state (about 1 KiB) is taken from a
  * per-worker free list when the flow's first packet arrives and returned as soon as
- * nDPI has decided (or after CLASSIFY_MAX_PACKETS packets, when we give up), so
+ * nDPI has decided (for plain HTTP with a Host: its first answer, without waiting for
+ * the response; or after CLASSIFY_MAX_PACKETS packets, when we give up), so
  * long-lived flows do not pay for it. What we keep is the protocol pair, the category
  * and the server name nDPI extracted (TLS SNI, HTTP Host, DNS query name).
  * Not done here: anything with payload bytes beyond what nDPI reads itself. */

@@ -16,7 +16,7 @@ enum {
     OPT_FLOW_TIMEOUT, OPT_CLOSE_TIMEOUT, OPT_CHECK_RULES, OPT_PROFILE, OPT_RULES, OPT_MIN_CONF,
     OPT_EVIDENCE, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_USER, OPT_ALLOW_ROOT,
     OPT_STATS_INTERVAL, OPT_KEYLOG, OPT_MEMCAP, OPT_TRUNCATE, OPT_DRAFT_POLICY, OPT_DRAFT_ID,
-    OPT_DRAFT_AGAINST,
+    OPT_DRAFT_AGAINST, OPT_NO_CACHE,
 };
 
 static const struct option opts[] = {
@@ -40,6 +40,7 @@ static const struct option opts[] = {
     {"rules", required_argument, NULL, OPT_RULES},
     {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
     {"evidence", required_argument, NULL, OPT_EVIDENCE},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"snaplen", required_argument, NULL, OPT_SNAPLEN},
     {"buffer-size", required_argument, NULL, OPT_BUFFER},
     {"no-promisc", no_argument, NULL, OPT_NO_PROMISC},
@@ -134,6 +135,8 @@ void options_usage(FILE *o)
 "                         confidence X, 0..1 (default 0.5: a validated value behind\n"
 "                         a telling key name; bare shapes score lower)\n"
 "      --evidence MODE    'redacted' (default) or 'raw' evidence in findings\n"
+"      --no-cache         compile the rules' Hyperscan databases afresh; by default\n"
+"                         they are kept in $XDG_CACHE_HOME/leakwatch (~/.cache/...)\n"
 "\n"
 "Processing:\n"
 "  -t, --threads N        worker threads (default: number of cores)\n"
@@ -278,6 +281,11 @@ static int parse_processing(struct options *o, int c, const char *arg)
             return -1;
         }
         o->ro.raw_evidence = !strcmp(arg, "raw");
+        return 0;
+    case OPT_NO_CACHE:
+        o->ro.no_cache = 1;
+        /* The catalogue's host-pattern database reads this variable (rules/hostpat.c). */
+        setenv("LEAKWATCH_NO_CACHE", "1", 1);
         return 0;
     case 't':
         if (parse_ull("-t", arg, 1, 256, &v))

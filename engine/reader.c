@@ -18,6 +18,8 @@
 /* Live: how late the kernel may hand over a packet (block timeout, poll_ms), with room. */
 #define RELOAD_SETTLE_US 2000000u
 #define READER_MAX_IFACES 64
+/* Live: the longest a committed packet waits in a ring's unpublished batch. */
+#define RING_FLUSH_US 10000u
 
 static void send_rec(struct reader *rd, int wi, enum worker_rec_kind kind, uint64_t ts_us,
                      const struct source_pkt *sp, const struct decode_pkt *d,
@@ -45,10 +47,18 @@ static void send_rec(struct reader *rd, int wi, enum worker_rec_kind kind, uint6
     ring_commit(ring, len);
 }
 
+/* Publish every ring's pending batch: nothing more is coming right now. */
+static void flush_rings(struct reader *rd)
+{
+    for (int i = 0; i < rd->nworkers; i++)
+        ring_flush(worker_ring(rd->workers[i]));
+}
+
 void reader_broadcast(struct reader *rd, enum worker_rec_kind kind, uint64_t ts_us)
 {
     for (int i = 0; i < rd->nworkers; i++)
         send_rec(rd, i, kind, ts_us, NULL, NULL, NULL, NULL, 0, 0);
+    flush_rings(rd);
 }
 
 /* Every worker gets its own reference to the new rules. */
@@ -63,6 +73,7 @@ static void broadcast_rules(struct reader *rd, struct ruleset *rs)
         struct ruleset *ref = ruleset_ref(rs);
         memcpy(r->l3, &ref, sizeof ref);
         ring_commit(ring, len);
+        ring_flush(ring);
     }
     rd->generation = rs->generation;
 }
@@ -188,6 +199,8 @@ void *reader_main(void *arg)
             send_held(rd, &held);
         if (rc == 0 && !rd->live)
             break;
+        if (rc == 0)
+            flush_rings(rd);   /* the interfaces are idle */
         if (rc < 0) {
             fprintf(stderr, "leakwatch: %s\n", err);
             rd->input_errors++;
@@ -224,6 +237,12 @@ void *reader_main(void *arg)
         }
         if (rc == 1 && take(rd, &sp))
             break;
+        /* Live, after the packet: a trickle is published packet by packet, a flood
+         * by batch or every RING_FLUSH_US. */
+        if (rd->live && rd->last_ts_us >= rd->flush_due_us) {
+            flush_rings(rd);
+            rd->flush_due_us = rd->last_ts_us + RING_FLUSH_US;
+        }
     }
     if (held)
         send_held(rd, &held);

@@ -64,6 +64,7 @@ struct reader {
     struct dissect_env dns_env;
     dissect_flow_t *dns_flow;
     uint64_t last_ts_us, last_tick_us;
+    uint64_t flush_due_us;              /* live: next forced publish of the rings */
     uint64_t ip_packets, ip_bytes;
     int input_errors;
     int interrupted;                    /* files: stopped before their end */

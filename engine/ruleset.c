@@ -1,12 +1,14 @@
 /* ruleset.c - see ruleset.h. */
 #include "engine/ruleset.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "common/lwerr.h"
+#include "rules/hscache.h"
 
 static int exists(const char *path)
 {
@@ -126,8 +128,11 @@ int ruleset_reload(const struct ruleset_options *o, struct ruleset *prev,
                                    o->nrules_dirs ? o->rules_dirs[o->nrules_dirs - 1] : "",
                                    err, errlen)) < 0)
         goto err;
+    char cache[PATH_MAX];
     struct matcher_opts mo = {.min_confidence = o->min_confidence,
-                              .raw_evidence = o->raw_evidence};
+                              .raw_evidence = o->raw_evidence,
+                              .cache_dir = !o->no_cache && hscache_default_dir(cache,
+                                               sizeof cache) == 0 ? cache : NULL};
     if ((rc = matcher_new(r->profile, &mo, &r->matcher, err, errlen)) < 0)
         goto err;
     *out = r;

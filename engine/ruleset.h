@@ -54,6 +54,7 @@ struct ruleset_options {
     int nrules_dirs;
     double min_confidence;
     int raw_evidence;
+    int no_cache;                /* 1: compile Hyperscan databases, no disk cache */
 };
 
 /* Load and compile. Returns 0 or a negative lwerr.h code with a message naming the

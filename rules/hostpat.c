@@ -3,13 +3,11 @@
  * key so worker threads free theirs on exit; the registry below keeps every live scratch
  * reachable (and is what a thread's destructor unlinks from), guarded by reg_lock.
  *
- * Cache: the compiled database is serialized (hs_serialize_database) into
- * $XDG_CACHE_HOME/leakwatch/hostdb-<key>.hs (else $HOME/.cache/leakwatch/), the key a
- * SHA-256 of the Hyperscan version, the CPU platform and every expression with its flags,
- * so any change of the inputs misses. A missing, unreadable or corrupt cache file only
- * costs the compile; a cache that cannot be written is not an error. LEAKWATCH_NO_CACHE
- * (set, non-empty) turns it off. */
+ * Cache: the database goes through the matcher's on-disk cache (hscache.h), so any
+ * change of the inputs misses and a bad cache file only costs the compile.
+ * LEAKWATCH_NO_CACHE (set, not "0") turns it off for this database. */
 #include "rules/hostpat.h"
+#include "rules/hscache.h"
 
 #include <errno.h>
 #include <hs.h>
@@ -90,95 +88,14 @@ static long now_us(void)
     return (long)ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
 }
 
-/* The cache file name for these inputs into path; 0, or -1 when there is no cache. */
-static int cache_path(const char *const *exprs, const unsigned *flags, size_t n, char *path,
-                      size_t cap)
+/* The cache directory (hscache.h), or NULL for none: LEAKWATCH_NO_CACHE set, or no
+ * $XDG_CACHE_HOME / $HOME. */
+static const char *cache_dir(char *buf, size_t len)
 {
-    const char *no = getenv("LEAKWATCH_NO_CACHE"), *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    char dir[3072];
-    hs_platform_info_t plat;
-    unsigned char dig[EVP_MAX_MD_SIZE];
-    unsigned dlen = 0;
-    if (no && *no)
-        return -1;
-    if (xdg && *xdg == '/')
-        snprintf(dir, sizeof dir, "%s/leakwatch", xdg);
-    else if (home && *home == '/')
-        snprintf(dir, sizeof dir, "%s/.cache/leakwatch", home);
-    else
-        return -1;
-    memset(&plat, 0, sizeof plat);
-    if (hs_populate_platform(&plat) != HS_SUCCESS)
-        return -1;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
-             EVP_DigestUpdate(md, hs_version(), strlen(hs_version()) + 1) &&
-             EVP_DigestUpdate(md, &plat, sizeof plat);
-    for (size_t i = 0; ok && i < n; i++)
-        ok = EVP_DigestUpdate(md, &flags[i], sizeof flags[i]) &&
-             EVP_DigestUpdate(md, exprs[i], strlen(exprs[i]) + 1);
-    ok = ok && EVP_DigestFinal_ex(md, dig, &dlen);
-    EVP_MD_CTX_free(md);
-    if (!ok || dlen < 16)
-        return -1;
-    int w = snprintf(path, cap, "%s/hostdb-", dir);
-    for (unsigned i = 0; i < 16 && w > 0 && (size_t)w + 3 < cap; i++)
-        w += snprintf(path + w, cap - (size_t)w, "%02x", dig[i]);
-    if (w <= 0 || (size_t)w + 4 >= cap)
-        return -1;
-    memcpy(path + w, ".hs", 4);
-    return 0;
-}
-
-static hs_database_t *cache_read(const char *path)
-{
-    hs_database_t *db = NULL;
-    struct stat st;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    const char *no = getenv("LEAKWATCH_NO_CACHE");
+    if (no && *no && strcmp(no, "0") != 0)
         return NULL;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        st.st_size < (64 << 20)) {
-        char *buf = malloc((size_t)st.st_size);
-        if (buf && fread(buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size &&
-            hs_deserialize_database(buf, (size_t)st.st_size, &db) != HS_SUCCESS)
-            db = NULL;
-        free(buf);
-    }
-    fclose(f);
-    return db;
-}
-
-/* Write through a temporary file and rename, so readers never see half a database. */
-static void cache_write(const char *path, const hs_database_t *db)
-{
-    char *bytes = NULL, tmp[4200], dir[4096];
-    size_t len = 0;
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        return;
-    *slash = 0;
-    slash = strrchr(dir, '/');
-    if (slash) { /* .../leakwatch and its parent (~/.cache) */
-        *slash = 0;
-        mkdir(dir, 0700);
-        *slash = '/';
-    }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return;
-    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
-        return;
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (f) {
-        int ok = fwrite(bytes, 1, len, f) == len;
-        ok = (fclose(f) == 0) && ok;
-        if (!ok || rename(tmp, path) != 0)
-            unlink(tmp);
-    }
-    free(bytes);
+    return hscache_default_dir(buf, len) == 0 ? buf : NULL;
 }
 
 int hostpat_new(const char *const *exprs, size_t n, hostpat_t **out, size_t *bad, char *err,
@@ -202,17 +119,10 @@ int hostpat_new(const char *const *exprs, size_t n, hostpat_t **out, size_t *bad
         ids[i] = (unsigned)i;
     }
     long t0 = now_us();
-    char path[4096];
-    int cached = cache_path(exprs, flags, n, path, sizeof path) == 0;
-    if (cached && (h->db = cache_read(path))) {
-        h->from_cache = 1;
-        h->compile_us = now_us() - t0;
-        *out = h;
-        h = NULL;
-        goto out;
-    }
-    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &h->db, &cerr) !=
-        HS_SUCCESS) {
+    char dir[4096];
+    enum hscache_how how = HSCACHE_COMPILED;
+    if (hscache_compile_multi(cache_dir(dir, sizeof dir), exprs, flags, ids, (unsigned)n,
+                              HS_MODE_BLOCK, &h->db, &cerr, &how) != HS_SUCCESS) {
         if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < n) {
             *bad = (size_t)cerr->expression;
             rc = LW_ERR_PARSE;
@@ -222,9 +132,8 @@ int hostpat_new(const char *const *exprs, size_t n, hostpat_t **out, size_t *bad
         snprintf(err, errlen, "%s", cerr ? cerr->message : "Hyperscan compile failed");
         goto out;
     }
+    h->from_cache = how == HSCACHE_LOADED;
     h->compile_us = now_us() - t0;
-    if (cached)
-        cache_write(path, h->db);
     *out = h;
     h = NULL;
 out:

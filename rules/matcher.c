@@ -29,6 +29,7 @@
 
 #include "rules/forms.h"
 #include "rules/generic.h"
+#include "rules/hscache.h"
 #include "rules/idtype.h"
 #include "common/base64.h"
 #include "common/clock.h"
@@ -289,8 +290,8 @@ static int mt_compile(matcher_t *m, const profile_t *prof, unsigned mode, hs_dat
         rc = LW_ERR_INVAL;
         goto out;
     }
-    if (hs_compile_multi((const char *const *)ex, flags, ids, (unsigned)k, mode, NULL, db,
-                         &cerr) != HS_SUCCESS) {
+    if (hscache_compile_multi(m->opts.cache_dir, (const char *const *)ex, flags, ids,
+                              (unsigned)k, mode, db, &cerr, NULL) != HS_SUCCESS) {
         char origin[256] = "the database as a whole";
         if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < k)
             mt_origin(m, prof, ids[cerr->expression], origin, sizeof origin);

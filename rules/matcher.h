@@ -35,6 +35,8 @@ struct matcher_opts {
                                 also when 0 (a zeroed struct must not turn on the bare
                                 shape detectors, which halve throughput) */
     int raw_evidence;        /* 1: evidence unredacted (--evidence raw) */
+    const char *cache_dir;   /* compiled databases cached here (rules/hscache.h); NULL:
+                                always compile. Borrowed during matcher_new() only */
 };
 
 struct matcher_hit {

@@ -161,10 +161,28 @@ flows=$(sed -n 's/.*: \([0-9]*\) flows,.*/\1/p' "$f.log")
     fail "target-bytes 200k gave $sz bytes"
 check_capture target "$f" "${flows:-0}" EN10MB
 
+# 7b. response bodies of a chosen size (download-heavy benchmarks)
+f=$tmp/resp.pcap
+gen "$f" --flows 12 --requests-per-flow 2 --response-body 3000-5000
+check_capture response-body "$f" 12 EN10MB
+lens=$(dump "$f" -A | sed -n 's/^Content-Length: \([0-9]*\)\r\{0,1\}$/\1/p' |
+       awk '$1 >= 3000 && $1 <= 5000' | wc -l)
+[ "$lens" = 24 ] && ok "response-body: 24 responses of 3000..5000 bytes" ||
+    fail "response-body: $lens responses with Content-Length in 3000..5000, want 24"
+# the servers send at least the 24 bodies of >= 3000 bytes
+srv=$(dump "$f" | awk '$3 ~ /\.80$/ && match($0, /length [0-9]+/) {
+    n += substr($0, RSTART + 7, RLENGTH - 7)} END {print n + 0}')
+[ "$srv" -gt 72000 ] || fail "response-body: only $srv bytes from the servers"
+expect_error_rb() { "$PCAPGEN" -o "$tmp/x.pcap" --response-body "$1" >"$tmp/err" 2>&1
+    [ $? = 2 ] && grep -q -- "--response-body" "$tmp/err" || fail "--response-body $1 accepted"; }
+expect_error_rb 5000-3000
+expect_error_rb 0
+
 # 8. usage and errors
 "$PCAPGEN" --help >"$tmp/help" 2>&1 || fail "--help exit status"
 for o in -o --flows --requests-per-flow --body --seed --mss --vlan --link --ipv6 --reorder \
-         --retransmit --split-at --concurrent --syn-only --target-bytes --plant --clients; do
+         --retransmit --split-at --concurrent --syn-only --target-bytes --plant --clients \
+         --response-body; do
     grep -q -- "$o" "$tmp/help" || fail "--help does not mention $o"
 done
 expect_error() {

@@ -268,7 +268,7 @@ static void test_hostdb_cache(void)
     CU_ASSERT_STRING_EQUAL(id_of(c2, "ulog7.umengcloud.com"), "umeng");
     catalog_free(c2);
     /* Corrupt every cached file: the next load compiles again and still matches. */
-    CU_ASSERT_EQUAL(tu_sh(NULL, "for f in %s/leakwatch/hostdb-*.hs; do echo junk > $f; done",
+    CU_ASSERT_EQUAL(tu_sh(NULL, "for f in %s/leakwatch/*.hsdb; do echo junk > $f; done",
                           cache), 0);
     c2 = load_diag(tu_path("ok"), &ne, &nw);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c2);

@@ -1,7 +1,8 @@
 /* pcapgen.c - command-line generator of synthetic HTTP captures for benchmarks and tests.
  *
  * Writes many TCP flows, each carrying HTTP/1.1 requests (GET with a query string, POST
- * with a form body) answered by a small response, through the pcapw writer. Output is a
+ * with a form body) answered by a small response (or, with --response-body, a JSON body
+ * of a chosen size, for download-heavy benchmarks), through the pcapw writer. Output is a
  * pure function of the options: every random choice comes from splitmix64 seeded by
  * --seed and the flow number, never from rand() or the clock.
  *
@@ -61,6 +62,7 @@ struct opts {
     const char *plant;
     int hosts_in_order;
     uint64_t clients;
+    size_t resp_min, resp_max;    /* --response-body; 0: the fixed small response */
 };
 
 /* Per-flow state kept between phases of --concurrent. */
@@ -129,6 +131,9 @@ static void usage(FILE *f)
             "                             flow i gets host i mod N\n"
             "  --clients N                distinct client hosts, flows assigned round-robin\n"
             "                             (default 1)\n"
+            "  --response-body MIN[-MAX]  answer each request with a JSON body of MIN..MAX\n"
+            "                             bytes (uniform; suffix k/M allowed) instead of the\n"
+            "                             fixed 11-byte one\n"
             "  -h, --help                 this text\n"
             "\n"
             "Addresses: client c is 10.0.0.0+2+c (2001:db8:c::2+c), MAC 02:00 + its IPv4\n"
@@ -196,6 +201,31 @@ static int parse_list(const char *opt, const char *s, uint64_t min, uint64_t max
     return 0;
 }
 
+/* "MIN" or "MIN-MAX", each 1..MAX_BODY with an optional k/M/G suffix. */
+static int parse_range(const char *opt, const char *s, size_t *lo, size_t *hi)
+{
+    char buf[64];
+    uint64_t a, b;
+    if (strlen(s) >= sizeof buf) {
+        fprintf(stderr, "pcapgen: %s: too long\n", opt);
+        return -1;
+    }
+    strcpy(buf, s);
+    char *dash = strchr(buf, '-');
+    if (dash)
+        *dash = 0;
+    if (parse_u64(opt, buf, 1, MAX_BODY, 1, &a) < 0 ||
+        parse_u64(opt, dash ? dash + 1 : buf, 1, MAX_BODY, 1, &b) < 0)
+        return -1;
+    if (b < a) {
+        fprintf(stderr, "pcapgen: %s: MAX is below MIN\n", opt);
+        return -1;
+    }
+    *lo = (size_t)a;
+    *hi = (size_t)b;
+    return 0;
+}
+
 enum {
     OPT_FLOWS = 256,
     OPT_REQUESTS,
@@ -214,6 +244,7 @@ enum {
     OPT_PLANT,
     OPT_HOSTS,
     OPT_CLIENTS,
+    OPT_RESPONSE,
 };
 
 /* Returns 0, 1 after --help, or -1 on a usage error (message printed). */
@@ -240,6 +271,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
         {"plant", required_argument, NULL, OPT_PLANT},
         {"hosts", required_argument, NULL, OPT_HOSTS},
         {"clients", required_argument, NULL, OPT_CLIENTS},
+        {"response-body", required_argument, NULL, OPT_RESPONSE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -357,6 +389,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
         }
         case OPT_CLIENTS:
             if (parse_u64("--clients", optarg, 1, 1000000, 0, &o->clients) < 0)
+                return -1;
+            break;
+        case OPT_RESPONSE:
+            if (parse_range("--response-body", optarg, &o->resp_min, &o->resp_max) < 0)
                 return -1;
             break;
         case ':': fprintf(stderr, "pcapgen: %s needs a value\n", name); return -1;
@@ -550,6 +586,36 @@ static uint64_t after(struct gen *g, uint64_t gap)
     return pcapw_last_ts(g->w) + gap;
 }
 
+/* A response with a JSON body of --response-body bytes into g->msg; its length or -1.
+ * The body is an array of small objects, cut (and space-padded) to the exact size. */
+static long build_response(struct gen *g, uint64_t *rng)
+{
+    const struct opts *o = g->o;
+    size_t body = o->resp_min + (size_t)(splitmix64(rng) % (o->resp_max - o->resp_min + 1));
+    char head[160];
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: keep-alive\r\n\r\n", body);
+    size_t len = (size_t)n + body;
+    if (reserve(g, len, len / o->mss + 2) < 0)
+        return -1;
+    memcpy(g->msg, head, (size_t)n);
+    char *b = g->msg + n, item[64];
+    size_t off = 0;
+    for (unsigned i = 0; off < body; i++) {
+        int k = snprintf(item, sizeof item, "%s{\"id\":%u,\"v\":\"%08x\"}", off ? "," : "[",
+                         i, (unsigned)splitmix64(rng));
+        size_t take = (size_t)k < body - off ? (size_t)k : body - off;
+        memcpy(b + off, item, take);
+        off += take;
+    }
+    if (body >= 2) {
+        b[body - 1] = ']';
+        b[body - 2] = b[body - 2] == ',' ? ' ' : b[body - 2];
+    }
+    return (long)len;
+}
+
 /* Request j and its response. Steps are `gap` microseconds apart. */
 static int exchange(struct gen *g, pcapw_tcp_t *c, int domain, unsigned j, uint64_t *rng,
                     uint64_t gap)
@@ -557,7 +623,11 @@ static int exchange(struct gen *g, pcapw_tcp_t *c, int domain, unsigned j, uint6
     long len = build_request(g, rng, domain, j);
     if (len < 0 || send_msg(g, c, after(g, gap), 1, g->msg, (size_t)len, rng) < 0)
         return -1;
-    return send_msg(g, c, after(g, gap), 0, response, sizeof response - 1, rng);
+    if (!g->o->resp_max)
+        return send_msg(g, c, after(g, gap), 0, response, sizeof response - 1, rng);
+    if ((len = build_response(g, rng)) < 0)
+        return -1;
+    return send_msg(g, c, after(g, gap), 0, g->msg, (size_t)len, rng);
 }
 
 static int flow_isns(const struct opts *o, uint64_t i, uint32_t *cli, uint32_t *srv)

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Throughput against the floor and against nDPI's own reader, from ONE run (issue 16).
+#   bench/throughput.sh [BUILD_DIR]     (default build/; needs leakwatch, pcapgen and
+#                                        bench_capture_pcapread built)
+# Environment: RUNS (default 5) rounds, SIZE (default 200M) per capture, BENCH_DIR
+# (default /tmp/lw-bench), PROFILE (default docs/sample/lab.yaml: a lab always runs
+# with one, and its values are what the matcher scans for), FLOWS_1M=0 to skip the
+# 1 M-flow memory case.
+#
+# Two generated captures (>= SIZE each, page-cached):
+#   download-heavy  one GET or POST per flow, JSON responses of 300 B..24 KiB
+#   upload-heavy    two requests per flow, half of them POSTs with 6 KiB form bodies
+# Each round runs, one after the other: the bare libpcap loop (bench_capture_pcapread),
+# ndpiReader -q (Debian package libndpi-bin; skipped with a message when missing),
+# leakwatch -t 1 and leakwatch -t 2. Rounds interleave the programs so that the load of
+# this shared machine weighs on all of them alike; figures are medians over the rounds
+# and are printed as ratios to the bare loop measured in the same round set, which is
+# what to compare between commits (absolute seconds are only indicative).
+# Then peak RSS with 1 million concurrent flows (one SYN each), per 1 M flows.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+B=${1:-$top/build}
+W=${BENCH_DIR:-/tmp/lw-bench}
+RUNS=${RUNS:-5}
+SIZE=${SIZE:-200M}
+PROFILE=${PROFILE:-$top/docs/sample/lab.yaml}
+LW="$B/cli/leakwatch"
+GEN="$B/tests/gen/pcapgen"
+LOOP="$B/bench/bench_capture_pcapread"
+for x in "$LW" "$GEN" "$LOOP"; do
+    [ -x "$x" ] || { echo "throughput.sh: $x is not built" >&2; exit 1; }
+done
+NDPI=$(command -v ndpiReader || true)
+[ -n "$NDPI" ] || echo "throughput.sh: ndpiReader not found (apt-get install libndpi-bin);" \
+                       "its column is skipped" >&2
+mkdir -p "$W"
+down="$W/down-$SIZE.pcap"
+up="$W/up-$SIZE.pcap"
+[ -s "$down" ] || "$GEN" -o "$down" --target-bytes "$SIZE" --requests-per-flow 1 --body 300 \
+    --response-body 300-24k --seed 21
+[ -s "$up" ] || "$GEN" -o "$up" --target-bytes "$SIZE" --requests-per-flow 2 --body 6k \
+    --seed 22
+
+# run NAME CMD...: one timed run; appends "name wall user sys maxrss_kib" to $W/times
+run() {
+    local name=$1; shift
+    /usr/bin/time -o "$W/t.one" -f "%e %U %S %M" "$@" > /dev/null 2> "$W/err.one" ||
+        { echo "throughput.sh: $name failed:" >&2; cat "$W/err.one" >&2; exit 1; }
+    echo "$name $(tail -n1 "$W/t.one")" >> "$W/times"
+}
+
+for cap in "$down" "$up"; do
+    cat "$cap" > /dev/null   # page cache
+    : > "$W/times"
+    # flows as leakwatch counts them, for CPU per flow
+    "$LW" -q -t 1 --profile "$PROFILE" -r "$cap" -o "$W/events.json"
+    flows=$(tail -n1 "$W/events.json" |
+            python3 -c "import json,sys; print(json.load(sys.stdin)['stats']['flows']['created'])")
+    pkts=$("$LOOP" "$cap" | sed 's/.*packets=\([0-9]*\).*/\1/')
+    for _ in $(seq "$RUNS"); do
+        run loop "$LOOP" "$cap"
+        [ -z "$NDPI" ] || run ndpiReader "$NDPI" -q -i "$cap"
+        run lw-t1 "$LW" -q -t 1 --profile "$PROFILE" -r "$cap" -o /dev/null
+        run lw-t2 "$LW" -q -t 2 --profile "$PROFILE" -r "$cap" -o /dev/null
+    done
+    python3 - "$cap" "$(stat -c %s "$cap")" "$pkts" "$flows" "$W/times" <<'PY'
+import statistics, sys
+cap, by, pk, flows, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+runs = {}
+for line in open(path):
+    n, wall, usr, sys_, rss = line.split()
+    runs.setdefault(n, []).append((float(wall), float(usr) + float(sys_), int(rss)))
+med = {n: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v),
+           max(r[2] for r in v)) for n, v in runs.items()}
+base = med["loop"][0]
+print(f"\n{cap}: {by/1e6:.0f} MB, {pk} packets, {flows} flows; medians of {len(runs['loop'])} rounds")
+print(f"{'program':12s} {'wall s':>8s} {'CPU s':>8s} {'thr. vs loop':>12s} {'x loop time':>11s}"
+      f" {'CPU us/flow':>11s} {'max RSS MiB':>11s}")
+for n in ("loop", "ndpiReader", "lw-t1", "lw-t2"):
+    if n not in med:
+        continue
+    w, c, rss = med[n]
+    print(f"{n:12s} {w:8.3f} {c:8.3f} {base / w:12.3f} {w / base:11.2f} {c / flows * 1e6:11.1f}"
+          f" {rss / 1024:11.0f}")
+if "ndpiReader" in med:
+    print(f"leakwatch -t 1 speed vs ndpiReader: {med['ndpiReader'][0] / med['lw-t1'][0]:.2f}x")
+print(f"leakwatch -t 2 speed vs -t 1:       {med['lw-t1'][0] / med['lw-t2'][0]:.2f}x")
+PY
+done
+
+[ "${FLOWS_1M:-1}" = 1 ] || exit 0
+flows="$W/syn-1M.pcap"
+[ -s "$flows" ] || "$GEN" -o "$flows" --flows 1000000 --syn-only --concurrent --clients 50 --seed 5
+/usr/bin/time -o "$W/rss" -f "%M %U %S" "$LW" -q -t 2 --max-flows 2000000 -r "$flows" -o "$W/syn.json"
+read -r rss usr sys_ < <(tail -n1 "$W/rss")
+peak=$(tail -n1 "$W/syn.json" |
+       python3 -c "import json,sys; print(json.load(sys.stdin)['stats']['flows']['peak_concurrent'])")
+python3 - "$rss" "$usr" "$sys_" "$peak" <<'PY'
+import sys
+rss, usr, sys_, peak = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+print(f"\n1 M concurrent flows (-t 2): peak_concurrent={peak}, peak RSS {rss/1024:.0f} MiB = "
+      f"{rss/1024/peak*1e6:.0f} MiB per 1 M flows ({rss*1024/peak:.0f} B per flow, all included), "
+      f"CPU {(usr+sys_)/peak*1e6:.2f} us per flow")
+PY

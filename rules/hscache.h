@@ -1,0 +1,44 @@
+/* hscache.h - compiled Hyperscan databases kept on disk between runs.
+ *
+ * Compiling the matcher's databases costs a noticeable share of a short run's CPU
+ * (and seconds for large profiles) although the patterns rarely change. This module
+ * is hs_compile_multi() with a cache in front: the database is looked up in a
+ * directory under a name that is the SHA-256 of everything that decides its bytes
+ * (each expression, flag and id, the mode, hs_version() and the host platform as
+ * hs_populate_platform() reports it); on a miss it is compiled and stored.
+ *
+ * A cache file is only trusted when it is a regular file owned by us, not writable
+ * by group or others, in a directory with the same properties, and when its header
+ * (magic, key, length) and the SHA-256 of its payload match. Anything else (stale,
+ * truncated, corrupt, foreign) is ignored and replaced. Files are written to a
+ * temporary name (0600) and renamed, so a reader never sees half a file and two
+ * runs compiling at once do not disturb each other. Errors of the cache itself are
+ * never fatal and never printed: the database is then simply compiled.
+ *
+ * Not done here: eviction (old databases stay until the user clears the directory;
+ * a few MiB per rule set). */
+#ifndef LW_RULES_HSCACHE_H
+#define LW_RULES_HSCACHE_H
+
+#include <hs/hs.h>
+#include <stddef.h>
+
+enum hscache_how {
+    HSCACHE_COMPILED,         /* no cache, or it could not be written */
+    HSCACHE_STORED,           /* compiled, then written to the cache */
+    HSCACHE_LOADED,           /* read from the cache, nothing compiled */
+};
+
+/* hs_compile_multi() (same arguments, same results and ownership: the caller frees
+ * *db with hs_free_database() and *cerr with hs_free_compile_error()), first looking
+ * in dir. dir NULL: no cache. how (may be NULL) says which path was taken. */
+hs_error_t hscache_compile_multi(const char *dir, const char *const *exprs,
+                                 const unsigned *flags, const unsigned *ids, unsigned n,
+                                 unsigned mode, hs_database_t **db, hs_compile_error_t **cerr,
+                                 enum hscache_how *how);
+
+/* The default cache directory: $XDG_CACHE_HOME/leakwatch when that is an absolute
+ * path, else $HOME/.cache/leakwatch. 0, or -1 when neither is set (no cache). */
+int hscache_default_dir(char *buf, size_t len);
+
+#endif
