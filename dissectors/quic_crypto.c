@@ -6,6 +6,7 @@
  * (RFC 9001 5.3). The plaintext is only handed back after EVP_DecryptFinal_ex has
  * verified the tag. */
 #include "dissectors/quic_crypto.h"
+#include "dissectors/tls_decrypt.h"
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -42,16 +43,6 @@ int quic_crypto_suite_ok(uint16_t suite)
     return suite == 0x1301 || suite == 0x1302 || suite == 0x1303;
 }
 
-static int quic_kdf(const char *name, OSSL_PARAM *params, uint8_t *out, size_t n)
-{
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, name, NULL);
-    EVP_KDF_CTX *kc = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-    int ok = kc && EVP_KDF_derive(kc, out, n, params) == 1;
-    EVP_KDF_CTX_free(kc);
-    EVP_KDF_free(kdf);
-    return ok ? 0 : -1;
-}
-
 /* HKDF-Expand-Label(secret, label, "", n). */
 static int quic_expand(int sha384, const uint8_t *secret, size_t sl, const char *label,
                        uint8_t *out, size_t n)
@@ -66,7 +57,7 @@ static int quic_expand(int sha384, const uint8_t *secret, size_t sl, const char 
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_LABEL, (void *)label, strlen(label)),
         OSSL_PARAM_construct_end(),
     };
-    return quic_kdf("TLS13-KDF", p, out, n);
+    return tls_decrypt_kdf("TLS13-KDF", p, out, n);
 }
 
 static size_t quic_keylen(const struct quic_keys *k)
@@ -156,7 +147,7 @@ int quic_crypto_initial(struct quic_keys *k, uint32_t version, const uint8_t *dc
         OSSL_PARAM_construct_end(),
     };
     int rc = -1;
-    if (quic_kdf("HKDF", p, initial, sizeof initial) < 0 ||
+    if (tls_decrypt_kdf("HKDF", p, initial, sizeof initial) < 0 ||
         quic_expand(0, initial, 32, server ? "server in" : "client in", secret, 32) < 0)
         goto out;
     rc = quic_from_secret(k, version, 0x1301, secret, 32, 1);

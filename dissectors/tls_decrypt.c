@@ -80,7 +80,7 @@ static int tls_decrypt_install(struct tls_decrypt_key *k, const struct tls_decry
     return 0;
 }
 
-static int tls_decrypt_kdf(const char *name, OSSL_PARAM *params, uint8_t *out, size_t n)
+int tls_decrypt_kdf(const char *name, OSSL_PARAM *params, uint8_t *out, size_t n)
 {
     EVP_KDF *kdf = EVP_KDF_fetch(NULL, name, NULL);
     EVP_KDF_CTX *kc = kdf ? EVP_KDF_CTX_new(kdf) : NULL;

@@ -25,6 +25,11 @@ struct tls_decrypt_key {
     size_t secret_len;
 };
 
+/* One OpenSSL KDF ("HKDF", "TLS13-KDF", "TLS1-PRF") with params into out[0..n); 0 or
+ * -1. Shared with QUIC's key schedule (quic_crypto.c). */
+struct ossl_param_st;
+int tls_decrypt_kdf(const char *name, struct ossl_param_st *params, uint8_t *out, size_t n);
+
 /* 1 if suite can be decrypted under this version (tls13 != 0: TLS 1.3). */
 int tls_decrypt_suite_ok(uint16_t suite, int tls13);
 
