@@ -122,7 +122,7 @@ static int dns_in(const char *name, const char *const *set, size_t n)
 }
 
 static void dns_fill_map(struct dissect_env *env, const char *qname,
-                          const struct dns_rr *rr, size_t nrr)
+                         const struct dns_rr *rr, size_t nrr)
 {
     const char *set[DNS_MAX_RR + 1];
     size_t ns = 0;
@@ -152,7 +152,7 @@ static void dns_fill_map(struct dissect_env *env, const char *qname,
 }
 
 void dns_message(struct dissect_env *env, const uint8_t *m, size_t len,
-                  const struct dissect_cb *cb, void *ctx)
+                 const struct dissect_cb *cb, void *ctx)
 {
     struct dns_rr rr[DNS_MAX_RR];
     char qname[DNSMAP_NAME_MAX] = "", tmp[DNSMAP_NAME_MAX];
@@ -255,8 +255,8 @@ void dns_tcp_gap(struct dns_tcp *t, int dir)
 }
 
 void dns_tcp_data(struct dns_tcp *t, struct dissect_env *env, int dir,
-                   const uint8_t *data, size_t len, const struct dissect_cb *cb,
-                   void *ctx)
+                  const uint8_t *data, size_t len, const struct dissect_cb *cb,
+                  void *ctx)
 {
     struct dns_tcp_dir *d = &t->d[dir & 1];
     while (len && !d->done) {

@@ -128,7 +128,7 @@ static void http2_keep(char *dst, size_t *dl, const uint8_t *v, size_t n)
 }
 
 static void http2_header(struct http2_dir *d, const nghttp2_nv *nv, const struct dissect_cb *cb,
-                       void *ctx)
+                         void *ctx)
 {
     char name[128];
     size_t nl = nv->namelen < sizeof name - 1 ? nv->namelen : sizeof name - 1;
@@ -169,7 +169,7 @@ static struct http2_slot *http2_slot_find(struct http2_dir *d, uint32_t sid)
 }
 
 static void http2_body_close(struct http2 *h, struct http2_slot *s, const struct dissect_cb *cb,
-                           void *ctx)
+                             void *ctx)
 {
     if (s->b) /* a free slot never had a body: nothing to end */
         http_body_end(s->b, h->st, "http2.body", cb, ctx);
@@ -180,7 +180,7 @@ static void http2_body_close(struct http2 *h, struct http2_slot *s, const struct
  * every slot taken, the oldest body ends where it is: refusing the new one would let a
  * peer hide later bodies behind streams it never ends. */
 static void http2_body_open(struct http2 *h, struct http2_dir *d, uint32_t sid,
-                          const struct dissect_cb *cb, void *ctx)
+                            const struct dissect_cb *cb, void *ctx)
 {
     struct http2_slot *s = http2_slot_find(d, sid);
     if (!s)
@@ -204,7 +204,7 @@ static void http2_body_open(struct http2 *h, struct http2_dir *d, uint32_t sid,
 
 /* Feed one header block fragment; final when END_HEADERS. */
 static void http2_hpack(struct http2 *h, int dir, const uint8_t *p, size_t n, int final,
-                      const struct dissect_cb *cb, void *ctx)
+                        const struct dissect_cb *cb, void *ctx)
 {
     struct http2_dir *d = &h->d[dir];
     for (;;) {
@@ -373,7 +373,7 @@ static void http2_frame(struct http2 *h, int dir, const struct dissect_cb *cb, v
 }
 
 void http2_data(struct http2 *h, int dir, const uint8_t *data, size_t len,
-              const struct dissect_cb *cb, void *ctx)
+                const struct dissect_cb *cb, void *ctx)
 {
     struct http2_dir *d = &h->d[dir & 1];
     while (len && !d->done) {

@@ -42,7 +42,7 @@ size_t textenc_url_decode(uint8_t *buf, size_t len, int plus)
 }
 
 void textenc_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
-                    textenc_kv_fn fn, void *arg)
+                      textenc_kv_fn fn, void *arg)
 {
     size_t i = 0;
     while (i < len) {
@@ -175,7 +175,7 @@ static size_t textenc_json_string_end(const uint8_t *buf, size_t s, size_t len)
 }
 
 void textenc_json_walk(uint8_t *buf, size_t len, size_t max_values, textenc_kv_fn fn,
-                     void *arg)
+                       void *arg)
 {
     const char *stack[TEXTENC_JSON_DEPTH];
     size_t depth = 0, nvals = 0;

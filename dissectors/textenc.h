@@ -22,13 +22,13 @@ size_t textenc_url_decode(uint8_t *buf, size_t len, int plus);
  * and value in place, and call fn for each (an item without '=' has key ""). The key
  * is NUL-terminated in place where its '=' was. */
 void textenc_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
-                    textenc_kv_fn fn, void *arg);
+                      textenc_kv_fn fn, void *arg);
 
 /* Walk JSON text in place: each string or scalar value is unescaped and passed to fn
  * with the nearest enclosing object key ("" at the top level or unknown). Tolerates
  * truncation and junk; stops after max_values values. */
 void textenc_json_walk(uint8_t *buf, size_t len, size_t max_values, textenc_kv_fn fn,
-                     void *arg);
+                       void *arg);
 
 /* Undo JSON string escapes (\" \\ \/ \n \uXXXX with surrogate pairs ...) in buf[0..len)
  * in place, for text that was JSON-escaped once more than its own syntax needs;

@@ -148,7 +148,7 @@ static void tls_stop(struct tls *t, struct tls_dir *d)
 
 /* Host names are handed over in lower case (as DNS and Host are), ALPN as sent. */
 static void tls_name(const struct dissect_cb *cb, void *ctx, const char *kind,
-                      const uint8_t *s, size_t n)
+                     const uint8_t *s, size_t n)
 {
     char buf[DNSMAP_NAME_MAX];
     int lower = strcmp(kind, "tls.alpn") != 0;
@@ -164,7 +164,7 @@ static void tls_name(const struct dissect_cb *cb, void *ctx, const char *kind,
 
 /* Walk an extensions block: fn(type, body) for each; returns 0, or -1 if malformed. */
 static int tls_exts(struct bytes *r, void (*fn)(void *a, uint32_t type, struct bytes e),
-                     void *a)
+                    void *a)
 {
     if (r->off == r->len)
         return 0; /* no extensions */
@@ -212,7 +212,7 @@ static void tls_ch_ext(void *a, uint32_t type, struct bytes e)
 }
 
 static void tls_client_hello(struct tls *t, struct bytes r, const struct dissect_cb *cb,
-                              void *ctx)
+                             void *ctx)
 {
     bytes_u16be(&r); /* client_version */
     struct bytes rnd = bytes_sub(&r, 32);
@@ -313,7 +313,7 @@ static void tls_asn1_name(const struct dissect_cb *cb, void *ctx, const ASN1_STR
 }
 
 static void tls_certificate(struct tls *t, struct bytes r, const struct dissect_cb *cb,
-                             void *ctx)
+                            void *ctx)
 {
     if (t->tls13)
         bytes_sub(&r, bytes_u8(&r)); /* certificate_request_context */
@@ -398,7 +398,7 @@ static void tls_messages(struct tls *t, int dir, const struct dissect_cb *cb, vo
 }
 
 static void tls_handshake(struct tls *t, int dir, const uint8_t *p, size_t n,
-                           const struct dissect_cb *cb, void *ctx)
+                          const struct dissect_cb *cb, void *ctx)
 {
     struct tls_dir *d = &t->d[dir];
     while (n && !d->done) {
@@ -513,7 +513,7 @@ static size_t tls_lost_add(size_t a, size_t b)
 /* After a protected record (outer type, n payload bytes): pl plaintext bytes of this
  * type in out, or pl < 0 when its tag failed. */
 static void tls_decrypted(struct tls *t, int dir, long pl, uint8_t outer, uint8_t type,
-                           const uint8_t *out, size_t n, const struct dissect_cb *cb, void *ctx)
+                          const uint8_t *out, size_t n, const struct dissect_cb *cb, void *ctx)
 {
     struct tls_dir *d = &t->d[dir];
     if (pl < 0) {
@@ -551,7 +551,7 @@ static void tls_decrypted(struct tls *t, int dir, long pl, uint8_t outer, uint8_
 
 /* A record whose tls_ready() answer was r (CLEAR or PROTECTED). */
 static void tls_process(struct tls *t, int dir, int r, const uint8_t *hdr, const uint8_t *p,
-                         size_t n, const struct dissect_cb *cb, void *ctx)
+                        size_t n, const struct dissect_cb *cb, void *ctx)
 {
     struct tls_dir *d = &t->d[dir];
     if (r == TLS_CLEAR) {
@@ -605,7 +605,7 @@ static void tls_wait_drop(struct tls *t, int dir, const struct dissect_cb *cb, v
 }
 
 static void tls_wait(struct tls *t, int dir, const uint8_t *hdr, const uint8_t *p, size_t n,
-                      const struct dissect_cb *cb, void *ctx)
+                     const struct dissect_cb *cb, void *ctx)
 {
     struct tls_dir *d = &t->d[dir];
     size_t need = d->wait_len + 5 + n;
@@ -686,7 +686,7 @@ static void tls_wait_expire(struct tls *t, int i, const struct dissect_cb *cb, v
 /* p may be d->rec: once anything stopped the direction (tls_stop frees d->rec), p
  * must not be read. */
 static void tls_record(struct tls *t, int dir, const uint8_t *hdr, const uint8_t *p, size_t n,
-                        const struct dissect_cb *cb, void *ctx)
+                       const struct dissect_cb *cb, void *ctx)
 {
     struct tls_dir *d = &t->d[dir];
     if (t->d[!dir].wait_len) {
@@ -717,7 +717,7 @@ static void tls_record(struct tls *t, int dir, const uint8_t *hdr, const uint8_t
 /* ---- framing ---- */
 
 void tls_data(struct tls *t, int dir, const uint8_t *data, size_t len,
-               const struct dissect_cb *cb, void *ctx)
+              const struct dissect_cb *cb, void *ctx)
 {
     dir &= 1;
     struct tls_dir *d = &t->d[dir];

@@ -39,7 +39,7 @@ typedef void (*tls_app_fn)(void *arg, int dir, const uint8_t *p, size_t n,
 struct tls *tls_new(struct dissect_env *env, tls_app_fn app, void *arg);
 void tls_free(struct tls *t);
 void tls_data(struct tls *t, int dir, const uint8_t *data, size_t len,
-               const struct dissect_cb *cb, void *ctx);
+              const struct dissect_cb *cb, void *ctx);
 /* A gap makes the direction stop: record framing cannot be recovered. */
 void tls_gap(struct tls *t, int dir);
 /* End of flow: one last key lookup for waiting records, then the rest is dropped. */

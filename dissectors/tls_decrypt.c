@@ -66,7 +66,7 @@ static const EVP_CIPHER *tls_decrypt_cipher(const struct tls_decrypt_suite *s)
 
 /* (Re)key the direction's cipher context; the nonce is set per record. */
 static int tls_decrypt_install(struct tls_decrypt_key *k, const struct tls_decrypt_suite *s,
-                           const uint8_t *key)
+                               const uint8_t *key)
 {
     if (!k->ctx && !(k->ctx = EVP_CIPHER_CTX_new()))
         return -1;
@@ -91,7 +91,7 @@ int tls_decrypt_kdf(const char *name, OSSL_PARAM *params, uint8_t *out, size_t n
 }
 
 int tls_decrypt_key_tls12(struct tls_decrypt_key *k, uint16_t suite, const uint8_t master[48],
-                      const uint8_t cr[32], const uint8_t sr[32], int server)
+                          const uint8_t cr[32], const uint8_t sr[32], int server)
 {
     const struct tls_decrypt_suite *s = tls_decrypt_find(suite, 0);
     if (!s)
@@ -128,7 +128,7 @@ out:
 
 /* HKDF-Expand-Label(secret, label, "", n) through the TLS13-KDF. */
 static int tls_decrypt_expand(const struct tls_decrypt_suite *s, const uint8_t *secret, size_t sl,
-                          const char *label, uint8_t *out, size_t n)
+                              const char *label, uint8_t *out, size_t n)
 {
     int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
     OSSL_PARAM p[] = {
@@ -145,7 +145,7 @@ static int tls_decrypt_expand(const struct tls_decrypt_suite *s, const uint8_t *
 }
 
 int tls_decrypt_key_tls13(struct tls_decrypt_key *k, uint16_t suite, const uint8_t *secret,
-                      size_t len)
+                          size_t len)
 {
     const struct tls_decrypt_suite *s = tls_decrypt_find(suite, 1);
     if (!s || len != (s->sha384 ? 48u : 32u))
@@ -184,7 +184,7 @@ static size_t tls_decrypt_explicit(const struct tls_decrypt_key *k)
 
 /* A record's nonce and additional data; the sequence number advances. */
 static int tls_decrypt_begin(struct tls_decrypt_key *k, const uint8_t hdr[5], size_t n,
-                         const uint8_t *explicit_nonce)
+                             const uint8_t *explicit_nonce)
 {
     EVP_CIPHER_CTX *c = k->ctx;
     uint64_t seq = k->seq++;
@@ -219,7 +219,7 @@ static int tls_decrypt_begin(struct tls_decrypt_key *k, const uint8_t hdr[5], si
 
 /* Decrypt ct[0..ctl) into out and check the 16-byte tag that follows it. */
 static long tls_decrypt_finish(struct tls_decrypt_key *k, const uint8_t hdr[5], const uint8_t *ct,
-                           size_t ctl, uint8_t *out, uint8_t *type)
+                               size_t ctl, uint8_t *out, uint8_t *type)
 {
     int l1 = 0, l2 = 0;
     if (EVP_DecryptUpdate(k->ctx, out, &l1, ct, (int)ctl) != 1 ||
@@ -241,7 +241,7 @@ static long tls_decrypt_finish(struct tls_decrypt_key *k, const uint8_t hdr[5], 
 }
 
 long tls_decrypt_record(struct tls_decrypt_key *k, const uint8_t hdr[5], const uint8_t *payload,
-                    size_t n, uint8_t *out, uint8_t *type)
+                        size_t n, uint8_t *out, uint8_t *type)
 {
     size_t ex = tls_decrypt_explicit(k);
     if (tls_decrypt_begin(k, hdr, n, payload) < 0)

@@ -41,11 +41,11 @@ long tls_decrypt_overhead(uint16_t suite, int tls13);
 /* TLS 1.2: keys of one side (server != 0: the server's write keys) from the master
  * secret and both randoms. 0, or -1 when OpenSSL fails. */
 int tls_decrypt_key_tls12(struct tls_decrypt_key *k, uint16_t suite, const uint8_t master[48],
-                      const uint8_t cr[32], const uint8_t sr[32], int server);
+                          const uint8_t cr[32], const uint8_t sr[32], int server);
 
 /* TLS 1.3: keys from a traffic secret (its length is the suite's hash length). */
 int tls_decrypt_key_tls13(struct tls_decrypt_key *k, uint16_t suite, const uint8_t *secret,
-                      size_t len);
+                          size_t len);
 
 /* TLS 1.3 KeyUpdate: next traffic secret of this direction. */
 int tls_decrypt_key_update(struct tls_decrypt_key *k);
@@ -55,7 +55,7 @@ int tls_decrypt_key_update(struct tls_decrypt_key *k);
  * *type (TLS 1.3: the inner type); -1 if too short or the tag does not verify - out
  * then holds nothing usable. The sequence number advances either way. */
 long tls_decrypt_record(struct tls_decrypt_key *k, const uint8_t hdr[5], const uint8_t *payload,
-                    size_t n, uint8_t *out, uint8_t *type);
+                        size_t n, uint8_t *out, uint8_t *type);
 
 /* Free the cipher context; the struct is zeroed (tls_decrypt_key_clear on a zeroed one is
  * a no-op). */
