@@ -1,6 +1,8 @@
 /* attribute.c - see attribute.h. */
 #include "engine/attribute.h"
 
+#include "capture/pcapdroid.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -49,12 +51,25 @@ void attribute_flow(const struct ruleset *r, const struct flow *f,
     memset(a, 0, sizeof *a);
     int d = flow_device(r, f);
     const struct profile_device *pd = NULL;
+    const struct profile_app *pa = NULL;
+    const char *pol = NULL;
+    a->capp = f->app;
+    if (f->app)
+        a->app = f->app->package[0] ? f->app->package : f->app->name[0] ? f->app->name : NULL;
     if (d >= 0) {
         pd = profile_device(r->profile, (size_t)d);
         a->device = pd->id;
-        a->app = pd->app;
-        if (pd->policy && r->policies)
-            a->pol = policy_find(r->policies, pd->policy);
+        pol = pd->policy;
+        if (f->app)
+            pa = profile_find_app(pd, f->app->uid, f->app->package, f->app->name);
+        if (pa && pa->package)
+            a->app = pa->package;
+        if (pa && pa->policy)
+            pol = pa->policy;
+        if (!a->app)
+            a->app = pd->app;
+        if (pol && r->policies)
+            a->pol = policy_find(r->policies, pol);
     }
     int srv = !f->client;
     if (!dnsmap_get(r->dns, f->key.family, f->key.ip[srv], f->first_us / 1000000u, a->dns,
@@ -74,7 +89,8 @@ void attribute_flow(const struct ruleset *r, const struct flow *f,
         /* The policy's own domains, or those the lab names for the app in the profile. */
         if (a->pol && !a->first_party &&
             (policy_is_first_party(a->pol, names[i], strlen(names[i])) ||
-             profile_is_first_party(pd, names[i], strlen(names[i])))) {
+             profile_is_first_party(pd, names[i], strlen(names[i])) ||
+             profile_app_is_first_party(pa, names[i], strlen(names[i])))) {
             a->first_party = 1;
             a->host = names[i];
         }
