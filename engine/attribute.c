@@ -45,6 +45,25 @@ static void learn(const struct ruleset *r, const struct flow *f, int srv, const 
     }
 }
 
+/* How far each way of naming the destination is trusted to name the SDK, 0..1, in the
+ * order attribute_flow() tries them:
+ *  sni  0.95  the name the client itself asked for in its ClientHello;
+ *  host 0.95  the same for HTTP (Host header);
+ *  cert 0.85  the server's certificate: names the server, but one certificate may
+ *             cover many services (wildcards, multi-tenant SANs) and we keep its first;
+ *  dns  0.75  an earlier DNS answer for the server's address: CDNs and shared hosting
+ *             put many names on one address, and the last answer wins;
+ *  ip   0.6   a name another flow to the same address had, within 10 minutes: the same
+ *             sharing, plus the address may have changed hands;
+ *  ndpi 0.5   nDPI's name for a flow our dissectors found none in: nDPI's guesses
+ *             (mid-stream, partial parses) are not checked by us. */
+static const struct { const char *kind; double confidence; } match_kinds[] = {
+    {"sni", 0.95}, {"host", 0.95}, {"dns", 0.75}, {"ndpi", 0.5}, {"cert", 0.85}, {"ip", 0.6},
+};
+
+_Static_assert(sizeof match_kinds / sizeof match_kinds[0] == 6,
+               "one confidence per name attribute_flow() tries");
+
 void attribute_flow(const struct ruleset *r, const struct flow *f,
                     const struct attribute_names *n, struct attribution *a)
 {
@@ -80,7 +99,6 @@ void attribute_flow(const struct ruleset *r, const struct flow *f,
     learn(r, f, srv, own, a->learned, sizeof a->learned);
     const char *names[] = {or_empty(n->sni), or_empty(n->http_host), a->dns,
                            or_empty(n->ndpi), or_empty(n->cert), a->learned};
-    static const char *const kinds[] = {"sni", "host", "dns", "ndpi", "cert", "ip"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (!names[i][0])
             continue;
@@ -98,7 +116,8 @@ void attribute_flow(const struct ruleset *r, const struct flow *f,
             const struct sdk_entry *e = catalog_match(r->catalog, names[i]);
             if (e) {
                 a->sdk = e;
-                a->sdk_match = kinds[i];
+                a->sdk_match = match_kinds[i].kind;
+                a->sdk_match_confidence = match_kinds[i].confidence;
                 if (!a->first_party)
                     a->host = names[i];
             }

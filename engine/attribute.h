@@ -34,7 +34,8 @@ struct attribution {
     const struct policy *pol;            /* the app's policy (profile apps:), else the
                                             device's, or NULL */
     const struct sdk_entry *sdk;         /* NULL: no catalogued SDK */
-    const char *sdk_match;               /* which name matched: sni, host, dns, ndpi, cert */
+    const char *sdk_match;               /* which name matched: sni, host, dns, ndpi, cert, ip */
+    double sdk_match_confidence;         /* how far that method is trusted, 0..1 (attribute.c) */
     const char *host;                    /* the name the destination is known by, or NULL */
     int first_party;                     /* the host is the app's own */
     char dns[ATTRIBUTE_NAME_LEN];        /* the DNS name, when host points here */

@@ -64,6 +64,7 @@ struct event_party {
     int has_app_uid;
     int32_t app_uid;
     const char *app_package, *app_name;
+    double sdk_match_confidence;         /* of sdk_match, when sdk is set */
 };
 
 struct event_identifier {

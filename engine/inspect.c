@@ -427,6 +427,7 @@ static void party_of(const struct attribution *a, struct event_party *p)
         .sdk_name = a->sdk ? a->sdk->name : NULL,
         .sdk_vendor = a->sdk ? a->sdk->vendor : NULL,
         .sdk_match = a->sdk_match,
+        .sdk_match_confidence = a->sdk_match_confidence,
         .sdk_company = a->sdk ? a->sdk->company : NULL,
         .sdk_parent = a->sdk ? a->sdk->parent : NULL,
         .sdk_category = a->sdk ? a->sdk->category : NULL,

@@ -51,6 +51,7 @@ for l in sys.stdin:
     e = json.loads(l)
     t = e['event_type']
     if t == 'privacy_leak':
+        assert e['sdk_match'] == 'host' and e['sdk_match_confidence'] == 0.95
         print(t, e['app'], e['app_uid'], e['app_package'], e['app_name'], e['policy'], e['sdk'], e['verdict'])
     elif t == 'sdk_contact':
         print(t, e['app'], e['app_uid'], e['app_package'], e['app_name'], e['policy'], e['sdk'], e['declared'])
