@@ -3,8 +3,8 @@
  *
  * Reads the cleartext handshake of each direction: ClientHello SNI and ALPN (and the
  * client random), ServerHello (server random, cipher suite, version, selected ALPN)
- * and on TLS <= 1.2 the server's leaf certificate (subject CN and subjectAltName DNS
- * names, via OpenSSL's d2i_X509). Handshake messages may span records and records may
+ * and the server's leaf certificate (subject CN, then subjectAltName DNS names, via
+ * OpenSSL's d2i_X509): in cleartext on TLS <= 1.2, once decrypted on TLS 1.3 and QUIC. Handshake messages may span records and records may
  * hold several messages.
  *
  * Without a key log (env->keys NULL) a direction stops at ChangeCipherSpec or

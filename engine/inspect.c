@@ -307,6 +307,11 @@ static void on_name(void *ctx, const char *kind, const char *name)
                 : !strcmp(kind, "http.host") ? c->http_host
                 : !strcmp(kind, "tls.cert")  ? c->cert
                                              : NULL;
+    /* A certificate's subject CN may be a company or product name ("Umeng Log Service")
+     * ahead of the subjectAltName host names: keep its first name shaped like a host. */
+    if (dst == c->cert && (!strchr(name, '.') ||
+                           strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-.*") != strlen(name)))
+        return;
     if (dst && !dst[0])
         snprintf(dst, NAME_LEN, "%s", name);
 }

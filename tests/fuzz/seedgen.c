@@ -11,6 +11,13 @@
  *   lw_seedgen flood-bodies N OUT   N TCP flows open at once, each a POST whose gzip
  *                                   body (329 bytes that inflate to 256 KiB of zeros)
  *                                   never ends (issue 20 defect 2)
+ *   lw_seedgen tls-cert OUT 12|13 CERT.der
+ *                                   a TLS 1.2 (cleartext) or TLS 1.3 (sealed, key log
+ *                                   FUZZ_KEYLOG) handshake without SNI whose server
+ *                                   certificate is CERT.der, the client then sending an
+ *                                   IMEI as application data; a second later a plain TCP
+ *                                   flow to the same server sends it again (issue 17:
+ *                                   attribution by certificate name only)
  *
  * Output is a pure function of the arguments: no clock, no randomness. TLS records are
  * sealed here with OpenSSL's HKDF and AES-GCM (RFC 8446 7.1, 5.2), not with the
@@ -160,16 +167,18 @@ static void clear_rec(struct buf *o, uint8_t type, const void *p, size_t n)
 
 /* ClientHello (random 0x11.., TLS_AES_128_GCM_SHA256, SNI, ALPN alpn or none,
  * supported_versions 1.3) and ServerHello (random 0x33.., 1.3). */
-static void hellos(struct buf *c, struct buf *s, const char *sni, const char *alpn)
+static void client_hello(struct buf *c, const char *sni, const char *alpn, int tls13)
 {
     struct buf ext = {0}, ch = {0}, hs = {0};
-    size_t sl = strlen(sni);
-    put16(&ext, 0); /* server_name */
-    put16(&ext, (uint16_t)(sl + 5));
-    put16(&ext, (uint16_t)(sl + 3));
-    put8(&ext, 0);
-    put16(&ext, (uint16_t)sl);
-    put(&ext, sni, sl);
+    size_t sl = sni ? strlen(sni) : 0;
+    if (sni) {
+        put16(&ext, 0); /* server_name */
+        put16(&ext, (uint16_t)(sl + 5));
+        put16(&ext, (uint16_t)(sl + 3));
+        put8(&ext, 0);
+        put16(&ext, (uint16_t)sl);
+        put(&ext, sni, sl);
+    }
     if (alpn) {
         size_t al = strlen(alpn);
         put16(&ext, 16);
@@ -178,16 +187,18 @@ static void hellos(struct buf *c, struct buf *s, const char *sni, const char *al
         put8(&ext, (uint8_t)al);
         put(&ext, alpn, al);
     }
-    put16(&ext, 43); /* supported_versions: TLS 1.3 */
-    put16(&ext, 3);
-    put8(&ext, 2);
-    put16(&ext, 0x0304);
+    if (tls13) {
+        put16(&ext, 43); /* supported_versions: TLS 1.3 */
+        put16(&ext, 3);
+        put8(&ext, 2);
+        put16(&ext, 0x0304);
+    }
     put16(&ch, 0x0303);
     for (int i = 0; i < 32; i++)
         put8(&ch, 0x11);
     put8(&ch, 0);       /* session id */
     put16(&ch, 2);
-    put16(&ch, 0x1301); /* TLS_AES_128_GCM_SHA256 */
+    put16(&ch, tls13 ? 0x1301 : 0xc02f); /* TLS_AES_128_GCM_SHA256 / ECDHE-RSA-AES128-GCM */
     put8(&ch, 1);
     put8(&ch, 0);
     put16(&ch, (uint16_t)ext.n);
@@ -197,6 +208,35 @@ static void hellos(struct buf *c, struct buf *s, const char *sni, const char *al
     put16(&hs, (uint16_t)ch.n);
     put(&hs, ch.p, ch.n);
     clear_rec(c, 22, hs.p, hs.n);
+    free(ext.p);
+    free(ch.p);
+    free(hs.p);
+}
+
+/* A Certificate message holding the one certificate der[0..n): TLS 1.3 adds a request
+ * context before the list and an extensions block after each entry. */
+static void certificate_msg(struct buf *o, const uint8_t *der, size_t n, int tls13)
+{
+    size_t entry = 3 + n + (tls13 ? 2 : 0), body = (tls13 ? 1 : 0) + 3 + entry;
+    put8(o, 11);
+    put8(o, (uint8_t)(body >> 16)), put16(o, (uint16_t)body);
+    if (tls13)
+        put8(o, 0);
+    put8(o, (uint8_t)(entry >> 16)), put16(o, (uint16_t)entry);
+    put8(o, (uint8_t)(n >> 16)), put16(o, (uint16_t)n);
+    put(o, der, n);
+    if (tls13)
+        put16(o, 0);
+}
+
+/* ClientHello (random 0x11.., TLS_AES_128_GCM_SHA256, SNI when sni is not NULL, ALPN
+ * alpn or none, supported_versions 1.3) and ServerHello (random 0x33.., 1.3), then the
+ * server's EncryptedExtensions, Certificate (der[0..dern) when dern), Finished and the
+ * client's Finished under the handshake keys. */
+static void hellos_cert(struct buf *c, struct buf *s, const char *sni, const char *alpn,
+                        const uint8_t *der, size_t dern)
+{
+    client_hello(c, sni, alpn, 1);
     clear_rec(c, 20, "\x01", 1);
     static const uint8_t sh[] = {
         2, 0, 0, 46, 3, 3,
@@ -207,13 +247,21 @@ static void hellos(struct buf *c, struct buf *s, const char *sni, const char *al
     clear_rec(s, 22, sh, sizeof sh);
     clear_rec(s, 20, "\x01", 1);
     /* EncryptedExtensions + Finished (server), Finished (client): handshake keys. */
-    static const uint8_t ee_fin[] = {8, 0, 0, 2, 0, 0, 20, 0, 0, 32, [10 + 31] = 0};
-    seal(s, 0x22, 0, 22, ee_fin, sizeof ee_fin);
+    static const uint8_t ee[] = {8, 0, 0, 2, 0, 0}, sfin[36] = {20, 0, 0, 32};
+    struct buf flight = {0};
+    put(&flight, ee, sizeof ee);
+    if (dern)
+        certificate_msg(&flight, der, dern, 1);
+    put(&flight, sfin, sizeof sfin);
+    seal(s, 0x22, 0, 22, flight.p, flight.n);
+    free(flight.p);
     static const uint8_t fin[36] = {20, 0, 0, 32};
     seal(c, 0x21, 0, 22, fin, sizeof fin);
-    free(ext.p);
-    free(ch.p);
-    free(hs.p);
+}
+
+static void hellos(struct buf *c, struct buf *s, const char *sni, const char *alpn)
+{
+    hellos_cert(c, s, sni, alpn, NULL, 0);
 }
 
 /* ---- HTTP/2 ---- */
@@ -748,6 +796,55 @@ static void corpus(const char *dir)
     free(h1[0].p), free(h1[1].p), free(dec.p), free(ng.p);
 }
 
+/* ---- attribution by certificate name (issue 17) ---- */
+
+static void tls_cert_capture(const char *out, int tls13, const char *derpath)
+{
+    struct buf der = slurp(derpath), c = {0}, sv = {0};
+    static const char imei[] = "imei=869012045678914&os=android\n";
+    if (tls13) {
+        hellos_cert(&c, &sv, NULL, NULL, der.p, der.n);
+        seal(&c, 0x23, 0, 23, imei, sizeof imei - 1);
+    } else {
+        client_hello(&c, NULL, NULL, 0);
+        struct buf hs = {0};
+        static const uint8_t sh[] = {
+            2, 0, 0, 40, 3, 3,
+            0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
+            0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
+            0x33, 0x33, 0x33, 0x33,
+            0, 0xc0, 0x2f, 0, 0, 0}; /* no session id, the suite, no compression, no extensions */
+        put(&hs, sh, sizeof sh);
+        certificate_msg(&hs, der.p, der.n, 0);
+        put(&hs, "\x0e\x00\x00\x00", 4); /* ServerHelloDone */
+        clear_rec(&sv, 22, hs.p, hs.n);
+        free(hs.p);
+    }
+    char err[256];
+    pcapw_t *w = pcapw_open(out, PCAPW_LINK_ETHERNET, 0, err, sizeof err);
+    if (!w)
+        die(err);
+    struct pcapw_ep cli, srv, cli2, srv2;
+    pcapw_ep(&cli, "10.0.0.2", 40000, "02:00:0a:00:00:02");
+    pcapw_ep(&srv, "198.18.0.10", 443, NULL);
+    pcapw_ep(&cli2, "10.0.0.2", 40001, "02:00:0a:00:00:02");
+    pcapw_ep(&srv2, "198.18.0.10", 5222, NULL);
+    pcapw_tcp_t *t = pcapw_tcp_new(w, &cli, &srv, 1000, 5000);
+    pcapw_tcp_handshake(t, T0);
+    pcapw_tcp_send(t, pcapw_last_ts(w) + 1, 1, c.p, c.n, 1400);
+    pcapw_tcp_send(t, pcapw_last_ts(w) + 1, 0, sv.p, sv.n, 1400);
+    pcapw_tcp_close(t, pcapw_last_ts(w) + 1, 1);
+    pcapw_tcp_free(t);
+    t = pcapw_tcp_new(w, &cli2, &srv2, 2000, 6000);
+    pcapw_tcp_handshake(t, pcapw_last_ts(w) + 1000000);
+    pcapw_tcp_send(t, pcapw_last_ts(w) + 1, 1, imei, sizeof imei - 1, 1400);
+    pcapw_tcp_close(t, pcapw_last_ts(w) + 1, 1);
+    pcapw_tcp_free(t);
+    if (pcapw_close(w) < 0)
+        die("pcap write failed");
+    free(der.p), free(c.p), free(sv.p);
+}
+
 /* ---- flood ---- */
 
 static void flood_bodies(const char *out, unsigned long n)
@@ -817,7 +914,11 @@ int main(int argc, char **argv)
         free(b.p);
         return 0;
     }
+    if (argc >= 5 && !strcmp(argv[1], "tls-cert")) {
+        tls_cert_capture(argv[2], !strcmp(argv[3], "13"), argv[4]);
+        return 0;
+    }
     fprintf(stderr, "usage: lw_seedgen corpus DIR | h2-tls OUT [stream0] | dns-chain OUT | "
-                    "flood-bodies N OUT\n");
+                    "flood-bodies N OUT | tls-cert OUT 12|13 CERT.der\n");
     return 1;
 }
