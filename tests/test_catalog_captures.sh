@@ -28,8 +28,10 @@ expect() {  # capture expected-lines
     else cat "$T/diff"; check_eq "$1: hosts attributed" same different; fi
 }
 # hand-written SDKs (as before the import): mads.amazon-adsystem.com, mobileanalytics...,
-# mtalk.google.com; AdGuard companiesdb: amazon.com (amazon), www.google.com (google),
-# connectivitycheck.android.com (android); front end: cognito-identity...amazonaws.com.
+# mtalk.google.com; AdGuard companiesdb: amazon.com (amazon), connectivitycheck.android.com
+# (android); front ends: cognito-identity...amazonaws.com, and www.google.com (AdGuard's
+# catch-all "google" is marked a front end in data/sdks/frontends.yaml: Google's own
+# services, not an SDK of the app).
 expect alexa-app.pcapng "alexa.amazon.com amazon
 android-1c1335ec95a27318 -
 cognito-identity.us-east-1.amazonaws.com -
@@ -40,30 +42,32 @@ mobileanalytics.us-east-1.amazonaws.com amazon-mobile-analytics
 mtalk.google.com google-play-services
 pitangui.amazon.com amazon
 www.amazon.com amazon
-www.google.com google"
+www.google.com -"
 # googleapis.com is a front end (AdGuard "Google APIs", category cdn): datasaver and
-# semanticlocation stay unattributed; play/android.googleapis.com are hand-written.
+# semanticlocation stay unattributed; play/android.googleapis.com are hand-written. So
+# are google.com, googlezip.net (the "google" catch-all) and gstatic.com (AdGuard cdn):
+# the connectivity checks and Chrome's data-saver proxy name no SDK.
 expect android.pcap "_spotify-connect._tcp.local -
 accounts.google.com google-auth
 android.clients.google.com google-play-services
 android.googleapis.com google-play-services
 app-measurement.com firebase
 captive.apple.com apple
-check.googlezip.net google
-clients1.google.com google
-connectivitycheck.gstatic.com google
+check.googlezip.net -
+clients1.google.com -
+connectivitycheck.gstatic.com -
 datasaver.googleapis.com -
 lucas-imac -
 mtalk.google.com google-play-services
 play.googleapis.com google-play-services
-proxy.googlezip.net google
+proxy.googlezip.net -
 semanticlocation-pa.googleapis.com -
 time.android.com android
-www.google.com google"
+www.google.com -"
 # quickplay.com is in no dataset.
 expect quickplay.pcap "api-singtelhawk.quickplay.com -
 api.account.xiaomi.com xiaomi
-clients3.google.com google
+clients3.google.com -
 hkextshort.weixin.qq.com wechat
 hkminorshort.weixin.qq.com wechat
 play-singtelhawk.quickplay.com -
@@ -74,4 +78,19 @@ www.facebook.com facebook"
 check_grep "sdk_contact carries company, parent, category" \
     '"sdk":"wechat",.*"sdk_company":"Tencent","sdk_parent":"Tencent","sdk_category":"social"' "$T/q.json"
 check_grep "imported SDK contact (AdGuard xiaomi)" '"event_type":"sdk_contact".*"sdk":"xiaomi"' "$T/q.json"
+# The "google" catch-all no longer judges: an IMEI sent to www.google.com goes to an
+# unknown destination, not to an undeclared SDK; Google's ad SDK still attributes.
+verdict() {  # host -> "sdk verdict" of the IMEI finding, under the sample profile
+    "$PCAPGEN" -o "$T/g.pcap" --flows 1 --hosts "$1" --plant "imei=869012045678914" 2>/dev/null
+    "$LEAKWATCH" -q --rules "$LW_SOURCE_DIR/data" --profile "$LW_SOURCE_DIR/docs/sample/lab.yaml" \
+        -r "$T/g.pcap" | python3 -c "
+import json, sys
+for l in sys.stdin:
+    e = json.loads(l)
+    if e['event_type'] == 'privacy_leak' and e['identifier']['type'] == 'imei':
+        print(e['sdk'], e['verdict'])" | sort -u
+}
+check_eq "www.google.com: unknown_destination" "None unknown_destination" "$(verdict www.google.com)"
+check_eq "googleads.g.doubleclick.net: still Google's ad SDK" "google-admob undeclared_sdk" \
+    "$(verdict googleads.g.doubleclick.net)"
 check_done
