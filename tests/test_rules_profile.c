@@ -132,6 +132,18 @@ static void test_refusals(void)
          {":3: ", "devices[0].first_party_domains", "not a domain"}},
         {"devices:\n  - id: a\n    first_party_domains: example.com\n",
          {":3: ", "devices[0].first_party_domains", "list of domains"}},
+        {"devices:\n  - id: a\n    apps:\n      - policy: x\n",
+         {":4: ", "devices[0].apps[0]", "needs package, uid or name"}},
+        {"devices:\n  - id: a\n    apps:\n      - uid: -3\n",
+         {":4: ", "devices[0].apps[0].uid", "Android UID"}},
+        {"devices:\n  - id: a\n    apps:\n      - uid: 10x\n",
+         {":4: ", "devices[0].apps[0].uid", "Android UID"}},
+        {"devices:\n  - id: a\n    apps:\n      - package: a.b\n      - package: a.b\n",
+         {":5: ", "devices[0].apps[1]", "the same app as apps[0] (line 4)"}},
+        {"devices:\n  - id: a\n    apps:\n      - packages: a.b\n",
+         {":4: ", "devices[0].apps[0].packages", "did you mean \"package\""}},
+        {"devices:\n  - id: a\n    apps: com.a\n",
+         {":3: ", "devices[0].apps", "list of apps"}},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char err[LW_ERRBUF] = "";
@@ -171,6 +183,43 @@ static void test_first_party_domains(void)
     CU_ASSERT(!profile_is_first_party(a, "example.com", 11));
     CU_ASSERT(!profile_is_first_party(b, "api.example.com", 15));
     CU_ASSERT(!profile_is_first_party(NULL, "api.example.com", 15));
+    profile_free(p);
+}
+
+/* apps: which entry a capture's app (uid, package, label) is. */
+static void test_apps(void)
+{
+    static const char y[] = "devices:\n  - id: a\n    policy: dev\n    apps:\n"
+                            "      - {uid: 10123, package: com.shop, policy: shop,"
+                            " first_party_domains: [api.shop.example]}\n"
+                            "      - {name: News, policy: news}\n"
+                            "      - {package: com.only}\n";
+    char err[LW_ERRBUF];
+    profile_t *p;
+    int rc = load_text("apps.yaml", y, sizeof y - 1, &p, err);
+    if (rc)
+        fprintf(stderr, "%s\n", err);
+    CU_ASSERT_FATAL(rc == 0);
+    const struct profile_device *d = profile_device(p, 0);
+    CU_ASSERT_FATAL(d->n_apps == 3);
+    const struct profile_app *shop = &d->apps[0], *news = &d->apps[1], *only = &d->apps[2];
+    CU_ASSERT(shop->has_uid && shop->uid == 10123 && shop->line == 5);
+    CU_ASSERT_STRING_EQUAL(shop->policy, "shop");
+    CU_ASSERT(only->policy == NULL);
+    /* pcap trailer: UID and label, no package */
+    CU_ASSERT(profile_find_app(d, 10123, "", "Shop") == shop);
+    CU_ASSERT(profile_find_app(d, 10124, NULL, "News") == news);
+    CU_ASSERT(profile_find_app(d, 10125, "", "Other") == NULL);
+    /* pcapng: all three; a given key that differs rules the entry out */
+    CU_ASSERT(profile_find_app(d, 10123, "com.shop", "Shop") == shop);
+    CU_ASSERT(profile_find_app(d, 10123, "com.other", "Shop") == NULL);
+    CU_ASSERT(profile_find_app(d, 10999, "com.shop", "Shop") == NULL);
+    CU_ASSERT(profile_find_app(d, 1, "com.only", "") == only);
+    /* a package-only entry cannot be told from a capture without packages */
+    CU_ASSERT(profile_find_app(d, 1, "", "Only") == NULL);
+    CU_ASSERT(profile_app_is_first_party(shop, "eu.api.shop.example", 19));
+    CU_ASSERT(!profile_app_is_first_party(news, "eu.api.shop.example", 19));
+    CU_ASSERT(!profile_app_is_first_party(NULL, "eu.api.shop.example", 19));
     profile_free(p);
 }
 
@@ -261,6 +310,7 @@ int main(void)
         {"identifier type table", test_idtype_table},
         {"malformed profiles are refused with file:line and field", test_refusals},
         {"first_party_domains", test_first_party_domains},
+        {"apps: per-app policies, matched on what the capture gives", test_apps},
         {"hostile YAML", test_hostile},
         {NULL, NULL},
     };
