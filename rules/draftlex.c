@@ -295,7 +295,7 @@ static int entry_parts(draftlex_t *lx, const char *name, const char *id)
 }
 
 /* Every name of every catalogue entry, de-duplicated, as patterns. */
-static int add_sdk_names(draftlex_t *lx, const catalog_t *cat, const catalias_t *al)
+static int add_sdk_names(draftlex_t *lx, const catalog_t *cat)
 {
     int rc;
     for (size_t i = 0; i < catalog_count(cat); i++) {
@@ -304,15 +304,15 @@ static int add_sdk_names(draftlex_t *lx, const catalog_t *cat, const catalias_t 
          * of them common words) would start false SDK entries and slow the lexicon. */
         if (e->imported)
             continue;
-        size_t na;
-        const char *const *aliases = catalias_get(al, e->id, &na);
         /* An id is a key, not a name a policy writes: weaker than the name. */
         if ((rc = add_name(lx, e->id, strlen(e->id), e->id, 2)) < 0 ||
             (rc = add_name(lx, e->name, strlen(e->name), e->id, 3)) < 0 ||
             (rc = entry_parts(lx, e->name, e->id)) < 0)
             return rc;
-        for (size_t k = 0; k < na; k++)
-            if ((rc = add_name(lx, aliases[k], strlen(aliases[k]), e->id, 3)) < 0)
+        /* The entry's own aliases: names merged in from imported lists ("OPPO",
+         * "Facebook CDN") are a tracker list's labels, not names policies write. */
+        for (size_t k = 0; k < e->n_own_aliases; k++)
+            if ((rc = add_name(lx, e->aliases[k], strlen(e->aliases[k]), e->id, 3)) < 0)
                 return rc;
     }
     for (size_t i = 0; i < lx->nnames; i++) {
@@ -365,8 +365,8 @@ out:
     return rc;
 }
 
-int draftlex_new(const ontology_t *ont, const catalog_t *cat, const catalias_t *al,
-                 draftlex_t **out, char *err, size_t errlen)
+int draftlex_new(const ontology_t *ont, const catalog_t *cat, draftlex_t **out, char *err,
+                 size_t errlen)
 {
     int rc = LW_ERR_NOMEM;
     draftlex_t *lx = calloc(1, sizeof *lx);
@@ -390,7 +390,7 @@ int draftlex_new(const ontology_t *ont, const catalog_t *cat, const catalias_t *
         add_pat(lx, "[\\x{4e00}-\\x{9fff}A-Za-z0-9]{2,12}SDK", DLX_FLAGS, DLX_UNKNOWN_SDK,
                 NULL, 0) < 0)
         goto nomem;
-    if (add_types(lx, ont) < 0 || (cat && add_sdk_names(lx, cat, al) < 0))
+    if (add_types(lx, ont) < 0 || (cat && add_sdk_names(lx, cat) < 0))
         goto nomem;
     if ((rc = compile(lx, err, errlen)) < 0)
         goto fail;
