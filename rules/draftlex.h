@@ -32,6 +32,10 @@ enum draftlex_kind {
     DLX_TRANSFORM,   /* target = "md5", "sha1", "sha256" or "unnamed" (hashed, 脱敏 ...) */
     DLX_LABEL,       /* a line's first field label naming an SDK ("Partner Name:",
                         "SDK名称："); the hit is its colon */
+    DLX_USE,         /* words saying what an SDK is used for ("instant messaging",
+                        "推送"); target = a catalogue category ("messaging", "push") */
+    DLX_USE_LABEL,   /* a line's label introducing that use ("SDK usage:", "使用目的：");
+                        the hit is its colon */
     DLX_NKINDS
 };
 
@@ -67,5 +71,9 @@ int draftlex_scan(const draftlex_t *lx, const char *text, size_t len,
  * ("The", "SDK") gives none. Returns the count. */
 size_t draftlex_candidates(const draftlex_t *lx, const char *name, size_t len,
                            const char **ids, size_t max);
+
+/* The catalogue category of SDK id (borrowed), or NULL when the lexicon has no such
+ * hand-written entry or it has no category. */
+const char *draftlex_category(const draftlex_t *lx, const char *id);
 
 #endif

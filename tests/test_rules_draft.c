@@ -180,6 +180,41 @@ static void test_draft_html_list(void)
     free(t);
 }
 
+/* A vendor-only name ("Tencent SDK") stands for the one catalogue entry of that vendor
+ * whose category its stated use names; with none or several, it stays sdk: null. */
+static void test_draft_vendor_use(void)
+{
+    char *y = draft_yaml("Third-party SDK list\n"
+                         "Tencent SDK\n"
+                         "Fields: location, IMEI\n"
+                         "SDK usage: instant messaging\n"
+                         "Baidu SDK\n"
+                         "Fields: IMSI\n"
+                         "Purpose: advertising, push and crash statistics\n"
+                         "Xiaomi SDK\n"
+                         "Fields: OAID\n");
+    /* "location" among the fields is no use: only the labelled line counts. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: tencent-im\n    name: \"Tencent SDK\"\n"
+                                     "    declares: [location, imei]\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "| SDK usage: instant messaging\"\n    confidence: 0.5\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "its use 'instant messaging' (messaging) leaves this one "
+                                     "of: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: null\n    name: \"Baidu SDK\"\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: null\n    name: \"Xiaomi SDK\"\n") ||
+                           strstr(y, "  - sdk: xiaomi-push\n"));
+    free(y);
+    /* Two entries may not become one id: a later "Tencent Cloud IM" keeps it. */
+    y = draft_yaml("Third-party SDK list\n"
+                   "Tencent Cloud IM\n"
+                   "Fields: IMEI\n"
+                   "Tencent SDK\n"
+                   "Fields: OAID\n"
+                   "Usage: chat\n");
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: tencent-im\n    declares: [imei]\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: null\n    name: \"Tencent SDK\"\n"));
+    free(y);
+}
+
 static void test_draft_no_list(void)
 {
     /* SDK names outside an SDK list are no entries; a link makes the list "linked". */
@@ -303,6 +338,7 @@ int main(void)
         {"text: HTML flattened", test_text_html},
         {"draft: entries, spans, types, unknown names", test_draft_entries},
         {"draft: an HTML page with one element per field", test_draft_html_list},
+        {"draft: a vendor-only name resolved by its stated use", test_draft_vendor_use},
         {"draft: no list, linked list, transforms, empty", test_draft_no_list},
         {"draft: catalogue aliases", test_draft_aliases},
         {"policy: sdk null, name, confidence", test_policy_draft_keys},
