@@ -22,6 +22,8 @@
 #include "capture/decode.h"
 #include "capture/reasm.h"
 
+struct pcapdroid_app;
+
 #define FLOW_SLAB 4096
 
 struct flow_key {
@@ -66,6 +68,9 @@ struct flow {
     uint8_t mac[2][6];             /* L2 source address seen from each side */
     struct reasm_dir tcp[2];       /* by direction */
     struct classify_flow cls;
+    /* PCAPdroid captures: the app of the flow's first packet that named one, or NULL.
+     * Borrowed from the source (capture/pcapdroid.h), which outlives every flow. */
+    const struct pcapdroid_app *app;
     void *user;                    /* the worker's per-flow state; the table never reads it */
 };
 

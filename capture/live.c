@@ -171,6 +171,8 @@ static int try_read(struct live *l, struct source_pkt *p, char *err, size_t errl
             p->pkt_no = ++l->pkt_no;
             p->file_pkt_no = p->pkt_no;
             p->file = li->name;
+            p->app = NULL;
+            p->trailer_len = 0;
             return 1;
         }
         if (r < 0) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "capture/pcapdroid.h"
 #include "common/lwerr.h"
 
 struct source {
@@ -21,6 +22,8 @@ struct source {
     uint64_t pkt_no, file_pkt_no, filtered;
     uint64_t total_bytes, done_bytes; /* sizes of all files / of finished files */
     _Atomic uint64_t pos;             /* bytes read, published for progress */
+    pcapdroid_apps_t *apps;           /* every app packets named, kept to the end */
+    pcapdroid_ng_t *ng;               /* the open file's blocks, if it is pcapng */
 };
 
 static uint64_t file_size(const char *path)
@@ -40,6 +43,11 @@ int source_open(const char *const *files, int nfiles, const char *filter, source
     s->files = files;
     s->nfiles = nfiles;
     s->cur = -1;
+    if (!(s->apps = pcapdroid_apps_new())) {
+        free(s);
+        snprintf(err, errlen, "out of memory");
+        return LW_ERR_NOMEM;
+    }
     for (int i = 0; i < nfiles; i++)
         s->total_bytes += file_size(files[i]);
     if (filter && *filter) {
@@ -69,6 +77,8 @@ static void close_file(source_t *s)
     if (s->pc)
         pcap_close(s->pc);
     s->pc = NULL;
+    pcapdroid_ng_close(s->ng);
+    s->ng = NULL;
     if (s->cur >= 0)
         s->done_bytes += file_size(s->files[s->cur]);
     atomic_store_explicit(&s->pos, s->done_bytes, memory_order_relaxed);
@@ -79,8 +89,19 @@ void source_free(source_t *s)
     if (!s)
         return;
     close_file(s);
+    pcapdroid_apps_free(s->apps);
     free(s->filter);
     free(s);
+}
+
+/* A PCAPdroid trailer at the end of an Ethernet frame: the packet's app. */
+static void app_trailer(source_t *s, struct source_pkt *p)
+{
+    int32_t uid;
+    char name[PCAPDROID_TRAILER_NAME];
+    if (!p->app && s->linktype == DLT_EN10MB &&
+        (p->trailer_len = (uint32_t)pcapdroid_trailer(p->data, p->caplen, &uid, name)))
+        p->app = pcapdroid_apps_get(s->apps, uid, NULL, name);
 }
 
 /* Open the next file; <0 with a message if it cannot be used. */
@@ -97,6 +118,7 @@ static int open_next(source_t *s, char *err, size_t errlen)
         return LW_ERR_PARSE;
     }
     s->linktype = pcap_datalink(s->pc);
+    s->ng = pcapdroid_ng_open(f);
     if (s->filter) {
         if (pcap_compile(s->pc, &s->prog, s->filter, 1, PCAP_NETMASK_UNKNOWN)) {
             snprintf(err, errlen, "%s: filter '%s' does not apply to link type %s: %s", f,
@@ -129,6 +151,9 @@ int source_next(source_t *s, struct source_pkt *p, char *err, size_t errlen)
              * than with pcap_setfilter() to count what the filter rejected. */
             s->pkt_no++;
             s->file_pkt_no++;
+            /* Every record moves the pcapng follower, filtered or not. */
+            p->app = s->ng ? pcapdroid_ng_next(s->ng, s->apps) : NULL;
+            p->trailer_len = 0;
             if (s->have_prog && !pcap_offline_filter(&s->prog, h, data)) {
                 s->filtered++;
                 continue;
@@ -141,6 +166,7 @@ int source_next(source_t *s, struct source_pkt *p, char *err, size_t errlen)
             p->pkt_no = s->pkt_no;
             p->file_pkt_no = s->file_pkt_no;
             p->file = s->files[s->cur];
+            app_trailer(s, p);
             if ((s->file_pkt_no & 1023) == 0) {
                 long off = ftell(pcap_file(s->pc));
                 if (off > 0)

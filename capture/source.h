@@ -3,7 +3,11 @@
  * Reads pcap and pcapng with libpcap, one file after another. A file that cannot be
  * opened, that is not a capture, or that ends in the middle of a record is reported
  * with its name and packet number; the packets before the damage have already been
- * returned and reading goes on with the next file. Live capture is capture/live.h. */
+ * returned and reading goes on with the next file. Live capture is capture/live.h.
+ *
+ * Captures made by PCAPdroid name the app of each packet (capture/pcapdroid.h): the
+ * packet then carries it, and the length of its trailer for the decoder to leave out
+ * (the bytes handed over are still those of the file, for -w). */
 #ifndef LW_CAPTURE_SOURCE_H
 #define LW_CAPTURE_SOURCE_H
 
@@ -20,6 +24,10 @@ struct source_pkt {
     uint64_t pkt_no;         /* 1-based, across all files */
     uint64_t file_pkt_no;    /* 1-based, within the current file */
     const char *file;        /* borrowed */
+    /* PCAPdroid: the app that sent or received it, or NULL; borrowed, valid until
+     * source_free(). trailer_len: bytes at the end of data that are not the frame's. */
+    const struct pcapdroid_app *app;
+    uint32_t trailer_len;
 };
 
 /* files is borrowed and must outlive the source. filter may be NULL. The filter is

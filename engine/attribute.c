@@ -1,6 +1,8 @@
 /* attribute.c - see attribute.h. */
 #include "engine/attribute.h"
 
+#include "capture/pcapdroid.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -60,18 +62,50 @@ static void learn(const struct ruleset *r, const struct flow *f, int srv, const 
     }
 }
 
+/* How far each way of naming the destination is trusted to name the SDK, 0..1, in the
+ * order attribute_flow() tries them:
+ *  sni  0.95  the name the client itself asked for in its ClientHello;
+ *  host 0.95  the same for HTTP (Host header);
+ *  cert 0.85  the server's certificate: names the server, but one certificate may
+ *             cover many services (wildcards, multi-tenant SANs) and we keep its first;
+ *  dns  0.75  an earlier DNS answer for the server's address: CDNs and shared hosting
+ *             put many names on one address, and the last answer wins;
+ *  ip   0.6   a name another flow to the same address had, within 10 minutes: the same
+ *             sharing, plus the address may have changed hands;
+ *  ndpi 0.5   nDPI's name for a flow our dissectors found none in: nDPI's guesses
+ *             (mid-stream, partial parses) are not checked by us. */
+static const struct { const char *kind; double confidence; } match_kinds[] = {
+    {"sni", 0.95}, {"host", 0.95}, {"dns", 0.75}, {"ndpi", 0.5}, {"cert", 0.85}, {"ip", 0.6},
+};
+
+_Static_assert(sizeof match_kinds / sizeof match_kinds[0] == 6,
+               "one confidence per name attribute_flow() tries");
+
 void attribute_flow(const struct ruleset *r, const struct flow *f,
                     const struct attribute_names *n, struct attribution *a)
 {
     memset(a, 0, sizeof *a);
     int d = flow_device(r, f);
     const struct profile_device *pd = NULL;
+    const struct profile_app *pa = NULL;
+    const char *pol = NULL;
+    a->capp = f->app;
+    if (f->app)
+        a->app = f->app->package[0] ? f->app->package : f->app->name[0] ? f->app->name : NULL;
     if (d >= 0) {
         pd = profile_device(r->profile, (size_t)d);
         a->device = pd->id;
-        a->app = pd->app;
-        if (pd->policy && r->policies)
-            a->pol = policy_find(r->policies, pd->policy);
+        pol = pd->policy;
+        if (f->app)
+            pa = profile_find_app(pd, f->app->uid, f->app->package, f->app->name);
+        if (pa && pa->package)
+            a->app = pa->package;
+        if (pa && pa->policy)
+            pol = pa->policy;
+        if (!a->app)
+            a->app = pd->app;
+        if (pol && r->policies)
+            a->pol = policy_find(r->policies, pol);
     }
     int srv = !f->client;
     if (!dnsmap_get(r->dns, f->key.family, f->key.ip[srv], f->first_us / 1000000u, a->dns,
@@ -82,7 +116,6 @@ void attribute_flow(const struct ruleset *r, const struct flow *f,
     learn(r, f, srv, own, a->learned, sizeof a->learned);
     const char *names[] = {or_empty(n->sni), or_empty(n->http_host), a->dns,
                            or_empty(n->ndpi), or_empty(n->cert), a->learned};
-    static const char *const kinds[] = {"sni", "host", "dns", "ndpi", "cert", "ip"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (!names[i][0])
             continue;
@@ -91,7 +124,8 @@ void attribute_flow(const struct ruleset *r, const struct flow *f,
         /* The policy's own domains, or those the lab names for the app in the profile. */
         if (a->pol && !a->first_party &&
             (policy_is_first_party(a->pol, names[i], strlen(names[i])) ||
-             profile_is_first_party(pd, names[i], strlen(names[i])))) {
+             profile_is_first_party(pd, names[i], strlen(names[i])) ||
+             profile_app_is_first_party(pa, names[i], strlen(names[i])))) {
             a->first_party = 1;
             a->host = names[i];
         }
@@ -99,7 +133,8 @@ void attribute_flow(const struct ruleset *r, const struct flow *f,
             const struct sdk_entry *e = catalog_match(r->catalog, names[i]);
             if (e) {
                 a->sdk = e;
-                a->sdk_match = kinds[i];
+                a->sdk_match = match_kinds[i].kind;
+                a->sdk_match_confidence = match_kinds[i].confidence;
                 if (!a->first_party)
                     a->host = names[i];
             }

@@ -5,7 +5,12 @@
  * Name order: TLS SNI first (what the client asked for), then HTTP Host, then what an
  * earlier DNS answer said the address was for, nDPI's own name, the certificate, and
  * last the SNI/Host/certificate name an earlier flow to the same server address had
- * (DoH or Private DNS hides the DNS answers; TLS resumption and QUIC may carry no name). Deliberately not here: judging identifiers (verdict.h) and events (event.h). */
+ * (DoH or Private DNS hides the DNS answers; TLS resumption and QUIC may carry no name).
+ *
+ * Phone-side captures (PCAPdroid) name each flow's app: the device's profile entry for
+ * that app (apps:) then gives the policy and first-party domains, and app is the app's
+ * package (else its label) rather than the device's app. Deliberately not here:
+ * judging identifiers (verdict.h) and events (event.h). */
 #ifndef LW_ENGINE_ATTRIBUTE_H
 #define LW_ENGINE_ATTRIBUTE_H
 
@@ -23,10 +28,14 @@ struct attribute_names {
 };
 
 struct attribution {
-    const char *device, *app;            /* NULL: not a profile device */
-    const struct policy *pol;            /* the device's policy, or NULL */
+    const char *device, *app;            /* NULL: not a profile device (app: nor a
+                                            capture that names it) */
+    const struct pcapdroid_app *capp;    /* the app the capture names (PCAPdroid), or NULL */
+    const struct policy *pol;            /* the app's policy (profile apps:), else the
+                                            device's, or NULL */
     const struct sdk_entry *sdk;         /* NULL: no catalogued SDK */
-    const char *sdk_match;               /* which name matched: sni, host, dns, ndpi, cert */
+    const char *sdk_match;               /* which name matched: sni, host, dns, ndpi, cert, ip */
+    double sdk_match_confidence;         /* how far that method is trusted, 0..1 (attribute.c) */
     const char *host;                    /* the name the destination is known by, or NULL */
     int first_party;                     /* the host is the app's own */
     char dns[ATTRIBUTE_NAME_LEN];        /* the DNS name, when host points here */

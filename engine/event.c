@@ -218,6 +218,17 @@ static void put_party(json_t *ev, const struct event_party *p)
     set_str(ev, "sdk", p->sdk);
 }
 
+/* Issue 17, added after every earlier field: how far sdk_match is trusted, and the app
+ * the capture named (PCAPdroid). */
+static void put_party_extras(json_t *ev, const struct event_party *p)
+{
+    json_object_set_new(ev, "sdk_match_confidence",
+                        p->sdk ? json_real(p->sdk_match_confidence) : json_null());
+    json_object_set_new(ev, "app_uid", p->has_app_uid ? json_integer(p->app_uid) : json_null());
+    set_str(ev, "app_package", p->app_package);
+    set_str(ev, "app_name", p->app_name);
+}
+
 /* "base64,gzip,json" -> ["base64","gzip","json"]; NULL or "" -> []. */
 static json_t *encoding_array(const char *enc)
 {
@@ -264,6 +275,7 @@ json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
     set_str(ev, "sdk_company", p->sdk ? p->sdk_company : NULL);
     set_str(ev, "sdk_parent", p->sdk ? p->sdk_parent : NULL);
     set_str(ev, "sdk_category", p->sdk ? p->sdk_category : NULL);
+    put_party_extras(ev, p);
     return ev;
 }
 
@@ -284,6 +296,7 @@ json_t *event_contact(const struct flow *f, const struct event_party *p, int dec
     set_str(ev, "sdk_company", p->sdk_company);
     set_str(ev, "sdk_parent", p->sdk_parent);
     set_str(ev, "sdk_category", p->sdk_category);
+    put_party_extras(ev, p);
     return ev;
 }
 

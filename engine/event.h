@@ -59,6 +59,12 @@ struct event_party {
     const char *host, *device, *app, *policy;
     const char *sdk, *sdk_name, *sdk_vendor, *sdk_match;
     const char *sdk_company, *sdk_parent, *sdk_category; /* entity grouping (catalogue) */
+    /* The app a phone-side capture (PCAPdroid) names for the flow: its UID when
+     * has_app_uid, its package and label (NULL when unknown). */
+    int has_app_uid;
+    int32_t app_uid;
+    const char *app_package, *app_name;
+    double sdk_match_confidence;         /* of sdk_match, when sdk is set */
 };
 
 struct event_identifier {

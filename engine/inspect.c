@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/pcapdroid.h"
 #include "engine/attribute.h"
 #include "engine/event.h"
 #include "rules/verdict.h"
@@ -440,9 +441,14 @@ static void party_of(const struct attribution *a, struct event_party *p)
         .sdk_name = a->sdk ? a->sdk->name : NULL,
         .sdk_vendor = a->sdk ? a->sdk->vendor : NULL,
         .sdk_match = a->sdk_match,
+        .sdk_match_confidence = a->sdk_match_confidence,
         .sdk_company = a->sdk ? a->sdk->company : NULL,
         .sdk_parent = a->sdk ? a->sdk->parent : NULL,
         .sdk_category = a->sdk ? a->sdk->category : NULL,
+        .has_app_uid = a->capp != NULL,
+        .app_uid = a->capp ? a->capp->uid : 0,
+        .app_package = a->capp && a->capp->package[0] ? a->capp->package : NULL,
+        .app_name = a->capp && a->capp->name[0] ? a->capp->name : NULL,
     };
 }
 
@@ -599,13 +605,18 @@ static void emit_finding(inspect_t *in, const struct ruleset *r, const struct fc
 static void flush(inspect_t *in, struct gen *g, struct flow *f, struct fctx *c,
                   const char *nd_host, json_t *flow_ev)
 {
-    char ipbuf[64];
+    char ipbuf[64], keybuf[160];
     struct attribution a;
     struct attribute_names names = {c ? c->sni : NULL, c ? c->http_host : NULL,
                                     c ? c->cert : NULL, nd_host};
     attribute_flow(g->rules, f, &names, &a);
     const char *device_key =
         a.device ? a.device : event_ip(f->key.family, f->key.ip[f->client], ipbuf, sizeof ipbuf);
+    /* Phone-side captures: one contact per app of the device, each judged by its policy. */
+    if (a.capp) {
+        snprintf(keybuf, sizeof keybuf, "%s app %ld", device_key, (long)a.capp->uid);
+        device_key = keybuf;
+    }
     emit_contact(in, g->rules, f, &a, device_key);
     if (flow_ev)
         event_flow_attribute(flow_ev, a.device, a.sdk ? a.sdk->id : NULL, a.host);

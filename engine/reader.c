@@ -39,6 +39,7 @@ static void send_rec(struct reader *rd, int wi, enum worker_rec_kind kind, uint6
             if (rd->cfg->ifaces[i] == sp->file)
                 r->iface = (uint16_t)(i + 1);
         r->pkt_no = sp->pkt_no;
+        r->app = sp->app;
         r->hash = hash;
         r->key = *k;
         r->d = *d;
@@ -116,7 +117,8 @@ static void handle(struct reader *rd, const struct source_pkt *sp)
         report_anomaly(rd, sp);
         return;
     }
-    enum decode_result res = decode_frame(sp->linktype, sp->data, sp->caplen, &d, &rd->dec);
+    enum decode_result res = decode_frame(sp->linktype, sp->data, sp->caplen - sp->trailer_len,
+                                          &d, &rd->dec);
     const uint8_t *l3 = sp->data + d.l3_off;
     if (res == DECODE_FRAG) {
         size_t n = frag_add(rd->frags, l3, &d, sp->ts_us, rd->dgram);

@@ -132,6 +132,8 @@ static void handle_packet(struct worker *w, const struct worker_rec *r)
         set_client(f, r);
         f->iface = (uint8_t)r->iface;
     }
+    if (r->app && !f->app)
+        f->app = r->app;
     int sender = r->from_lo ? 0 : 1;
     int dir = sender == f->client ? FLOW_TOSERVER : FLOW_TOCLIENT;
     f->pkts[dir]++;

@@ -32,6 +32,7 @@ struct worker_rec {
     uint64_t pkt_no;
     uint64_t hash;
     struct flow_key key;
+    const struct pcapdroid_app *app; /* the packet's app (source.h), or NULL */
     struct decode_pkt d;     /* offsets relative to l3 */
     uint8_t l3[];            /* d.l3_len bytes */
 };

@@ -442,36 +442,52 @@ const struct policy_sdk *policy_sdk_find(const struct policy *p, const char *sdk
     return NULL;
 }
 
+/* A profile's policy: name at file line, field path what. */
+static int check_policy_name(const policy_set_t *s, const profile_t *p, const char *dir,
+                             const char *name, int line, const char *what, char *err,
+                             size_t errlen)
+{
+    if (!name || policy_find(s, name))
+        return 0;
+    char known[256] = "";
+    size_t kl = 0;
+    for (size_t j = 0; s && j < s->n; j++) {
+        kl += (size_t)snprintf(known + kl, sizeof known - kl, "%s%s", j ? ", " : "",
+                               s->v[j]->id);
+        if (kl >= sizeof known) {
+            memcpy(known + sizeof known - 4, "...", 4);
+            break;
+        }
+    }
+    const char *ids[64], *near;
+    size_t n = s ? (s->n < 63 ? s->n : 63) : 0;
+    for (size_t j = 0; j < n; j++)
+        ids[j] = s->v[j]->id;
+    ids[n] = NULL;
+    char hint[128] = "";
+    if ((near = ryaml_suggest(name, strlen(name), ids)))
+        snprintf(hint, sizeof hint, "did you mean \"%s\"? ", near);
+    snprintf(err, errlen, "%s:%d: %s: no policy \"%s\" in %s/policies (%s%s%s)",
+             profile_path(p), line, what, name, dir ? dir : "the rules directory", hint,
+             s && s->n ? "known: " : "no policy files loaded", known);
+    return LW_ERR_PARSE;
+}
+
 int policy_check_profile(const policy_set_t *s, const profile_t *p, const char *dir,
                          char *err, size_t errlen)
 {
+    char what[96];
     for (size_t i = 0; i < profile_ndevices(p); i++) {
         const struct profile_device *d = profile_device(p, i);
-        if (!d->policy || policy_find(s, d->policy))
-            continue;
-        char known[256] = "";
-        size_t kl = 0;
-        for (size_t j = 0; s && j < s->n; j++) {
-            kl += (size_t)snprintf(known + kl, sizeof known - kl, "%s%s", j ? ", " : "",
-                                   s->v[j]->id);
-            if (kl >= sizeof known) {
-                memcpy(known + sizeof known - 4, "...", 4);
-                break;
-            }
+        snprintf(what, sizeof what, "devices[%zu].policy", i);
+        if (check_policy_name(s, p, dir, d->policy, d->policy_line, what, err, errlen) < 0)
+            return LW_ERR_PARSE;
+        for (size_t j = 0; j < d->n_apps; j++) {
+            snprintf(what, sizeof what, "devices[%zu].apps[%zu].policy", i, j);
+            if (check_policy_name(s, p, dir, d->apps[j].policy, d->apps[j].policy_line, what,
+                                  err, errlen) < 0)
+                return LW_ERR_PARSE;
         }
-        const char *ids[64], *near;
-        size_t n = s ? (s->n < 63 ? s->n : 63) : 0;
-        for (size_t j = 0; j < n; j++)
-            ids[j] = s->v[j]->id;
-        ids[n] = NULL;
-        char hint[128] = "";
-        if ((near = ryaml_suggest(d->policy, strlen(d->policy), ids)))
-            snprintf(hint, sizeof hint, "did you mean \"%s\"? ", near);
-        snprintf(err, errlen,
-                 "%s:%d: devices[%zu].policy: no policy \"%s\" in %s/policies (%s%s%s)",
-                 profile_path(p), d->policy_line, i, d->policy, dir ? dir : "the rules directory",
-                 hint, s && s->n ? "known: " : "no policy files loaded", known);
-        return LW_ERR_PARSE;
     }
     return 0;
 }

@@ -34,6 +34,7 @@
  * its forms, and duplicates are checked pairwise per device. */
 #define PROFILE_MAX_DEVICES 4096
 #define PROFILE_MAX_DEVICE_IDENTS 1024
+#define PROFILE_MAX_DEVICE_APPS 1024
 
 struct profile {
     struct profile_device *devs;
@@ -82,6 +83,21 @@ static const char *pl_show(const char *v, size_t len, char *buf, size_t cap)
     return buf;
 }
 
+static void free_domains(const char *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free((char *)v[i]);
+    free((void *)v);
+}
+
+static void profile_app_clear(struct profile_app *a)
+{
+    free((char *)a->package);
+    free((char *)a->name);
+    free((char *)a->policy);
+    free_domains(a->fp_domains, a->n_fp_domains);
+}
+
 static void profile_device_clear(struct profile_device *d)
 {
     free((char *)d->id);
@@ -90,9 +106,10 @@ static void profile_device_clear(struct profile_device *d)
     for (size_t i = 0; i < d->n_idents; i++)
         free((char *)d->idents[i].value);
     free((void *)d->idents);
-    for (size_t i = 0; i < d->n_fp_domains; i++)
-        free((char *)d->fp_domains[i]);
-    free((void *)d->fp_domains);
+    free_domains(d->fp_domains, d->n_fp_domains);
+    for (size_t i = 0; i < d->n_apps; i++)
+        profile_app_clear((struct profile_app *)&d->apps[i]);
+    free((void *)d->apps);
 }
 
 void profile_free(profile_t *p)
@@ -359,30 +376,150 @@ static int pl_identifiers(struct pload *pl, size_t di, yaml_node_t *n, struct id
 }
 
 /* A list of host names: lower case letters, digits, '-' and '.', as in DNS. */
-static int pl_domains(struct pload *pl, struct profile_device *d, yaml_node_t *n)
+static int pl_domains(struct pload *pl, const char *const **out, size_t *nout,
+                      yaml_node_t *n)
 {
     if (n->type != YAML_SEQUENCE_NODE)
         return pl_err(pl, n, LW_ERR_PARSE, "expected a list of domains");
-    if (d->fp_domains)
+    if (*out)
         return pl_err(pl, n, LW_ERR_PARSE, "given twice");
     size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     const char **v = calloc(cnt ? cnt : 1, sizeof *v);
     if (!v)
         return pl_err(pl, n, LW_ERR_NOMEM, "out of memory");
-    d->fp_domains = v;
+    *out = v;
     for (size_t i = 0; i < cnt; i++) {
         yaml_node_t *e = pl_node(pl, n->data.sequence.items.start[i]);
         const char *s = NULL;
         int rc = pl_string(pl, e, &s);
         if (rc < 0)
             return rc;
-        v[d->n_fp_domains++] = s;
+        v[(*nout)++] = s;
         size_t len = strlen(s);
         if (len > 253 || s[0] == '.' || s[len - 1] == '.' ||
             strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-.") != len || !strchr(s, '.'))
             return pl_err(pl, e, LW_ERR_PARSE,
                           "\"%s\" is not a domain (lower case, e.g. api.example.com)", s);
     }
+    return 0;
+}
+
+static int pl_app_keys_match(const char *want, const char *have, int *matched)
+{
+    if (!want || !have || !*have)
+        return 1;   /* not given, or the capture does not say: no objection */
+    *matched = 1;
+    return !strcmp(want, have);
+}
+
+const struct profile_app *profile_find_app(const struct profile_device *d, int32_t uid,
+                                           const char *package, const char *name)
+{
+    for (size_t i = 0; d && i < d->n_apps; i++) {
+        const struct profile_app *a = &d->apps[i];
+        int matched = 0;
+        if (a->has_uid && a->uid != uid)
+            continue;
+        matched = a->has_uid;
+        if (pl_app_keys_match(a->package, package, &matched) &&
+            pl_app_keys_match(a->name, name, &matched) && matched)
+            return a;
+    }
+    return NULL;
+}
+
+/* apps[j]: {package, name, uid, policy, first_party_domains}. */
+static int pl_app(struct pload *pl, size_t di, size_t j, struct profile_app *a, yaml_node_t *n)
+{
+    pl_path(pl, "devices[%zu].apps[%zu]", di, j);
+    a->line = (int)n->start_mark.line + 1;
+    if (n->type != YAML_MAPPING_NODE)
+        return pl_err(pl, n, LW_ERR_PARSE, "expected a mapping");
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
+         pr++) {
+        yaml_node_t *k = pl_node(pl, pr->key), *v = pl_node(pl, pr->value);
+        char kname[64];
+        int rc;
+        if (k->type != YAML_SCALAR_NODE)
+            return pl_err(pl, k, LW_ERR_PARSE, "a key must be a string");
+        pl_show((const char *)k->data.scalar.value, k->data.scalar.length, kname, sizeof kname);
+        pl_path(pl, "devices[%zu].apps[%zu].%s", di, j, kname);
+        const char **dst = pl_scalar_is(k, "package") ? &a->package
+                           : pl_scalar_is(k, "name")  ? &a->name
+                           : pl_scalar_is(k, "policy") ? &a->policy
+                                                       : NULL;
+        if (pl_scalar_is(k, "first_party_domains")) {
+            if ((rc = pl_domains(pl, &a->fp_domains, &a->n_fp_domains, v)) < 0)
+                return rc;
+        } else if (pl_scalar_is(k, "uid")) {
+            char *end;
+            long u = v->type == YAML_SCALAR_NODE
+                         ? strtol((const char *)v->data.scalar.value, &end, 10) : -1;
+            if (v->type != YAML_SCALAR_NODE || !v->data.scalar.length ||
+                end != (const char *)v->data.scalar.value + v->data.scalar.length || u < 0 ||
+                u > INT32_MAX || a->has_uid)
+                return pl_err(pl, v, LW_ERR_PARSE, a->has_uid ? "given twice"
+                              : "expected an Android UID (a number, e.g. 10123)");
+            a->uid = (int32_t)u;
+            a->has_uid = 1;
+        } else if (dst) {
+            if (*dst)
+                return pl_err(pl, v, LW_ERR_PARSE, "given twice");
+            if ((rc = pl_string(pl, v, dst)) < 0)
+                return rc;
+            if (dst == &a->policy)
+                a->policy_line = (int)v->start_mark.line + 1;
+        } else {
+            static const char *const keys[] = {"package", "name", "uid", "policy",
+                                               "first_party_domains", NULL};
+            char hint[96];
+            return pl_err(pl, k, LW_ERR_PARSE, "unknown app field (%sexpected package, "
+                          "name, uid, policy, first_party_domains)",
+                          pl_hint(k, keys, hint, sizeof hint));
+        }
+    }
+    pl_path(pl, "devices[%zu].apps[%zu]", di, j);
+    if (!a->package && !a->name && !a->has_uid)
+        return pl_err(pl, n, LW_ERR_PARSE, "needs package, uid or name to be recognised");
+    return 0;
+}
+
+/* apps: the device's apps that captures name, each with its own policy. Two entries
+ * that the same capture app could match would make the policy ambiguous. */
+static int pl_apps(struct pload *pl, size_t di, struct profile_device *d, yaml_node_t *n)
+{
+    if (n->type != YAML_SEQUENCE_NODE)
+        return pl_err(pl, n, LW_ERR_PARSE, "expected a list of apps");
+    if (d->apps)
+        return pl_err(pl, n, LW_ERR_PARSE, "given twice");
+    size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (cnt > PROFILE_MAX_DEVICE_APPS)
+        return pl_err(pl, n, LW_ERR_PARSE, "more than %d apps", PROFILE_MAX_DEVICE_APPS);
+    struct profile_app *v = calloc(cnt ? cnt : 1, sizeof *v);
+    if (!v)
+        return pl_err(pl, n, LW_ERR_NOMEM, "out of memory");
+    d->apps = v;
+    for (size_t j = 0; j < cnt; j++) {
+        yaml_node_t *e = pl_node(pl, n->data.sequence.items.start[j]);
+        d->n_apps = j + 1;  /* so the device's clear frees a half-built entry */
+        int rc = pl_app(pl, di, j, &v[j], e);
+        if (rc < 0)
+            return rc;
+        for (size_t i = 0; i < j; i++)
+            if ((v[i].package && v[j].package && !strcmp(v[i].package, v[j].package)) ||
+                (v[i].has_uid && v[j].has_uid && v[i].uid == v[j].uid) ||
+                (v[i].name && v[j].name && !strcmp(v[i].name, v[j].name)))
+                return pl_err(pl, e, LW_ERR_PARSE, "the same app as apps[%zu] (line %d)", i,
+                              v[i].line);
+    }
+    return 0;
+}
+
+int profile_app_is_first_party(const struct profile_app *a, const char *host, size_t len)
+{
+    for (size_t i = 0; a && i < a->n_fp_domains; i++)
+        if (catalog_host_in(host, len, a->fp_domains[i]))
+            return 1;
     return 0;
 }
 
@@ -438,17 +575,23 @@ static int pl_device(struct pload *pl, profile_t *p, size_t di, yaml_node_t *n)
             continue;
         }
         if (pl_scalar_is(k, "first_party_domains")) {
-            if ((rc = pl_domains(pl, d, v)) < 0)
+            if ((rc = pl_domains(pl, &d->fp_domains, &d->n_fp_domains, v)) < 0)
+                goto out;
+            continue;
+        }
+        if (pl_scalar_is(k, "apps")) {
+            if ((rc = pl_apps(pl, di, d, v)) < 0)
                 goto out;
             continue;
         }
         if (!pl_scalar_is(k, "id") && !pl_scalar_is(k, "mac") && !pl_scalar_is(k, "ip") &&
             !pl_scalar_is(k, "app") && !pl_scalar_is(k, "policy")) {
             static const char *const keys[] = {"id",     "mac", "ip", "app", "policy",
-                                               "first_party_domains", "identifiers", NULL};
+                                               "first_party_domains", "identifiers", "apps",
+                                               NULL};
             char hint[96];
             rc = pl_err(pl, k, LW_ERR_PARSE, "unknown device field (%sexpected id, mac, ip, "
-                        "app, policy, first_party_domains, identifiers)",
+                        "app, policy, first_party_domains, identifiers, apps)",
                         pl_hint(k, keys, hint, sizeof hint));
             goto out;
         }

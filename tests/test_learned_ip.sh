@@ -5,6 +5,7 @@
 # attributed to umeng with sdk_match "ip". Controls: without flow A, B has no SDK; a name
 # that is a CDN front end teaches nothing useful; a flow that started before the teacher is
 # not taught; the name is forgotten after 10 minutes; the "ip" flow makes no sdk_contact.
+# sdk_match_confidence follows the method (0.95 for SNI, 0.6 for a learnt address).
 set -u
 . "$LW_SOURCE_DIR/tests/lib/check.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/lw-learned.XXXXXX")
@@ -53,6 +54,13 @@ check_grep "finding attributed by the learnt address" "^privacy_leak umeng ip ul
 check_grep "flow event names the SDK" "^flow umeng None ulogs.umeng.com$" "$T/a"
 "$LEAKWATCH" -q -t 1 --rules "$LW_SOURCE_DIR/data" -r "$T/a.pcap" > "$T/a.json"
 check_grep "flow A itself by SNI" '"dest_port":443,.*"sdk":"umeng".*"sdk_match":"sni"' "$T/a.json"
+check_eq "confidence by method: SNI contact 0.95, learnt-address finding 0.6" "sdk_contact sni 0.95|privacy_leak ip 0.6" \
+    "$(python3 -c "
+import json, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e['event_type'] in ('sdk_contact', 'privacy_leak'):
+        print(e['event_type'], e['sdk_match'], e['sdk_match_confidence'])" "$T/a.json" | paste -sd'|')"
 check_eq "one contact, made by the flow that named the server" "sni" \
     "$(grep '"event_type":"sdk_contact"' "$T/a.json" | sed 's/.*"sdk_match":"\([a-z]*\)".*/\1/' | tr '\n' ' ' | sed 's/ $//')"
 

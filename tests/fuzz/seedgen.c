@@ -484,6 +484,68 @@ static void dns_chain(struct buf *b, size_t total)
 
 /* ---- the corpus ---- */
 
+static void seed(const char *dir, const char *target, const char *name, const struct buf *b);
+
+/* PCAPdroid (capture/pcapdroid.h): the frames of a flow with its trailer as chunks, and
+ * a pcapng as PCAPdroid writes it (raw IP, a UID map custom block, a "u-<uid>" packet
+ * comment) behind selector 1. */
+static void pcapdroid_seeds(const char *dir, const char *tmp)
+{
+    char err[256];
+    pcapw_t *w = pcapw_open(tmp, PCAPW_LINK_ETHERNET, 0, err, sizeof err);
+    if (!w)
+        die(err);
+    pcapw_set_pcapdroid(w, 10123, "Shop");
+    struct pcapw_ep a, d;
+    pcapw_ep(&a, "10.215.173.1", 40000, NULL);
+    pcapw_ep(&d, "198.51.100.7", 80, NULL);
+    pcapw_tcp_t *t = pcapw_tcp_new(w, &a, &d, 1000, 5000);
+    pcapw_tcp_handshake(t, T0);
+    pcapw_tcp_send(t, pcapw_last_ts(w) + 1, 1, "GET /?imei=869012045678914 HTTP/1.1\r\n\r\n",
+                   40, 0);
+    pcapw_tcp_free(t);
+    pcapw_close(w);
+    struct buf pc = slurp(tmp), b = {0}, ng = {0}, blk = {0};
+    put8(&b, 0);
+    for (size_t off = 24; off + 16 <= pc.n; off += 16 + rd32le(pc.p + off + 8))
+        chunk(&b, 0, pc.p + off + 16, rd32le(pc.p + off + 8));
+    seed(dir, "pcapdroid", "trailers", &b);
+    /* The pcapng: SHB, IDB (LINKTYPE_RAW), UID map, one EPB per frame. */
+    put32le(&blk, 0x1A2B3C4Du);
+    put(&blk, "\x01\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff", 12);
+    block(&ng, 0x0A0D0D0Au, &blk);
+    blk.n = 0;
+    put32le(&blk, 101);
+    put32le(&blk, 65535);
+    block(&ng, 1, &blk);
+    blk.n = 0;
+    put32le(&blk, 62652);
+    put(&blk, "\x01\x00\x01\x00", 4);          /* version 1, type 1 (UID map), pad */
+    put32le(&blk, 10123);
+    put(&blk, "\x10\x04" "com.example.shopShop", 22);
+    block(&ng, 0x00000BADu, &blk);
+    for (size_t off = 24; off + 16 <= pc.n; off += 16 + rd32le(pc.p + off + 8)) {
+        uint32_t cl = rd32le(pc.p + off + 8) - 14 - 28; /* the IP packet and its padding */
+        blk.n = 0;
+        put32le(&blk, 0);
+        put32le(&blk, 0);
+        put32le(&blk, rd32le(pc.p + off));
+        put32le(&blk, cl);
+        put32le(&blk, cl);
+        put(&blk, pc.p + off + 16 + 14, cl);
+        while (blk.n % 4)
+            put8(&blk, 0);
+        put(&blk, "\x01\x00\x07\x00u-10123\x00\x00\x00\x00\x00", 16);
+        block(&ng, 6, &blk);
+    }
+    b.n = 0;
+    put8(&b, 1);
+    put(&b, ng.p, ng.n);
+    seed(dir, "pcapdroid", "pcapng", &b);
+    free(pc.p), free(b.p), free(ng.p), free(blk.p);
+    remove(tmp);
+}
+
 static void seed(const char *dir, const char *target, const char *name, const struct buf *b)
 {
     char d[4096];
@@ -681,6 +743,7 @@ static void corpus(const char *dir)
     }
     seed(dir, "reasm", "http", &b);
 
+    pcapdroid_seeds(dir, tmp);
     free(b.p), free(c.p), free(s.p), free(plain[0].p), free(plain[1].p);
     free(h1[0].p), free(h1[1].p), free(dec.p), free(ng.p);
 }

@@ -23,6 +23,7 @@
 #define PORTS_PER_SERVER 50000u
 #define MAX_SERVER_BLOCKS 512u /* 198.18.0.0/15 holds 512 blocks of 256 */
 #define MAX_BODY (64u << 20)
+#define MAX_APPS 16
 
 static const char *const default_domains[] = {
     "api.example-analytics.com", "ads.example-adnet.net",    "cdn.example-static.org",
@@ -63,6 +64,9 @@ struct opts {
     int hosts_in_order;
     uint64_t clients;
     size_t resp_min, resp_max;    /* --response-body; 0: the fixed small response */
+    int napps;                    /* --pcapdroid: flows' apps, round-robin */
+    int32_t app_uid[MAX_APPS];
+    const char *app_label[MAX_APPS];
 };
 
 /* Per-flow state kept between phases of --concurrent. */
@@ -134,6 +138,8 @@ static void usage(FILE *f)
             "  --response-body MIN[-MAX]  answer each request with a JSON body of MIN..MAX\n"
             "                             bytes (uniform; suffix k/M allowed) instead of the\n"
             "                             fixed 11-byte one\n"
+            "  --pcapdroid UID:LABEL,...   write PCAPdroid's per-app trailer on every frame\n"
+            "                             (Ethernet only); flows take the apps round-robin\n"
             "  -h, --help                 this text\n"
             "\n"
             "Addresses: client c is 10.0.0.0+2+c (2001:db8:c::2+c), MAC 02:00 + its IPv4\n"
@@ -245,6 +251,7 @@ enum {
     OPT_HOSTS,
     OPT_CLIENTS,
     OPT_RESPONSE,
+    OPT_PCAPDROID,
 };
 
 /* Returns 0, 1 after --help, or -1 on a usage error (message printed). */
@@ -272,6 +279,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
         {"hosts", required_argument, NULL, OPT_HOSTS},
         {"clients", required_argument, NULL, OPT_CLIENTS},
         {"response-body", required_argument, NULL, OPT_RESPONSE},
+        {"pcapdroid", required_argument, NULL, OPT_PCAPDROID},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -395,6 +403,20 @@ static int parse_args(int argc, char **argv, struct opts *o)
             if (parse_range("--response-body", optarg, &o->resp_min, &o->resp_max) < 0)
                 return -1;
             break;
+        case OPT_PCAPDROID:
+            for (char *t = strtok(optarg, ","); t; t = strtok(NULL, ",")) {
+                char *colon = strchr(t, ':'), *end;
+                long uid = colon ? strtol(t, &end, 10) : -1;
+                if (o->napps == MAX_APPS || !colon || end != colon || uid < 0 ||
+                    uid > INT32_MAX) {
+                    fprintf(stderr, "pcapgen: --pcapdroid: at most %d UID:LABEL pairs\n",
+                            MAX_APPS);
+                    return -1;
+                }
+                o->app_uid[o->napps] = (int32_t)uid;
+                o->app_label[o->napps++] = colon + 1;
+            }
+            break;
         case ':': fprintf(stderr, "pcapgen: %s needs a value\n", name); return -1;
         default: fprintf(stderr, "pcapgen: unknown option '%s'\n", name); return -1;
         }
@@ -405,6 +427,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
     }
     if (!o->out) {
         fprintf(stderr, "pcapgen: -o FILE is required\n");
+        return -1;
+    }
+    if (o->napps && (o->link != PCAPW_LINK_ETHERNET || o->nvlan)) {
+        fprintf(stderr, "pcapgen: --pcapdroid needs --link ether and no --vlan\n");
         return -1;
     }
     if (o->nvlan && o->link != PCAPW_LINK_ETHERNET) {
@@ -647,6 +673,15 @@ static int too_many_flows(const struct opts *o, uint64_t i)
     return -1;
 }
 
+/* --pcapdroid: flow i's packets name app i mod the number of apps. */
+static void set_app(struct gen *g, uint64_t i)
+{
+    const struct opts *o = g->o;
+    if (o->napps)
+        pcapw_set_pcapdroid(g->w, o->app_uid[i % (uint64_t)o->napps],
+                            o->app_label[i % (uint64_t)o->napps]);
+}
+
 /* One whole flow, written before the next starts. */
 static int gen_sequential_flow(struct gen *g, uint64_t i)
 {
@@ -660,6 +695,7 @@ static int gen_sequential_flow(struct gen *g, uint64_t i)
     pcapw_tcp_t *c = pcapw_tcp_new(g->w, &cli, &srv, ic, is);
     if (!c)
         return -1;
+    set_app(g, i);
     uint64_t rng = flow_seed(o, i, 3);
     uint64_t start = i == 0 ? T0_US : after(g, 10);
     int rc = o->syn_only ? pcapw_tcp_syn(c, start) : pcapw_tcp_handshake(c, start);
@@ -699,6 +735,7 @@ static int gen_concurrent(struct gen *g)
                 rc = -1;
                 break;
             }
+            set_app(g, i);
             uint64_t ts = pcapw_packets(g->w) ? after(g, 1) : T0_US;
             if (phase == 0)
                 rc = pcapw_tcp_handshake(c, ts);

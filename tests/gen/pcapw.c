@@ -21,6 +21,10 @@
 /* Room in front of the IP packet for the longest link header:
  * Ethernet 14 + two VLAN tags 8 = 22, SLL 16, SLL2 20. */
 #define PCAPW_HEADROOM 32u
+/* Room behind it for a PCAPdroid trailer and its alignment padding. */
+#define PCAPW_TAILROOM 32u
+#define PCAPDROID_MAGIC 0x01072021u
+#define PCAPDROID_TRAILER 28u
 
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
@@ -42,8 +46,10 @@ struct pcapw {
     uint64_t packets;
     uint64_t bytes;
     uint64_t last_ts;
+    int32_t pd_uid;           /* PCAPdroid trailer: the app's UID, < 0 for none */
+    char pd_label[20];
     /* Reused for every frame: headroom for the link header, then the IP packet. */
-    uint8_t frame[PCAPW_HEADROOM + PCAPW_IP_MAX];
+    uint8_t frame[PCAPW_HEADROOM + PCAPW_IP_MAX + PCAPW_TAILROOM];
     /* A whole UDP datagram before it is cut into fragments. */
     uint8_t dgram[PCAPW_IP_MAX];
 };
@@ -171,6 +177,7 @@ pcapw_t *pcapw_open(const char *path, enum pcapw_link link, uint32_t snaplen, ch
     w->link = link;
     w->snaplen = snaplen ? snaplen : 65535;
     w->ip_id = 1;
+    w->pd_uid = -1;
 
     uint32_t hdr[6] = {PCAPW_MAGIC, 0, 0, 0, w->snaplen, (uint32_t)link};
     /* version 2.4 as two host-order 16-bit fields, like the magic number */
@@ -209,6 +216,42 @@ void pcapw_set_vlans(pcapw_t *w, int n, const uint16_t *vids)
     w->nvlan = n;
     for (int i = 0; i < n; i++)
         w->vids[i] = vids[i] & 0x0fff;
+}
+
+void pcapw_set_pcapdroid(pcapw_t *w, int32_t uid, const char *label)
+{
+    w->pd_uid = uid;
+    memset(w->pd_label, 0, sizeof w->pd_label);
+    if (label)
+        strncpy(w->pd_label, label, sizeof w->pd_label - 1);
+}
+
+/* CRC-32 as zlib computes it (reflected 0xEDB88320), bit by bit: written here rather
+ * than taken from zlib so the reader's check (zlib) meets an independent writer. */
+static uint32_t crc32_bitwise(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+    }
+    return ~c;
+}
+
+/* Pad frame[0..len) to 4 bytes and append the trailer; the new length. */
+static size_t pcapdroid_trailer(const pcapw_t *w, uint8_t *frame, size_t len)
+{
+    while (len % 4)
+        frame[len++] = 0;
+    uint8_t *t = frame + len;
+    put32(t, PCAPDROID_MAGIC);
+    put32(t + 4, (uint32_t)w->pd_uid);
+    memcpy(t + 8, w->pd_label, sizeof w->pd_label);
+    uint32_t fcs = crc32_bitwise(frame, len + PCAPDROID_TRAILER - 4);
+    for (int i = 0; i < 4; i++)  /* the phone's byte order: little-endian */
+        t[24 + i] = (uint8_t)(fcs >> (8 * i));
+    return len + PCAPDROID_TRAILER;
 }
 
 uint64_t pcapw_packets(const pcapw_t *w)
@@ -251,8 +294,13 @@ static int emit_ip(pcapw_t *w, uint64_t ts_us, int outgoing, const struct pcapw_
     uint16_t etype = src->family == 4 ? 0x0800 : 0x86dd;
     uint8_t smac[6], dmac[6];
     uint8_t *p = ip;
+    int pcapdroid = w->pd_uid >= 0 && w->link == PCAPW_LINK_ETHERNET;
     ep_mac(smac, src);
     ep_mac(dmac, dst);
+    if (pcapdroid) { /* its bogus Ethernet header */
+        memset(smac, 0, 6);
+        memset(dmac, 0, 6);
+    }
 
     switch (w->link) {
     case PCAPW_LINK_ETHERNET:
@@ -288,7 +336,10 @@ static int emit_ip(pcapw_t *w, uint64_t ts_us, int outgoing, const struct pcapw_
     case PCAPW_LINK_RAW:
         break;
     }
-    return pcapw_raw(w, ts_us, p, (size_t)(ip - p) + iplen, 0);
+    size_t len = (size_t)(ip - p) + iplen;
+    if (pcapdroid)
+        len = pcapdroid_trailer(w, p, len);
+    return pcapw_raw(w, ts_us, p, len, 0);
 }
 
 /* Fill the IP header in front of an l4len-byte payload already at its place. */

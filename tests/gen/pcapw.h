@@ -56,6 +56,13 @@ uint64_t pcapw_last_ts(const pcapw_t *w);
  * 2 (QinQ: outer 0x88a8 then inner 0x8100). */
 void pcapw_set_vlans(pcapw_t *w, int n, const uint16_t *vids);
 
+/* PCAPdroid's per-app trailer (capture/pcapdroid.h has the layout, from PCAPdroid's
+ * pcap_dump.c): with uid >= 0 every following frame on an Ethernet link is written as
+ * PCAPdroid writes it, both MACs zero, 0-3 zero bytes to 4-byte alignment, then the
+ * 28-byte trailer naming uid and label (cut to 19 bytes); uid < 0 stops. VLAN tags
+ * are not combined with it (PCAPdroid writes none). */
+void pcapw_set_pcapdroid(pcapw_t *w, int32_t uid, const char *label);
+
 /* Write one raw record (link-layer bytes as given). ts_us is microseconds since the
  * epoch. orig_len 0 means len. */
 int pcapw_raw(pcapw_t *w, uint64_t ts_us, const void *frame, size_t len, size_t orig_len);
