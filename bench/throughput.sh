@@ -5,7 +5,9 @@
 # Environment: RUNS (default 5) rounds, SIZE (default 200M) per capture, BENCH_DIR
 # (default /tmp/lw-bench), PROFILE (default docs/sample/lab.yaml: a lab always runs
 # with one, and its values are what the matcher scans for), FLOWS_1M=0 to skip the
-# 1 M-flow memory case.
+# 1 M-flow memory case, BASELINE=/path/to/an/older/leakwatch to time it too (-t 1,
+# "base-t1": before/after a change from one run), LW_ARGS for extra leakwatch options
+# (say "--inspect both").
 #
 # Two generated captures (>= SIZE each, page-cached):
 #   download-heavy  one GET or POST per flow, JSON responses of 300 B..24 KiB
@@ -60,8 +62,12 @@ for cap in "$down" "$up"; do
     for _ in $(seq "$RUNS"); do
         run loop "$LOOP" "$cap"
         [ -z "$NDPI" ] || run ndpiReader "$NDPI" -q -i "$cap"
-        run lw-t1 "$LW" -q -t 1 --profile "$PROFILE" -r "$cap" -o /dev/null
-        run lw-t2 "$LW" -q -t 2 --profile "$PROFILE" -r "$cap" -o /dev/null
+        [ -z "${BASELINE:-}" ] ||
+            run base-t1 "$BASELINE" -q -t 1 --profile "$PROFILE" -r "$cap" -o /dev/null
+        # shellcheck disable=SC2086
+        run lw-t1 "$LW" -q -t 1 --profile "$PROFILE" -r "$cap" -o /dev/null ${LW_ARGS:-}
+        # shellcheck disable=SC2086
+        run lw-t2 "$LW" -q -t 2 --profile "$PROFILE" -r "$cap" -o /dev/null ${LW_ARGS:-}
     done
     python3 - "$cap" "$(stat -c %s "$cap")" "$pkts" "$flows" "$W/times" <<'PY'
 import statistics, sys
@@ -76,7 +82,7 @@ base = med["loop"][0]
 print(f"\n{cap}: {by/1e6:.0f} MB, {pk} packets, {flows} flows; medians of {len(runs['loop'])} rounds")
 print(f"{'program':12s} {'wall s':>8s} {'CPU s':>8s} {'thr. vs loop':>12s} {'x loop time':>11s}"
       f" {'CPU us/flow':>11s} {'max RSS MiB':>11s}")
-for n in ("loop", "ndpiReader", "lw-t1", "lw-t2"):
+for n in ("loop", "ndpiReader", "base-t1", "lw-t1", "lw-t2"):
     if n not in med:
         continue
     w, c, rss = med[n]
@@ -85,6 +91,9 @@ for n in ("loop", "ndpiReader", "lw-t1", "lw-t2"):
 if "ndpiReader" in med:
     print(f"leakwatch -t 1 speed vs ndpiReader: {med['ndpiReader'][0] / med['lw-t1'][0]:.2f}x")
 print(f"leakwatch -t 2 speed vs -t 1:       {med['lw-t1'][0] / med['lw-t2'][0]:.2f}x")
+if "base-t1" in med:
+    print(f"leakwatch -t 1 vs BASELINE -t 1:    {med['base-t1'][0] / med['lw-t1'][0]:.2f}x faster, "
+          f"{med['base-t1'][1] / med['lw-t1'][1]:.2f}x less CPU")
 PY
 done
 

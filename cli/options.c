@@ -16,7 +16,7 @@ enum {
     OPT_FLOW_TIMEOUT, OPT_CLOSE_TIMEOUT, OPT_CHECK_RULES, OPT_PROFILE, OPT_RULES, OPT_MIN_CONF,
     OPT_EVIDENCE, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_USER, OPT_ALLOW_ROOT,
     OPT_STATS_INTERVAL, OPT_KEYLOG, OPT_MEMCAP, OPT_TRUNCATE, OPT_DRAFT_POLICY, OPT_DRAFT_ID,
-    OPT_DRAFT_AGAINST, OPT_NO_CACHE,
+    OPT_DRAFT_AGAINST, OPT_NO_CACHE, OPT_INSPECT,
 };
 
 static const struct option opts[] = {
@@ -41,6 +41,7 @@ static const struct option opts[] = {
     {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
     {"evidence", required_argument, NULL, OPT_EVIDENCE},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {"inspect", required_argument, NULL, OPT_INSPECT},
     {"snaplen", required_argument, NULL, OPT_SNAPLEN},
     {"buffer-size", required_argument, NULL, OPT_BUFFER},
     {"no-promisc", no_argument, NULL, OPT_NO_PROMISC},
@@ -135,6 +136,12 @@ void options_usage(FILE *o)
 "                         confidence X, 0..1 (default 0.5: a validated value behind\n"
 "                         a telling key name; bare shapes score lower)\n"
 "      --evidence MODE    'redacted' (default) or 'raw' evidence in findings\n"
+"      --inspect WHAT     'out' (default): scan what the devices send; of what is\n"
+"                         sent to them only handshakes, DNS answers and HTTP\n"
+"                         headers are parsed (for names and decryption), bodies\n"
+"                         are skipped. 'both': scan both directions alike (slower;\n"
+"                         also finds identifiers servers send back). The device is\n"
+"                         the profile device, else the client of each flow\n"
 "      --no-cache         compile the rules' Hyperscan databases afresh; by default\n"
 "                         they are kept in $XDG_CACHE_HOME/leakwatch (~/.cache/...)\n"
 "\n"
@@ -281,6 +288,13 @@ static int parse_processing(struct options *o, int c, const char *arg)
             return -1;
         }
         o->ro.raw_evidence = !strcmp(arg, "raw");
+        return 0;
+    case OPT_INSPECT:
+        if (strcmp(arg, "out") && strcmp(arg, "both")) {
+            fprintf(stderr, "leakwatch: --inspect: '%s' is neither 'out' nor 'both'\n", arg);
+            return -1;
+        }
+        o->pc.inspect_both = !strcmp(arg, "both");
         return 0;
     case OPT_NO_CACHE:
         o->ro.no_cache = 1;

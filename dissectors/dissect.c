@@ -49,6 +49,7 @@ struct dissect_flow {
     struct quic *quic;   /* UDP flows recognised as QUIC; HTTP/3 over it */
     struct http3 *h3;
     int udp_sniffed;     /* datagrams looked at for QUIC */
+    int quiet_dir;       /* dissect_flow_set_quiet(): 0, 1, or -1 for none */
     int tls_mid;         /* began with TLS application data: a dark flow */
 };
 
@@ -69,6 +70,7 @@ dissect_flow_t *dissect_flow_new(struct dissect_env *env, enum dissect_l4 l4,
     f->l4 = l4;
     f->cli_port = cli_port;
     f->srv_port = srv_port;
+    f->quiet_dir = -1;
     if (dissect_is_dns_port(srv_port) || dissect_is_dns_port(cli_port))
         f->proto = DISSECT_PROTO_DNS;
     else if (l4 == DISSECT_L4_TCP && srv_port == 1883 && (f->mqtt = mqtt_new(&env->stats)))
@@ -126,6 +128,22 @@ static void dissect_wplain(void *arg, int dir, const uint8_t *data, size_t len)
 
 static const struct dissect_cb dissect_wrap_cb = {dissect_wfield, dissect_wname, dissect_wplain,
                                                   NULL};
+/* A quiet direction still names its peer (a server's certificate), and nothing else. */
+static const struct dissect_cb dissect_quiet_cb = {NULL, dissect_wname, NULL, NULL};
+
+void dissect_flow_set_quiet(dissect_flow_t *f, int dir)
+{
+    if (f)
+        f->quiet_dir = dir == 0 || dir == 1 ? dir : -1;
+}
+
+/* The callbacks for bytes of direction dir: cb (the wrapped ones, or NULL), or the
+ * quiet ones when dir is the quiet direction. */
+static const struct dissect_cb *dissect_cb_for(const dissect_flow_t *f, int dir,
+                                               const struct dissect_cb *cb)
+{
+    return cb && dir == f->quiet_dir ? &dissect_quiet_cb : cb;
+}
 
 /* Route this call's callbacks through the pipeline: returns the cb to hand to the
  * dissectors, with the flow as their ctx. */
@@ -155,6 +173,7 @@ static void dissect_dispatch(dissect_flow_t *f, int dir, const uint8_t *data, si
 {
     if (!len)
         return;
+    cb = dissect_cb_for(f, dir, cb);
     switch (f->proto) {
     case DISSECT_PROTO_HTTP:
         http1_data(f->http, dir, data, len, cb, ctx);
@@ -188,6 +207,8 @@ static void dissect_plain(void *arg, int dir, const uint8_t *p, size_t n,
                           const struct dissect_cb *cb, void *ctx)
 {
     dissect_flow_t *f = arg;
+    /* Records waiting for a key come here from tls_close() with the full callbacks. */
+    cb = dissect_cb_for(f, dir, cb);
     if (cb && cb->plain)
         cb->plain(ctx, dir, p, n);
     if (f->inner == DISSECT_IN_UNKNOWN && p) {
@@ -334,7 +355,7 @@ static void dissect_quic_stream(void *arg, int dir, uint64_t sid, const uint8_t 
     dissect_flow_t *f = arg;
     if (!f->h3 && !(f->h3 = http3_new(&f->env->stats)))
         return;
-    http3_stream(f->h3, dir, sid, p, n, fin, cb, ctx);
+    http3_stream(f->h3, dir, sid, p, n, fin, dissect_cb_for(f, dir, cb), ctx);
 }
 
 /* A UDP flow's first datagrams: a QUIC long header, or short headers on port 443 (a
@@ -359,7 +380,7 @@ void dissect_flow_datagram(dissect_flow_t *f, int dir, const uint8_t *data, size
     cb = dissect_wrap(f, cb, ctx);
     ctx = f;
     if (f->proto == DISSECT_PROTO_DNS) {
-        dns_message(f->env, data, len, cb, ctx);
+        dns_message(f->env, data, len, dissect_cb_for(f, dir, cb), ctx);
         return;
     }
     if (f->l4 == DISSECT_L4_UDP && f->proto == DISSECT_PROTO_NONE)

@@ -233,6 +233,13 @@ int dissect_flow_quic(const dissect_flow_t *f);
  * reason is also counted (dark_* counters) by dissect_flow_close(). Static string. */
 const char *dissect_flow_dark_reason(const dissect_flow_t *f);
 
+/* Direction dir (0 or 1; -1: none, the default) is inspected only for what names the
+ * peer and what decryption and framing need: its TLS/QUIC handshake, DNS answers and
+ * HTTP header blocks are parsed, but no field, body or plaintext of it is handed to
+ * the callbacks (bytes sent to a device are not its leaks; --inspect out). Set it
+ * before the first byte of the flow. */
+void dissect_flow_set_quiet(dissect_flow_t *f, int dir);
+
 /* dissect_flow_free(NULL) does nothing. */
 void dissect_flow_free(dissect_flow_t *f);
 

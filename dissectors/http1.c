@@ -360,7 +360,7 @@ static int http1_headers_done(struct http1 *h, struct http1_dir *d,
      * sniffing and for the decoding pipeline. */
     int whole = m.chunked || m.coding == HTTP_BODY_GZIP || m.coding == HTTP_BODY_DEFLATE ||
                 m.coding == HTTP_BODY_BR || m.coding == HTTP_BODY_ZSTD;
-    int want = m.coding != HTTP_BODY_OTHER &&
+    int want = cb && cb->field && m.coding != HTTP_BODY_OTHER &&
                (whole || m.ctype == HTTP_BODY_CT_FORM || m.ctype == HTTP_BODY_CT_JSON ||
                 (m.is_request && m.ctype != HTTP_BODY_CT_MEDIA));
     http_body_begin(d->b, m.coding, m.ctype, whole, want);

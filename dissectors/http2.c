@@ -199,7 +199,7 @@ static void http2_body_open(struct http2 *h, struct http2_dir *d, uint32_t sid,
     s->sid = sid;
     s->opened = ++d->opened;
     http_body_start(s->b, d->el ? (const uint8_t *)d->enc : NULL, d->el,
-                     d->cl ? (const uint8_t *)d->ct : NULL, d->cl);
+                     d->cl ? (const uint8_t *)d->ct : NULL, d->cl, cb && cb->field);
 }
 
 /* Feed one header block fragment; final when END_HEADERS. */

@@ -312,13 +312,14 @@ static void http3_body_end(struct http3 *h, struct h3_slot *s, const struct diss
     s->body_open = 0;
 }
 
-static void http3_data(struct http3 *h, struct h3_slot *s, const uint8_t *p, size_t n)
+static void http3_data(struct http3 *h, struct h3_slot *s, const uint8_t *p, size_t n,
+                       int want)
 {
     if (!s->body_open) {
         if (!s->body && !(s->body = http_body_new()))
             return;
         http_body_start(s->body, s->el ? (const uint8_t *)s->enc : NULL, s->el,
-                        s->cl ? (const uint8_t *)s->ct : NULL, s->cl);
+                        s->cl ? (const uint8_t *)s->ct : NULL, s->cl, want);
         s->body_open = 1;
     }
     http_body_data(s->body, h->st, p, n);
@@ -388,7 +389,7 @@ static size_t http3_frames(struct http3 *h, struct h3_slot *s, const uint8_t *p,
         }
         size_t take = s->flen - s->fgot < n - off ? (size_t)(s->flen - s->fgot) : n - off;
         if (take && !s->skip_frame && s->ftype == 0x00)
-            http3_data(h, s, p + off, take);
+            http3_data(h, s, p + off, take, cb && cb->field);
         else if (take && !s->skip_frame)
             memcpy(s->fbuf + s->fgot, p + off, take);
         s->fgot += take;

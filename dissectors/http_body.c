@@ -117,12 +117,12 @@ void http_body_begin(struct http_body *b, enum http_body_coding coding,
 }
 
 void http_body_start(struct http_body *b, const uint8_t *enc, size_t el, const uint8_t *ct,
-                     size_t cl)
+                     size_t cl, int want)
 {
     enum http_body_coding coding = enc ? http_body_coding_of(enc, el) : HTTP_BODY_IDENTITY;
     /* Framed (HTTP/2 DATA): the raw scan sees the body cut by frame headers. */
     http_body_begin(b, coding, ct ? http_body_ctype_of(ct, cl) : HTTP_BODY_CT_NONE, 1,
-                    coding != HTTP_BODY_OTHER);
+                    want && coding != HTTP_BODY_OTHER);
 }
 
 /* ---- body buffer and zlib ---- */

@@ -67,9 +67,10 @@ void http_body_set_memcap(struct http_body *b, struct memcap *mc);
 void http_body_begin(struct http_body *b, enum http_body_coding coding,
                      enum http_body_ctype ctype, int whole, int want);
 /* http_body_begin() from the Content-Encoding and Content-Type values (NULL when
- * absent) of a framed body (HTTP/2 DATA): always handed over whole. */
+ * absent) of a framed body (HTTP/2 DATA): always handed over whole. want: 0 when no
+ * field callback will take it (a quiet direction): the body is then not kept. */
 void http_body_start(struct http_body *b, const uint8_t *enc, size_t el, const uint8_t *ct,
-                     size_t cl);
+                     size_t cl, int want);
 /* The next piece of the body; p is borrowed for the call. st counts truncation and
  * zlib trouble. */
 void http_body_data(struct http_body *b, struct dissect_stats *st, const uint8_t *p,

@@ -25,8 +25,12 @@ int textenc_icontains(const uint8_t *s, size_t n, const char *needle)
 
 size_t textenc_url_decode(uint8_t *buf, size_t len, int plus)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
+    /* Up to the first escape the output is the input: no byte needs writing. */
+    size_t i = 0;
+    while (i < len && buf[i] != '%' && !(plus && buf[i] == '+'))
+        i++;
+    size_t o = i;
+    for (; i < len; i++) {
         uint8_t c = buf[i];
         if (c == '%' && i + 2 < len) {
             int h = ascii_hexval(buf[i + 1]), l = ascii_hexval(buf[i + 2]);

@@ -190,6 +190,26 @@ static enum uw_kind uw_kind_binary(const uint8_t *v, size_t n)
     return UW_NONE;
 }
 
+/* A token of letters, digits and dots in one case (or with a dot): no test below can
+ * hold for it (no control byte, brace, backslash, '%', '=' or "--"; base64 needs both
+ * cases and no dot), so one pass settles what most values an SDK sends are. */
+static int uw_plain_token(const uint8_t *v, size_t n)
+{
+    int lower = 0, upper = 0, dot = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = v[i];
+        if (c >= 'a' && c <= 'z')
+            lower = 1;
+        else if (c >= 'A' && c <= 'Z')
+            upper = 1;
+        else if (c == '.')
+            dot = 1;
+        else if (c < '0' || c > '9')
+            return 0;
+    }
+    return dot || !lower || !upper;
+}
+
 static enum uw_kind uw_kind(const struct uw_call *c, const uint8_t *v, size_t n)
 {
     int top_body = c->whole_body && c->depth == 0;
@@ -200,6 +220,8 @@ static enum uw_kind uw_kind(const struct uw_call *c, const uint8_t *v, size_t n)
     /* zlib: CM 8, a window of at most 32 KiB, header check multiple of 31 */
     if (n >= 6 && (v[0] & 0x0f) == 8 && (v[0] >> 4) <= 7 && ((v[0] << 8) | v[1]) % 31 == 0)
         return UW_ZLIB;
+    if (uw_plain_token(v, n))
+        return UW_NONE;
     enum uw_kind bk = uw_kind_binary(v, n);
     if (bk != UW_NONE)
         return bk;

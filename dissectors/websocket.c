@@ -106,7 +106,7 @@ static void ws_message_end(struct websocket *w, struct ws_dir *d, int dir,
                            const struct dissect_cb *cb, void *ctx)
 {
     w->st->ws_messages++;
-    if (d->compressed)
+    if (d->compressed && cb && cb->field) /* a quiet direction is not inflated */
         ws_inflate(w, d, dir, cb, ctx);
     else if (d->mlen && cb && cb->field)
         cb->field(ctx, "ws.message", "", d->msg, d->mlen);

@@ -19,6 +19,23 @@ static int flow_device(const struct ruleset *r, const struct flow *f)
     return d;
 }
 
+/* Is the server of f a profile device (by its L2 address, else its IP)? */
+static int server_is_device(const struct ruleset *r, const struct flow *f)
+{
+    if (!r->profile)
+        return 0;
+    if (f->has_mac[FLOW_TOCLIENT] && profile_find_mac(r->profile, f->mac[FLOW_TOCLIENT]) >= 0)
+        return 1;
+    return profile_find_ip(r->profile, f->key.family, f->key.ip[!f->client]) >= 0;
+}
+
+int attribute_device_dir(const struct ruleset *r, const struct flow *f)
+{
+    if (!server_is_device(r, f))
+        return FLOW_TOSERVER;
+    return flow_device(r, f) >= 0 ? -1 : FLOW_TOCLIENT;
+}
+
 static const char *or_empty(const char *s)
 {
     return s ? s : "";

@@ -42,6 +42,11 @@ struct attribution {
     char learned[ATTRIBUTE_NAME_LEN];    /* the name an earlier flow to this address had */
 };
 
+/* Which side of flow f sends as a profile device: FLOW_TOSERVER when its client is one
+ * (or when neither side is: the client is then taken as the device), FLOW_TOCLIENT when
+ * only its server is, -1 when both are (device to device). */
+int attribute_device_dir(const struct ruleset *r, const struct flow *f);
+
 /* Fill a for flow f under rules r. Every pointer in a is borrowed from r, n or a
  * itself, valid while they are. */
 void attribute_flow(const struct ruleset *r, const struct flow *f,

@@ -53,6 +53,7 @@ struct fctx {
     matcher_stream_t *ms[2];
     dissect_flow_t *df;
     int no_scan;                  /* TLS: ciphertext is not scanned */
+    int quiet_dir;                /* the direction sent to the device (INSPECT_OUT), or -1 */
     char sni[NAME_LEN], http_host[NAME_LEN], cert[NAME_LEN];
     struct finding *fs;
     size_t n, cap;
@@ -67,6 +68,7 @@ struct inspect {
     struct dissect_env env;
     uint64_t now_us;
     uint64_t now_pkt;
+    enum inspect_mode mode;
     struct inspect_stats st;
 };
 
@@ -164,6 +166,11 @@ void inspect_set_keylog(inspect_t *in, struct keylog *keys)
 void inspect_set_memcap(inspect_t *in, struct memcap *mem)
 {
     in->env.mem = mem;
+}
+
+void inspect_set_mode(inspect_t *in, enum inspect_mode mode)
+{
+    in->mode = mode;
 }
 
 void inspect_set_packet(inspect_t *in, uint64_t pkt_no)
@@ -348,6 +355,12 @@ static struct fctx *ctx_of(inspect_t *in, struct flow *f)
         c->in = in;
         c->f = f;
         c->g = in->gen;
+        c->quiet_dir = -1;
+        if (in->mode == INSPECT_OUT) {
+            int out = attribute_device_dir(c->g->rules, f);
+            c->quiet_dir = out < 0 ? -1 : !out;
+            dissect_flow_set_quiet(c->df, c->quiet_dir);
+        }
         c->g->flows++;
         f->user = c;
     }
@@ -377,7 +390,7 @@ void inspect_data(inspect_t *in, struct flow *f, int dir, const uint8_t *data, s
         if (dissect_flow_proto(c->df) == DISSECT_PROTO_TLS)
             c->no_scan = 1;
     }
-    if (!c->no_scan) {
+    if (!c->no_scan && dir != c->quiet_dir) {
         if (!c->ms[dir])
             c->ms[dir] = matcher_stream_open(c->g->rules->matcher, "tcp.payload");
         if (!c->ms[dir] ||
@@ -411,7 +424,8 @@ void inspect_datagram(inspect_t *in, struct flow *f, int dir, const uint8_t *dat
         return;
     }
     /* The datagram scan also looks for binary forms (raw 6-byte MAC). */
-    if (matcher_scan_datagram(c->g->rules->matcher, c->g->scratch, data, len, "udp.payload",
+    if (dir != c->quiet_dir &&
+        matcher_scan_datagram(c->g->rules->matcher, c->g->scratch, data, len, "udp.payload",
                               on_hit, c) < 0)
         in->st.scan_errors++;
     maybe_flush(in, f, c);

@@ -53,6 +53,13 @@ struct memcap;
  * outlive the inspector; NULL: none). */
 void inspect_set_memcap(inspect_t *in, struct memcap *mem);
 
+/* Which bytes are inspected in full. INSPECT_OUT (the default): what a device sends;
+ * bytes sent to it only for what names the peer and what decryption needs (handshakes,
+ * DNS answers, HTTP headers parsed but not scanned; bodies skipped). INSPECT_BOTH:
+ * both directions alike. Applies to flows that start after the call. */
+enum inspect_mode { INSPECT_OUT, INSPECT_BOTH };
+void inspect_set_mode(inspect_t *in, enum inspect_mode mode);
+
 /* The packet clock, for DNS TTLs. */
 void inspect_set_time(inspect_t *in, uint64_t ts_us);
 /* The capture-wide number of the packet being inspected (a finding's pcap_cnt). */

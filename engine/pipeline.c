@@ -166,6 +166,7 @@ static int start_workers(struct reader *rd, size_t reasm_bytes, char *err, size_
             .rules = c->rules,
             .keys = rd->keys,
             .mem = &rd->mem,
+            .inspect_both = c->inspect_both,
         };
         if (!(rd->workers[i] = worker_new(&wc, err, errlen)))
             return LW_ERR_NOMEM;

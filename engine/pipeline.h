@@ -51,6 +51,7 @@ struct pipeline_config {
     uint64_t max_packets;       /* -c N: stop after N packets read; 0 = no limit */
     const char *write_path;     /* -w FILE: also write the packets read, or NULL */
     int summary;                /* a closing summary on stderr (a terminal, not -q) */
+    int inspect_both;           /* --inspect both (inspect.h: INSPECT_BOTH) */
 };
 
 /* Defaults for every field but files, filter and sink. */

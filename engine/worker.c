@@ -281,6 +281,7 @@ worker_t *worker_new(const struct worker_config *c, char *err, size_t errlen)
     }
     inspect_set_keylog(w->inspect, c->keys);
     inspect_set_memcap(w->inspect, c->mem);
+    inspect_set_mode(w->inspect, c->inspect_both ? INSPECT_BOTH : INSPECT_OUT);
     flow_table_set_memcap(w->flows, c->mem, worker_flow_bytes(w));
     return w;
 err:

@@ -46,6 +46,7 @@ struct worker_config {
     struct ruleset *rules;   /* borrowed; read-only but for its own locked parts */
     struct keylog *keys;     /* borrowed, may be NULL: TLS secrets */
     struct memcap *mem;      /* borrowed, may be NULL: the process memory budget */
+    int inspect_both;        /* --inspect both: bytes sent to devices are scanned too */
 };
 
 /* What one flow costs beyond its body buffers (which draw separately): the flow, nDPI

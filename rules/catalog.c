@@ -522,6 +522,7 @@ static int load_entry(catalog_t *c, yaml_document_t *doc, yaml_node_t *m, const 
         return LW_ERR_NOMEM;
     if ((rc = load_extras(c, e, doc, m, file, tier, d)) < 0)
         return rc;
+    e->n_own_aliases = e->n_aliases;
     /* Only the defining entry says whether it is a front end: a merged definition that
      * fills in a missing category never turns an SDK into one. */
     e->frontend = e->category && (!strcmp(e->category, "cdn") || !strcmp(e->category, "cloud"));

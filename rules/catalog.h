@@ -32,6 +32,8 @@ struct sdk_entry {
     const char *category;    /* one of catalog_category_ok(); "unknown" when not given */
     const char *const *aliases;         /* the names policies use for it */
     size_t n_aliases;
+    size_t n_own_aliases;    /* the first n_own_aliases are the defining entry's own list;
+                                the rest are names of imported definitions merged into it */
     const char *const *host_patterns;   /* regular expressions over host names */
     size_t n_host_patterns;
     const char *const *code_signatures; /* Java package prefixes, kept for reference */

@@ -421,6 +421,77 @@ static int entry_fill(struct build *b, struct draft_entry *e, size_t first, size
     return 0;
 }
 
+/* The catalogue categories of the uses stated in lines [l, end) into cats (at most
+ * max), the first use hit's index into *first. When the lines label a use ("SDK usage:",
+ * "用途：") only the words after such a label count: "read storage space" in a list of
+ * fields says nothing of what the SDK is for. */
+static size_t span_uses(const struct build *b, size_t l, size_t end, const char **cats,
+                        size_t max, size_t *first)
+{
+    size_t from = line_start(&b->t, l), to = line_start(&b->t, end), n = 0;
+    size_t i0 = hit_at(b, from), label_line = SIZE_MAX;
+    int labelled = 0;
+    *first = SIZE_MAX;
+    for (size_t i = i0; i < b->nh && b->h[i].start < to; i++)
+        labelled |= b->h[i].kind == DLX_USE_LABEL;
+    for (size_t i = i0; i < b->nh && b->h[i].start < to; i++) {
+        const struct draftlex_hit *h = &b->h[i];
+        size_t hl = line_of(&b->t, h->start);
+        if (h->kind == DLX_USE_LABEL)
+            label_line = hl;
+        if (h->kind != DLX_USE || (labelled && hl != label_line))
+            continue;
+        size_t k = 0;
+        while (k < n && strcmp(cats[k], h->target) != 0)
+            k++;
+        if (k == n && n < max)
+            cats[n++] = h->target;
+        if (*first == SIZE_MAX)
+            *first = i;
+    }
+    return n;
+}
+
+/* A vendor-only name ("Tencent SDK") whose stated use leaves exactly one of its
+ * candidates ("instant messaging": tencent-im among tencent-bugly, tencent-gdt, ...)
+ * stands for that one; the use is quoted in the clause and named in the note. An id
+ * another entry already has is not taken (the file would list it twice). */
+static int resolve_by_use(struct build *b, struct draft_entry *e)
+{
+    const char *cats[16], *pick = NULL;
+    size_t first = SIZE_MAX, n = 0, npick = 0;
+    for (size_t s = 0; s < e->nspan; s++) {
+        size_t f;
+        n = span_uses(b, e->span[s][0] - 1, e->span[s][1], cats, 16, &f);
+        if (n) {
+            first = f;
+            break;
+        }
+    }
+    for (size_t c = 0; c < e->ncand; c++) {
+        const char *cat = draftlex_category(b->lx, e->cand[c]);
+        for (size_t k = 0; cat && k < n; k++)
+            if (strcmp(cat, cats[k]) == 0) {
+                pick = e->cand[c];
+                npick++;
+                break;
+            }
+    }
+    if (npick != 1)
+        return 0;
+    for (size_t i = 0; i < b->d->n; i++)
+        if (b->d->e[i].sdk && strcmp(b->d->e[i].sdk, pick) == 0)
+            return 0;
+    const struct draftlex_hit *h = &b->h[first];
+    if (!(e->use = strndup(b->t.s + h->start, h->end - h->start)))
+        return LW_ERR_NOMEM;
+    e->use_cat = draftlex_category(b->lx, pick);
+    e->sdk = pick;
+    e->confidence = 0.5;
+    return clause_excerpt(&e->clause, &b->t, line_of(&b->t, h->start), h->start, h->end,
+                          " | ");
+}
+
 static int read_entries(struct build *b)
 {
     size_t *ent = malloc((b->nh + 1) * sizeof *ent);
@@ -454,6 +525,9 @@ static int read_entries(struct build *b)
             e->confidence = c;
     }
     free(ent);
+    for (size_t i = 0; i < b->d->n && rc == 0; i++)
+        if (!b->d->e[i].sdk && b->d->e[i].ncand)
+            rc = resolve_by_use(b, &b->d->e[i]);
     return rc;
 }
 
@@ -693,6 +767,7 @@ out:
 static void entry_free(struct draft_entry *e)
 {
     free(e->name);
+    free(e->use);
     free(e->types.v);
     free(e->vague.v);
     free(e->clause.p);

@@ -38,8 +38,10 @@ struct draft_entry {
     struct sbuf clause;   /* exact excerpts of the text, " | " between them */
     size_t span[8][2];    /* its spans: 1-based first and last lines, adjacent merged */
     size_t nspan;
-    const char *cand[8];  /* sdk NULL: catalogue ids its name may mean (borrowed) */
+    const char *cand[8];  /* a vendor-only name: catalogue ids it may mean (borrowed) */
     size_t ncand;
+    char *use;            /* the stated use that picked sdk among cand (owned), or NULL */
+    const char *use_cat;  /* its category (borrowed from the lexicon) */
     double confidence;
 };
 

@@ -9,7 +9,6 @@
 
 #include "common/ascii.h"
 #include "common/lwerr.h"
-#include "rules/catalias.h"
 #include "rules/draft.h"
 #include "rules/htmltext.h"
 
@@ -17,7 +16,6 @@
 struct run {
     ontology_t *ont;
     catalog_t *cat;
-    catalias_t *al;
     draftlex_t *lx;
     char *raw, *text;
     draft_t *d;
@@ -85,10 +83,9 @@ static int load_rules(struct run *r, const char *dir, char *err, size_t errlen)
         return rc;
     snprintf(path, sizeof path, "%s/sdks", dir);
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
-        ((rc = catalog_load_dir(path, &r->cat, err, errlen)) < 0 ||
-         (rc = catalias_load_dir(path, &r->al, err, errlen)) < 0))
+        (rc = catalog_load_dir(path, &r->cat, err, errlen)) < 0)
         return rc;
-    return draftlex_new(r->ont, r->cat, r->al, &r->lx, err, errlen);
+    return draftlex_new(r->ont, r->cat, &r->lx, err, errlen);
 }
 
 /* The declared policy of file `against`: its directory is loaded as data/policies is. */
@@ -129,7 +126,6 @@ static void run_free(struct run *r)
     free(r->text);
     free(r->raw);
     draftlex_free(r->lx);
-    catalias_free(r->al);
     catalog_free(r->cat);
     ontology_free(r->ont);
 }

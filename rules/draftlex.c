@@ -31,8 +31,15 @@ struct dlx_name {
     int ambiguous;
 };
 
+/* A hand-written catalogue entry's id and category (for draftlex_category()). */
+struct dlx_sdk {
+    const char *id, *category;
+};
+
 struct draftlex {
     struct rarena *arena;
+    struct dlx_sdk *sdks;
+    size_t nsdks;
     struct dlx_pat *pats;
     size_t n, cap;
     struct dlx_name *names;
@@ -66,6 +73,28 @@ static const struct { const char *expr; enum draftlex_kind kind; const char *tar
     {"加密|脱敏|去标识化|匿名化|哈希", DLX_TRANSFORM, "unnamed"},
     {"^[^:：\\n]{0,40}(name|type|sdk|partner|provider|名称|合作方|第三方)[^:：\\n]{0,20}[:：]",
      DLX_LABEL, NULL},
+    /* What an SDK is for, as a catalogue category: it tells "Tencent SDK" used for
+     * "instant messaging" (tencent-im) from the other Tencent SDKs. */
+    {"^[^:：\\n]{0,40}(\\b(usage|purposes?|uses?|functions?|functionality|scenarios?|scenes?)\\b"
+     "|用途|目的|功能|场景)[^:：\\n]{0,20}[:：]", DLX_USE_LABEL, NULL},
+    {"\\badverti[sz](ing|ements?|e)\\b|\\bads?\\b|\\bmoneti[sz]ation\\b|广告|变现", DLX_USE,
+     "advertising"},
+    {"\\bstatistic(s|al)?\\b|\\banalytics?\\b|\\banaly(sis|[sz]e|[sz]ing)\\b|统计|分析",
+     DLX_USE, "analytics"},
+    {"\\bcrash(es)?\\b|\\bbug\\s+report|崩溃|异常上报", DLX_USE, "crash_reporting"},
+    {"\\bpush\\b|\\bnotifications?\\b|推送", DLX_USE, "push"},
+    {"\\binstant\\s+messag(ing|es?)\\b|\\bIM\\b|\\bchat\\b|即时通[讯信]|聊天", DLX_USE, "messaging"},
+    {"\\bmaps?\\b|\\blocation\\b|\\bpositioning\\b|\\bnavigation\\b|地图|定位|导航", DLX_USE,
+     "maps"},
+    {"\\bmaps?\\b|\\blocation\\b|\\bpositioning\\b|\\bnavigation\\b|地图|定位|导航", DLX_USE,
+     "location"},
+    {"\\bpay(ment|ments)?\\b|支付", DLX_USE, "payment"},
+    {"\\blog[\\s\\-]?in\\b|\\bsign[\\s\\-]?in\\b|登录", DLX_USE, "login"},
+    {"\\bshar(e|ing)\\b|\\bsocial\\b|分享", DLX_USE, "social"},
+    {"\\baudio\\b|\\bvideo\\b|\\blive[\\s\\-]?stream|\\bRTC\\b|音视频|直播|语音", DLX_USE,
+     "audio_video"},
+    {"\\bcustomer\\s+service\\b|客服", DLX_USE, "customer_interaction"},
+    {"\\b(cloud|object|file)\\s+storage\\b|云存储|对象存储", DLX_USE, "cloud"},
 };
 
 /* Words that say what an SDK does, not which one it is: stripped from the end of a
@@ -295,24 +324,27 @@ static int entry_parts(draftlex_t *lx, const char *name, const char *id)
 }
 
 /* Every name of every catalogue entry, de-duplicated, as patterns. */
-static int add_sdk_names(draftlex_t *lx, const catalog_t *cat, const catalias_t *al)
+static int add_sdk_names(draftlex_t *lx, const catalog_t *cat)
 {
     int rc;
+    if (!(lx->sdks = calloc(catalog_count(cat) + 1, sizeof *lx->sdks)))
+        return LW_ERR_NOMEM;
     for (size_t i = 0; i < catalog_count(cat); i++) {
         const struct sdk_entry *e = catalog_entry(cat, i);
         /* Only the hand-written entries: thousands of imported tracker names (many
          * of them common words) would start false SDK entries and slow the lexicon. */
         if (e->imported)
             continue;
-        size_t na;
-        const char *const *aliases = catalias_get(al, e->id, &na);
+        lx->sdks[lx->nsdks++] = (struct dlx_sdk){e->id, e->category};
         /* An id is a key, not a name a policy writes: weaker than the name. */
         if ((rc = add_name(lx, e->id, strlen(e->id), e->id, 2)) < 0 ||
             (rc = add_name(lx, e->name, strlen(e->name), e->id, 3)) < 0 ||
             (rc = entry_parts(lx, e->name, e->id)) < 0)
             return rc;
-        for (size_t k = 0; k < na; k++)
-            if ((rc = add_name(lx, aliases[k], strlen(aliases[k]), e->id, 3)) < 0)
+        /* The entry's own aliases: names merged in from imported lists ("OPPO",
+         * "Facebook CDN") are a tracker list's labels, not names policies write. */
+        for (size_t k = 0; k < e->n_own_aliases; k++)
+            if ((rc = add_name(lx, e->aliases[k], strlen(e->aliases[k]), e->id, 3)) < 0)
                 return rc;
     }
     for (size_t i = 0; i < lx->nnames; i++) {
@@ -365,8 +397,8 @@ out:
     return rc;
 }
 
-int draftlex_new(const ontology_t *ont, const catalog_t *cat, const catalias_t *al,
-                 draftlex_t **out, char *err, size_t errlen)
+int draftlex_new(const ontology_t *ont, const catalog_t *cat, draftlex_t **out, char *err,
+                 size_t errlen)
 {
     int rc = LW_ERR_NOMEM;
     draftlex_t *lx = calloc(1, sizeof *lx);
@@ -376,21 +408,23 @@ int draftlex_new(const ontology_t *ont, const catalog_t *cat, const catalias_t *
     /* A link sentence is quoted whole (draft.c finds it from the match end) and a label
      * is used by its colon, so their long patterns go without start of match, which
      * Hyperscan refuses them. Labels start a line (multi-line '^'). */
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        enum draftlex_kind k = fixed[i].kind;
         if (add_pat(lx, fixed[i].expr,
-                    fixed[i].kind == DLX_LINKED ? DLX_FLAGS & ~HS_FLAG_SOM_LEFTMOST
-                    : fixed[i].kind == DLX_LABEL
+                    k == DLX_LINKED ? DLX_FLAGS & ~HS_FLAG_SOM_LEFTMOST
+                    : k == DLX_LABEL || k == DLX_USE_LABEL
                         ? (DLX_FLAGS & ~HS_FLAG_SOM_LEFTMOST) | HS_FLAG_MULTILINE
                         : DLX_FLAGS,
-                    fixed[i].kind, fixed[i].target, 0) < 0)
+                    k, fixed[i].target, 0) < 0)
             goto nomem;
+    }
     /* Names the catalogue lacks: capitalised words before "SDK" (case matters here). */
     if (add_pat(lx, "\\b[A-Z][A-Za-z0-9\\-]*( [A-Z][A-Za-z0-9\\-]*){0,3} SDK",
                 HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST, DLX_UNKNOWN_SDK, NULL, 0) < 0 ||
         add_pat(lx, "[\\x{4e00}-\\x{9fff}A-Za-z0-9]{2,12}SDK", DLX_FLAGS, DLX_UNKNOWN_SDK,
                 NULL, 0) < 0)
         goto nomem;
-    if (add_types(lx, ont) < 0 || (cat && add_sdk_names(lx, cat, al) < 0))
+    if (add_types(lx, ont) < 0 || (cat && add_sdk_names(lx, cat) < 0))
         goto nomem;
     if ((rc = compile(lx, err, errlen)) < 0)
         goto fail;
@@ -411,6 +445,7 @@ void draftlex_free(draftlex_t *lx)
     hs_free_database(lx->db);
     free(lx->pats);
     free(lx->names);
+    free(lx->sdks);
     rarena_free(lx->arena);
     free(lx);
 }
@@ -442,6 +477,14 @@ size_t draftlex_candidates(const draftlex_t *lx, const char *name, size_t len,
             ids[n++] = nm->id;
     }
     return n;
+}
+
+const char *draftlex_category(const draftlex_t *lx, const char *id)
+{
+    for (size_t i = 0; lx && id && i < lx->nsdks; i++)
+        if (strcmp(lx->sdks[i].id, id) == 0)
+            return lx->sdks[i].category;
+    return NULL;
 }
 
 size_t draftlex_npatterns(const draftlex_t *lx)

@@ -2,7 +2,8 @@
  * one Hyperscan block database, and the scan that finds them.
  *
  * The lexicon is made of: the ontology's synonyms and vague phrases (identifier types),
- * the catalogue's SDK ids, names, the parts of those names and their aliases (SDKs),
+ * the catalogue's SDK ids, names, the parts of those names and their aliases
+ * (sdk_entry.aliases, the hand-written entry's own list only) (SDKs),
  * a pattern for names the catalogue lacks ("Foo Bar SDK", "某某SDK"), and fixed
  * English and Chinese words for SDK-list headings, links to a list held elsewhere and
  * promised transforms (MD5, hashed, 加密, 脱敏). Everything is matched caseless, in
@@ -16,7 +17,6 @@
 
 #include <stddef.h>
 
-#include "rules/catalias.h"
 #include "rules/catalog.h"
 #include "rules/ontology.h"
 
@@ -32,6 +32,10 @@ enum draftlex_kind {
     DLX_TRANSFORM,   /* target = "md5", "sha1", "sha256" or "unnamed" (hashed, 脱敏 ...) */
     DLX_LABEL,       /* a line's first field label naming an SDK ("Partner Name:",
                         "SDK名称："); the hit is its colon */
+    DLX_USE,         /* words saying what an SDK is used for ("instant messaging",
+                        "推送"); target = a catalogue category ("messaging", "push") */
+    DLX_USE_LABEL,   /* a line's label introducing that use ("SDK usage:", "使用目的：");
+                        the hit is its colon */
     DLX_NKINDS
 };
 
@@ -42,11 +46,11 @@ struct draftlex_hit {
     int strength;            /* DLX_SDK: 2 = id, name or alias, 1 = a word of the name */
 };
 
-/* Build and compile the lexicon. ont is required; cat and al may be NULL (no SDK
- * names). They must outlive the lexicon (targets borrow their strings). Returns 0 or a
- * negative lwerr.h code with a message in err; caller frees *out with draftlex_free(). */
-int draftlex_new(const ontology_t *ont, const catalog_t *cat, const catalias_t *al,
-                 draftlex_t **out, char *err, size_t errlen);
+/* Build and compile the lexicon. ont is required; cat may be NULL (no SDK names). They
+ * must outlive the lexicon (targets borrow their strings). Returns 0 or a negative
+ * lwerr.h code with a message in err; caller frees *out with draftlex_free(). */
+int draftlex_new(const ontology_t *ont, const catalog_t *cat, draftlex_t **out, char *err,
+                 size_t errlen);
 void draftlex_free(draftlex_t *lx);
 size_t draftlex_npatterns(const draftlex_t *lx);
 
@@ -67,5 +71,9 @@ int draftlex_scan(const draftlex_t *lx, const char *text, size_t len,
  * ("The", "SDK") gives none. Returns the count. */
 size_t draftlex_candidates(const draftlex_t *lx, const char *name, size_t len,
                            const char **ids, size_t max);
+
+/* The catalogue category of SDK id (borrowed), or NULL when the lexicon has no such
+ * hand-written entry or it has no category. */
+const char *draftlex_category(const draftlex_t *lx, const char *id);
 
 #endif

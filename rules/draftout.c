@@ -107,6 +107,11 @@ static void write_entry(const struct draft_entry *e, FILE *f)
 {
     if (e->sdk) {
         fprintf(f, "  - sdk: %s\n", e->sdk);
+        if (e->use) { /* picked by its use: the name the text wrote, for the reviewer */
+            fputs("    name: ", f);
+            yq(f, e->name);
+            fputc('\n', f);
+        }
     } else {
         fputs("  - sdk: null\n    name: ", f);
         yq(f, e->name);
@@ -129,8 +134,16 @@ static void write_entry(const struct draft_entry *e, FILE *f)
         if (e->span[i][1] != e->span[i][0])
             fprintf(f, "-%zu", e->span[i][1]);
     }
+    if (e->use) {
+        fputs("; the text names the vendor only: its use '", f);
+        for (const char *p = e->use; *p; p++)
+            if (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+                fputc(*p, f);
+        fprintf(f, "' (%s) leaves this one of:", e->use_cat);
+    }
     for (size_t i = 0; i < e->ncand; i++)
-        fprintf(f, "%s%s", i ? ", " : "; not in the catalogue, perhaps: ", e->cand[i]);
+        fprintf(f, "%s%s", i ? ", " : e->use ? " " : "; not in the catalogue, perhaps: ",
+                e->cand[i]);
     fputs("\"\n", f);
 }
 

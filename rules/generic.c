@@ -5,6 +5,7 @@
 
 #include <hs/hs.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +74,9 @@ struct gkey {
 
 static struct gkey gkeys[GENERIC_NKEYS_MAX];
 static size_t ngkeys;
+/* Which (length, first letter) pairs some key has: most keys an SDK sends are no
+ * lexicon key, and this turns them away before the lower-casing and the search. */
+static uint32_t gkey_first[GENERIC_KEY_MAX][8];
 static pthread_once_t gkeys_once = PTHREAD_ONCE_INIT;
 
 static int gkey_cmp(const void *a, const void *b)
@@ -90,6 +94,9 @@ static void gkeys_build(void)
             if (n < GENERIC_KEY_MAX && ngkeys < GENERIC_NKEYS_MAX) {
                 memcpy(gkeys[ngkeys].k, a, n);
                 gkeys[ngkeys].k[n] = 0;
+                unsigned char c = (unsigned char)a[0];
+                c = c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+                gkey_first[n][c >> 5] |= 1u << (c & 31);
                 gkeys[ngkeys++].gp = &generic_table[i];
             }
             a += n + (a[n] == '|');
@@ -103,9 +110,13 @@ const struct generic_pattern *generic_find_key(const char *key, size_t len)
     struct gkey want;
     if (!key || len == 0 || len >= GENERIC_KEY_MAX)
         return NULL;
+    pthread_once(&gkeys_once, gkeys_build);
+    unsigned char c = (unsigned char)key[0];
+    c = c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+    if (!(gkey_first[len][c >> 5] & (1u << (c & 31))))
+        return NULL;
     ascii_lower_copy(want.k, key, len);
     want.k[len] = 0;
-    pthread_once(&gkeys_once, gkeys_build);
     const struct gkey *g = bsearch(&want, gkeys, ngkeys, sizeof gkeys[0], gkey_cmp);
     return g ? g->gp : NULL;
 }

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "common/lwerr.h"
-#include "rules/catalias.h"
 #include "rules/draft.h"
 #include "rules/draftlex.h"
 #include "rules/htmltext.h"
@@ -27,7 +26,7 @@ static void load(void)
         return;
     CU_ASSERT_FATAL(ontology_load(RULES "/ontology.yaml", &ont, err, sizeof err) == 0);
     CU_ASSERT_FATAL(catalog_load_dir(RULES "/sdks", &cat, err, sizeof err) == 0);
-    int rc = draftlex_new(ont, cat, NULL, &lx, err, sizeof err);
+    int rc = draftlex_new(ont, cat, &lx, err, sizeof err);
     if (rc)
         fprintf(stderr, "lexicon: %s\n", err);
     CU_ASSERT_FATAL(rc == 0);
@@ -174,11 +173,46 @@ static void test_draft_html_list(void)
     t = prep(table, sizeof table - 1);
     CU_ASSERT_FATAL(t != NULL);
     y = draft_yaml(t);
-    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: null\n    name: \"友盟SDK\"\n"
-                                     "    declares: [imei, oaid]\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: umeng\n    declares: [mac]\n"));
+    /* 友盟 is an alias of umeng in the shipped catalogue: both rows are one entry. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: umeng\n    declares: [imei, oaid, mac]\n"));
+    CU_ASSERT_PTR_NULL(strstr(y, "sdk: null"));
     free(y);
     free(t);
+}
+
+/* A vendor-only name ("Tencent SDK") stands for the one catalogue entry of that vendor
+ * whose category its stated use names; with none or several, it stays sdk: null. */
+static void test_draft_vendor_use(void)
+{
+    char *y = draft_yaml("Third-party SDK list\n"
+                         "Tencent SDK\n"
+                         "Fields: location, IMEI\n"
+                         "SDK usage: instant messaging\n"
+                         "Baidu SDK\n"
+                         "Fields: IMSI\n"
+                         "Purpose: advertising, push and crash statistics\n"
+                         "Xiaomi SDK\n"
+                         "Fields: OAID\n");
+    /* "location" among the fields is no use: only the labelled line counts. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: tencent-im\n    name: \"Tencent SDK\"\n"
+                                     "    declares: [location, imei]\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "| SDK usage: instant messaging\"\n    confidence: 0.5\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "its use 'instant messaging' (messaging) leaves this one "
+                                     "of: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: null\n    name: \"Baidu SDK\"\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: null\n    name: \"Xiaomi SDK\"\n") ||
+                           strstr(y, "  - sdk: xiaomi-push\n"));
+    free(y);
+    /* Two entries may not become one id: a later "Tencent Cloud IM" keeps it. */
+    y = draft_yaml("Third-party SDK list\n"
+                   "Tencent Cloud IM\n"
+                   "Fields: IMEI\n"
+                   "Tencent SDK\n"
+                   "Fields: OAID\n"
+                   "Usage: chat\n");
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: tencent-im\n    declares: [imei]\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: null\n    name: \"Tencent SDK\"\n"));
+    free(y);
 }
 
 static void test_draft_no_list(void)
@@ -201,30 +235,41 @@ static void test_draft_no_list(void)
 static void test_draft_aliases(void)
 {
     char err[LW_ERRBUF];
-    catalias_t *al = NULL;
+    catalog_t *c2 = NULL;
     draftlex_t *l2 = NULL;
     draft_t *d = NULL;
-    const char *dir = tu_tmpdir();
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/alias", tu_tmpdir());
+    tu_sh(NULL, "rm -rf '%s' && mkdir -p '%s/imported'", dir, dir);
     static const char sdks[] = "- id: umeng\n  name: Umeng\n  vendor: Alibaba\n"
                                "  domains: [umeng.com]\n  source: test\n"
                                "  aliases: [\"友盟\", \"U-App\"]\n";
-    CU_ASSERT_FATAL(tu_write(tu_path("a.yaml"), sdks, sizeof sdks - 1) == 0);
+    /* An imported list's label for the same id: an alias of the catalogue, not a name
+     * the drafter looks for. */
+    static const char imp[] = "- id: umeng\n  name: Feedback Kit\n  vendor: x\n"
+                              "  domains: [umeng.cn]\n  source: import\n";
+    char path[600];
+    snprintf(path, sizeof path, "%s/a.yaml", dir);
+    CU_ASSERT_FATAL(tu_write(path, sdks, sizeof sdks - 1) == 0);
+    snprintf(path, sizeof path, "%s/imported/b.yaml", dir);
+    CU_ASSERT_FATAL(tu_write(path, imp, sizeof imp - 1) == 0);
     load();
-    CU_ASSERT_FATAL(catalias_load_dir(dir, &al, err, sizeof err) == 0);
-    size_t n;
-    const char *const *v = catalias_get(al, "umeng", &n);
-    CU_ASSERT_EQUAL(n, 2);
-    CU_ASSERT(v && strcmp(v[0], "友盟") == 0);
-    CU_ASSERT_PTR_NULL(catalias_get(al, "getui", &n));
-    CU_ASSERT_FATAL(draftlex_new(ont, cat, al, &l2, err, sizeof err) == 0);
-    static const char text[] = "第三方SDK清单\nSDK名称：友盟\n收集信息：设备标识符、MAC地址\n";
+    CU_ASSERT_FATAL(catalog_load_dir(dir, &c2, err, sizeof err) == 0);
+    const struct sdk_entry *e = catalog_find(c2, "umeng");
+    CU_ASSERT_FATAL(e != NULL);
+    CU_ASSERT_EQUAL(e->n_own_aliases, 2);
+    CU_ASSERT_EQUAL(e->n_aliases, 3);
+    CU_ASSERT_STRING_EQUAL(e->aliases[0], "友盟");
+    CU_ASSERT_FATAL(draftlex_new(ont, c2, &l2, err, sizeof err) == 0);
+    static const char text[] = "第三方SDK清单\nSDK名称：友盟\n收集信息：设备标识符、MAC地址\n"
+                               "SDK名称：Feedback Kit\n收集信息：IMEI\n";
     struct draft_opts o = {"t", "t.txt"};
     CU_ASSERT_FATAL(draft_build(l2, ont, text, sizeof text - 1, &o, &d, err, sizeof err) == 0);
     CU_ASSERT_EQUAL(draft_nsdks(d), 1);
     CU_ASSERT_STRING_EQUAL(draft_sdk_id(d, 0, NULL), "umeng");
     draft_free(d);
     draftlex_free(l2);
-    catalias_free(al);
+    catalog_free(c2);
 }
 
 /* A policies dir holding one file with body; returns the load status. */
@@ -293,6 +338,7 @@ int main(void)
         {"text: HTML flattened", test_text_html},
         {"draft: entries, spans, types, unknown names", test_draft_entries},
         {"draft: an HTML page with one element per field", test_draft_html_list},
+        {"draft: a vendor-only name resolved by its stated use", test_draft_vendor_use},
         {"draft: no list, linked list, transforms, empty", test_draft_no_list},
         {"draft: catalogue aliases", test_draft_aliases},
         {"policy: sdk null, name, confidence", test_policy_draft_keys},

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "rules/catalias.h"
 #include "rules/draft.h"
 #include "rules/draftlex.h"
 #include "rules/htmltext.h"
@@ -19,7 +18,6 @@
 
 static ontology_t *ont;
 static catalog_t *cat;
-static catalias_t *al;
 static draftlex_t *lx;
 static FILE *sink;
 
@@ -28,8 +26,7 @@ static void init(void)
     char err[512];
     if (ontology_load(LW_SOURCE_DIR "/data/ontology.yaml", &ont, err, sizeof err) < 0 ||
         catalog_load_dir(LW_SOURCE_DIR "/data/sdks", &cat, err, sizeof err) < 0 ||
-        catalias_load_dir(LW_SOURCE_DIR "/data/sdks", &al, err, sizeof err) < 0 ||
-        draftlex_new(ont, cat, al, &lx, err, sizeof err) < 0 ||
+        draftlex_new(ont, cat, &lx, err, sizeof err) < 0 ||
         !(sink = fopen("/dev/null", "w"))) {
         fprintf(stderr, "fuzz_draft: %s\n", err);
         __builtin_trap();

@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     for (int round = 0; round < 2; round++) {
         http_body_start(b, (const uint8_t *)e, e ? strlen(e) : 0, (const uint8_t *)t,
-                        t ? strlen(t) : 0);
+                        t ? strlen(t) : 0, 1);
         const uint8_t *p = data;
         size_t n = size;
         struct fuzz_chunk c;

@@ -203,7 +203,8 @@ case("zstd request body", "body",
      [(coded("POST", "/v1/batch", "zstd", cli(["zstd", "-q", "-c"], batch("oaid", OAID), OAID)),
        pcapmk.HTTP_OK)],
      [("oaid", "plain", "http.body", "oaid", [])])
-# A config endpoint that echoes the device's identifiers back, br-compressed.
+# A config endpoint that echoes the device's identifiers back, br-compressed. Sent to the
+# device, not by it: found only with --inspect both (INBOUND below).
 case("br response body", "body",
      [(req("GET", "/config"), coded_resp("br", cli(["brotli", "-c"], batch("imsi", IMSI), IMSI)))],
      [("imsi", "plain", "http.body", "imsi", [])])
@@ -545,9 +546,14 @@ def write(work):
     return path, prof
 
 
-def run(leakwatch, pcap_path, prof, threads):
-    r = subprocess.run([leakwatch, "-q", "-t", str(threads), "-r", pcap_path, "--profile", prof],
-                       capture_output=True, text=True)
+# Cases whose identifiers travel server -> device: the default (--inspect out) must not
+# report them, --inspect both must.
+INBOUND = {"br response body", "zstd response body"}
+
+
+def run(leakwatch, pcap_path, prof, threads, extra=()):
+    r = subprocess.run([leakwatch, "-q", "-t", str(threads), "-r", pcap_path, "--profile", prof,
+                        *extra], capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit("leakwatch exit %d: %s" % (r.returncode, r.stderr))
     by_case = {}
@@ -586,8 +592,9 @@ def main():
     os.makedirs(work, exist_ok=True)
     pcap_path, prof = write(work)
     runs = {t: run(leakwatch, pcap_path, prof, t) for t in (1, 2)}
+    both = run(leakwatch, pcap_path, prof, 1, ("--inspect", "both"))
     if report:
-        for fam, (planted, found, nf, ok) in sorted(score(runs[1], fams).items()):
+        for fam, (planted, found, nf, ok) in sorted(score(both, fams).items()):
             print("%-10s recall %3d/%-3d = %5.1f%%   precision %3d/%-3d = %5.1f%%" % (
                 fam, found, planted, 100.0 * found / planted if planted else 100.0,
                 ok, nf, 100.0 * ok / nf if nf else 100.0))
@@ -598,14 +605,17 @@ def main():
             continue
         fails = []
         g1, g2 = sorted(runs[1].get(i, [])), sorted(runs[2].get(i, []))
+        gb = sorted(both.get(i, []))
         if g1 != g2:
             fails.append("-t 1 %s != -t 2 %s" % (g1, g2))
-        for x in exp:
-            if x not in g1:
-                fails.append("MISSING %s" % (x,))
-        for g in g1:
-            if g not in exp:
-                fails.append("UNEXPECTED %s" % (g,))
+        for label, got, want in (("", g1, [] if name in INBOUND else exp),
+                                 ("--inspect both: ", gb, exp)):
+            for x in want:
+                if x not in got:
+                    fails.append("%sMISSING %s" % (label, x))
+            for g in got:
+                if g not in want:
+                    fails.append("%sUNEXPECTED %s" % (label, g))
         print("%s %s / %s" % ("FAIL" if fails else "ok", fam, name))
         for f in fails:
             print("   ", f)
