@@ -137,12 +137,15 @@ void dissect_flow_set_quiet(dissect_flow_t *f, int dir)
         f->quiet_dir = dir == 0 || dir == 1 ? dir : -1;
 }
 
-/* The callbacks for bytes of direction dir: cb (the wrapped ones, or NULL), or the
- * quiet ones when dir is the quiet direction. */
+/* The callbacks for bytes of direction dir, from those of the current call (the
+ * wrapped or quiet ones, or NULL): chosen by dir alone, because a call for one
+ * direction may release the other's bytes (TLS records that waited for a key). */
 static const struct dissect_cb *dissect_cb_for(const dissect_flow_t *f, int dir,
                                                const struct dissect_cb *cb)
 {
-    return cb && dir == f->quiet_dir ? &dissect_quiet_cb : cb;
+    if (!cb)
+        return NULL;
+    return dir == f->quiet_dir ? &dissect_quiet_cb : &dissect_wrap_cb;
 }
 
 /* Route this call's callbacks through the pipeline: returns the cb to hand to the

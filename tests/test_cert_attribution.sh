@@ -54,6 +54,13 @@ done
 check_grep "TLS 1.3: the decrypted finding by certificate" \
     "^privacy_leak 443 umeng cert ulogs.umeng.com True$" "$T/e13"
 check_eq "TLS 1.2: nothing decrypted, so no finding in the TLS flow" 0 "$(grep -c '^privacy_leak 443' "$T/e12")"
+# The client's records ahead of the server's flight in the capture: they wait for the
+# server's handshake and are released while its bytes (the direction --inspect out
+# only parses) are dissected; they are still the client's, and scanned.
+"$GEN" tls-cert "$T/t13cf.pcap" 13 "$T/cert.der" client-first
+events "$T/t13cf.pcap" --keylog "$T/keys.txt" > "$T/e13cf"
+check_grep "TLS 1.3, client records first: the decrypted finding by certificate" \
+    "^privacy_leak 443 umeng cert ulogs.umeng.com True$" "$T/e13cf"
 events "$T/t13.pcap" > "$T/nokey"
 check_eq "TLS 1.3 without keys: the certificate is hidden, nothing attributed" \
     "privacy_leak 5222 None None None False" "$(cat "$T/nokey")"

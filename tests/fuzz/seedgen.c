@@ -11,7 +11,7 @@
  *   lw_seedgen flood-bodies N OUT   N TCP flows open at once, each a POST whose gzip
  *                                   body (329 bytes that inflate to 256 KiB of zeros)
  *                                   never ends (issue 20 defect 2)
- *   lw_seedgen tls-cert OUT 12|13 CERT.der
+ *   lw_seedgen tls-cert OUT 12|13 CERT.der [client-first]
  *                                   a TLS 1.2 (cleartext) or TLS 1.3 (sealed, key log
  *                                   FUZZ_KEYLOG) handshake without SNI whose server
  *                                   certificate is CERT.der, the client then sending an
@@ -798,7 +798,7 @@ static void corpus(const char *dir)
 
 /* ---- attribution by certificate name (issue 17) ---- */
 
-static void tls_cert_capture(const char *out, int tls13, const char *derpath)
+static void tls_cert_capture(const char *out, int tls13, const char *derpath, int client_first)
 {
     struct buf der = slurp(derpath), c = {0}, sv = {0};
     static const char imei[] = "imei=869012045678914&os=android\n";
@@ -834,6 +834,10 @@ static void tls_cert_capture(const char *out, int tls13, const char *derpath)
     size_t first = 0;
     for (int r = 0; r < (tls13 ? 2 : 1) && first + 5 <= c.n; r++)
         first += 5 + ((size_t)c.p[first + 3] << 8 | c.p[first + 4]);
+    /* client_first: all of the client's bytes before the server's, as a capture can
+     * order them; its protected records then wait for the server's handshake. */
+    if (client_first)
+        first = c.n;
     pcapw_tcp_t *t = pcapw_tcp_new(w, &cli, &srv, 1000, 5000);
     pcapw_tcp_handshake(t, T0);
     pcapw_tcp_send(t, pcapw_last_ts(w) + 1, 1, c.p, first, 1400);
@@ -922,10 +926,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc >= 5 && !strcmp(argv[1], "tls-cert")) {
-        tls_cert_capture(argv[2], !strcmp(argv[3], "13"), argv[4]);
+        tls_cert_capture(argv[2], !strcmp(argv[3], "13"), argv[4],
+                         argc >= 6 && !strcmp(argv[5], "client-first"));
         return 0;
     }
     fprintf(stderr, "usage: lw_seedgen corpus DIR | h2-tls OUT [stream0] | dns-chain OUT | "
-                    "flood-bodies N OUT | tls-cert OUT 12|13 CERT.der\n");
+                    "flood-bodies N OUT | tls-cert OUT 12|13 CERT.der [client-first]\n");
     return 1;
 }
