@@ -51,6 +51,7 @@ struct pipeline_config {
     uint64_t max_packets;       /* -c N: stop after N packets read; 0 = no limit */
     const char *write_path;     /* -w FILE: also write the packets read, or NULL */
     int summary;                /* a closing summary on stderr (a terminal, not -q) */
+    unsigned event_types;       /* --events: EVENT_T_* bits (engine/event.h) written */
 };
 
 /* Defaults for every field but files, filter and sink. */
