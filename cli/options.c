@@ -10,13 +10,14 @@
 #include <string.h>
 
 #include "cli/paths.h"
+#include "engine/event.h"
 
 enum {
     OPT_REDIS = 256, OPT_REDIS_KEY, OPT_REDIS_MAXLEN, OPT_SPOOL, OPT_SPOOL_MAX, OPT_MAX_FLOWS,
     OPT_FLOW_TIMEOUT, OPT_CLOSE_TIMEOUT, OPT_CHECK_RULES, OPT_PROFILE, OPT_RULES, OPT_MIN_CONF,
     OPT_EVIDENCE, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_USER, OPT_ALLOW_ROOT,
     OPT_STATS_INTERVAL, OPT_KEYLOG, OPT_MEMCAP, OPT_TRUNCATE, OPT_DRAFT_POLICY, OPT_DRAFT_ID,
-    OPT_DRAFT_AGAINST, OPT_NO_CACHE, OPT_INSPECT,
+    OPT_DRAFT_AGAINST, OPT_NO_CACHE, OPT_INSPECT, OPT_EVENTS,
 };
 
 static const struct option opts[] = {
@@ -48,6 +49,7 @@ static const struct option opts[] = {
     {"user", required_argument, NULL, OPT_USER},
     {"allow-root", no_argument, NULL, OPT_ALLOW_ROOT},
     {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
+    {"events", required_argument, NULL, OPT_EVENTS},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"draft-policy", required_argument, NULL, OPT_DRAFT_POLICY},
     {"id", required_argument, NULL, OPT_DRAFT_ID},
@@ -122,6 +124,10 @@ void options_usage(FILE *o)
 "      --stats-interval S a stats event every S seconds while running (default 0:\n"
 "                         one at the end); it has packets, kernel drops per\n"
 "                         interface, flows, findings, queue bytes per worker\n"
+"      --events LIST      write only these event types, comma-separated: privacy_leak,\n"
+"                         sdk_contact, flow, stats, reload (default all); the others\n"
+"                         are not built at all (detection and stats counters still\n"
+"                         count them)\n"
 "\n"
 "Detection:\n"
 "      --profile FILE     lab profile (YAML): devices, addresses, true identifiers\n"
@@ -262,6 +268,14 @@ static int parse_output(struct options *o, int c, const char *arg)
             return -1;
         o->pc.stats_interval_s = (unsigned)v;
         return 0;
+    case OPT_EVENTS: {
+        char err[256];
+        if (event_types_parse(arg, &o->pc.event_types, err, sizeof err) < 0) {
+            fprintf(stderr, "leakwatch: %s\n", err);
+            return -1;
+        }
+        return 0;
+    }
     default: return 1;
     }
 }

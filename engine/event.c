@@ -118,186 +118,242 @@ static json_t *event_new(uint64_t ts_us, const char *event_type)
     return o;
 }
 
+/* Reals as the sink wrote jansson's: JSON_REAL_PRECISION(6), 0.9 not 0.90000000000000002. */
+#define EVENT_REAL_PRECISION 6
+
+/* Events a run writes (--events); read-only once the workers run. */
+static unsigned ev_types = EVENT_T_ALL;
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} type_names[] = {
+    {"privacy_leak", EVENT_T_PRIVACY_LEAK}, {"sdk_contact", EVENT_T_SDK_CONTACT},
+    {"flow", EVENT_T_FLOW}, {"stats", EVENT_T_STATS}, {"reload", EVENT_T_RELOAD},
+};
+
+void event_set_types(unsigned mask)
+{
+    ev_types = mask;
+}
+
+int event_wanted(unsigned type)
+{
+    return (ev_types & type) != 0;
+}
+
+int event_types_parse(const char *list, unsigned *mask, char *err, size_t errlen)
+{
+    unsigned m = 0;
+    const char *p = list;
+    for (;;) {
+        size_t l = strcspn(p, ",");
+        size_t i, n = sizeof type_names / sizeof type_names[0];
+        for (i = 0; i < n; i++)
+            if (strlen(type_names[i].name) == l && !strncmp(p, type_names[i].name, l))
+                break;
+        if (l == 3 && !strncmp(p, "all", 3)) {
+            m |= EVENT_T_ALL;
+        } else if (i == n) {
+            snprintf(err, errlen, "--events: unknown event type '%.*s' (valid: "
+                     "privacy_leak, sdk_contact, flow, stats, reload, all)", (int)l, p);
+            return -1;
+        } else {
+            m |= type_names[i].bit;
+        }
+        if (!p[l])
+            break;
+        p += l + 1;
+    }
+    *mask = m;
+    return 0;
+}
+
+/* Integers as jansson held them: json_integer((json_int_t)v). */
+static void w_u64(struct jsonw *w, const char *k, uint64_t v)
+{
+    jsonw_int(w, k, (int64_t)v);
+}
+
 /* The EVE-style top level of every flow-bound event: flow_id and the 5-tuple (src =
  * the client) and VLANs. */
-static json_t *event_flow_base(const struct flow *f, uint64_t ts_us, const char *event_type,
-                               uint64_t pkt)
+static void event_flow_base(struct jsonw *w, const struct flow *f, uint64_t ts_us,
+                            const char *event_type, uint64_t pkt)
 {
-    char a[64], b[64], p[8], cid[40];
+    char t[40], a[64], b[64], p[8], cid[40];
     int c = f->client, s = !f->client;
-    json_t *o = event_new(ts_us, event_type);
-    if (!o)
-        return NULL;
-    set_u64(o, "flow_id", flow_id(f));
-    set_str(o, "src_ip", event_ip(f->key.family, f->key.ip[c], a, sizeof a));
+    jsonw_obj_open(w, NULL);
+    jsonw_str(w, "timestamp", event_time(ts_us, t, sizeof t));
+    jsonw_str(w, "event_type", event_type);
+    w_u64(w, "flow_id", flow_id(f));
+    jsonw_str(w, "src_ip", event_ip(f->key.family, f->key.ip[c], a, sizeof a));
     if (has_ports(f->key.proto))
-        json_object_set_new(o, "src_port", json_integer(f->key.port[c]));
-    set_str(o, "dest_ip", event_ip(f->key.family, f->key.ip[s], b, sizeof b));
+        jsonw_int(w, "src_port", f->key.port[c]);
+    jsonw_str(w, "dest_ip", event_ip(f->key.family, f->key.ip[s], b, sizeof b));
     if (has_ports(f->key.proto))
-        json_object_set_new(o, "dest_port", json_integer(f->key.port[s]));
-    set_str(o, "proto", proto_name(f->key.proto, p, sizeof p));
+        jsonw_int(w, "dest_port", f->key.port[s]);
+    jsonw_str(w, "proto", proto_name(f->key.proto, p, sizeof p));
     if (event_community_id(f, cid, sizeof cid))
-        set_str(o, "community_id", cid);
+        jsonw_str(w, "community_id", cid);
     /* As Suricata: the interface live, the packet number reading files. */
     if (f->iface && f->iface <= ev_nifaces)
-        set_str(o, "in_iface", ev_ifaces[f->iface - 1]);
+        jsonw_str(w, "in_iface", ev_ifaces[f->iface - 1]);
     else if (!f->iface && pkt)
-        set_u64(o, "pcap_cnt", pkt);
+        w_u64(w, "pcap_cnt", pkt);
     if (f->key.vlan[0] || f->key.vlan[1]) {
-        json_t *v = json_array();
-        json_array_append_new(v, json_integer(f->key.vlan[0]));
+        jsonw_arr_open(w, "vlan");
+        jsonw_int(w, NULL, f->key.vlan[0]);
         if (f->key.vlan[1])
-            json_array_append_new(v, json_integer(f->key.vlan[1]));
-        json_object_set_new(o, "vlan", v);
+            jsonw_int(w, NULL, f->key.vlan[1]);
+        jsonw_arr_close(w);
     }
-    return o;
 }
 
-json_t *event_flow(const struct flow *f, const struct event_flow_info *fi)
+/* Close the event begun on w (out's writer) and hand it on. 1, or -1 (not written). */
+static int event_finish(struct jsonw *w, sink_batcher_t *out)
+{
+    jsonw_obj_close(w);
+    return sink_batcher_end(out) < 0 ? -1 : 1;
+}
+
+int event_flow(sink_batcher_t *out, const struct flow *f, const struct event_flow_info *fi)
 {
     char t[40];
-    json_t *ev = event_flow_base(f, f->last_us, "flow", f->first_pkt);
-    if (!ev)
-        return NULL;
-    set_str(ev, "app_proto", fi->app_proto);
-    set_str(ev, "app_category", fi->app_category);
-    if (fi->host)
-        set_str(ev, "host", fi->host);
-    json_t *fl = json_object();
-    set_u64(fl, "pkts_toserver", f->pkts[FLOW_TOSERVER]);
-    set_u64(fl, "pkts_toclient", f->pkts[FLOW_TOCLIENT]);
-    set_u64(fl, "bytes_toserver", f->bytes[FLOW_TOSERVER]);
-    set_u64(fl, "bytes_toclient", f->bytes[FLOW_TOCLIENT]);
-    set_str(fl, "start", event_time(f->first_us, t, sizeof t));
-    set_str(fl, "end", event_time(f->last_us, t, sizeof t));
-    set_str(fl, "reason", fi->end_reason);
-    set_u64(fl, "stream_bytes_toserver", f->stream_bytes[FLOW_TOSERVER]);
-    set_u64(fl, "stream_bytes_toclient", f->stream_bytes[FLOW_TOCLIENT]);
-    set_u64(fl, "gaps_toserver", f->gaps[FLOW_TOSERVER]);
-    set_u64(fl, "gaps_toclient", f->gaps[FLOW_TOCLIENT]);
+    if (!event_wanted(EVENT_T_FLOW))
+        return 0;
+    struct jsonw *w = sink_batcher_begin(out);
+    event_flow_base(w, f, f->last_us, "flow", f->first_pkt);
+    jsonw_str(w, "app_proto", fi->app_proto);
+    jsonw_str(w, "app_category", fi->app_category);
+    /* jansson left out a string that was not UTF-8, so a later host could still go in. */
+    int has_host = fi->host && jsonw_str(w, "host", fi->host) == 0;
+    jsonw_obj_open(w, "flow");
+    w_u64(w, "pkts_toserver", f->pkts[FLOW_TOSERVER]);
+    w_u64(w, "pkts_toclient", f->pkts[FLOW_TOCLIENT]);
+    w_u64(w, "bytes_toserver", f->bytes[FLOW_TOSERVER]);
+    w_u64(w, "bytes_toclient", f->bytes[FLOW_TOCLIENT]);
+    jsonw_str(w, "start", event_time(f->first_us, t, sizeof t));
+    jsonw_str(w, "end", event_time(f->last_us, t, sizeof t));
+    jsonw_str(w, "reason", fi->end_reason);
+    w_u64(w, "stream_bytes_toserver", f->stream_bytes[FLOW_TOSERVER]);
+    w_u64(w, "stream_bytes_toclient", f->stream_bytes[FLOW_TOCLIENT]);
+    w_u64(w, "gaps_toserver", f->gaps[FLOW_TOSERVER]);
+    w_u64(w, "gaps_toclient", f->gaps[FLOW_TOCLIENT]);
     if (fi->app_proto_guessed)
-        json_object_set_new(fl, "app_proto_guessed", json_true());
-    json_object_set_new(ev, "flow", fl);
-    return ev;
-}
-
-void event_flow_attribute(json_t *flow_ev, const char *device, const char *sdk,
-                          const char *host)
-{
-    set_str(flow_ev, "device", device);
-    if (sdk)
-        set_str(flow_ev, "sdk", sdk);
-    if (host && !json_object_get(flow_ev, "host"))
-        set_str(flow_ev, "host", host);
-}
-
-void event_flow_dark(json_t *flow_ev, const char *reason)
-{
-    json_t *fl = flow_ev ? json_object_get(flow_ev, "flow") : NULL;
-    if (fl && reason)
-        set_str(fl, "dark_reason", reason);
-}
-
-void event_leak_quic(json_t *leak_ev)
-{
-    if (leak_ev)
-        json_object_set_new(leak_ev, "quic", json_true());
-}
-
-const char *event_flow_app_proto(json_t *flow_ev)
-{
-    return flow_ev ? json_string_value(json_object_get(flow_ev, "app_proto")) : NULL;
+        jsonw_bool(w, "app_proto_guessed", 1);
+    if (fi->dark_reason)
+        jsonw_str(w, "dark_reason", fi->dark_reason);
+    jsonw_obj_close(w);
+    /* The attribution, added after the flow object when events were jansson objects. */
+    if (fi->attributed) {
+        jsonw_str(w, "device", fi->device);
+        if (fi->sdk)
+            jsonw_str(w, "sdk", fi->sdk);
+        if (fi->attr_host && !has_host)
+            jsonw_str(w, "host", fi->attr_host);
+    }
+    return event_finish(w, out);
 }
 
 /* The fields privacy_leak and sdk_contact share. */
-static void put_party(json_t *ev, const struct event_party *p)
+static void put_party(struct jsonw *w, const struct event_party *p)
 {
-    set_str(ev, "host", p->host);
-    set_str(ev, "device", p->device);
-    set_str(ev, "app", p->app);
-    set_str(ev, "sdk", p->sdk);
+    jsonw_str(w, "host", p->host);
+    jsonw_str(w, "device", p->device);
+    jsonw_str(w, "app", p->app);
+    jsonw_str(w, "sdk", p->sdk);
 }
 
 /* Issue 17, added after every earlier field: how far sdk_match is trusted, and the app
  * the capture named (PCAPdroid). */
-static void put_party_extras(json_t *ev, const struct event_party *p)
+static void put_party_extras(struct jsonw *w, const struct event_party *p)
 {
-    json_object_set_new(ev, "sdk_match_confidence",
-                        p->sdk ? json_real(p->sdk_match_confidence) : json_null());
-    json_object_set_new(ev, "app_uid", p->has_app_uid ? json_integer(p->app_uid) : json_null());
-    set_str(ev, "app_package", p->app_package);
-    set_str(ev, "app_name", p->app_name);
+    if (p->sdk)
+        jsonw_real(w, "sdk_match_confidence", p->sdk_match_confidence, EVENT_REAL_PRECISION);
+    else
+        jsonw_null(w, "sdk_match_confidence");
+    if (p->has_app_uid)
+        jsonw_int(w, "app_uid", p->app_uid);
+    else
+        jsonw_null(w, "app_uid");
+    jsonw_str(w, "app_package", p->app_package);
+    jsonw_str(w, "app_name", p->app_name);
 }
 
 /* "base64,gzip,json" -> ["base64","gzip","json"]; NULL or "" -> []. */
-static json_t *encoding_array(const char *enc)
+static void encoding_array(struct jsonw *w, const char *enc)
 {
-    json_t *a = json_array();
-    while (a && enc && *enc) {
+    jsonw_arr_open(w, "encoding");
+    while (enc && *enc) {
         size_t l = strcspn(enc, ",");
-        json_array_append_new(a, json_stringn(enc, l));
+        jsonw_strn(w, NULL, enc, l);
         enc += l + (enc[l] == ',');
     }
-    return a;
+    jsonw_arr_close(w);
 }
 
-json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
-                   const struct event_party *p, const struct event_identifier *x, int tls,
-                   const char *verdict, const char *clause, const char *reason)
+int event_leak(sink_batcher_t *out, const struct flow *f, uint64_t ts_us,
+               const char *app_proto, const struct event_party *p,
+               const struct event_identifier *x, int tls, int quic, const char *verdict,
+               const char *clause, const char *reason)
 {
-    json_t *ev = event_flow_base(f, ts_us, "privacy_leak", x->first_pkt);
-    json_t *id = json_object();
-    if (!ev || !id) {
-        json_decref(ev);
-        json_decref(id);
-        return NULL;
-    }
-    set_str(ev, "app_proto", app_proto);
-    put_party(ev, p);
-    set_str(ev, "sdk_match", p->sdk ? p->sdk_match : NULL);
-    set_str(id, "type", x->type);
-    set_str(id, "category", x->category);
-    set_str(id, "form", x->form);
-    set_str(id, "where", x->where);
-    set_str(id, "key", x->key);
-    set_str(id, "source", x->source);
-    json_object_set_new(id, "confidence", json_real(x->confidence));
-    set_str(id, "evidence", x->evidence);
-    set_u64(id, "count", x->count);
-    json_object_set_new(id, "encoding", encoding_array(x->encoding));
-    json_object_set_new(ev, "identifier", id);
-    json_object_set_new(ev, "tls", json_boolean(tls));
-    set_str(ev, "verdict", verdict);
-    set_str(ev, "policy", p->policy);
-    set_str(ev, "clause", clause);
-    set_str(ev, "reason", reason);
+    if (!event_wanted(EVENT_T_PRIVACY_LEAK))
+        return 0;
+    struct jsonw *w = sink_batcher_begin(out);
+    event_flow_base(w, f, ts_us, "privacy_leak", x->first_pkt);
+    jsonw_str(w, "app_proto", app_proto);
+    put_party(w, p);
+    jsonw_str(w, "sdk_match", p->sdk ? p->sdk_match : NULL);
+    jsonw_obj_open(w, "identifier");
+    jsonw_str(w, "type", x->type);
+    jsonw_str(w, "category", x->category);
+    jsonw_str(w, "form", x->form);
+    jsonw_str(w, "where", x->where);
+    jsonw_str(w, "key", x->key);
+    jsonw_str(w, "source", x->source);
+    jsonw_real(w, "confidence", x->confidence, EVENT_REAL_PRECISION);
+    jsonw_str(w, "evidence", x->evidence);
+    w_u64(w, "count", x->count);
+    encoding_array(w, x->encoding);
+    jsonw_obj_close(w);
+    jsonw_bool(w, "tls", tls);
+    jsonw_str(w, "verdict", verdict);
+    jsonw_str(w, "policy", p->policy);
+    jsonw_str(w, "clause", clause);
+    jsonw_str(w, "reason", reason);
     /* Entity grouping (issue 17), last so earlier fields keep their order. */
-    set_str(ev, "sdk_company", p->sdk ? p->sdk_company : NULL);
-    set_str(ev, "sdk_parent", p->sdk ? p->sdk_parent : NULL);
-    set_str(ev, "sdk_category", p->sdk ? p->sdk_category : NULL);
-    put_party_extras(ev, p);
-    return ev;
+    jsonw_str(w, "sdk_company", p->sdk ? p->sdk_company : NULL);
+    jsonw_str(w, "sdk_parent", p->sdk ? p->sdk_parent : NULL);
+    jsonw_str(w, "sdk_category", p->sdk ? p->sdk_category : NULL);
+    put_party_extras(w, p);
+    if (quic)
+        jsonw_bool(w, "quic", 1);
+    return event_finish(w, out);
 }
 
-json_t *event_contact(const struct flow *f, const struct event_party *p, int declared,
-                      const char *clause, const char *reason)
+int event_contact(sink_batcher_t *out, const struct flow *f, const struct event_party *p,
+                  int declared, const char *clause, const char *reason)
 {
-    json_t *ev = event_flow_base(f, f->first_us, "sdk_contact", f->first_pkt);
-    if (!ev)
-        return NULL;
-    put_party(ev, p);
-    set_str(ev, "sdk_name", p->sdk_name);
-    set_str(ev, "sdk_vendor", p->sdk_vendor);
-    set_str(ev, "sdk_match", p->sdk_match);
-    json_object_set_new(ev, "declared", declared < 0 ? json_null() : json_boolean(declared));
-    set_str(ev, "policy", p->policy);
-    set_str(ev, "clause", clause);
-    set_str(ev, "reason", reason);
-    set_str(ev, "sdk_company", p->sdk_company);
-    set_str(ev, "sdk_parent", p->sdk_parent);
-    set_str(ev, "sdk_category", p->sdk_category);
-    put_party_extras(ev, p);
-    return ev;
+    if (!event_wanted(EVENT_T_SDK_CONTACT))
+        return 0;
+    struct jsonw *w = sink_batcher_begin(out);
+    event_flow_base(w, f, f->first_us, "sdk_contact", f->first_pkt);
+    put_party(w, p);
+    jsonw_str(w, "sdk_name", p->sdk_name);
+    jsonw_str(w, "sdk_vendor", p->sdk_vendor);
+    jsonw_str(w, "sdk_match", p->sdk_match);
+    if (declared < 0)
+        jsonw_null(w, "declared");
+    else
+        jsonw_bool(w, "declared", declared);
+    jsonw_str(w, "policy", p->policy);
+    jsonw_str(w, "clause", clause);
+    jsonw_str(w, "reason", reason);
+    jsonw_str(w, "sdk_company", p->sdk_company);
+    jsonw_str(w, "sdk_parent", p->sdk_parent);
+    jsonw_str(w, "sdk_category", p->sdk_category);
+    put_party_extras(w, p);
+    return event_finish(w, out);
 }
 
 json_t *event_reload(uint64_t ts_us, unsigned generation, long compile_ms,

@@ -3,9 +3,13 @@
  * consume them (README "Output"): fields may be added, none renamed. This is the only
  * file that writes them; the rest of the engine hands plain values in.
  *
- * Every builder returns a new object the caller owns (usually handed to sink_emit()),
- * or NULL when jansson could not allocate. String arguments are borrowed; NULL
- * strings become JSON null. */
+ * Flow-bound events (privacy_leak, sdk_contact, flow) are written as text into the
+ * calling worker's batcher (sinks/batch.h), one function per type listing its keys in
+ * order; they return 1 (written), 0 (its type is not chosen, --events: nothing was
+ * done) or -1 (out of memory, not written). stats and reload are rare: jansson objects
+ * the caller owns (handed to sink_emit()), NULL when jansson could not allocate.
+ * String arguments are borrowed; NULL strings become JSON null; a string that is not
+ * valid UTF-8 is left out with its key, as jansson did (common/jsonw.h). */
 #ifndef LW_ENGINE_EVENT_H
 #define LW_ENGINE_EVENT_H
 
@@ -19,6 +23,7 @@
 #include "capture/live.h"
 #include "dissectors/keylog.h"
 #include "engine/stats.h"
+#include "sinks/batch.h"
 #include "sinks/sink.h"
 
 /* "2026-11-24T10:00:00.123456Z" into buf (at least 32 bytes). */
@@ -36,23 +41,33 @@ const char *event_community_id(const struct flow *f, char *buf, size_t len);
 /* Text of an address of family 4 or 6 into buf (at least 46 bytes). */
 const char *event_ip(int family, const uint8_t *ip, char *buf, size_t len);
 
+/* Event types, for --events. */
+enum {
+    EVENT_T_PRIVACY_LEAK = 1u << 0,
+    EVENT_T_SDK_CONTACT = 1u << 1,
+    EVENT_T_FLOW = 1u << 2,
+    EVENT_T_STATS = 1u << 3,
+    EVENT_T_RELOAD = 1u << 4,
+    EVENT_T_ALL = (1u << 5) - 1,
+};
+/* "privacy_leak,flow" (or "all") into a mask; -1 with the valid names in err. */
+int event_types_parse(const char *list, unsigned *mask, char *err, size_t errlen);
+/* The types written; set once before the workers start (default all). */
+void event_set_types(unsigned mask);
+int event_wanted(unsigned type);
+
 /* "flow": one per finished flow. */
 struct event_flow_info {
     const char *app_proto, *app_category, *host; /* host may be NULL */
     const char *end_reason;                      /* timeout, closed, evicted, shutdown */
     int app_proto_guessed;
+    const char *dark_reason;  /* why a TLS/QUIC flow stayed dark, or NULL */
+    /* The attribution (inspect_end()): device (NULL: JSON null), and SDK and host when
+     * known; host only goes in when the flow had none of its own. */
+    int attributed;
+    const char *device, *sdk, *attr_host;
 };
-json_t *event_flow(const struct flow *f, const struct event_flow_info *fi);
-/* The attribution a flow event carries: device and SDK, and host when it had none. */
-void event_flow_attribute(json_t *flow_ev, const char *device, const char *sdk,
-                          const char *host);
-/* Why a TLS/QUIC flow stayed dark (dissect_flow_dark_reason()): flow.dark_reason.
- * NULL flow_ev or reason: nothing. */
-void event_flow_dark(json_t *flow_ev, const char *reason);
-/* A finding seen in a QUIC flow: "quic": true on the privacy_leak event. */
-void event_leak_quic(json_t *leak_ev);
-/* The flow event's app_proto (borrowed from flow_ev), or NULL. */
-const char *event_flow_app_proto(json_t *flow_ev);
+int event_flow(sink_batcher_t *out, const struct flow *f, const struct event_flow_info *fi);
 
 /* Who sent a flow and who received it, as a finding or contact tells it. */
 struct event_party {
@@ -76,15 +91,16 @@ struct event_identifier {
 };
 
 /* "privacy_leak": one identifier seen in flow f at ts_us, and what the policy says.
- * tls: it was seen in decrypted TLS plaintext. */
-json_t *event_leak(const struct flow *f, uint64_t ts_us, const char *app_proto,
-                   const struct event_party *p, const struct event_identifier *id, int tls,
-                   const char *verdict, const char *clause, const char *reason);
+ * tls: it was seen in decrypted TLS plaintext; quic: in a QUIC flow ("quic": true). */
+int event_leak(sink_batcher_t *out, const struct flow *f, uint64_t ts_us,
+               const char *app_proto, const struct event_party *p,
+               const struct event_identifier *id, int tls, int quic, const char *verdict,
+               const char *clause, const char *reason);
 
 /* "sdk_contact": a device talked to a catalogued SDK (once per pair). declared: 1 or
  * 0 as the device's policy says, -1 (JSON null) when there is no policy to ask. */
-json_t *event_contact(const struct flow *f, const struct event_party *p, int declared,
-                      const char *clause, const char *reason);
+int event_contact(sink_batcher_t *out, const struct flow *f, const struct event_party *p,
+                  int declared, const char *clause, const char *reason);
 
 /* "reload": the outcome of a SIGHUP. compile_ms < 0 and error set when it failed. */
 json_t *event_reload(uint64_t ts_us, unsigned generation, long compile_ms,

@@ -62,7 +62,7 @@ struct fctx {
 };
 
 struct inspect {
-    sink_t *sink;
+    sink_batcher_t *out;          /* the worker's event batches */
     struct gen *gen;              /* current: new flows start here */
     struct gen *retired;          /* older generations with flows still open */
     struct dissect_env env;
@@ -94,12 +94,12 @@ static void gen_free(struct gen *g)
     free(g);
 }
 
-inspect_t *inspect_new(struct ruleset *rules, sink_t *sink)
+inspect_t *inspect_new(struct ruleset *rules, sink_batcher_t *out)
 {
     inspect_t *in = calloc(1, sizeof *in);
     if (!in)
         return NULL;
-    in->sink = sink;
+    in->out = out;
     /* Workers parse DNS for names but never store answers: the reader does, in packet
      * order (reader.c), so attribution does not depend on worker timing. */
     in->env.dns = NULL;
@@ -368,14 +368,14 @@ static struct fctx *ctx_of(inspect_t *in, struct flow *f)
 }
 
 static void flush(inspect_t *in, struct gen *g, struct flow *f, struct fctx *c,
-                  const char *nd_host, json_t *flow_ev);
+                  const char *nd_host, struct event_flow_info *fi, struct attribution *a);
 
 /* A long flow with unsent findings: send them now (see INSPECT_FLUSH_US). */
 static void maybe_flush(inspect_t *in, struct flow *f, struct fctx *c)
 {
     uint64_t since = c->flushed_us ? c->flushed_us : f->first_us;
     if (c->unsent && in->now_us >= since + INSPECT_FLUSH_US) {
-        flush(in, c->g, f, c, f->cls.host, NULL);
+        flush(in, c->g, f, c, f->cls.host, NULL, NULL);
         c->flushed_us = in->now_us;
     }
 }
@@ -431,12 +431,6 @@ void inspect_datagram(inspect_t *in, struct flow *f, int dir, const uint8_t *dat
     maybe_flush(in, f, c);
 }
 
-static void emit(inspect_t *in, json_t *ev)
-{
-    if (ev)
-        sink_emit(in->sink, ev);
-}
-
 static void party_of(const struct attribution *a, struct event_party *p)
 {
     *p = (struct event_party){
@@ -474,11 +468,11 @@ static void emit_contact(inspect_t *in, struct ruleset *r, struct flow *f,
         declared = -1;
     struct event_party p;
     party_of(a, &p);
-    json_t *ev = event_contact(f, &p, declared, clause, reason);
-    if (!ev)
+    if (event_contact(in->out, f, &p, declared, clause, reason) < 0) {
+        in->st.emit_failures++;
         return;
+    }
     in->st.sdk_contacts++;
-    emit(in, ev);
 }
 
 static int raw_where(const char *w)
@@ -571,9 +565,9 @@ static const char *dissected_proto(const struct fctx *c)
 
 static void emit_finding(inspect_t *in, const struct ruleset *r, const struct fctx *c,
                          const struct finding *x, const struct attribution *a,
-                         json_t *flow_ev, int tls)
+                         const struct event_flow_info *fi, int tls)
 {
-    const char *app_proto = event_flow_app_proto(flow_ev);
+    const char *app_proto = fi ? fi->app_proto : NULL;
     struct event_party p;
     party_of(a, &p);
     /* An unattributed flow still names the device whose own identifier it carried. */
@@ -592,52 +586,55 @@ static void emit_finding(inspect_t *in, const struct ruleset *r, const struct fc
                  x->form, &v);
     /* Ciphertext is never scanned, so in a decrypted flow every finding was seen in
      * plaintext that only the key log revealed. */
-    json_t *ev = event_leak(c->f, x->first_us, app_proto ? app_proto : dissected_proto(c),
-                            &p, &id, tls, v.name, v.clause, v.reason);
-    if (!ev)
+    if (event_leak(in->out, c->f, x->first_us, app_proto ? app_proto : dissected_proto(c), &p,
+                   &id, tls, dissect_flow_quic(c->df), v.name, v.clause, v.reason) < 0) {
+        in->st.emit_failures++;
         return;
-    if (dissect_flow_quic(c->df))
-        event_leak_quic(ev);
+    }
     in->st.findings++;
     if ((size_t)v.verdict < sizeof in->st.by_verdict / sizeof in->st.by_verdict[0])
         in->st.by_verdict[v.verdict]++;
-    emit(in, ev);
 }
 
 /* Attribute the flow as known now, emit its contact and every finding not sent yet.
- * c may be NULL (a flow with no payload still makes a contact); flow_ev may be NULL
- * (a flush before the end). */
+ * c may be NULL (a flow with no payload still makes a contact); fi may be NULL (a
+ * flush before the end), else it receives the attribution, whose names may point into
+ * *keep (the caller's, alive until the flow event is written). */
 static void flush(inspect_t *in, struct gen *g, struct flow *f, struct fctx *c,
-                  const char *nd_host, json_t *flow_ev)
+                  const char *nd_host, struct event_flow_info *fi, struct attribution *keep)
 {
     char ipbuf[64], keybuf[160];
-    struct attribution a;
+    struct attribution local, *ap = keep ? keep : &local;
     struct attribute_names names = {c ? c->sni : NULL, c ? c->http_host : NULL,
                                     c ? c->cert : NULL, nd_host};
-    attribute_flow(g->rules, f, &names, &a);
+    attribute_flow(g->rules, f, &names, ap);
     const char *device_key =
-        a.device ? a.device : event_ip(f->key.family, f->key.ip[f->client], ipbuf, sizeof ipbuf);
+        ap->device ? ap->device : event_ip(f->key.family, f->key.ip[f->client], ipbuf, sizeof ipbuf);
     /* Phone-side captures: one contact per app of the device, each judged by its policy. */
-    if (a.capp) {
-        snprintf(keybuf, sizeof keybuf, "%s app %ld", device_key, (long)a.capp->uid);
+    if (ap->capp) {
+        snprintf(keybuf, sizeof keybuf, "%s app %ld", device_key, (long)ap->capp->uid);
         device_key = keybuf;
     }
-    emit_contact(in, g->rules, f, &a, device_key);
-    if (flow_ev)
-        event_flow_attribute(flow_ev, a.device, a.sdk ? a.sdk->id : NULL, a.host);
+    emit_contact(in, g->rules, f, ap, device_key);
+    if (fi) {
+        fi->attributed = 1;
+        fi->device = ap->device;
+        fi->sdk = ap->sdk ? ap->sdk->id : NULL;
+        fi->attr_host = ap->host;
+    }
     if (!c)
         return;
     int tls = c->df && dissect_flow_decrypting(c->df);
     for (size_t i = 0; i < c->n; i++) {
         struct finding *x = &c->fs[i];
         if (!x->emitted && !shadowed(c, x))
-            emit_finding(in, g->rules, c, x, &a, flow_ev, tls);
+            emit_finding(in, g->rules, c, x, ap, fi, tls);
         x->emitted = 1;
     }
     c->unsent = 0;
 }
 
-void inspect_end(inspect_t *in, struct flow *f, const char *nd_host, json_t *flow_ev)
+int inspect_end(inspect_t *in, struct flow *f, const char *nd_host, struct event_flow_info *fi)
 {
     struct fctx *c = f->user;
     struct gen *g = c ? c->g : in->gen;
@@ -647,14 +644,19 @@ void inspect_end(inspect_t *in, struct flow *f, const char *nd_host, json_t *flo
          * through the raw streams before those are closed. */
         if (c->df) {
             dissect_flow_close(c->df, &dissect_cbs, c);
-            event_flow_dark(flow_ev, dissect_flow_dark_reason(c->df));
+            if (fi)
+                fi->dark_reason = dissect_flow_dark_reason(c->df);
         }
         for (int d = 0; d < 2; d++) {
             matcher_stream_close(c->ms[d], g->scratch, on_hit, c);
             c->ms[d] = NULL;
         }
     }
-    flush(in, g, f, c, nd_host, flow_ev);
+    struct attribution a;
+    flush(in, g, f, c, nd_host, fi, &a);
+    /* Written last, as before, and while what the attribution points into (this flow's
+     * names) is still alive. */
+    int rc = fi ? event_flow(in->out, f, fi) : 0;
     if (c) {
         dissect_flow_free(c->df);
         free(c->fs);
@@ -662,4 +664,5 @@ void inspect_end(inspect_t *in, struct flow *f, const char *nd_host, json_t *flo
         gen_put(in, g);
     }
     f->user = NULL;
+    return rc;
 }

@@ -16,7 +16,8 @@
 
 #include "capture/flow.h"
 #include "dissectors/dissect.h"
-#include "sinks/sink.h"
+#include "engine/event.h"
+#include "sinks/batch.h"
 #include "engine/ruleset.h"
 
 typedef struct inspect inspect_t;
@@ -27,14 +28,15 @@ struct inspect_stats {
     uint64_t findings_over_cap;  /* distinct findings beyond the per-flow cap: counted */
     uint64_t sdk_contacts;
     uint64_t scan_errors;
+    uint64_t emit_failures;      /* contacts and findings that could not be written */
     uint64_t by_verdict[8];      /* findings written, by enum verdict (verdict.h) */
     struct dissect_stats dissect;
 };
 
 /* Takes a reference to rules (dropped by inspect_free() or once a reload's flows are
- * done); sink is borrowed and must outlive the inspector. Caller frees with
- * inspect_free(). NULL on allocation failure. */
-inspect_t *inspect_new(struct ruleset *rules, sink_t *sink);
+ * done); out (the worker's event batches) is borrowed and must outlive the inspector.
+ * Caller frees with inspect_free(). NULL on allocation failure. */
+inspect_t *inspect_new(struct ruleset *rules, sink_batcher_t *out);
 void inspect_free(inspect_t *in);
 void inspect_stats(const inspect_t *in, struct inspect_stats *st);
 
@@ -71,9 +73,10 @@ void inspect_data(inspect_t *in, struct flow *f, int dir, const uint8_t *data, s
 void inspect_gap(inspect_t *in, struct flow *f, int dir, uint64_t len);
 void inspect_datagram(inspect_t *in, struct flow *f, int dir, const uint8_t *data, size_t len);
 
-/* The flow ends: emit its findings and contacts, free its state. nd_host is the name
- * nDPI extracted (may be NULL). Adds "device"/"sdk" to flow_ev (borrowed, may be
- * NULL) so flow events carry the attribution too. */
-void inspect_end(inspect_t *in, struct flow *f, const char *nd_host, json_t *flow_ev);
+/* The flow ends: emit its contact and findings, then its flow event (fi: what the
+ * worker knows of the flow; inspect_end() adds the attribution and dark_reason), and
+ * free its state. nd_host is the name nDPI extracted (may be NULL). fi NULL: no flow
+ * event. Returns event_flow()'s result (1 written, 0 not chosen, -1 failed). */
+int inspect_end(inspect_t *in, struct flow *f, const char *nd_host, struct event_flow_info *fi);
 
 #endif

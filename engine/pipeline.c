@@ -36,6 +36,7 @@ void pipeline_defaults(struct pipeline_config *c)
     c->reasm_dir_bytes = 1u << 20;
     c->frag_datagrams = 256;
     c->frag_timeout_us = 30ull * 1000000u;
+    c->event_types = EVENT_T_ALL;
 }
 
 static void show_progress(struct reader *rd, double elapsed, int final)
@@ -74,8 +75,10 @@ static void reload(struct reader *rd, struct ruleset **latest, int progress)
         fprintf(stderr, "leakwatch: reload failed, keeping rules generation %u: %s\n",
                 (*latest)->generation, err);
     }
-    if (ev)
+    if (ev && event_wanted(EVENT_T_RELOAD))
         sink_emit(c->sink, ev);
+    else
+        json_decref(ev);
 }
 
 /* One key log for everything: the --keylog files, and the secrets pcapng inputs
@@ -310,6 +313,7 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
     }
     size_t reasm_bytes = c->reasm_bytes;
     event_set_ifaces(rd.live ? c->ifaces : NULL, rd.live ? c->nifaces : 0);
+    event_set_types(c->event_types);
     if ((rc = pipeline_memcap(&rd, c, &reasm_bytes, err, errlen)) < 0 ||
         (rc = start_workers(&rd, reasm_bytes, err, errlen)) < 0)
         goto out;

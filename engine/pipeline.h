@@ -52,6 +52,7 @@ struct pipeline_config {
     const char *write_path;     /* -w FILE: also write the packets read, or NULL */
     int summary;                /* a closing summary on stderr (a terminal, not -q) */
     int inspect_both;           /* --inspect both (inspect.h: INSPECT_BOTH) */
+    unsigned event_types;       /* --events: EVENT_T_* bits (engine/event.h) written */
 };
 
 /* Defaults for every field but files, filter and sink. */

@@ -314,6 +314,8 @@ void reader_emit_stats(struct reader *rd, int final)
         .ring_full_waits = waits,
         .nworkers = n,
     };
+    if (!event_wanted(EVENT_T_STATS))
+        return;
     json_t *ev = event_stats(&run);
     if (ev)
         reader_stats_memory(rd, ev);

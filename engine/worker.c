@@ -33,6 +33,7 @@ struct worker {
     reasm_pool_t *reasm;
     classify_t *cls;
     inspect_t *inspect;
+    sink_batcher_t *out;       /* this worker's event batches */
     /* Written by this worker only; other threads read the published snapshot. */
     uint64_t packets, bytes, events, emit_failures;
     uint64_t reloads, reload_failures;
@@ -46,18 +47,6 @@ struct worker_flow {
 };
 
 static const char *const end_names[] = {"timeout", "closed", "evicted", "shutdown"};
-
-static void emit(struct worker *w, json_t *ev)
-{
-    if (!ev) {
-        w->emit_failures++;
-        return;
-    }
-    if (sink_emit(w->cfg.sink, ev) < 0)
-        w->emit_failures++;
-    else
-        w->events++;
-}
 
 static void on_data(void *ctx, int dir, const uint8_t *data, size_t len)
 {
@@ -85,10 +74,12 @@ static void emit_flow(struct worker *w, struct flow *f, enum flow_end why)
         .end_reason = end_names[why],
         .app_proto_guessed = f->cls.guessed,
     };
-    json_t *ev = event_flow(f, &fi);
-    /* Findings first: inspect_end() also adds the attribution to the flow event. */
-    inspect_end(w->inspect, f, f->cls.host, ev);
-    emit(w, ev);
+    /* Findings first, then the flow event with the attribution inspect_end() found. */
+    int rc = inspect_end(w->inspect, f, f->cls.host, &fi);
+    if (rc < 0)
+        w->emit_failures++;
+    else if (rc > 0)
+        w->events++;
 }
 
 static void flow_ended(void *ctx, struct flow *f, enum flow_end why)
@@ -212,7 +203,8 @@ static void publish(struct worker *w)
     s.verdicts_unknown_destination = is.by_verdict[VERDICT_UNKNOWN_DESTINATION];
     s.dissect = is.dissect;
     s.top_events = w->events;
-    s.top_event_build_failures = w->emit_failures;
+    s.top_event_build_failures = w->emit_failures + is.emit_failures +
+                                 sink_batcher_refused(w->out);
     s.worker_packets = w->packets;
     s.worker_bytes = w->bytes;
     s.worker_flows_active = fs->active;
@@ -233,6 +225,8 @@ static void *worker_main(void *arg)
             break;
         case WORKER_REC_TICK:
             flow_table_expire(w->flows, r->ts_us);
+            /* Live, the tick is what bounds an event's wait in a half-full batch. */
+            sink_batcher_flush(w->out);
             publish(w);
             break;
         case WORKER_REC_RULES: {
@@ -248,6 +242,7 @@ static void *worker_main(void *arg)
         }
         case WORKER_REC_END:
             flow_table_flush(w->flows);
+            sink_batcher_flush(w->out);
             publish(w);
             ring_release(w->ring);
             return NULL;
@@ -275,7 +270,11 @@ worker_t *worker_new(const struct worker_config *c, char *err, size_t errlen)
     }
     if (!(w->cls = classify_new(err, errlen)))
         goto err;
-    if (!(w->inspect = inspect_new(c->rules, c->sink))) {
+    if (!(w->out = sink_batcher_new(c->sink, 0, 0))) {
+        snprintf(err, errlen, "worker %d: out of memory", c->id);
+        goto err;
+    }
+    if (!(w->inspect = inspect_new(c->rules, w->out))) {
         snprintf(err, errlen, "worker %d: cannot allocate matcher scratch", c->id);
         goto err;
     }
@@ -297,6 +296,7 @@ void worker_free(worker_t *w)
     reasm_pool_free(w->reasm);
     classify_free(w->cls);
     inspect_free(w->inspect);
+    sink_batcher_free(w->out); /* waits for its batches still at the sink */
     ring_free(w->ring);
     stats_slot_destroy(&w->published);
     free(w);

@@ -11,13 +11,14 @@
 
 #include "common/clock.h"
 #include "common/lwerr.h"
+#include "sinks/batch.h"
 
 struct sink_queue {
     /* mu guards every field below it. */
     pthread_mutex_t mu;
     pthread_cond_t not_empty; /* signalled on push, kick and close */
     pthread_cond_t not_full;  /* signalled on pop and close */
-    json_t **ring;
+    struct sink_item *ring;
     size_t cap, head, len;
     int closed;
     int kicked;
@@ -52,8 +53,12 @@ void sink_queue_free(sink_queue_t *q)
 {
     if (!q)
         return;
-    for (size_t i = 0; i < q->len; i++)
-        json_decref(q->ring[(q->head + i) % q->cap]);
+    for (size_t i = 0; i < q->len; i++) {
+        struct sink_item *it = &q->ring[(q->head + i) % q->cap];
+        json_decref(it->ev);
+        if (it->batch)
+            sink_batch_release(it->batch);
+    }
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->not_empty);
     pthread_cond_destroy(&q->not_full);
@@ -61,7 +66,7 @@ void sink_queue_free(sink_queue_t *q)
     free(q);
 }
 
-int sink_queue_push(sink_queue_t *q, json_t *ev, long wait_ms, int *waited)
+int sink_queue_push(sink_queue_t *q, struct sink_item it, long wait_ms, int *waited)
 {
     struct timespec dl;
     int rc = 0;
@@ -86,7 +91,7 @@ int sink_queue_push(sink_queue_t *q, json_t *ev, long wait_ms, int *waited)
         rc = LW_ERR_INVAL;
         goto out;
     }
-    q->ring[(q->head + q->len) % q->cap] = ev;
+    q->ring[(q->head + q->len) % q->cap] = it;
     q->len++;
     pthread_cond_signal(&q->not_empty);
 out:
@@ -94,7 +99,7 @@ out:
     return rc;
 }
 
-int sink_queue_pop(sink_queue_t *q, json_t **out, size_t max, long wait_ms)
+int sink_queue_pop(sink_queue_t *q, struct sink_item *out, size_t max, long wait_ms)
 {
     int n = 0;
     struct timespec dl = clock_deadline_ms(wait_ms < 0 ? 0 : wait_ms);

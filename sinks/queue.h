@@ -1,4 +1,5 @@
-/* queue.h - bounded multi-producer single-consumer queue of events (json_t *).
+/* queue.h - bounded multi-producer single-consumer queue of events: one jansson
+ * object (stats, reload) or one batch of event lines (sinks/batch.h) per item.
  *
  * Producers are the capture workers, the consumer is the sink thread. A ring buffer
  * guarded by one mutex with two condition variables: simple, and the sink thread
@@ -13,25 +14,32 @@
 #include <jansson.h>
 
 typedef struct sink_queue sink_queue_t;
+struct sink_batch;
+
+/* Exactly one of the two is set. */
+struct sink_item {
+    json_t *ev;
+    struct sink_batch *batch;
+};
 
 /* A queue holding up to capacity events. NULL on allocation failure. Caller frees
  * with sink_queue_free(). */
 sink_queue_t *sink_queue_new(size_t capacity);
 
-/* Frees the queue and every event still in it; NULL does nothing. No thread may be
- * using the queue any more. */
+/* Frees the queue and every event still in it (batches go back to their pools); NULL
+ * does nothing. No thread may be using the queue any more. */
 void sink_queue_free(sink_queue_t *q);
 
-/* Push ev, waiting up to wait_ms while the queue is full (wait_ms < 0: wait without
- * bound). Returns 0 and takes ownership of ev; LW_ERR_FULL when still full after the
- * wait; LW_ERR_INVAL when the queue is closed. On failure ev stays the caller's.
+/* Push it, waiting up to wait_ms while the queue is full (wait_ms < 0: wait without
+ * bound). Returns 0 and takes ownership of the item; LW_ERR_FULL when still full after
+ * the wait; LW_ERR_INVAL when the queue is closed. On failure it stays the caller's.
  * *waited (if not NULL) is set to 1 when the call had to wait. */
-int sink_queue_push(sink_queue_t *q, json_t *ev, long wait_ms, int *waited);
+int sink_queue_push(sink_queue_t *q, struct sink_item it, long wait_ms, int *waited);
 
-/* Pop up to max events into out[] (ownership passes to the caller), waiting up to
+/* Pop up to max items into out[] (ownership passes to the caller), waiting up to
  * wait_ms for the first one. Returns the number popped (0 on timeout), or -1 when
  * the queue is closed and empty. */
-int sink_queue_pop(sink_queue_t *q, json_t **out, size_t max, long wait_ms);
+int sink_queue_pop(sink_queue_t *q, struct sink_item *out, size_t max, long wait_ms);
 
 /* Refuse further pushes and wake everybody; pops still drain what is queued. */
 void sink_queue_close(sink_queue_t *q);
@@ -39,7 +47,7 @@ void sink_queue_close(sink_queue_t *q);
 /* Wake the consumer without pushing (e.g. a reopen request). */
 void sink_queue_kick(sink_queue_t *q);
 
-/* Events currently queued (a snapshot). */
+/* Items currently queued (a snapshot). */
 size_t sink_queue_len(sink_queue_t *q);
 
 #endif

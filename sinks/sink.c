@@ -29,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sinks/batch.h"
 #include "sinks/ofile.h"
 #include "sinks/queue.h"
 #include "sinks/redis.h"
@@ -268,7 +269,10 @@ static void send_live(sink_t *s, json_t **evs, char **lines, size_t *lens, size_
     spool_records(s, rest, restlen, m, 0);
 }
 
-static void write_lines(sink_t *s, char **lines, size_t *lens, size_t n)
+static void account_lines(sink_t *s, size_t good, size_t tried, int e);
+
+/* The file target, opened again if a reopen failed. 0, or -1 when it is not there. */
+static void out_ready(sink_t *s)
 {
     if (!s->out && s->out_path) {
         s->out = ofile_fopen_append(s->out_path, SINK_OUT_MODE);
@@ -277,6 +281,35 @@ static void write_lines(sink_t *s, char **lines, size_t *lens, size_t n)
             s->file_failing = 1;
         }
     }
+}
+
+/* A worker's batch: its lines are already text, one fwrite for all of them. When it
+ * fails, the whole batch counts as failed (which of its lines reached the file is not
+ * known). */
+static void write_text(sink_t *s, const char *text, size_t len, size_t n)
+{
+    out_ready(s);
+    if (atomic_load(&s->stdout_gone)) {
+        atomic_fetch_add(&s->stdout_discarded, n);
+        return;
+    }
+    int e = 0;
+    size_t good = n;
+    if (s->out) {
+        if (fwrite(text, 1, len, s->out) != len)
+            e = errno, good = 0;
+        if (fflush(s->out) == EOF) {
+            e = errno;
+            good = 0;
+            clearerr(s->out);
+        }
+    }
+    account_lines(s, s->out ? good : 0, n, e);
+}
+
+static void write_lines(sink_t *s, char **lines, size_t *lens, size_t n)
+{
+    out_ready(s);
     size_t good = 0, tried = 0;
     int e = 0;
     if (atomic_load(&s->stdout_gone)) {
@@ -305,6 +338,11 @@ static void write_lines(sink_t *s, char **lines, size_t *lens, size_t n)
         for (size_t i = 0; i < n; i++)
             tried += lines[i] != NULL;
     }
+    account_lines(s, good, tried, e);
+}
+
+static void account_lines(sink_t *s, size_t good, size_t tried, int e)
+{
     atomic_fetch_add(&s->written_lines, good);
     if (good < tried && e == EPIPE && s->out_is_stdout) {
         /* The reader of our stdout is gone (| head): what it did not take is
@@ -326,6 +364,23 @@ static void write_lines(sink_t *s, char **lines, size_t *lens, size_t n)
     } else if (s->file_failing && tried > 0) {
         s->file_failing = 0;
         report(s, 0, "writing to %s again", s->out_is_stdout ? "stdout" : s->out_path);
+    }
+}
+
+static void to_redis(sink_t *s, json_t **evs, char **lines, size_t *lens, size_t n)
+{
+    if (sink_redis_connected(s->redis) && sink_spool_pending(s->spool) == 0) {
+        send_live(s, evs, lines, lens, n);
+    } else {
+        const char *rl[SINK_BATCH];
+        size_t rlen[SINK_BATCH], m = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (lines[i]) {
+                rl[m] = lines[i];
+                rlen[m++] = lens[i];
+            }
+        }
+        spool_records(s, rl, rlen, m, 0);
     }
 }
 
@@ -353,27 +408,43 @@ static void handle_batch(sink_t *s, json_t **evs, size_t n)
     }
     if (s->out || s->out_path) /* out == NULL with a path: a reopen failed, retry */
         write_lines(s, lines, lens, n);
-    if (s->redis) {
-        if (sink_redis_connected(s->redis) && sink_spool_pending(s->spool) == 0) {
-            send_live(s, evs, lines, lens, n);
-        } else {
-            const char *rl[SINK_BATCH];
-            size_t rlen[SINK_BATCH], m = 0;
-            for (size_t i = 0; i < n; i++) {
-                if (lines[i]) {
-                    rl[m] = lines[i];
-                    rlen[m++] = lens[i];
-                }
-            }
-            spool_records(s, rl, rlen, m, 0);
-        }
-    }
+    if (s->redis)
+        to_redis(s, evs, lines, lens, n);
     for (size_t i = 0; i < n; i++)
         json_decref(evs[i]);
     if (s->lb.cap > (16u << 20)) { /* one giant batch should not pin its buffer */
         free(s->lb.buf);
         s->lb = (struct linebuf){0};
     }
+}
+
+/* A worker's batch of lines: written as it is; Redis needs each event as an object
+ * (flat fields, aggregates), parsed back from its line here, only for Redis. */
+static void handle_text(sink_t *s, struct sink_batch *b)
+{
+    if (s->out || s->out_path)
+        write_text(s, b->w.buf, b->w.len, b->n);
+    if (s->redis) {
+        json_t *evs[SINK_BATCH];
+        char *lines[SINK_BATCH];
+        size_t lens[SINK_BATCH], m = 0;
+        char *p = b->w.buf, *end = b->w.buf + b->w.len;
+        while (p < end) {
+            char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+            evs[m] = json_loadb(p, l, 0, NULL);
+            lines[m] = p;
+            lens[m++] = l;
+            p += l + 1;
+            if (m == SINK_BATCH || p >= end) {
+                to_redis(s, evs, lines, lens, m);
+                for (size_t i = 0; i < m; i++)
+                    json_decref(evs[i]);
+                m = 0;
+            }
+        }
+    }
+    sink_batch_release(b);
 }
 
 /* Replay up to max_batches batches from the spool. Returns 0 when the spool is now
@@ -525,6 +596,7 @@ static void reopen_out(sink_t *s)
 static void *sink_thread(void *arg)
 {
     sink_t *s = arg;
+    struct sink_item items[SINK_BATCH];
     json_t *evs[SINK_BATCH];
     struct sink_spool_batch b = {0};
     /* hiredis 0.14 writes with write(): a Redis that died would raise SIGPIPE and
@@ -539,11 +611,22 @@ static void *sink_thread(void *arg)
             reopen_out(s);
         /* The 100 ms bound is what makes reopen requests and reconnection attempts
          * happen without a dedicated timer. */
-        int n = sink_queue_pop(s->q, evs, SINK_BATCH, 100);
+        int n = sink_queue_pop(s->q, items, SINK_BATCH, 100);
         if (n < 0)
             break;
-        if (n > 0)
-            handle_batch(s, evs, (size_t)n);
+        /* In queue order: runs of single events together, each batch on its own. */
+        size_t m = 0;
+        for (int i = 0; i <= n; i++) {
+            if (i < n && items[i].ev) {
+                evs[m++] = items[i].ev;
+                continue;
+            }
+            if (m)
+                handle_batch(s, evs, m);
+            m = 0;
+            if (i < n)
+                handle_text(s, items[i].batch);
+        }
         if (s->redis)
             service_redis(s, &b, 0);
     }
@@ -663,7 +746,8 @@ int sink_emit(sink_t *s, json_t *ev)
         return LW_ERR_INVAL;
     }
     int waited = 0;
-    int rc = sink_queue_push(s->q, ev, s->emit_wait_ms, &waited);
+    struct sink_item it = {.ev = ev};
+    int rc = sink_queue_push(s->q, it, s->emit_wait_ms, &waited);
     if (waited)
         atomic_fetch_add(&s->queue_full_waits, 1);
     if (rc == LW_ERR_FULL) {
@@ -683,7 +767,7 @@ int sink_emit(sink_t *s, json_t *ev)
             free(lb.buf);
             return 0;
         }
-        rc = sink_queue_push(s->q, ev, -1, NULL);
+        rc = sink_queue_push(s->q, it, -1, NULL);
     }
     if (rc < 0) {
         json_decref(ev);
@@ -691,6 +775,51 @@ int sink_emit(sink_t *s, json_t *ev)
         return rc;
     }
     atomic_fetch_add(&s->emitted, 1);
+    return 0;
+}
+
+int sink_emit_batch(sink_t *s, struct sink_batch *b)
+{
+    size_t n = b->n;
+    if (atomic_load(&s->closed)) {
+        sink_batch_release(b);
+        atomic_fetch_add(&s->lost, n);
+        return LW_ERR_INVAL;
+    }
+    int waited = 0;
+    struct sink_item it = {.batch = b};
+    int rc = sink_queue_push(s->q, it, s->emit_wait_ms, &waited);
+    if (waited)
+        atomic_fetch_add(&s->queue_full_waits, 1);
+    if (rc == LW_ERR_FULL) {
+        if (redis_only(s)) {
+            /* As sink_emit(): the producer spools rather than wait on Redis. */
+            const char *lines[SINK_BATCH];
+            size_t lens[SINK_BATCH], m = 0;
+            const char *p = b->w.buf, *end = b->w.buf + b->w.len;
+            while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+                lines[m] = p;
+                lens[m++] = l;
+                p += l + 1;
+                if (m == SINK_BATCH || p >= end) {
+                    spool_records(s, lines, lens, m, 1);
+                    m = 0;
+                }
+            }
+            atomic_fetch_add(&s->emitted, n);
+            sink_batch_release(b);
+            return 0;
+        }
+        rc = sink_queue_push(s->q, it, -1, NULL);
+    }
+    if (rc < 0) {
+        sink_batch_release(b);
+        atomic_fetch_add(&s->lost, n);
+        return rc;
+    }
+    atomic_fetch_add(&s->emitted, n);
     return 0;
 }
 

@@ -1,7 +1,8 @@
 /* sink.h - where events go: one sink thread fed by a bounded multi-producer queue.
  *
- * An event is a JSON object (jansson json_t) with at least "timestamp" and
- * "event_type"; workers build it and hand it over with sink_emit(). The sink thread
+ * An event is a JSON object with at least "timestamp" and "event_type". Workers write
+ * theirs as text into batches (sinks/batch.h, sink_emit_batch()); rare events (stats,
+ * reload) are jansson objects handed over with sink_emit(). The sink thread
  * owns all output I/O (stdout / file as JSON lines, Redis stream, disk spool), so
  * workers never block on the network. sinks/ knows nothing about packets, flows or
  * identifiers: only events.
@@ -73,6 +74,13 @@ int sink_open(const struct sink_config *cfg, sink_t **out, char *err, size_t err
  * ownership of ev whatever the result. Returns 0, or a negative code if the sink is
  * closed (the event is then counted as lost). */
 int sink_emit(sink_t *s, json_t *ev);
+
+/* Hand a batch of event lines (sinks/batch.h) to the sink thread, which gives it back
+ * to its pool when written (or at once when refused). Same waiting and spooling as
+ * sink_emit(), per batch. Returns 0, or a negative code when the sink is closed (its
+ * events are then counted as lost). */
+struct sink_batch;
+int sink_emit_batch(sink_t *s, struct sink_batch *b);
 
 /* Ask the output file to be reopened (SIGHUP / logrotate); async-signal-safe. */
 void sink_request_reopen(sink_t *s);

@@ -45,28 +45,28 @@ static void test_queue_basics(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
     json_t *a = json_integer(1), *b = json_integer(2), *c = json_integer(3);
     int waited = 0;
-    CU_ASSERT_EQUAL(sink_queue_push(q, a, 0, &waited), 0);
-    CU_ASSERT_EQUAL(sink_queue_push(q, b, 0, &waited), 0);
+    CU_ASSERT_EQUAL(sink_queue_push(q, (struct sink_item){.ev = a}, 0, &waited), 0);
+    CU_ASSERT_EQUAL(sink_queue_push(q, (struct sink_item){.ev = b}, 0, &waited), 0);
     CU_ASSERT_EQUAL(waited, 0);
     long t0 = now_ms();
-    CU_ASSERT_EQUAL(sink_queue_push(q, c, 50, &waited), LW_ERR_FULL);
+    CU_ASSERT_EQUAL(sink_queue_push(q, (struct sink_item){.ev = c}, 50, &waited), LW_ERR_FULL);
     long dt = now_ms() - t0;
     CU_ASSERT(dt >= 45 && dt < 2000);
     CU_ASSERT_EQUAL(waited, 1);
-    json_t *out[4];
+    struct sink_item out[4];
     CU_ASSERT_EQUAL(sink_queue_pop(q, out, 4, 0), 2);
-    CU_ASSERT_EQUAL(json_integer_value(out[0]), 1); /* FIFO */
-    CU_ASSERT_EQUAL(json_integer_value(out[1]), 2);
-    json_decref(out[0]);
-    json_decref(out[1]);
+    CU_ASSERT_EQUAL(json_integer_value(out[0].ev), 1); /* FIFO */
+    CU_ASSERT_EQUAL(json_integer_value(out[1].ev), 2);
+    json_decref(out[0].ev);
+    json_decref(out[1].ev);
     CU_ASSERT_EQUAL(sink_queue_pop(q, out, 4, 10), 0); /* timeout, empty */
-    CU_ASSERT_EQUAL(sink_queue_push(q, c, 0, NULL), 0);
+    CU_ASSERT_EQUAL(sink_queue_push(q, (struct sink_item){.ev = c}, 0, NULL), 0);
     sink_queue_close(q);
     json_t *d = json_integer(4);
-    CU_ASSERT_EQUAL(sink_queue_push(q, d, 0, NULL), LW_ERR_INVAL);
+    CU_ASSERT_EQUAL(sink_queue_push(q, (struct sink_item){.ev = d}, 0, NULL), LW_ERR_INVAL);
     json_decref(d);
     CU_ASSERT_EQUAL(sink_queue_pop(q, out, 4, 0), 1); /* drains after close */
-    json_decref(out[0]);
+    json_decref(out[0].ev);
     CU_ASSERT_EQUAL(sink_queue_pop(q, out, 4, 0), -1);
     sink_queue_free(q);
     sink_queue_free(NULL);
