@@ -157,7 +157,7 @@ static void test_draft_html_list(void)
      * to the next heading. */
     static const char page[] = "<html><body><h2>Third-party SDK list</h2><p>Umeng SDK</p>"
                                "<p>Fields: IMEI</p><p>Purpose: statistics</p>"
-                               "<h2>Contact us</h2><p>Write to us with your IMSI</p></body></html>";
+                               "<h2>Security</h2><p>We collect your IMSI</p></body></html>";
     char *t = prep(page, sizeof page - 1);
     CU_ASSERT_FATAL(t != NULL);
     char *y = draft_yaml(t);
