@@ -10,7 +10,8 @@ recall and precision over the SDKs both name (micro-averaged: every declared
 (sdk, type) pair is one item). Two empty sets agree (1.0): a policy without an SDK list
 drafted without one is right. The type precision is also given counting a drafted leaf
 a declared category covers as agreeing (gps where location is declared), since the
-verdicts read them so. With --floors, exits 1 when a figure is under FLOORS.
+verdicts read them so. First-party recall and precision compare first_party.collects.
+With --floors, exits 1 when a figure is under its floor (DEFAULT unless FLOORS says).
 """
 import glob
 import json
@@ -95,7 +96,8 @@ def main():
             if s[k]:
                 details.append("%s %s: %s" % (pid, k, json.dumps(s[k], ensure_ascii=False)))
         floors = FLOORS.get(pid, {})
-        for k in ("sdk_recall", "sdk_precision", "type_recall", "type_precision"):
+        for k in ("sdk_recall", "sdk_precision", "type_recall", "type_precision",
+                  "first_party_recall", "first_party_precision"):
             if s[k] < floors.get(k, DEFAULT):
                 bad.append("%s: %s %.2f under %.2f" % (pid, k, s[k], floors.get(k, DEFAULT)))
         if not s["catalogue_agrees"]:
