@@ -394,13 +394,22 @@ static int list_header(const struct build *b, size_t i)
     return 0;
 }
 
+/* A sentence reaches at most this far either side of a type: longer "sentences" are
+ * tables or hostile input, and the bound keeps the work per type hit constant. */
+#define DRAFT_SENTENCE_REACH 600
+
 /* The sentence around pos within its line, [*a, *z): from after the previous ". ",
- * "。", "!", "?" (and ";", "；" when semis) up to the next. */
+ * "。", "!", "?" (and ";", "；" when semis) up to the next, DRAFT_SENTENCE_REACH at
+ * most either side. */
 static void sentence_bounds(const struct draft_text *t, size_t pos, int semis, size_t *a,
                             size_t *z)
 {
     size_t l = line_of(t, pos), ls = line_start(t, l), le = line_end(t, l);
     size_t i = pos, j = pos;
+    if (pos > ls + DRAFT_SENTENCE_REACH)
+        ls = utf8_snap(t->s, t->len, pos - DRAFT_SENTENCE_REACH, 1);
+    if (le > pos + DRAFT_SENTENCE_REACH)
+        le = utf8_snap(t->s, t->len, pos + DRAFT_SENTENCE_REACH, -1);
 #define DRAFT_STOP(p, lim)                                                                   \
     (((t->s[p] == '.' || t->s[p] == '!' || t->s[p] == '?') &&                                 \
       (p + 1 >= (lim) || t->s[p + 1] == ' ')) ||                                              \
@@ -431,13 +440,6 @@ static size_t kind_in(const struct build *b, size_t a, size_t z, enum draftlex_k
         if (b->h[i].kind == k)
             return i;
     return SIZE_MAX;
-}
-
-/* 1 when a contrast word ("but", "except", 但) stands between positions p and q. */
-static int contrast_between(const struct build *b, size_t p, size_t q)
-{
-    size_t lo = p < q ? p : q, hi = p < q ? q : p;
-    return kind_in(b, lo, hi, DLX_CONTRAST) != SIZE_MAX;
 }
 
 /* A qualifier at pos inside parentheses ("(used only locally and not uploaded)") reaches
@@ -480,12 +482,30 @@ static int paren_apart(const struct draft_text *t, size_t a, size_t z, size_t po
 static enum stance type_stance(const struct build *b, size_t i, int fp)
 {
     const struct draftlex_hit *h = &b->h[i];
-    size_t a, z;
+    size_t a, z, k0;
     sentence_bounds(&b->t, h->start, 1, &a, &z);
-    for (size_t k = hit_at(b, a); k < b->nh && b->h[k].start < z; k++)
-        if (b->h[k].kind == DLX_NEGATION && !contrast_between(b, b->h[k].start, h->start) &&
-            !paren_apart(&b->t, a, z, b->h[k].start, h->start))
+    k0 = hit_at(b, a);
+    /* A negation reaches the type unless a contrast word ("but", "except", 但) stands
+     * between them: only those between the nearest contrasts either side count. */
+    size_t lo = a, hi = z;
+    for (size_t k = k0; k < b->nh && b->h[k].start < z; k++)
+        if (b->h[k].kind == DLX_CONTRAST) {
+            if (b->h[k].start < h->start)
+                lo = b->h[k].start;
+            else if (b->h[k].start > h->start) {
+                hi = b->h[k].start;
+                break;
+            }
+        }
+    int tries = 0; /* parentheses are checked for two negations at most */
+    for (size_t k = k0; k < b->nh && b->h[k].start < hi; k++) {
+        if (b->h[k].kind != DLX_NEGATION || b->h[k].start <= lo)
+            continue;
+        if (!paren_apart(&b->t, a, z, b->h[k].start, h->start))
             return ST_NEGATED;
+        if (++tries == 2)
+            break;
+    }
     if (fp) {
         size_t l = line_of(&b->t, h->start), sa, sz;
         if (b->other[l])
@@ -497,10 +517,9 @@ static enum stance type_stance(const struct build *b, size_t i, int fp)
         if (kind_in(b, sa, sz, DLX_COLLECT) == SIZE_MAX && !heading_like(&b->t, l))
             return ST_NOT_OURS;
     }
-    for (size_t k = hit_at(b, a); k < b->nh && b->h[k].start < z; k++)
-        if (b->h[k].kind == DLX_CONDITION && !paren_apart(&b->t, a, z, b->h[k].start, h->start))
-            return ST_COND;
-    return ST_SAID;
+    size_t c = kind_in(b, a, z, DLX_CONDITION);
+    return c != SIZE_MAX && !paren_apart(&b->t, a, z, b->h[c].start, h->start) ? ST_COND
+                                                                                : ST_SAID;
 }
 
 /* Record type t with stance st in the sets of one declaration: negated types go to neg

@@ -84,7 +84,7 @@ check_grep "catalogue alias resolves 友盟SDK" "^  - sdk: umeng" "$T/alias/poli
 check_eq "Chinese drafts load with --check-rules" 0 $?
 
 # Hostile input. Exit 0 with a loadable draft, or exit 2 with "leakwatch: FILE: why".
-for f in big.txt bad-utf8.txt page.html empty.txt junk.bin; do
+for f in big.txt long.txt bad-utf8.txt page.html empty.txt junk.bin; do
     "$LEAKWATCH" --draft-policy "$T/in/$f" --id "h-${f%%.*}" > "$T/out" 2> "$T/err"
     rc=$?
     check_ok "$f: no crash (exit $rc)" "[ $rc -eq 0 ] || [ $rc -eq 2 ]"
