@@ -401,6 +401,22 @@ static int list_header(const struct build *b, size_t i)
 /* The sentence around pos within its line, [*a, *z): from after the previous ". ",
  * "。", "!", "?" (and ";", "；" when semis) up to the next, DRAFT_SENTENCE_REACH at
  * most either side. */
+/* 1 when a sentence ends at byte p of [.., lim): ". ", "!", "?", "。", "！", "？", and
+ * ";", "；" when semis. */
+static int sentence_stop(const struct draft_text *t, size_t p, size_t lim, int semis)
+{
+    char c = t->s[p];
+    if ((c == '.' || c == '!' || c == '?') && (p + 1 >= lim || t->s[p + 1] == ' '))
+        return 1;
+    if (semis && c == ';')
+        return 1;
+    if (p + 3 > lim)
+        return 0;
+    const char *q = t->s + p;
+    return memcmp(q, "。", 3) == 0 || memcmp(q, "！", 3) == 0 || memcmp(q, "？", 3) == 0 ||
+           (semis && memcmp(q, "；", 3) == 0);
+}
+
 static void sentence_bounds(const struct draft_text *t, size_t pos, int semis, size_t *a,
                             size_t *z)
 {
@@ -410,25 +426,18 @@ static void sentence_bounds(const struct draft_text *t, size_t pos, int semis, s
         ls = utf8_snap(t->s, t->len, pos - DRAFT_SENTENCE_REACH, 1);
     if (le > pos + DRAFT_SENTENCE_REACH)
         le = utf8_snap(t->s, t->len, pos + DRAFT_SENTENCE_REACH, -1);
-#define DRAFT_STOP(p, lim)                                                                   \
-    (((t->s[p] == '.' || t->s[p] == '!' || t->s[p] == '?') &&                                 \
-      (p + 1 >= (lim) || t->s[p + 1] == ' ')) ||                                              \
-     (semis && t->s[p] == ';') ||                                                             \
-     (p + 3 <= (lim) && (memcmp(t->s + p, "。", 3) == 0 || memcmp(t->s + p, "！", 3) == 0 ||   \
-                         memcmp(t->s + p, "？", 3) == 0 ||                                     \
-                         (semis && memcmp(t->s + p, "；", 3) == 0))))
     while (i > ls) {
         size_t p = i - 1;
-        if (DRAFT_STOP(p, le))
+        if (sentence_stop(t, p, le, semis))
             break;
-        /* a multi-byte stop ends at i - 1: step back to its first byte */
-        if (p >= ls + 2 && ((unsigned char)t->s[p] & 0xc0) == 0x80 && DRAFT_STOP(p - 2, le))
+        /* a three-byte stop ("。") ends at i - 1: test it from its first byte */
+        if (p >= ls + 2 && ((unsigned char)t->s[p] & 0xc0) == 0x80 &&
+            sentence_stop(t, p - 2, le, semis))
             break;
         i--;
     }
-    while (j < le && !DRAFT_STOP(j, le))
+    while (j < le && !sentence_stop(t, j, le, semis))
         j++;
-#undef DRAFT_STOP
     *a = i;
     *z = j;
 }
