@@ -27,6 +27,18 @@ struct build {
     const draftlex_t *lx;
     unsigned char *has_phrase; /* per line: a type or vague phrase is named on it */
     unsigned char *in_span;    /* per line: inside an SDK entry */
+    unsigned char *other;      /* per line: in a section about others (third parties,
+                                  definitions): no first-party collection */
+};
+
+/* What the text says of one named type, as far as words can tell. */
+enum stance {
+    ST_SAID = 0,   /* named, nothing qualifies it */
+    ST_COND,       /* named under a condition ("if you choose to", "如您") */
+    ST_NEGATED,    /* "we do not collect X", "不会收集" */
+    ST_NOT_OURS,   /* first party only: named, but not as something collected (no
+                      collection word, a definition, our own contact details, a section
+                      about third parties) */
 };
 
 int sset_add(struct sset *s, const char *v)
@@ -382,6 +394,158 @@ static int list_header(const struct build *b, size_t i)
     return 0;
 }
 
+/* A sentence reaches at most this far either side of a type: longer "sentences" are
+ * tables or hostile input, and the bound keeps the work per type hit constant. */
+#define DRAFT_SENTENCE_REACH 600
+
+/* The sentence around pos within its line, [*a, *z): from after the previous ". ",
+ * "。", "!", "?" (and ";", "；" when semis) up to the next, DRAFT_SENTENCE_REACH at
+ * most either side. */
+/* 1 when a sentence ends at byte p of [.., lim): ". ", "!", "?", "。", "！", "？", and
+ * ";", "；" when semis. */
+static int sentence_stop(const struct draft_text *t, size_t p, size_t lim, int semis)
+{
+    char c = t->s[p];
+    if ((c == '.' || c == '!' || c == '?') && (p + 1 >= lim || t->s[p + 1] == ' '))
+        return 1;
+    if (semis && c == ';')
+        return 1;
+    if (p + 3 > lim)
+        return 0;
+    const char *q = t->s + p;
+    return memcmp(q, "。", 3) == 0 || memcmp(q, "！", 3) == 0 || memcmp(q, "？", 3) == 0 ||
+           (semis && memcmp(q, "；", 3) == 0);
+}
+
+static void sentence_bounds(const struct draft_text *t, size_t pos, int semis, size_t *a,
+                            size_t *z)
+{
+    size_t l = line_of(t, pos), ls = line_start(t, l), le = line_end(t, l);
+    size_t i = pos, j = pos;
+    if (pos > ls + DRAFT_SENTENCE_REACH)
+        ls = utf8_snap(t->s, t->len, pos - DRAFT_SENTENCE_REACH, 1);
+    if (le > pos + DRAFT_SENTENCE_REACH)
+        le = utf8_snap(t->s, t->len, pos + DRAFT_SENTENCE_REACH, -1);
+    while (i > ls) {
+        size_t p = i - 1;
+        if (sentence_stop(t, p, le, semis))
+            break;
+        /* a three-byte stop ("。") ends at i - 1: test it from its first byte */
+        if (p >= ls + 2 && ((unsigned char)t->s[p] & 0xc0) == 0x80 &&
+            sentence_stop(t, p - 2, le, semis))
+            break;
+        i--;
+    }
+    while (j < le && !sentence_stop(t, j, le, semis))
+        j++;
+    *a = i;
+    *z = j;
+}
+
+/* Index of the first hit of kind k in [a, z), or SIZE_MAX. */
+static size_t kind_in(const struct build *b, size_t a, size_t z, enum draftlex_kind k)
+{
+    for (size_t i = hit_at(b, a); i < b->nh && b->h[i].start < z; i++)
+        if (b->h[i].kind == k)
+            return i;
+    return SIZE_MAX;
+}
+
+/* A qualifier at pos inside parentheses ("(used only locally and not uploaded)") reaches
+ * only the parenthesis: 1 when pos is inside one that does not hold q, within [a, z). */
+static int paren_apart(const struct draft_text *t, size_t a, size_t z, size_t pos, size_t q)
+{
+    int depth = 0;
+    size_t open = SIZE_MAX, close = z;
+    for (size_t p = pos; p > a; p--) {
+        char c = t->s[p - 1];
+        int cl = c == ')' || (p >= a + 3 && memcmp(t->s + p - 3, "）", 3) == 0);
+        int op = c == '(' || (p >= a + 3 && memcmp(t->s + p - 3, "（", 3) == 0);
+        if (cl)
+            depth++;
+        else if (op && depth-- == 0) {
+            open = p - 1;
+            break;
+        }
+    }
+    if (open == SIZE_MAX)
+        return 0;
+    depth = 0;
+    for (size_t p = pos; p < z; p++) {
+        char c = t->s[p];
+        int op = c == '(' || (p + 3 <= z && memcmp(t->s + p, "（", 3) == 0);
+        int cl = c == ')' || (p + 3 <= z && memcmp(t->s + p, "）", 3) == 0);
+        if (op)
+            depth++;
+        else if (cl && depth-- == 0) {
+            close = p;
+            break;
+        }
+    }
+    return q < open || q > close;
+}
+
+/* The stance of type hit i. fp: judged as first-party collection, where a type must
+ * also be named as collected (a collection word in its sentence, or a heading naming
+ * it) outside sections about others, definitions and our own contact details. */
+static enum stance type_stance(const struct build *b, size_t i, int fp)
+{
+    const struct draftlex_hit *h = &b->h[i];
+    size_t a, z, k0;
+    sentence_bounds(&b->t, h->start, 1, &a, &z);
+    k0 = hit_at(b, a);
+    /* A negation reaches the type unless a contrast word ("but", "except", 但) stands
+     * between them: only those between the nearest contrasts either side count. */
+    size_t lo = a, hi = z;
+    for (size_t k = k0; k < b->nh && b->h[k].start < z; k++)
+        if (b->h[k].kind == DLX_CONTRAST) {
+            if (b->h[k].start < h->start)
+                lo = b->h[k].start;
+            else if (b->h[k].start > h->start) {
+                hi = b->h[k].start;
+                break;
+            }
+        }
+    int tries = 0; /* parentheses are checked for two negations at most */
+    for (size_t k = k0; k < b->nh && b->h[k].start < hi; k++) {
+        if (b->h[k].kind != DLX_NEGATION || b->h[k].start <= lo)
+            continue;
+        if (!paren_apart(&b->t, a, z, b->h[k].start, h->start))
+            return ST_NEGATED;
+        if (++tries == 2)
+            break;
+    }
+    if (fp) {
+        size_t l = line_of(&b->t, h->start), sa, sz;
+        if (b->other[l])
+            return ST_NOT_OURS;
+        sentence_bounds(&b->t, h->start, 0, &sa, &sz);
+        size_t def = kind_in(b, sa, h->start, DLX_DEFINE), ours = kind_in(b, sa, h->start, DLX_OURS);
+        if (def != SIZE_MAX || ours != SIZE_MAX)
+            return ST_NOT_OURS;
+        if (kind_in(b, sa, sz, DLX_COLLECT) == SIZE_MAX && !heading_like(&b->t, l))
+            return ST_NOT_OURS;
+    }
+    size_t c = kind_in(b, a, z, DLX_CONDITION);
+    return c != SIZE_MAX && !paren_apart(&b->t, a, z, b->h[c].start, h->start) ? ST_COND
+                                                                                : ST_SAID;
+}
+
+/* Record type t with stance st in the sets of one declaration: negated types go to neg
+ * (and are not declared), the rest to types, and to cond until named unconditionally. */
+static int note_type(struct sset *types, struct sset *cond, struct sset *uncond,
+                     struct sset *neg, const char *t, enum stance st)
+{
+    int rc;
+    if (st == ST_NOT_OURS)
+        return 0;
+    if (st == ST_NEGATED)
+        return sset_add(neg, t);
+    if ((rc = sset_add(types, t)) < 0)
+        return rc;
+    return sset_add(st == ST_COND ? cond : uncond, t);
+}
+
 /* Add the phrases of lines [l, end) to e, and the excerpts that name them (and the
  * SDK name hit at index first) to its clause. */
 static int entry_fill(struct build *b, struct draft_entry *e, size_t first, size_t l,
@@ -406,7 +570,8 @@ static int entry_fill(struct build *b, struct draft_entry *e, size_t first, size
         if (!rel)
             continue;
         if (h->kind == DLX_TYPE && !list_header(b, i) &&
-            (rc = sset_add(&e->types, h->target)) < 0)
+            (rc = note_type(&e->types, &e->cond, &e->uncond, &e->negated, h->target,
+                            type_stance(b, i, 0))) < 0)
             return rc;
         if (h->kind == DLX_VAGUE && (rc = sset_add(&e->vague, h->target)) < 0)
             return rc;
@@ -545,6 +710,12 @@ static int read_first_party(struct build *b)
         size_t l = h ? line_of(&b->t, h->start) : SIZE_MAX;
         if (h && b->in_span[l])
             continue;
+        enum stance st = h ? type_stance(b, i, 1) : ST_SAID;
+        if (h && (st == ST_NOT_OURS || st == ST_NEGATED)) {
+            if (st == ST_NEGATED && (rc = sset_add(&d->fp_negated, h->target)) < 0)
+                return rc;
+            continue;
+        }
         if (cur != SIZE_MAX && l != cur) {
             if ((rc = clause_excerpt(&d->fp_clause, &b->t, cur, from, to, " | ")) < 0)
                 return rc;
@@ -552,7 +723,9 @@ static int read_first_party(struct build *b)
         }
         if (!h)
             break;
-        if (!list_header(b, i) && (rc = sset_add(&d->fp, h->target)) < 0)
+        if (!list_header(b, i) &&
+            (rc = note_type(&d->fp, &d->fp_cond, &d->fp_uncond, &d->fp_negated, h->target,
+                            st)) < 0)
             return rc;
         if (cur == SIZE_MAX) {
             cur = l;
@@ -716,15 +889,46 @@ static int read_catalogue(struct build *b)
     return 0;
 }
 
-static int mark_phrase_lines(struct build *b)
+/* 1 for a line that opens a section: heading-like, or short and marked up as a
+ * heading ("**Appendix I: Definitions**", "[Third-Party Advertising Delivery]", "【...】",
+ * "# ..."). */
+static int section_heading(const struct draft_text *t, size_t l)
+{
+    size_t ls = line_start(t, l), le = line_end(t, l);
+    const char *p = t->s + ls;
+    while (p < t->s + le && (*p == ' ' || *p == '\t'))
+        p++;
+    size_t n = (size_t)(t->s + le - p);
+    if (heading_like(t, l))
+        return 1;
+    return n >= 3 && n <= 100 &&
+           (*p == '#' || *p == '[' || (p[0] == '*' && p[1] == '*') || memcmp(p, "【", 3) == 0);
+}
+
+/* Per line: which lines hold a type or vague phrase, and which lie in a section whose
+ * heading says it is about others ("third-party", "definitions", 第三方, 释义): up to the
+ * next heading. */
+static int mark_lines(struct build *b)
 {
     b->has_phrase = calloc(b->t.nlines, 1);
     b->in_span = calloc(b->t.nlines, 1);
-    if (!b->has_phrase || !b->in_span)
+    b->other = calloc(b->t.nlines, 1);
+    if (!b->has_phrase || !b->in_span || !b->other)
         return LW_ERR_NOMEM;
     for (size_t i = 0; i < b->nh; i++)
         if (b->h[i].kind == DLX_TYPE || b->h[i].kind == DLX_VAGUE)
             b->has_phrase[line_of(&b->t, b->h[i].start)] = 1;
+    int other = 0;
+    size_t i = 0;
+    for (size_t l = 0; l < b->t.nlines; l++) {
+        size_t ls = line_start(&b->t, l), le = line_end(&b->t, l);
+        int xs = 0;
+        for (i = hit_at(b, ls); i < b->nh && b->h[i].start < le; i++)
+            xs |= b->h[i].kind == DLX_XSECTION;
+        if (section_heading(&b->t, l))
+            other = xs;
+        b->other[l] = (unsigned char)other;
+    }
     return 0;
 }
 
@@ -745,7 +949,7 @@ int draft_build(const draftlex_t *lx, const ontology_t *ont, const char *text, s
         (rc = draftlex_scan(lx, text, len, &hits, &b.nh, err, errlen)) < 0)
         goto out;
     b.h = hits;
-    if ((rc = mark_phrase_lines(&b)) < 0 || (rc = read_entries(&b)) < 0 ||
+    if ((rc = mark_lines(&b)) < 0 || (rc = read_entries(&b)) < 0 ||
         (rc = read_first_party(&b)) < 0 || (rc = read_transforms(&b)) < 0 ||
         (rc = read_catalogue(&b)) < 0)
         goto fail;
@@ -761,6 +965,7 @@ out:
     free(b.t.line);
     free(b.has_phrase);
     free(b.in_span);
+    free(b.other);
     return rc;
 }
 
@@ -769,6 +974,9 @@ static void entry_free(struct draft_entry *e)
     free(e->name);
     free(e->use);
     free(e->types.v);
+    free(e->cond.v);
+    free(e->uncond.v);
+    free(e->negated.v);
     free(e->vague.v);
     free(e->clause.p);
 }
@@ -784,6 +992,9 @@ void draft_free(draft_t *d)
     free(d->source);
     free(d->linked.p);
     free(d->fp.v);
+    free(d->fp_cond.v);
+    free(d->fp_uncond.v);
+    free(d->fp_negated.v);
     free(d->fp_clause.p);
     free(d->tr);
     free(d->tr_clause.p);

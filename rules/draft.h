@@ -6,12 +6,14 @@
  * then lines that start with an SDK name, alone or after a label such as "Partner
  * Name:"), each entry's span (up to the next entry, a blank or heading-like line, or
  * DRAFT_MAX_ENTRY_LINES lines), the identifier types and vague phrases inside each span,
- * the types named outside every span (first-party collection) and the sentences that
- * promise a hash or some other transform.
+ * the types named outside every span in a sentence that says they are collected
+ * (first-party collection) and the sentences that promise a hash or some other
+ * transform. A vendor-only name ("Tencent SDK") takes the one candidate its stated use
+ * leaves.
  *
- * It deliberately does not understand sentences: a type named in an entry's span is
- * taken as declared for that SDK even when the text says "we do not collect it". The
- * quoted clauses are there so a reviewer sees that at a glance. */
+ * It reads words, not grammar: a negation word in a type's sentence ("do not collect",
+ * 不会收集) keeps the type out, a condition word ("if you", 如您) marks it conditional.
+ * The quoted clauses are there so a reviewer checks that at a glance. */
 #ifndef LW_RULES_DRAFT_H
 #define LW_RULES_DRAFT_H
 

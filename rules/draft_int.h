@@ -34,6 +34,9 @@ struct draft_entry {
     const char *sdk;      /* catalogue id (borrowed from the lexicon), NULL if unknown */
     char *name;           /* the name as the text writes it (owned) */
     struct sset types;    /* canonical type names (borrowed from the ontology) */
+    struct sset cond;     /* types named under a condition somewhere ... */
+    struct sset uncond;   /* ... and without one: conditional = cond - uncond */
+    struct sset negated;  /* named only as not collected: not in types when alone */
     struct sset vague;    /* vague phrases (borrowed from the ontology) */
     struct sbuf clause;   /* exact excerpts of the text, " | " between them */
     size_t span[8][2];    /* its spans: 1-based first and last lines, adjacent merged */
@@ -57,6 +60,7 @@ struct draft {
     enum policy_catalogue catalogue;
     struct sbuf linked;       /* the sentence linking the SDK list (catalogue linked) */
     struct sset fp;           /* first-party collection */
+    struct sset fp_cond, fp_uncond, fp_negated; /* as in draft_entry */
     struct sbuf fp_clause;
     struct draft_transform *tr;
     size_t ntr, captr;

@@ -95,6 +95,34 @@ static const struct { const char *expr; enum draftlex_kind kind; const char *tar
      "audio_video"},
     {"\\bcustomer\\s+service\\b|客服", DLX_USE, "customer_interaction"},
     {"\\b(cloud|object|file)\\s+storage\\b|云存储|对象存储", DLX_USE, "cloud"},
+    {"\\b(collect(s|ed|ing|ion)?|obtain(s|ed|ing)?|gather(s|ed|ing)?|acquir(e|es|ed|ing)|"
+     "record(s|ed|ing)?|receiv(e|es|ed|ing)|read(s|ing)?|access(es|ed|ing)?|"
+     "provid(e|es|ed|ing)|upload(s|ed|ing)?|request(s|ed|ing)?|requir(e|es|ed|ing)|"
+     "retriev(e|es|ed|ing)|stor(e|es|ed|ing)|keep(s|ing)?|kept|fill\\s+in|"
+     "information\\s+(type|involved)|fields)\\b|收集|获取|采集|读取|记录|提供|访问|上传|调用|"
+     "信息类型|收集信息|个人信息字段", DLX_COLLECT, NULL},
+    {"\\b(not|never|no\\s+longer)\\s+(\\w+\\s+){0,2}?(collect(s|ed|ing)?|obtain(s|ed|ing)?|"
+     "gather(s|ed|ing)?|acquir(e|es|ed|ing)|access(es|ed|ing)?|read(s|ing)?|record(s|ed|ing)?|"
+     "request(s|ed|ing)?|upload(s|ed|ing)?|transmit(s|ted|ting)?|track(s|ed|ing)?)\\b|"
+     "n['’]t\\s+(\\w+\\s+){0,2}?(collect|obtain|gather|acquire|access|read|record|request|"
+     "upload|transmit|track)\\b|"
+     "(不|未|无需|不会|不再|不得|不予|不主动|不会主动)(收集|获取|采集|读取|调用|访问|上传|记录)",
+     DLX_NEGATION, NULL},
+    {"\\b(but|however|except|excluding|other\\s+than|apart\\s+from|unless|only)\\b|但|除|仅",
+     DLX_CONTRAST, NULL},
+    {"\\bif\\s+you\\b|\\bif\\s+(authori[sz]ed|permitted|enabled|allowed)\\b|"
+     "\\bonly\\s+(if|when|after|with)\\b|\\bunless\\s+you\\b|\\bshould\\s+you\\b|"
+     "\\bin\\s+case\\s+you\\b|\\bwith\\s+your\\s+(\\w+\\s+){0,2}?(consent|permission|"
+     "authori[sz]ation)\\b|\\bwhen\\s+you\\s+(choose|enable|turn\\s+on|allow|agree|"
+     "authori[sz]e|opt)|\\bupon\\s+your\\s+(consent|permission|authori[sz]ation)\\b|"
+     "如您|如果您|若您|在您(同意|授权|开启|允许)|经您(同意|授权|允许)|征得您.{0,6}同意|"
+     "您(同意|授权|开启|允许).{0,10}后", DLX_CONDITION, NULL},
+    {"\\bcontact\\s+us\\b|\\b(send|write)\\s+(\\w+\\s+){0,2}?(e-?mail|letter)s?\\s+to\\b|"
+     "\\bwrite\\s+to\\s+us\\b|\\b(e-?mail|call)\\s+us\\b|\\bour\\s+contact\\b|联系我们",
+     DLX_OURS, NULL},
+    {"\\b(refers?\\s+to|means|is\\s+defined\\s+as)\\b|是指|指的是", DLX_DEFINE, NULL},
+    {"\\bthird[\\s\\-]*part(y|ies)\\b|\\bdefinitions?\\b|\\bglossary\\b|第三方|释义|定义",
+     DLX_XSECTION, NULL},
 };
 
 /* Words that say what an SDK does, not which one it is: stripped from the end of a
@@ -411,7 +439,7 @@ int draftlex_new(const ontology_t *ont, const catalog_t *cat, draftlex_t **out, 
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         enum draftlex_kind k = fixed[i].kind;
         if (add_pat(lx, fixed[i].expr,
-                    k == DLX_LINKED ? DLX_FLAGS & ~HS_FLAG_SOM_LEFTMOST
+                    k == DLX_LINKED || k >= DLX_COLLECT ? DLX_FLAGS & ~HS_FLAG_SOM_LEFTMOST
                     : k == DLX_LABEL || k == DLX_USE_LABEL
                         ? (DLX_FLAGS & ~HS_FLAG_SOM_LEFTMOST) | HS_FLAG_MULTILINE
                         : DLX_FLAGS,

@@ -36,6 +36,18 @@ enum draftlex_kind {
                         "推送"); target = a catalogue category ("messaging", "push") */
     DLX_USE_LABEL,   /* a line's label introducing that use ("SDK usage:", "使用目的：");
                         the hit is its colon */
+    /* Words that qualify the types named in their sentence. Their hits are their last
+     * byte (no start of match is asked for). */
+    DLX_COLLECT,     /* a collection verb or field label: "we collect", "Information
+                        type:", 收集, 获取 */
+    DLX_NEGATION,    /* "do not collect", "will not be obtained", 不会收集, 不收集 */
+    DLX_CONTRAST,    /* "but", "except", 但, 除: ends a negation's reach */
+    DLX_CONDITION,   /* "if you choose to", "with your consent", 如您, 经您同意 */
+    DLX_OURS,        /* the operator's own contact details: "contact us through", "send
+                        an email to", 联系我们 */
+    DLX_DEFINE,      /* a definition: "refers to", "means", 是指 */
+    DLX_XSECTION,    /* heading words of sections that are not the operator's own
+                        collection: "third-party", "definitions", 第三方, 释义 */
     DLX_NKINDS
 };
 

@@ -54,6 +54,21 @@ static void ylist(FILE *f, const struct sset *s, int quote)
     fputc(']', f);
 }
 
+/* "prefix[a, b]\n" for the types of s that are also in in and not in out (conditional:
+ * cond - uncond; negated: negated - declared); nothing when none. */
+static void write_diff(FILE *f, const char *prefix, const struct sset *s, const struct sset *in,
+                       const struct sset *out, const char *suffix)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if ((in && !sset_has(in, s->v[i])) || sset_has(out, s->v[i]))
+            continue;
+        fprintf(f, "%s%s", n++ ? ", " : prefix, s->v[i]);
+    }
+    if (n)
+        fputs(suffix, f);
+}
+
 static void write_transforms(const struct draft *d, FILE *f)
 {
     fputs("  transforms: {", f);
@@ -84,6 +99,10 @@ static void write_first_party(const struct draft *d, FILE *f)
     fputs("first_party:\n  collects: ", f);
     ylist(f, &d->fp, 0);
     fputc('\n', f);
+    /* Kept, since the text names them, but only "if you choose to ..." */
+    write_diff(f, "  conditional: [", &d->fp_cond, &d->fp, &d->fp_uncond, "]\n");
+    write_diff(f, "  # named as not collected (\"we do not collect ...\"), not declared: ",
+               &d->fp_negated, NULL, &d->fp, "\n");
     if (d->fp_clause.n) {
         fputs("  clause: ", f);
         yq(f, d->fp_clause.p);
@@ -120,6 +139,7 @@ static void write_entry(const struct draft_entry *e, FILE *f)
     fputs("    declares: ", f);
     ylist(f, &e->types, 0);
     fputc('\n', f);
+    write_diff(f, "    conditional: [", &e->cond, &e->types, &e->uncond, "]\n");
     if (e->vague.n) {
         fputs("    vague: ", f);
         ylist(f, &e->vague, 1);
@@ -144,6 +164,7 @@ static void write_entry(const struct draft_entry *e, FILE *f)
     for (size_t i = 0; i < e->ncand; i++)
         fprintf(f, "%s%s", i ? ", " : e->use ? " " : "; not in the catalogue, perhaps: ",
                 e->cand[i]);
+    write_diff(f, "; named as not collected, not declared: ", &e->negated, NULL, &e->types, "");
     fputs("\"\n", f);
 }
 

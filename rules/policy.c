@@ -103,6 +103,23 @@ static const char **str_list(struct ctx *c, yaml_node_t *n, size_t *count, int t
     return v;
 }
 
+/* The `conditional:` list of mapping m: types, each one of the n declared ones. */
+static const char **conditional(struct ctx *c, yaml_node_t *m, const char *const *declared,
+                                size_t n, size_t *count, const char *what, int *nomem)
+{
+    yaml_node_t *cn = ryaml_get(c->doc, m, "conditional");
+    const char **v = str_list(c, cn, count, 1, what, nomem);
+    for (size_t i = 0; v && i < *count; i++) {
+        size_t k = 0;
+        while (k < n && strcmp(declared[k], v[i]) != 0)
+            k++;
+        if (k == n)
+            rdiag_error(c->d, c->file, ryaml_line(cn), "%s: \"%s\" is not declared beside it",
+                        what, v[i]);
+    }
+    return v;
+}
+
 static int load_first_party(struct ctx *c, struct policy *p, yaml_node_t *fp)
 {
     int nomem = 0;
@@ -112,7 +129,8 @@ static int load_first_party(struct ctx *c, struct policy *p, yaml_node_t *fp)
                     p->id);
         fp = NULL;
     }
-    static const char *const fp_keys[] = {"collects", "clause", "domains", "transforms",
+    static const char *const fp_keys[] = {"collects",          "clause",       "domains",
+                                          "transforms",        "conditional",
                                           "transforms_clause", "domains_note", NULL};
     ryaml_check_keys(c->doc, fp, fp_keys, c->file, "first_party", c->d);
     yaml_node_t *col = fp ? ryaml_get(c->doc, fp, "collects") : NULL;
@@ -120,6 +138,10 @@ static int load_first_party(struct ctx *c, struct policy *p, yaml_node_t *fp)
         rdiag_error(c->d, c->file, ryaml_line(fp), "policy %s: first_party: missing 'collects'",
                     p->id);
     p->fp_collects = str_list(c, col, &p->n_fp_collects, 1, "first_party.collects", &nomem);
+    p->fp_conditional = fp ? conditional(c, fp, p->fp_collects, p->n_fp_collects,
+                                         &p->n_fp_conditional, "first_party.conditional",
+                                         &nomem)
+                           : NULL;
     p->fp_clause = fp ? get_str(c, fp, "clause", 0, "first_party") : NULL;
     yaml_node_t *dom = fp ? ryaml_get(c->doc, fp, "domains") : NULL;
     if (fp && !dom)
@@ -241,7 +263,8 @@ static int load_sdks(struct ctx *c, struct policy *p, yaml_node_t *sn)
             continue;
         }
         static const char *const sdk_keys[] = {"sdk",  "declares", "vague",      "clause",
-                                               "note", "name",     "confidence", NULL};
+                                               "note", "name",     "confidence", "conditional",
+                                               NULL};
         ryaml_check_keys(c->doc, m, sdk_keys, c->file, "sdks entry", c->d);
         int rc = draft_keys(c, m, e); /* sdk: null, name, confidence */
         if (rc < 0)
@@ -266,6 +289,9 @@ static int load_sdks(struct ctx *c, struct policy *p, yaml_node_t *sn)
                         e->sdk ? e->sdk : e->name ? e->name : "null");
         e->declares = str_list(c, dn, &e->n_declares, 1, "declares", &nomem);
         e->vague = str_list(c, ryaml_get(c->doc, m, "vague"), &e->n_vague, 0, "vague", &nomem);
+        if (e->declares)
+            e->conditional = conditional(c, m, e->declares, e->n_declares, &e->n_conditional,
+                                         "conditional", &nomem);
         e->clause = get_str(c, m, "clause", 1, "sdks entry");
         e->note = get_str(c, m, "note", 0, "sdks entry");
         if (nomem)

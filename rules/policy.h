@@ -30,6 +30,9 @@ struct policy_sdk {
     size_t n_declares;
     const char *const *vague;   /* vague phrases as written ("device information") */
     size_t n_vague;
+    const char *const *conditional; /* declared types the policy names only under a
+                                       condition ("if you choose to ..."); still declared */
+    size_t n_conditional;
     const char *clause;         /* where the policy says it */
     const char *note;           /* NULL if absent */
     int line;
@@ -52,6 +55,8 @@ struct policy {
     const char *note;           /* policy-level note (NULL if none) */
     const char *const *fp_collects;
     size_t n_fp_collects;
+    const char *const *fp_conditional; /* as policy_sdk.conditional, for fp_collects */
+    size_t n_fp_conditional;
     const char *fp_clause;
     const struct policy_transform *transforms;
     size_t n_transforms;

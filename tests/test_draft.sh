@@ -33,6 +33,20 @@ python3 "$S/tests/lib/draft_score.py" "$S/data/policies" "$T/rules/policies" \
     "$S/data/ontology.yaml" --floors > "$T/score"
 check_eq "seed scores at or above their floors" 0 $?
 cat "$T/score"
+# The scorer itself fails a draft under the floor: kago without its Tencent entry.
+mkdir -p "$T/worse" && cp "$T/rules/policies/"*.yaml "$T/worse/"
+python3 - "$T/worse/kago.yaml" << 'PY'
+import sys, yaml
+p = sys.argv[1]
+d = yaml.safe_load(open(p, encoding="utf-8"))
+d["sdks"] = [e for e in d["sdks"] if e.get("sdk") != "tencent-im"]
+yaml.safe_dump(d, open(p, "w", encoding="utf-8"), allow_unicode=True)
+PY
+python3 "$S/tests/lib/draft_score.py" "$S/data/policies" "$T/worse" "$S/data/ontology.yaml" \
+    --floors > "$T/score-worse"
+check_eq "scorer fails a draft missing an SDK" 1 $?
+check_grep "scorer names the figure under its floor" "FLOOR: kago: sdk_recall 0.75 under 0.90" \
+    "$T/score-worse"
 check_grep "MD5 promise of seed 002 drafted" "transforms: {imei: \[md5\], mac: \[md5\]}" \
     "$T/rules/policies/xiaoying-kankan.yaml"
 check_grep "seed 004's linked SDK list quoted" '^linked: "Please click here' \
@@ -70,7 +84,7 @@ check_grep "catalogue alias resolves 友盟SDK" "^  - sdk: umeng" "$T/alias/poli
 check_eq "Chinese drafts load with --check-rules" 0 $?
 
 # Hostile input. Exit 0 with a loadable draft, or exit 2 with "leakwatch: FILE: why".
-for f in big.txt bad-utf8.txt page.html empty.txt junk.bin; do
+for f in big.txt long.txt bad-utf8.txt page.html empty.txt junk.bin; do
     "$LEAKWATCH" --draft-policy "$T/in/$f" --id "h-${f%%.*}" > "$T/out" 2> "$T/err"
     rc=$?
     check_ok "$f: no crash (exit $rc)" "[ $rc -eq 0 ] || [ $rc -eq 2 ]"

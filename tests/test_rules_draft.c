@@ -157,7 +157,7 @@ static void test_draft_html_list(void)
      * to the next heading. */
     static const char page[] = "<html><body><h2>Third-party SDK list</h2><p>Umeng SDK</p>"
                                "<p>Fields: IMEI</p><p>Purpose: statistics</p>"
-                               "<h2>Contact us</h2><p>Write to us with your IMSI</p></body></html>";
+                               "<h2>Security</h2><p>We collect your IMSI</p></body></html>";
     char *t = prep(page, sizeof page - 1);
     CU_ASSERT_FATAL(t != NULL);
     char *y = draft_yaml(t);
@@ -212,6 +212,54 @@ static void test_draft_vendor_use(void)
                    "Usage: chat\n");
     CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: tencent-im\n    declares: [imei]\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: null\n    name: \"Tencent SDK\"\n"));
+    free(y);
+}
+
+static int load_policy_text(const char *body, policy_set_t **out, char *err, size_t errlen);
+
+/* What the text says of a type: negated types are not declared, conditional ones are
+ * kept and listed, first-party collection needs a collection word outside definitions,
+ * our own contact details and sections about third parties. */
+static void test_draft_stance(void)
+{
+    char *y = draft_yaml("We collect your IMEI and OAID.\n"
+                         "We do not collect your MAC address or IMSI.\n"
+                         "IMSI is collected for login.\n"
+                         "If you choose to turn it on, we collect your GPS.\n"
+                         "You can contact us through the contact information below.\n"
+                         "Personal information: refers to information such as your phone "
+                         "number.\n"
+                         "[Third-Party Advertising]\n"
+                         "Information type: Android ID\n"
+                         "[Account]\n"
+                         "Information type: e-mail\n"
+                         "We will not collect your serial number, but we collect your ICCID.\n"
+                         "Advertising ID (used only locally and not uploaded), IDFV are read.\n");
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  collects: [imei, oaid, imsi, gps, email, iccid, gaid, "
+                                     "idfv]\n  conditional: [gps]\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "not declared: mac, serial\n"));
+    /* The loader reads the draft's conditional: as it is. */
+    char err[LW_ERRBUF];
+    policy_set_t *s = NULL;
+    CU_ASSERT_EQUAL(load_policy_text(y, &s, err, sizeof err), 0);
+    const struct policy *p = s ? policy_find(s, "t") : NULL;
+    CU_ASSERT(p && p->n_fp_conditional == 1 && strcmp(p->fp_conditional[0], "gps") == 0);
+    policy_set_free(s);
+    free(y);
+    y = draft_yaml("我们不会收集您的IMEI。\n"
+                   "如您开启定位功能，我们会收集您的位置信息。\n"
+                   "我们收集您的手机号码。\n");
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  collects: [location, phone]\n  conditional: [location]\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "not declared: imei\n"));
+    free(y);
+    /* In an SDK entry: no collection word needed, the same negation and conditions. */
+    y = draft_yaml("Third-party SDK list\n"
+                   "Umeng SDK\n"
+                   "Fields: IMEI; if you enable ads, OAID\n"
+                   "The SDK does not collect your MAC address.\n\n");
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - sdk: umeng\n    declares: [imei, oaid]\n"
+                                     "    conditional: [oaid]\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(y, "; named as not collected, not declared: mac\"\n"));
     free(y);
 }
 
@@ -293,7 +341,8 @@ static void test_policy_draft_keys(void)
     load();
     snprintf(body, sizeof body, "%s  - {sdk: null, name: \"Tencent SDK\", declares: [imei], "
              "clause: c, confidence: 0.3}\n  - {sdk: umeng, declares: [], clause: c, "
-             "confidence: 1}\n  - {sdk: ~, name: Other, declares: [], clause: c}\n", head);
+             "confidence: 1, conditional: []}\n  - {sdk: ~, name: Other, declares: [imei, oaid], "
+             "conditional: [OAID], clause: c}\n", head);
     CU_ASSERT_EQUAL_FATAL(load_policy_text(body, &s, err, sizeof err), 0);
     const struct policy *p = policy_find(s, "p");
     CU_ASSERT_FATAL(p && p->n_sdks == 3);
@@ -302,6 +351,9 @@ static void test_policy_draft_keys(void)
     CU_ASSERT_DOUBLE_EQUAL(p->sdks[0].confidence, 0.3, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL(p->sdks[1].confidence, 1.0, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL(p->sdks[2].confidence, -1.0, 1e-9);
+    CU_ASSERT_EQUAL(p->sdks[2].n_conditional, 1);
+    CU_ASSERT_STRING_EQUAL(p->sdks[2].conditional[0], "oaid");
+    CU_ASSERT_EQUAL(p->sdks[1].n_conditional, 0);
     CU_ASSERT_PTR_NULL(policy_sdk_find(p, "null"));
     CU_ASSERT_PTR_NOT_NULL(policy_sdk_find(p, "umeng"));
     policy_set_free(s);
@@ -311,6 +363,10 @@ static void test_policy_draft_keys(void)
         {"  - {sdk: umeng, declares: [], clause: c, confidence: high}\n", "confidence"},
         {"  - {sdk: \"null\", name: x, declares: [], clause: c}\n", "missing from the catalogue"},
         {"  - {sdk: null, name: [x], declares: [], clause: c}\n", "'name' must be a string"},
+        {"  - {sdk: umeng, declares: [imei], conditional: [oaid], clause: c}\n",
+         "conditional: \"oaid\" is not declared beside it"},
+        {"  - {sdk: umeng, declares: [imei], conditional: [blah], clause: c}\n",
+         "unknown identifier type \"blah\""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(body, sizeof body, "%s%s", head, bad[i][0]);
@@ -339,6 +395,7 @@ int main(void)
         {"draft: entries, spans, types, unknown names", test_draft_entries},
         {"draft: an HTML page with one element per field", test_draft_html_list},
         {"draft: a vendor-only name resolved by its stated use", test_draft_vendor_use},
+        {"draft: negation, conditions, first-party collection", test_draft_stance},
         {"draft: no list, linked list, transforms, empty", test_draft_no_list},
         {"draft: catalogue aliases", test_draft_aliases},
         {"policy: sdk null, name, confidence", test_policy_draft_keys},

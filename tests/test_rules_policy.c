@@ -316,7 +316,11 @@ static void test_verdicts(void)
     CU_ASSERT_STRING_EQUAL(r.name, "undeclared_type");
     r = V("xiaoying-kankan", "huawei-push", 0, "mac", "plain");
     CU_ASSERT_STRING_EQUAL(r.name, "undeclared_type");
+    /* Umeng's fields include "independent device identifiers": the category, which
+     * covers idfv too. */
     r = V("xiaoying-kankan", "umeng", 0, "idfv", "plain");
+    CU_ASSERT_STRING_EQUAL(r.name, "declared");
+    r = V("xiaoying-kankan", "cmpassport", 0, "idfv", "plain");
     CU_ASSERT_STRING_EQUAL(r.name, "undeclared_type");
     r = V("xiaoying-kankan", "facebook", 0, "imei", "plain");
     CU_ASSERT_STRING_EQUAL(r.name, "undeclared_sdk");

@@ -12,6 +12,9 @@ bad-utf8.txt seed 000 with invalid UTF-8 (stray continuation bytes, a truncated
 zh.txt       a short Chinese policy: SDK list, types, an MD5 promise and 脱敏
 changed.txt  seed 002 with the Qiniu entry removed and a JPush entry added
 empty.txt    nothing
+long.txt     one 1.5 MB line of negations, conditions, contrasts, parentheses and types,
+             just under the lexicon's hit cap: the work per type must not grow with the
+             line (a sentence is read DRAFT_SENTENCE_REACH bytes either side at most)
 """
 import os
 import random
@@ -40,6 +43,8 @@ while size < 10 * 1024 * 1024:
     big.append(line)
     size += len(line) + 1
 write("big.txt", b"\n".join(big))
+
+write("long.txt", b"(we do not collect your IMEI, if you agree, but OAID) " * 27000)
 
 write("junk.bin", bytes(rnd.getrandbits(8) for _ in range(1 << 20)))
 

@@ -10,7 +10,8 @@ recall and precision over the SDKs both name (micro-averaged: every declared
 (sdk, type) pair is one item). Two empty sets agree (1.0): a policy without an SDK list
 drafted without one is right. The type precision is also given counting a drafted leaf
 a declared category covers as agreeing (gps where location is declared), since the
-verdicts read them so. With --floors, exits 1 when a figure is under FLOORS.
+verdicts read them so. First-party recall and precision compare first_party.collects.
+With --floors, exits 1 when a figure is under its floor (DEFAULT unless FLOORS says).
 """
 import glob
 import json
@@ -66,6 +67,8 @@ def score(truth, draft, cat):
         "missed_sdks": sorted(set(t_sdks) - set(d_sdks)),
         "extra_sdks": sorted(set(d_sdks) - set(t_sdks))
         + [e.get("name") for e in d_entries if e.get("sdk") is None],
+        "fp_missed": sorted(t_fp - d_fp),
+        "fp_extra": sorted(d_fp - t_fp),
         "type_diffs": {s: {"missed": sorted(t_sdks[s] - d_sdks[s]),
                            "extra": sorted(d_sdks[s] - t_sdks[s])}
                        for s in sorted(common) if t_sdks[s] != d_sdks[s]},
@@ -75,28 +78,33 @@ def score(truth, draft, cat):
 def main():
     pol_dir, draft_dir, cat = sys.argv[1], sys.argv[2], categories(sys.argv[3])
     check = "--floors" in sys.argv[4:]
-    bad = []
+    bad, details = [], []
+    print("| seed | SDK recall | SDK precision | type recall | type precision "
+          "(by coverage) | first-party recall | first-party precision | catalogue |")
+    print("|---|---|---|---|---|---|---|---|")
     for path in sorted(glob.glob(os.path.join(pol_dir, "*.yaml"))):
         truth = yaml.safe_load(open(path, encoding="utf-8"))
         pid = truth["id"]
         draft = yaml.safe_load(open(os.path.join(draft_dir, pid + ".yaml"), encoding="utf-8"))
         s = score(truth, draft, cat)
-        print("%-16s SDK recall %.2f precision %.2f | types recall %.2f precision %.2f "
-              "(%.2f by coverage) | catalogue %s | first party recall %.2f precision %.2f"
+        print("| %s | %.2f | %.2f | %.2f | %.2f (%.2f) | %.2f | %.2f | %s |"
               % (pid, s["sdk_recall"], s["sdk_precision"], s["type_recall"],
                  s["type_precision"], s["type_precision_covered"],
-                 "agrees" if s["catalogue_agrees"] else "DIFFERS",
-                 s["first_party_recall"], s["first_party_precision"]))
-        for k in ("missed_sdks", "extra_sdks", "type_diffs"):
+                 s["first_party_recall"], s["first_party_precision"],
+                 "agrees" if s["catalogue_agrees"] else "DIFFERS"))
+        for k in ("missed_sdks", "extra_sdks", "type_diffs", "fp_missed", "fp_extra"):
             if s[k]:
-                print("    %s: %s" % (k, json.dumps(s[k], ensure_ascii=False)))
+                details.append("%s %s: %s" % (pid, k, json.dumps(s[k], ensure_ascii=False)))
         floors = FLOORS.get(pid, {})
-        for k in ("sdk_recall", "sdk_precision", "type_recall", "type_precision"):
+        for k in ("sdk_recall", "sdk_precision", "type_recall", "type_precision",
+                  "first_party_recall", "first_party_precision"):
             if s[k] < floors.get(k, DEFAULT):
                 bad.append("%s: %s %.2f under %.2f" % (pid, k, s[k], floors.get(k, DEFAULT)))
         if not s["catalogue_agrees"]:
             bad.append("%s: sdk_catalogue %s, declared %s" % (
                 pid, draft.get("sdk_catalogue"), truth.get("sdk_catalogue", "included")))
+    for d in details:
+        print(d)
     for b in bad:
         print("FLOOR: " + b)
     return 1 if check and bad else 0
