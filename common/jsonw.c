@@ -117,11 +117,18 @@ void jsonw_bool(struct jsonw *w, const char *key, int v)
         put_literal(w, key, "false", 5);
 }
 
+/* "%lld" without snprintf, which cost ~800 instructions a number (callgrind). */
 void jsonw_int(struct jsonw *w, const char *key, int64_t v)
 {
-    char b[24];
-    int n = snprintf(b, sizeof b, "%lld", (long long)v);
-    put_literal(w, key, b, (size_t)n);
+    char b[24], *p = b + sizeof b;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    put_literal(w, key, p, (size_t)(b + sizeof b - p));
 }
 
 void jsonw_real(struct jsonw *w, const char *key, double v, int precision)

@@ -10,11 +10,31 @@
 
 const char *event_time(uint64_t ts_us, char *buf, size_t len)
 {
+    /* Every event has two or three times, mostly within the same second: the second's
+     * text is kept per thread, and gmtime_r + strftime run when it changes. */
+    static _Thread_local time_t last_s = -1;
+    static _Thread_local char last[24];
+    static _Thread_local size_t last_n;
     time_t s = (time_t)(ts_us / 1000000u);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, len - n, ".%06uZ", (unsigned)(ts_us % 1000000u));
+    if (s != last_s) {
+        struct tm tm;
+        gmtime_r(&s, &tm);
+        last_n = strftime(last, sizeof last, "%Y-%m-%dT%H:%M:%S", &tm);
+        last_s = s;
+    }
+    if (len < last_n + 9) {
+        if (len)
+            buf[0] = 0;
+        return buf;
+    }
+    memcpy(buf, last, last_n);
+    char *p = buf + last_n;
+    unsigned us = (unsigned)(ts_us % 1000000u);
+    p[0] = '.';
+    for (int i = 6; i >= 1; i--, us /= 10)
+        p[i] = (char)('0' + us % 10);
+    p[7] = 'Z';
+    p[8] = 0;
     return buf;
 }
 
