@@ -271,7 +271,7 @@ static void send_live(sink_t *s, json_t **evs, char **lines, size_t *lens, size_
 
 static void account_lines(sink_t *s, size_t good, size_t tried, int e);
 
-/* The file target, opened again if a reopen failed. 0, or -1 when it is not there. */
+/* The file target: opened again if a reopen failed (s->out stays NULL if it still fails). */
 static void out_ready(sink_t *s)
 {
     if (!s->out && s->out_path) {
