@@ -130,7 +130,11 @@ void attribute_flow(const struct ruleset *r, const struct flow *f,
             a->host = names[i];
         }
         if (r->catalog && !a->sdk) {
-            const struct sdk_entry *e = catalog_match(r->catalog, names[i]);
+            const struct sdk_entry *owner;
+            const struct sdk_entry *e = catalog_lookup_n(r->catalog, names[i], strlen(names[i]),
+                                                         &owner);
+            if (owner && (e || !a->owner))
+                a->owner = owner;
             if (e) {
                 a->sdk = e;
                 a->sdk_match = match_kinds[i].kind;

@@ -34,6 +34,8 @@ struct attribution {
     const struct policy *pol;            /* the app's policy (profile apps:), else the
                                             device's, or NULL */
     const struct sdk_entry *sdk;         /* NULL: no catalogued SDK */
+    const struct sdk_entry *owner;       /* who runs the host: sdk, else a front end the
+                                            catalogue names (attributes no SDK), or NULL */
     const char *sdk_match;               /* which name matched: sni, host, dns, ndpi, cert, ip */
     double sdk_match_confidence;         /* how far that method is trusted, 0..1 (attribute.c) */
     const char *host;                    /* the name the destination is known by, or NULL */

@@ -271,6 +271,10 @@ int event_flow(sink_batcher_t *out, const struct flow *f, const struct event_flo
             jsonw_str(w, "sdk", fi->sdk);
         if (fi->attr_host && !has_host)
             jsonw_str(w, "host", fi->attr_host);
+        if (fi->host_owner) {
+            jsonw_str(w, "host_owner", fi->host_owner);
+            jsonw_str(w, "host_company", fi->host_company);
+        }
     }
     return event_finish(w, out);
 }
@@ -298,6 +302,8 @@ static void put_party_extras(struct jsonw *w, const struct event_party *p)
         jsonw_null(w, "app_uid");
     jsonw_str(w, "app_package", p->app_package);
     jsonw_str(w, "app_name", p->app_name);
+    jsonw_str(w, "host_owner", p->host_owner);
+    jsonw_str(w, "host_company", p->host_company);
 }
 
 /* "base64,gzip,json" -> ["base64","gzip","json"]; NULL or "" -> []. */

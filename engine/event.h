@@ -66,6 +66,7 @@ struct event_flow_info {
      * known; host only goes in when the flow had none of its own. */
     int attributed;
     const char *device, *sdk, *attr_host;
+    const char *host_owner, *host_company; /* as in struct event_party; NULL: left out */
 };
 int event_flow(sink_batcher_t *out, const struct flow *f, const struct event_flow_info *fi);
 
@@ -80,6 +81,9 @@ struct event_party {
     int32_t app_uid;
     const char *app_package, *app_name;
     double sdk_match_confidence;         /* of sdk_match, when sdk is set */
+    /* Who runs the host (catalogue id and company): the SDK, else a front end such as a
+     * CDN or an operator's own services, which attributes no SDK; NULL when unknown. */
+    const char *host_owner, *host_company;
 };
 
 struct event_identifier {

@@ -431,6 +431,11 @@ void inspect_datagram(inspect_t *in, struct flow *f, int dir, const uint8_t *dat
     maybe_flush(in, f, c);
 }
 
+static const char *owner_company(const struct sdk_entry *e)
+{
+    return !e ? NULL : e->company ? e->company : e->name;
+}
+
 static void party_of(const struct attribution *a, struct event_party *p)
 {
     *p = (struct event_party){
@@ -448,6 +453,8 @@ static void party_of(const struct attribution *a, struct event_party *p)
         .app_uid = a->capp ? a->capp->uid : 0,
         .app_package = a->capp && a->capp->package[0] ? a->capp->package : NULL,
         .app_name = a->capp && a->capp->name[0] ? a->capp->name : NULL,
+        .host_owner = a->owner ? a->owner->id : NULL,
+        .host_company = owner_company(a->owner),
     };
 }
 
@@ -621,6 +628,8 @@ static void flush(inspect_t *in, struct gen *g, struct flow *f, struct fctx *c,
         fi->device = ap->device;
         fi->sdk = ap->sdk ? ap->sdk->id : NULL;
         fi->attr_host = ap->host;
+        fi->host_owner = ap->owner ? ap->owner->id : NULL;
+        fi->host_company = owner_company(ap->owner);
     }
     if (!c)
         return;

@@ -715,29 +715,37 @@ static size_t host_trim(const char *host, size_t len)
 
 /* Hand-written (tier 0) first: a hand-written SDK decides; a hand-written front end lets
  * only a longer imported SDK domain through. Host patterns count for a tier only when
- * its domains gave nothing. A front end, wherever it wins, attributes no SDK. */
+ * its domains gave nothing. A front end, wherever it wins, attributes no SDK, but still
+ * says who runs the host (*owner: the SDK, else the front end that won). */
 static const struct sdk_entry *decide(const catalog_t *c, const char *host, size_t len,
-                                      const struct sdk_entry *best[2], const size_t blen[2])
+                                      const struct sdk_entry *best[2], const size_t blen[2],
+                                      const struct sdk_entry **owner)
 {
     if (c->hp && (!best[0] || !best[1])) {
         long p = hostpat_match(c->hp, host, len);
         if (p >= 0 && !best[c->pats[p].tier])
             best[c->pats[p].tier] = c->pats[p].sdk;
     }
+    const struct sdk_entry *sdk;
     if (best[0] && !best[0]->frontend)
-        return best[0];
-    if (best[0])
-        return (best[1] && !best[1]->frontend && blen[1] > blen[0]) ? best[1] : NULL;
-    return (best[1] && !best[1]->frontend) ? best[1] : NULL;
+        sdk = best[0];
+    else if (best[0])
+        sdk = (best[1] && !best[1]->frontend && blen[1] > blen[0]) ? best[1] : NULL;
+    else
+        sdk = (best[1] && !best[1]->frontend) ? best[1] : NULL;
+    *owner = sdk ? sdk : best[0] ? best[0] : best[1];
+    return sdk;
 }
 
-const struct sdk_entry *catalog_match_n(const catalog_t *c, const char *host, size_t len)
+const struct sdk_entry *catalog_lookup_n(const catalog_t *c, const char *host, size_t len,
+                                         const struct sdk_entry **owner)
 {
     char buf[256];
     size_t start[128];   /* label starts, rightmost first */
     uint32_t hash[128];  /* hash of the suffix beginning at start[i] */
     size_t nl = 0;
     uint32_t h = FNV_SEED;
+    *owner = NULL;
     if (!c || !host || !c->ndom)
         return NULL;
     len = host_trim(host, len);
@@ -771,7 +779,13 @@ const struct sdk_entry *catalog_match_n(const catalog_t *c, const char *host, si
             blen[sl->tier] = n;
         }
     }
-    return decide(c, buf, len, best, blen);
+    return decide(c, buf, len, best, blen, owner);
+}
+
+const struct sdk_entry *catalog_match_n(const catalog_t *c, const char *host, size_t len)
+{
+    const struct sdk_entry *owner;
+    return catalog_lookup_n(c, host, len, &owner);
 }
 
 const struct sdk_entry *catalog_match(const catalog_t *c, const char *host)

@@ -60,6 +60,10 @@ void catalog_free(catalog_t *c);
 const struct sdk_entry *catalog_match(const catalog_t *c, const char *host);
 /* Same for a name of len bytes that need not be NUL-terminated (SNI, Host header). */
 const struct sdk_entry *catalog_match_n(const catalog_t *c, const char *host, size_t len);
+/* catalog_match_n(), and in *owner who runs host: the SDK found, else the front end
+ * (CDN, cloud, an operator's own services) whose names cover it, else NULL. */
+const struct sdk_entry *catalog_lookup_n(const catalog_t *c, const char *host, size_t len,
+                                         const struct sdk_entry **owner);
 /* By any name a policy may use: the id, the name or an alias, compared with ASCII letters
  * folded, spaces, '-', '_' and '.' ignored and a trailing "SDK" dropped ("Tencent Bugly",
  * "tencent-bugly", "腾讯Bugly SDK"); hand-written entries first. NULL if none. */

@@ -8,7 +8,7 @@
 # Fields added since are the contract's own way to grow (add, rename none): ADDED lists
 # them; they are taken out of the new events (with event_id, which hashes the whole
 # text) before both comparisons, and must hold null or a number in these captures (none
-# is PCAPdroid's), so taking them out is exact.
+# is PCAPdroid's) or a plain catalogue name, so taking them out is exact.
 # LW_EVENTS_REGEN=1 rewrites the expected files instead (only with a binary known good).
 set -u
 . "$LW_SOURCE_DIR/tests/lib/check.sh"
@@ -38,9 +38,10 @@ run() {  # NAME CAPTURE [ARGS...]
     fi
     python3 - "$E/$name.jsonl" "$T/$name.jsonl" "$T" <<'P'
 import os, re, sys
-# Added after the expected files were written: sdk_match_confidence, app_* (issue 17).
-ADDED = re.compile(r',"(?:sdk_match_confidence|app_uid|app_package|app_name)":'
-                   r'(?:null|-?[0-9][0-9.eE+-]*)')
+# Added after the expected files were written (issue 17): sdk_match_confidence, app_*,
+# host_owner and host_company (catalogue ids and company names: no quote or backslash).
+ADDED = re.compile(r',"(?:sdk_match_confidence|app_uid|app_package|app_name|host_owner|'
+                   r'host_company)":(?:null|-?[0-9][0-9.eE+-]*|"[^"\\\\]*")')
 EVID = re.compile(r',"event_id":"[0-9a-f]*"')
 def strip(path, added):
     with open(path, encoding="utf-8", errors="surrogateescape") as f:
