@@ -210,7 +210,8 @@ static void dissect_plain(void *arg, int dir, const uint8_t *p, size_t n,
                           const struct dissect_cb *cb, void *ctx)
 {
     dissect_flow_t *f = arg;
-    /* Records waiting for a key come here from tls_close() with the full callbacks. */
+    /* Records that waited for a key come with the callbacks of the call that released
+     * them (the other direction's bytes, or tls_close()). */
     cb = dissect_cb_for(f, dir, cb);
     if (cb && cb->plain)
         cb->plain(ctx, dir, p, n);
