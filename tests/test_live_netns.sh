@@ -50,7 +50,14 @@ check_grep "keeps no effective capability" '^CapEff:[[:space:]]*0000000000000000
 check_grep "keeps no permitted capability" '^CapPrm:[[:space:]]*0000000000000000' "/proc/$LWPID/status"
 ip netns exec "$NA" tcpreplay -q --pps="$PPS" -i "$VA" "$T/lab.pcap" > "$T/replay.out" 2>&1
 check_eq "tcpreplay exits 0" 0 $?
-sleep 1.5
+# Wait for what is asserted, not for a time: a sanitizer build on a loaded machine can
+# take several seconds to write its first periodic stats event (one is due every 1 s).
+wait_for() {  # SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds
+    local n=$(($1 * 10))
+    shift
+    while [ $n -gt 0 ] && ! "$@"; do sleep 0.1; n=$((n - 1)); done
+}
+wait_for 60 grep -q '"final":false' "$T/live.json"
 check_grep "a periodic stats event while running" '"final":false' "$T/live.json"
 kill -INT "$LWPID"
 wait "$LWPID"
@@ -78,7 +85,10 @@ ip netns exec "$NB" "$LEAKWATCH" -q -t 1 -i "$VB" --user nobody --flow-timeout 2
 LWPID=$!
 sleep 1
 ip netns exec "$NA" tcpreplay -q --pps=500 -i "$VA" "$T/half.pcap" > /dev/null 2>&1
-sleep 4.5
+# No packet comes after the replay: the 2 s idle timeout must end the flows by the wall
+# clock alone (waited for up to 60 s, for a slow sanitizer build).
+four_timeouts() { [ "$(grep -c '"reason":"timeout"' "$T/idle.json")" -ge 4 ]; }
+wait_for 60 four_timeouts
 check_eq "flows ended by the wall-clock idle timeout, no packet needed" 4 \
     "$(grep -c '"reason":"timeout"' "$T/idle.json")"
 ip netns exec "$NA" tcpreplay -q --pps=500 -i "$VA" "$T/half.pcap" > /dev/null 2>&1
