@@ -168,7 +168,8 @@ struct dissect_env {
 
 /* where: "http.uri", "http.header", "http.cookie", "http.body", "dns.query".
  * key: parameter, header or JSON key ("" for a whole value such as the full body).
- * val/len, where, key are borrowed for the duration of the call only.
+ * where is a string constant (static storage): a consumer may keep the pointer.
+ * val/len and key are borrowed for the duration of the call only.
  * kind for name(): "http.host", "tls.sni", "tls.alpn", "tls.cert", "dns.query";
  * name is NUL-terminated and borrowed for the call.
  * plain(): decrypted TLS application bytes of direction dir (0 client->server), in

@@ -18,6 +18,8 @@
  * INSPECT_FLUSH_US: a push channel can stay up for days on a lab gateway, and its
  * leaks must not wait for its end. Later repeats of an emitted finding are not sent. */
 #define INSPECT_FLUSH_US (60ull * 1000000u)
+/* Decoded values queued for one joint scan at most (see fields_flush()). */
+#define FIELD_BATCH_BYTES (256u * 1024)
 
 struct finding {
     const char *type, *category, *form, *source; /* static strings of rules/ */
@@ -63,6 +65,7 @@ struct fctx {
 
 struct inspect {
     sink_batcher_t *out;          /* the worker's event batches */
+    matcher_batch_t *batch;       /* decoded values of the flow being dissected */
     struct gen *gen;              /* current: new flows start here */
     struct gen *retired;          /* older generations with flows still open */
     struct dissect_env env;
@@ -100,10 +103,15 @@ inspect_t *inspect_new(struct ruleset *rules, sink_batcher_t *out)
     if (!in)
         return NULL;
     in->out = out;
+    if (!(in->batch = matcher_batch_new())) {
+        free(in);
+        return NULL;
+    }
     /* Workers parse DNS for names but never store answers: the reader does, in packet
      * order (reader.c), so attribution does not depend on worker timing. */
     in->env.dns = NULL;
     if (!(in->gen = gen_new(rules))) {
+        matcher_batch_free(in->batch);
         free(in);
         return NULL;
     }
@@ -149,6 +157,7 @@ void inspect_free(inspect_t *in)
         in->retired = g->next;
         gen_free(g);
     }
+    matcher_batch_free(in->batch);
     free(in);
 }
 
@@ -265,25 +274,56 @@ static void on_hit(void *ctx, const struct matcher_hit *h)
     record_hit(ctx, h, "");
 }
 
-static void on_field(void *ctx, const char *where, const char *key, const uint8_t *val,
-                     size_t len)
+/* A decoded value's hits carry the chain of layers it came out of ("" for none). */
+static void on_hit_enc(void *ctx, const struct matcher_hit *h, const char *enc)
 {
-    struct fctx *c = ctx;
-    if (matcher_scan_buffer(c->g->rules->matcher, c->g->scratch, val, len, where, key, on_hit,
-                            c) < 0)
-        c->in->st.scan_errors++;
+    record_hit(ctx, h, enc);
 }
 
-/* A value decoded out of a field: its hits carry the chain of layers. */
 struct enc_hit {
     struct fctx *c;
     const char *enc;
 };
 
-static void on_hit_enc(void *ctx, const struct matcher_hit *h)
+static void on_hit_one(void *ctx, const struct matcher_hit *h)
 {
-    struct enc_hit *e = ctx;
+    const struct enc_hit *e = ctx;
     record_hit(e->c, h, e->enc);
+}
+
+/* Decoded values wait in the worker's batch (one Hyperscan call for all of them) until
+ * the dissector call that made them returns, or until other bytes are scanned: findings
+ * are recorded in the same order as if each value were scanned when it came. */
+static void fields_flush(struct fctx *c)
+{
+    inspect_t *in = c->in;
+    if (matcher_batch_bytes(in->batch))
+        in->st.scan_errors += (uint64_t)matcher_batch_scan(in->batch, c->g->rules->matcher,
+                                                           c->g->scratch, on_hit_enc, c);
+}
+
+static void field_queue(struct fctx *c, const char *where, const char *key, const char *enc,
+                        const uint8_t *val, size_t len, int binary)
+{
+    inspect_t *in = c->in;
+    if (matcher_batch_bytes(in->batch) + len > FIELD_BATCH_BYTES)
+        fields_flush(c);
+    if (matcher_batch_add(in->batch, val, len, where, key, enc, binary) == 0)
+        return;
+    /* No memory for a copy: scanned where it is, after what was queued before it. */
+    fields_flush(c);
+    const matcher_t *m = c->g->rules->matcher;
+    struct enc_hit e = {c, enc};
+    int rc = binary ? matcher_scan_binary(m, c->g->scratch, val, len, where, key, on_hit_one, &e)
+                    : matcher_scan_buffer(m, c->g->scratch, val, len, where, key, on_hit_one, &e);
+    if (rc < 0)
+        in->st.scan_errors++;
+}
+
+static void on_field(void *ctx, const char *where, const char *key, const uint8_t *val,
+                     size_t len)
+{
+    field_queue(ctx, where, key, "", val, len, 0);
 }
 
 /* Bytes that are not text (a control byte): a raw 6-byte MAC means something there. */
@@ -298,13 +338,7 @@ static int is_binary(const uint8_t *v, size_t n)
 static void on_field_enc(void *ctx, const char *where, const char *key, const char *enc,
                          const uint8_t *val, size_t len)
 {
-    struct enc_hit e = {ctx, enc ? enc : ""};
-    const matcher_t *m = e.c->g->rules->matcher;
-    int rc = is_binary(val, len)
-                 ? matcher_scan_binary(m, e.c->g->scratch, val, len, where, key, on_hit_enc, &e)
-                 : matcher_scan_buffer(m, e.c->g->scratch, val, len, where, key, on_hit_enc, &e);
-    if (rc < 0)
-        e.c->in->st.scan_errors++;
+    field_queue(ctx, where, key, enc ? enc : "", val, len, is_binary(val, len));
 }
 
 static void on_name(void *ctx, const char *kind, const char *name)
@@ -328,6 +362,7 @@ static void on_name(void *ctx, const char *kind, const char *name)
 static void on_plain(void *ctx, int dir, const uint8_t *data, size_t len)
 {
     struct fctx *c = ctx;
+    fields_flush(c);
     if (!data) {
         if (c->ms[dir])
             matcher_stream_gap(c->ms[dir], c->g->scratch, on_hit, c);
@@ -387,6 +422,7 @@ void inspect_data(inspect_t *in, struct flow *f, int dir, const uint8_t *data, s
         return;
     if (c->df) {
         dissect_flow_data(c->df, dir, data, len, &dissect_cbs, c);
+        fields_flush(c);
         if (dissect_flow_proto(c->df) == DISSECT_PROTO_TLS)
             c->no_scan = 1;
     }
@@ -418,6 +454,7 @@ void inspect_datagram(inspect_t *in, struct flow *f, int dir, const uint8_t *dat
         return;
     if (c->df)
         dissect_flow_datagram(c->df, dir, data, len, &dissect_cbs, c);
+    fields_flush(c);
     /* QUIC ciphertext is not scanned (as TLS is not): only what decrypts is. */
     if (c->df && dissect_flow_proto(c->df) == DISSECT_PROTO_QUIC) {
         maybe_flush(in, f, c);
@@ -653,6 +690,7 @@ int inspect_end(inspect_t *in, struct flow *f, const char *nd_host, struct event
          * through the raw streams before those are closed. */
         if (c->df) {
             dissect_flow_close(c->df, &dissect_cbs, c);
+            fields_flush(c);
             if (fi)
                 fi->dark_reason = dissect_flow_dark_reason(c->df);
         }

@@ -1004,9 +1004,11 @@ void matcher_stream_close(matcher_stream_t *st, matcher_scratch_t *s, matcher_hi
     free(st);
 }
 
+/* scan = 0: Hyperscan is known to find nothing in data (matcher_batch_scan() looked),
+ * only the key remains to be judged. */
 static int mt_scan_block(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
                          size_t len, const char *where, const char *key, int binary_ok,
-                         matcher_hit_fn fn, void *ctx)
+                         int scan, matcher_hit_fn fn, void *ctx)
 {
     struct msc sc;
     struct mpair pair;
@@ -1014,6 +1016,9 @@ static int mt_scan_block(const matcher_t *m, matcher_scratch_t *s, const uint8_t
     if (!m || !s || (!data && len) || len > UINT32_MAX)
         return LW_ERR_INVAL;
     if (len == 0)
+        return 0;
+    const struct generic_pattern *gp = key ? generic_find_key(key, strlen(key)) : NULL;
+    if (!scan && !(gp && len <= GENERIC_MAX_VALUE))
         return 0;
     memset(&sc, 0, sizeof sc);
     memset(&pair, 0, sizeof pair);
@@ -1029,11 +1034,12 @@ static int mt_scan_block(const matcher_t *m, matcher_scratch_t *s, const uint8_t
     sc.pair = &pair;
     sc.last = &last;
     sc.binary_ok = binary_ok;
-    hs_error_t e = hs_scan(m->bdb, (const char *)data, (unsigned)len, 0, s->hs, mt_on_match, &sc);
+    hs_error_t e = scan ? hs_scan(m->bdb, (const char *)data, (unsigned)len, 0, s->hs,
+                                  mt_on_match, &sc)
+                        : HS_SUCCESS;
     sc_finish_done(&sc);
     /* A dissector hands over a decoded value with its key: the key is the lexicon
      * evidence that the keyed patterns could not see inside the buffer. */
-    const struct generic_pattern *gp = key ? generic_find_key(key, strlen(key)) : NULL;
     if (gp && len <= GENERIC_MAX_VALUE) {
         struct mcap c;
         memset(&c, 0, sizeof c);
@@ -1052,18 +1058,202 @@ int matcher_scan_buffer(const matcher_t *m, matcher_scratch_t *s, const uint8_t 
                         size_t len, const char *where, const char *key, matcher_hit_fn fn,
                         void *ctx)
 {
-    return mt_scan_block(m, s, data, len, where, key, 0, fn, ctx);
+    return mt_scan_block(m, s, data, len, where, key, 0, 1, fn, ctx);
 }
 
 int matcher_scan_binary(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
                         size_t len, const char *where, const char *key, matcher_hit_fn fn,
                         void *ctx)
 {
-    return mt_scan_block(m, s, data, len, where, key, 1, fn, ctx);
+    return mt_scan_block(m, s, data, len, where, key, 1, 1, fn, ctx);
 }
 
 int matcher_scan_datagram(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
                           size_t len, const char *where, matcher_hit_fn fn, void *ctx)
 {
-    return mt_scan_block(m, s, data, len, where, NULL, 1, fn, ctx);
+    return mt_scan_block(m, s, data, len, where, NULL, 1, 1, fn, ctx);
+}
+
+/* ---- batches ---------------------------------------------------------------------- */
+
+/* Buffers are laid end to end, each followed by MB_SEP. Every pattern's leading context
+ * is "start of buffer or a byte of a class that holds '\n'" (rules/generic.c) and a
+ * profile value is a literal, so each match a buffer has alone is also a match of the
+ * joined bytes, ending at the same place: the buffers with no match ending in them have
+ * none alone either. Matches that straddle a separator only cost a needless rescan. */
+#define MB_SEP '\n'
+
+struct mb_ent {
+    size_t off, len;          /* in buf */
+    const char *where;        /* borrowed: see matcher_batch_add() */
+    size_t key, note;         /* offsets in strs; key SIZE_MAX: none */
+    const struct generic_pattern *gp;   /* the key's lexicon entry, if any */
+    int binary;
+    int hit;                  /* some match ends in off..off+len (its separator too) */
+};
+
+struct matcher_batch {
+    uint8_t *buf;
+    size_t len, cap;
+    char *strs;
+    size_t slen, scap;
+    struct mb_ent *e;
+    size_t n, ecap;
+    size_t cursor;            /* entry of the last match: they come in order mostly */
+};
+
+matcher_batch_t *matcher_batch_new(void)
+{
+    return calloc(1, sizeof(matcher_batch_t));
+}
+
+void matcher_batch_free(matcher_batch_t *b)
+{
+    if (!b)
+        return;
+    free(b->buf);
+    free(b->strs);
+    free(b->e);
+    free(b);
+}
+
+size_t matcher_batch_bytes(const matcher_batch_t *b)
+{
+    return b->len;
+}
+
+static int mb_grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 256;
+    while (c < need)
+        c *= 2;
+    void *n = realloc(*p, c * size);
+    if (!n)
+        return LW_ERR_NOMEM;
+    *p = n;
+    *cap = c;
+    return 0;
+}
+
+/* s copied into strs, or the previous entry's copy (prev) when it is the same string: a
+ * form's fields share their note. Strings are short: a loop here beats calls to
+ * strcmp, strlen and memcpy. */
+static int mb_str(matcher_batch_t *b, const char *s, size_t prev, size_t *out)
+{
+    if (prev != SIZE_MAX) {
+        const char *p = b->strs + prev;
+        size_t i = 0;
+        while (p[i] == s[i] && s[i])
+            i++;
+        if (p[i] == s[i]) {
+            *out = prev;
+            return 0;
+        }
+    }
+    size_t at = b->slen;
+    for (size_t i = 0;; i++) {
+        if (at + i == b->scap && mb_grow((void **)&b->strs, &b->scap, at + i + 1, 1) < 0)
+            return LW_ERR_NOMEM;
+        if (!(b->strs[at + i] = s[i])) {
+            b->slen = at + i + 1;
+            break;
+        }
+    }
+    *out = at;
+    return 0;
+}
+
+int matcher_batch_add(matcher_batch_t *b, const uint8_t *data, size_t len, const char *where,
+                      const char *key, const char *note, int binary)
+{
+    if (!b || (!data && len) || len > UINT32_MAX - 1 - b->len)
+        return LW_ERR_INVAL;
+    if (len == 0)
+        return 0;   /* as matcher_scan_buffer(): an empty buffer has no hit */
+    if (mb_grow((void **)&b->buf, &b->cap, b->len + len + 1, 1) < 0 ||
+        mb_grow((void **)&b->e, &b->ecap, b->n + 1, sizeof *b->e) < 0)
+        return LW_ERR_NOMEM;
+    const struct mb_ent *prev = b->n ? &b->e[b->n - 1] : NULL;
+    struct mb_ent *e = &b->e[b->n];
+    size_t slen = b->slen;
+    e->key = SIZE_MAX;
+    e->where = where;
+    if (mb_str(b, note ? note : "", prev ? prev->note : SIZE_MAX, &e->note) < 0 ||
+        (key && mb_str(b, key, SIZE_MAX, &e->key) < 0)) {
+        b->slen = slen;
+        return LW_ERR_NOMEM;
+    }
+    /* the key was copied last: its length is what it added */
+    e->gp = key ? generic_find_key(key, b->slen - e->key - 1) : NULL;
+    e->off = b->len;
+    e->len = len;
+    e->binary = binary;
+    e->hit = 0;
+    memcpy(b->buf + b->len, data, len);
+    b->buf[b->len + len] = MB_SEP;
+    b->len += len + 1;
+    b->n++;
+    return 0;
+}
+
+static int mb_on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                       unsigned int flags, void *ctx)
+{
+    matcher_batch_t *b = ctx;
+    (void)id;
+    (void)from;
+    (void)flags;
+    size_t last = to ? (size_t)to - 1 : 0;   /* the match's last byte */
+    size_t i = b->cursor;
+    if (!(b->e[i].off <= last && last <= b->e[i].off + b->e[i].len)) {
+        size_t lo = 0, hi = b->n;   /* the last entry starting at or before it */
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (b->e[mid].off <= last)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        i = b->cursor = lo;
+    }
+    b->e[i].hit = 1;
+    return 0;
+}
+
+struct mb_note {
+    matcher_note_fn fn;
+    void *ctx;
+    const char *note;
+};
+
+static void mb_hit(void *ctx, const struct matcher_hit *h)
+{
+    const struct mb_note *t = ctx;
+    t->fn(t->ctx, h, t->note);
+}
+
+int matcher_batch_scan(matcher_batch_t *b, const matcher_t *m, matcher_scratch_t *s,
+                       matcher_note_fn fn, void *ctx)
+{
+    int failed = 0;
+    if (!b || !b->n)
+        return 0;
+    b->cursor = 0;
+    /* A failed joint scan only loses the shortcut: every buffer is scanned alone. */
+    int joint = hs_scan(m->bdb, (const char *)b->buf, (unsigned)b->len, 0, s->hs, mb_on_match,
+                        b) == HS_SUCCESS;
+    for (size_t i = 0; i < b->n; i++) {
+        const struct mb_ent *e = &b->e[i];
+        if (joint && !e->hit && !(e->gp && e->len <= GENERIC_MAX_VALUE))
+            continue;   /* what mt_scan_block() would conclude, without the call */
+        struct mb_note t = {fn, ctx, b->strs + e->note};
+        if (mt_scan_block(m, s, b->buf + e->off, e->len, e->where,
+                          e->key == SIZE_MAX ? NULL : b->strs + e->key, e->binary,
+                          !joint || e->hit, mb_hit, &t) < 0)
+            failed++;
+    }
+    b->len = b->slen = b->n = 0;
+    return failed;
 }

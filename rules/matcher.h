@@ -119,4 +119,27 @@ int matcher_scan_binary(const matcher_t *m, matcher_scratch_t *s, const uint8_t 
 int matcher_scan_datagram(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
                           size_t len, const char *where, matcher_hit_fn fn, void *ctx);
 
+/* Many small decoded buffers (a form's values, a JSON body's strings) scanned with one
+ * Hyperscan call: its fixed cost per call is far above the scan of a 20-byte value.
+ * Hits are exactly those matcher_scan_buffer() (binary = 0) or matcher_scan_binary()
+ * (binary = 1) would report for each buffer alone, in the order the buffers were added;
+ * only buffers with a match somewhere in the joined bytes are scanned again alone.
+ * A batch copies what it is given and is reused: matcher_batch_scan() empties it. */
+typedef struct matcher_batch matcher_batch_t;
+typedef void (*matcher_note_fn)(void *ctx, const struct matcher_hit *hit, const char *note);
+
+matcher_batch_t *matcher_batch_new(void);
+void matcher_batch_free(matcher_batch_t *b);
+/* Queue a copy of data, key (may be NULL) and note (an opaque string handed back with
+ * each of its hits; NULL = ""). where is borrowed until matcher_batch_scan() returns (a
+ * string constant). 0, LW_ERR_NOMEM, or LW_ERR_INVAL when the batch would pass 4 GiB. */
+int matcher_batch_add(matcher_batch_t *b, const uint8_t *data, size_t len, const char *where,
+                      const char *key, const char *note, int binary);
+/* Bytes queued: a caller bounds its batch with this. */
+size_t matcher_batch_bytes(const matcher_batch_t *b);
+/* Report every queued buffer's hits to fn and empty the batch. Returns the number of
+ * buffers whose scan failed. */
+int matcher_batch_scan(matcher_batch_t *b, const matcher_t *m, matcher_scratch_t *s,
+                       matcher_note_fn fn, void *ctx);
+
 #endif

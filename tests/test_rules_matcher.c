@@ -2,7 +2,8 @@
  * outside leakwatch (tests/data/rules/gen_vectors.sh: printf | openssl md5/sha1/
  * sha256, base64, basenc --base64url, xxd -p, python3 urllib/json), planted in one
  * piece, in two and three pieces split at every offset inside the value; negative
- * cases; generic detectors; decoded-buffer scans; gaps; NUL values; 5000 values. */
+ * cases; generic detectors; decoded-buffer scans, one by one and batched; gaps; NUL
+ * values; 5000 values. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -802,6 +803,156 @@ static void test_encoded_lookalikes(void)
     }
 }
 
+/* ---- batches: exactly the hits of one scan per buffer ---------------------------- */
+
+/* One hit as a line: everything a caller can see of it, the note included. */
+static void hit_line(char *out, size_t cap, const struct matcher_hit *h, const char *note)
+{
+    snprintf(out, cap, "%d %s %s %s %s %s %s %s %.3f %s %llu %s", h->device, h->type,
+             h->category, h->form, h->variant, h->where, h->key, h->source, h->confidence,
+             h->evidence, (unsigned long long)h->offset, note);
+}
+
+struct lines {
+    char (*l)[320];
+    size_t n, cap;
+};
+
+static void lines_add(struct lines *ls, const struct matcher_hit *h, const char *note)
+{
+    if (ls->n < ls->cap)
+        hit_line(ls->l[ls->n++], sizeof ls->l[0], h, note);
+}
+
+struct one_ctx {
+    struct lines *ls;
+    const char *note;
+};
+
+static void collect_one(void *ctx, const struct matcher_hit *h)
+{
+    struct one_ctx *c = ctx;
+    lines_add(c->ls, h, c->note);
+}
+
+static void collect_note(void *ctx, const struct matcher_hit *h, const char *note)
+{
+    lines_add(ctx, h, note);
+}
+
+/* Pieces a buffer is made of: vectors, keyed text, near misses (a digit after an IMEI),
+ * bare shapes, a location pair, random letters and bytes. */
+static size_t batch_piece(uint32_t *rng, char *out, size_t cap)
+{
+    static const char *text[] = {
+        "imei=352917041234567", "{\"deviceId\": \"352917041234567\"}", "lat=22.5431&lng=114.0579",
+        "{\"lng\":114.057900,\"lat\":22.543100}", "mac=3c:28:6d:aa:bb:cc", "8690120456789140",
+        "x869012045678914", "13812345678", "38400000-8cf0-11bd-b23e-10b96e40000d",
+        "a0:b1:c2:d3:e4:00", "0123456789abcdef", "&", "=", ":", "\"", " ", "\n", "\x00\x01",
+        "\x3c\x28\x6d\x11\x22\x33",
+    };
+    size_t n = 0;
+    *rng = *rng * 1103515245u + 12345u;
+    uint32_t r = *rng >> 8;
+    if (r % 3 == 0) {
+        const struct vec *v = &vecs[(r / 3) % NVECS];
+        n = strlen(v->bytes);
+        if (v->bytes[0] == 0)
+            n = 0;
+        memcpy(out, v->bytes, n < cap ? n : cap);
+    } else if (r % 3 == 1) {
+        const char *t = text[(r / 3) % (sizeof text / sizeof text[0])];
+        n = strlen(t);
+        memcpy(out, t, n < cap ? n : cap);
+    } else {
+        n = 1 + (r / 3) % 12;
+        for (size_t i = 0; i < n && i < cap; i++)
+            out[i] = "abcdefghij0123456789XYZ-._"[(r >> (i % 16)) % 26];
+    }
+    return n < cap ? n : cap;
+}
+
+static void batch_same(const matcher_t *m, matcher_scratch_t *s, uint32_t seed, size_t *hits_seen,
+                       size_t *bufs)
+{
+    static const char *keys[] = {"imei", "mac", "lat", "lng", "", "deviceId", "v", "x_y",
+                                 "imsi", "mobile"};
+    static const char *notes[] = {"", "", "base64", "base64,gzip,json", "form"};
+    static char ref_l[400][320], got_l[400][320];
+    struct lines ref = {ref_l, 0, 400}, got = {got_l, 0, 400};
+    matcher_batch_t *b = matcher_batch_new();
+    uint32_t rng = seed;
+    size_t n = 1 + seed % 40;
+    CU_ASSERT_FATAL(b != NULL);
+    for (size_t i = 0; i < n; i++) {
+        char buf[400];
+        size_t len = 0;
+        rng = rng * 1103515245u + 12345u;
+        size_t pieces = (rng >> 8) % 5;
+        for (size_t k = 0; k < pieces; k++)
+            len += batch_piece(&rng, buf + len, sizeof buf - len);
+        rng = rng * 1103515245u + 12345u;
+        const char *key = (rng >> 9) % 7 == 0 ? NULL : keys[(rng >> 12) % 10];
+        const char *note = notes[(rng >> 16) % 5];
+        int binary = (rng >> 20) % 4 == 0;
+        struct one_ctx c = {&ref, note};
+        int rc = binary ? matcher_scan_binary(m, s, (const uint8_t *)buf, len, "http.body", key,
+                                              collect_one, &c)
+                        : matcher_scan_buffer(m, s, (const uint8_t *)buf, len, "http.body", key,
+                                              collect_one, &c);
+        CU_ASSERT(rc == 0);
+        CU_ASSERT(matcher_batch_add(b, (const uint8_t *)buf, len, "http.body", key, note,
+                                    binary) == 0);
+    }
+    *bufs += n;
+    CU_ASSERT(matcher_batch_scan(b, m, s, collect_note, &got) == 0);
+    CU_ASSERT(matcher_batch_bytes(b) == 0);
+    CU_ASSERT_EQUAL(got.n, ref.n);
+    for (size_t i = 0; i < ref.n && i < got.n; i++)
+        if (strcmp(ref.l[i], got.l[i])) {
+            fprintf(stderr, "\n  seed %u hit %zu:\n   alone: %s\n   batch: %s\n", seed, i,
+                    ref.l[i], got.l[i]);
+            CU_FAIL("batch hit differs");
+            break;
+        }
+    *hits_seen += ref.n;
+    matcher_batch_free(b);
+}
+
+static void test_batch_same(void)
+{
+    setup();
+    size_t hits_seen = 0, bufs = 0;
+    for (uint32_t seed = 1; seed <= 3000; seed++) {
+        batch_same(mt, scr, seed, &hits_seen, &bufs);
+        batch_same(mt_low, scr_low, seed, &hits_seen, &bufs);
+    }
+    /* the comparison is worth something only if many buffers did have hits */
+    CU_ASSERT(hits_seen > bufs / 4);
+    fprintf(stderr, "\n  %zu buffers, %zu hits, the same batched and alone\n", bufs, hits_seen);
+
+    /* A value cut across two buffers is in neither; nor is it in the batch. */
+    static char l[8][320];
+    struct lines got = {l, 0, 8};
+    matcher_batch_t *b = matcher_batch_new();
+    CU_ASSERT_FATAL(b != NULL);
+    CU_ASSERT(matcher_batch_add(b, (const uint8_t *)"8690120", 7, "http.body", "a", NULL, 0) == 0);
+    CU_ASSERT(matcher_batch_add(b, (const uint8_t *)"45678914", 8, "http.body", "b", NULL, 0) == 0);
+    CU_ASSERT(matcher_batch_add(b, (const uint8_t *)"", 0, "http.body", "c", NULL, 0) == 0);
+    CU_ASSERT(matcher_batch_scan(b, mt, scr, collect_note, &got) == 0);
+    CU_ASSERT(got.n == 0);
+    /* and the whole value, with its key and note, is found after them */
+    CU_ASSERT(matcher_batch_add(b, (const uint8_t *)"x", 1, "http.body", "k", "json", 0) == 0);
+    CU_ASSERT(matcher_batch_add(b, (const uint8_t *)"869012045678914", 15, "http.uri", "d",
+                                "base64", 0) == 0);
+    CU_ASSERT(matcher_batch_scan(b, mt, scr, collect_note, &got) == 0);
+    CU_ASSERT_FATAL(got.n == 1);
+    CU_ASSERT(strstr(got.l[0], " imei ") && strstr(got.l[0], " http.uri d profile ") &&
+              strstr(got.l[0], " base64"));
+    CU_ASSERT(matcher_batch_scan(b, mt, scr, collect_note, &got) == 0 && got.n == 1);
+    matcher_batch_free(b);
+}
+
 int main(void)
 {
     static const struct tu_case cases[] = {
@@ -815,6 +966,7 @@ int main(void)
         {"negative cases", test_negative},
         {"generic keyed detectors", test_generic_keyed},
         {"decoded buffer scan", test_scan_buffer},
+        {"a batch reports what each buffer alone does", test_batch_same},
         {"lat/lon pairs", test_location_pairs},
         {"bare shapes below the default threshold", test_generic_bare},
         {"profile hit replaces the keyed generic hit", test_profile_wins_over_generic},
