@@ -229,9 +229,7 @@ static void wait_reader(struct reader *rd, pthread_t reader, struct ruleset **la
 {
     const struct pipeline_config *c = rd->cfg;
     int progress = !c->quiet && !rd->live && isatty(STDERR_FILENO);
-    while (!atomic_load(&rd->done)) {
-        struct timespec ts = {0, 200 * 1000000};
-        nanosleep(&ts, NULL);
+    while (!reader_wait_done(rd, 200)) {
         if (c->reload && atomic_exchange(c->reload, 0) && *latest && c->reload_fn)
             reload(rd, latest, progress);
         if (progress)
@@ -319,15 +317,19 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
         goto out;
     rc = LW_ERR_NOMEM;
     pthread_t reader;
-    if (pthread_create(&reader, NULL, reader_main, &rd)) {
+    int synced = reader_sync_init(&rd) == 0;
+    if (!synced || pthread_create(&reader, NULL, reader_main, &rd)) {
         snprintf(err, errlen, "cannot start reader thread");
         reader_broadcast(&rd, WORKER_REC_END, 0);
         for (int i = 0; i < rd.nworkers; i++)
             worker_join(rd.workers[i]);
+        if (synced)
+            reader_sync_free(&rd);
         goto out;
     }
     double t0 = clock_mono_s();
     wait_reader(&rd, reader, &latest, t0);
+    reader_sync_free(&rd);
     reader_emit_stats(&rd, 1);
     warn_unseen_ips(&rd);
     if (c->summary)

@@ -249,8 +249,52 @@ void *reader_main(void *arg)
     if (held)
         send_held(rd, &held);
     reader_broadcast(rd, WORKER_REC_END, rd->last_ts_us);
-    atomic_store(&rd->done, 1);
+    pthread_mutex_lock(&rd->done_mu);
+    rd->done = 1;
+    pthread_cond_signal(&rd->done_cv);
+    pthread_mutex_unlock(&rd->done_mu);
     return NULL;
+}
+
+int reader_sync_init(struct reader *rd)
+{
+    pthread_condattr_t a;
+    if (pthread_condattr_init(&a))
+        return LW_ERR_NOMEM;
+    int bad = pthread_condattr_setclock(&a, CLOCK_MONOTONIC) ||
+              pthread_cond_init(&rd->done_cv, &a);
+    pthread_condattr_destroy(&a);
+    if (bad)
+        return LW_ERR_NOMEM;
+    if (pthread_mutex_init(&rd->done_mu, NULL)) {
+        pthread_cond_destroy(&rd->done_cv);
+        return LW_ERR_NOMEM;
+    }
+    return 0;
+}
+
+void reader_sync_free(struct reader *rd)
+{
+    pthread_cond_destroy(&rd->done_cv);
+    pthread_mutex_destroy(&rd->done_mu);
+}
+
+int reader_wait_done(struct reader *rd, unsigned ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (long)(ms % 1000) * 1000000;
+    if (t.tv_nsec >= 1000000000) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&rd->done_mu);
+    while (!rd->done && pthread_cond_timedwait(&rd->done_cv, &rd->done_mu, &t) == 0)
+        ;
+    int done = rd->done;
+    pthread_mutex_unlock(&rd->done_mu);
+    return done;
 }
 
 /* stats.memory: the budget (--memcap) and what is drawn from it now, at its peak,

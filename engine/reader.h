@@ -11,6 +11,7 @@
 #ifndef LW_ENGINE_READER_H
 #define LW_ENGINE_READER_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -71,12 +72,23 @@ struct reader {
     const char *cur_file;
     int file_reports;
     _Atomic uint64_t packets;           /* read by the progress display */
-    _Atomic int done;
+    /* Set (under done_mu, done_cv signalled) when the reader thread ends: the calling
+     * thread waits on it rather than polling, so a run ends when its work does. */
+    int done;
+    pthread_mutex_t done_mu;
+    pthread_cond_t done_cv;
 };
 
 /* The reader thread's body: arg is a struct reader. Sets done when the input is
  * over (or *stop was seen) and every worker has been sent its END record. */
 void *reader_main(void *arg);
+
+/* done_mu and done_cv, before the reader thread starts; reader_sync_free() after it
+ * was joined. Returns 0 or LW_ERR_NOMEM. */
+int reader_sync_init(struct reader *rd);
+void reader_sync_free(struct reader *rd);
+/* Wait until the reader thread is done or ms have passed; returns done. */
+int reader_wait_done(struct reader *rd, unsigned ms);
 
 /* One record of kind (TICK or END) to every worker. */
 void reader_broadcast(struct reader *rd, enum worker_rec_kind kind, uint64_t ts_us);
