@@ -23,11 +23,15 @@ int textenc_icontains(const uint8_t *s, size_t n, const char *needle)
     return 0;
 }
 
+/* Bytes URL decoding changes: '%' always (bit 1), '+' in forms (bit 2). */
+static const uint8_t url_special[256] = {['%'] = 1 | 2, ['+'] = 2};
+
 size_t textenc_url_decode(uint8_t *buf, size_t len, int plus)
 {
     /* Up to the first escape the output is the input: no byte needs writing. */
+    const uint8_t stop = plus ? 2 : 1;
     size_t i = 0;
-    while (i < len && buf[i] != '%' && !(plus && buf[i] == '+'))
+    while (i < len && !(url_special[buf[i]] & stop))
         i++;
     size_t o = i;
     for (; i < len; i++) {
@@ -51,8 +55,8 @@ void textenc_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
     size_t i = 0;
     while (i < len) {
         size_t s = i;
-        while (i < len && buf[i] != sep)
-            i++;
+        const uint8_t *at = memchr(buf + i, sep, len - i);
+        i = at ? (size_t)(at - buf) : len;
         size_t e = i; /* item is buf[s..e) */
         i++;          /* past the separator */
         if (trim) {

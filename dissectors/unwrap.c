@@ -37,6 +37,7 @@ struct unwrap {
     uint8_t *buf[UNWRAP_DEPTH_MAX]; /* output of layer depth d+1 lives in buf[d] */
     size_t cap[UNWRAP_DEPTH_MAX];
     uint64_t spent;                 /* decoded bytes so far (UNWRAP_FLOW_BUDGET) */
+    int big;                        /* some buf[] is over UNWRAP_KEEP */
 };
 
 /* One dissector field being unwrapped. */
@@ -195,19 +196,17 @@ static enum uw_kind uw_kind_binary(const uint8_t *v, size_t n)
  * cases and no dot), so one pass settles what most values an SDK sends are. */
 static int uw_plain_token(const uint8_t *v, size_t n)
 {
-    int lower = 0, upper = 0, dot = 0;
+    enum { DIGIT = 1, LOWER = 2, UPPER = 4, DOT = 8 };
+    static const uint8_t cls[256] = {['0' ... '9'] = DIGIT, ['a' ... 'z'] = LOWER,
+                                     ['A' ... 'Z'] = UPPER, ['.'] = DOT};
+    unsigned m = 0;
     for (size_t i = 0; i < n; i++) {
-        uint8_t c = v[i];
-        if (c >= 'a' && c <= 'z')
-            lower = 1;
-        else if (c >= 'A' && c <= 'Z')
-            upper = 1;
-        else if (c == '.')
-            dot = 1;
-        else if (c < '0' || c > '9')
+        uint8_t k = cls[v[i]];
+        if (!k)
             return 0;
+        m |= k;
     }
-    return dot || !lower || !upper;
+    return (m & DOT) || (m & (LOWER | UPPER)) != (LOWER | UPPER);
 }
 
 static enum uw_kind uw_kind(const struct uw_call *c, const uint8_t *v, size_t n)
@@ -273,6 +272,7 @@ static uint8_t *uw_buf(struct uw_call *c, size_t need)
         return NULL;
     u->buf[d] = b;
     u->cap[d] = n;
+    u->big |= n > UNWRAP_KEEP;
     return b;
 }
 
@@ -726,7 +726,17 @@ void unwrap_field(struct unwrap *u, const struct dissect_cb *cb, void *ctx, cons
 {
     if (!cb)
         return;
-    struct uw_call c = {.u = u, .cb = cb, .ctx = ctx, .where = where};
+    /* Fields set one by one: zeroing the chain buffer cost more than a short value's
+     * whole classification. */
+    struct uw_call c;
+    c.u = u;
+    c.cb = cb;
+    c.ctx = ctx;
+    c.where = where;
+    c.depth = c.quiet = c.pb_nest = 0;
+    c.chain[0] = 0;
+    c.chain_len = 0;
+    memset(c.key, 0, sizeof c.key);
     key = key ? key : "";
     c.whole_body = !key[0] && uw_suffix(where, ".body");
     /* A protobuf, gRPC or multipart value goes out as its fields only: whole, its
@@ -743,15 +753,16 @@ void unwrap_field(struct unwrap *u, const struct dissect_cb *cb, void *ctx, cons
     memcpy(c.key, key, kl);
     if (!key[0] && uw_suffix(where, ".uri"))
         uw_path(&c, val, len);
-    else if (!strcmp(where, "dns.query"))
+    else if (where[0] == 'd' && !strcmp(where, "dns.query"))
         uw_dns(&c, val, len);
     else
         uw_layers_as(&c, k0, val, len); /* the kind found above */
-    for (int d = 0; d < UNWRAP_DEPTH_MAX; d++) {
+    for (int d = 0; u->big && d < UNWRAP_DEPTH_MAX; d++) {
         if (u->cap[d] > UNWRAP_KEEP) {
             free(u->buf[d]);
             u->buf[d] = NULL;
             u->cap[d] = 0;
         }
     }
+    u->big = 0;
 }
