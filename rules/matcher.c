@@ -1086,7 +1086,7 @@ int matcher_scan_datagram(const matcher_t *m, matcher_scratch_t *s, const uint8_
 struct mb_ent {
     size_t off, len;          /* in buf */
     const char *where;        /* borrowed: see matcher_batch_add() */
-    size_t key, note;         /* offsets in strs; key SIZE_MAX: none */
+    size_t key, note;         /* offsets in strs; SIZE_MAX: no key, an empty note */
     const struct generic_pattern *gp;   /* the key's lexicon entry, if any */
     int binary;
     int hit;                  /* some match ends in off..off+len (its separator too) */
@@ -1137,31 +1137,14 @@ static int mb_grow(void **p, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
-/* s copied into strs, or the previous entry's copy (prev) when it is the same string: a
- * form's fields share their note. Strings are short: a loop here beats calls to
- * strcmp, strlen and memcpy. */
-static int mb_str(matcher_batch_t *b, const char *s, size_t prev, size_t *out)
+/* s (l bytes and its NUL) copied into strs at *out. */
+static int mb_str(matcher_batch_t *b, const char *s, size_t l, size_t *out)
 {
-    if (prev != SIZE_MAX) {
-        const char *p = b->strs + prev;
-        size_t i = 0;
-        while (p[i] == s[i] && s[i])
-            i++;
-        if (p[i] == s[i]) {
-            *out = prev;
-            return 0;
-        }
-    }
-    size_t at = b->slen;
-    for (size_t i = 0;; i++) {
-        if (at + i == b->scap && mb_grow((void **)&b->strs, &b->scap, at + i + 1, 1) < 0)
-            return LW_ERR_NOMEM;
-        if (!(b->strs[at + i] = s[i])) {
-            b->slen = at + i + 1;
-            break;
-        }
-    }
-    *out = at;
+    if (mb_grow((void **)&b->strs, &b->scap, b->slen + l + 1, 1) < 0)
+        return LW_ERR_NOMEM;
+    memcpy(b->strs + b->slen, s, l + 1);
+    *out = b->slen;
+    b->slen += l + 1;
     return 0;
 }
 
@@ -1178,15 +1161,21 @@ int matcher_batch_add(matcher_batch_t *b, const uint8_t *data, size_t len, const
     const struct mb_ent *prev = b->n ? &b->e[b->n - 1] : NULL;
     struct mb_ent *e = &b->e[b->n];
     size_t slen = b->slen;
-    e->key = SIZE_MAX;
+    note = note ? note : "";
     e->where = where;
-    if (mb_str(b, note ? note : "", prev ? prev->note : SIZE_MAX, &e->note) < 0 ||
-        (key && mb_str(b, key, SIZE_MAX, &e->key) < 0)) {
-        b->slen = slen;
-        return LW_ERR_NOMEM;
+    e->key = e->note = SIZE_MAX;   /* SIZE_MAX: no key; "" for the note */
+    /* A form's fields share their note: kept once. */
+    if (note[0] && prev && prev->note != SIZE_MAX && !strcmp(b->strs + prev->note, note))
+        e->note = prev->note;
+    else if (note[0] && mb_str(b, note, strlen(note), &e->note) < 0)
+        goto nomem;
+    e->gp = NULL;
+    if (key) {
+        size_t kl = strlen(key);
+        if (mb_str(b, key, kl, &e->key) < 0)
+            goto nomem;
+        e->gp = generic_find_key(key, kl);
     }
-    /* the key was copied last: its length is what it added */
-    e->gp = key ? generic_find_key(key, b->slen - e->key - 1) : NULL;
     e->off = b->len;
     e->len = len;
     e->binary = binary;
@@ -1196,6 +1185,9 @@ int matcher_batch_add(matcher_batch_t *b, const uint8_t *data, size_t len, const
     b->len += len + 1;
     b->n++;
     return 0;
+nomem:
+    b->slen = slen;
+    return LW_ERR_NOMEM;
 }
 
 static int mb_on_match(unsigned int id, unsigned long long from, unsigned long long to,
@@ -1248,7 +1240,7 @@ int matcher_batch_scan(matcher_batch_t *b, const matcher_t *m, matcher_scratch_t
         const struct mb_ent *e = &b->e[i];
         if (joint && !e->hit && !(e->gp && e->len <= GENERIC_MAX_VALUE))
             continue;   /* what mt_scan_block() would conclude, without the call */
-        struct mb_note t = {fn, ctx, b->strs + e->note};
+        struct mb_note t = {fn, ctx, e->note == SIZE_MAX ? "" : b->strs + e->note};
         if (mt_scan_block(m, s, b->buf + e->off, e->len, e->where,
                           e->key == SIZE_MAX ? NULL : b->strs + e->key, e->binary,
                           !joint || e->hit, mb_hit, &t) < 0)
