@@ -32,13 +32,15 @@ struct flow_table {
     void *ctx;
     struct flow_table_stats st;
     struct memcap *mc;  /* borrowed, may be NULL: each live flow draws per_flow bytes */
-    size_t per_flow;
+    size_t per_flow, per_payload;
 };
 
-void flow_table_set_memcap(flow_table_t *t, struct memcap *mc, size_t per_flow)
+void flow_table_set_memcap(flow_table_t *t, struct memcap *mc, size_t per_flow,
+                           size_t per_payload)
 {
     t->mc = mc;
     t->per_flow = per_flow;
+    t->per_payload = per_payload;
 }
 
 flow_table_t *flow_table_new(size_t max_flows, uint64_t idle_us, uint64_t close_us,
@@ -159,7 +161,7 @@ static void flow_end(flow_table_t *t, struct flow *f, enum flow_end why)
     if (*pp)
         *pp = f->hnext;
     t->end(t->ctx, f, why);
-    memcap_give(t->mc, t->per_flow);
+    memcap_give(t->mc, t->per_flow + (f->charged ? t->per_payload : 0));
     t->st.ended[why]++;
     t->st.active--;
     f->hnext = t->free;
@@ -200,6 +202,35 @@ static int expired(const flow_table_t *t, const struct flow *f, uint64_t now_us)
 {
     uint64_t limit = f->list == FLOW_LIST_CLOSING ? t->close_us : t->idle_us;
     return now_us > f->last_us && now_us - f->last_us > limit;
+}
+
+/* The longest-idle flow other than keep, or NULL. */
+static struct flow *oldest_but(flow_table_t *t, const struct flow *keep)
+{
+    struct flow *a = t->lists[FLOW_LIST_ACTIVE].head, *c = t->lists[FLOW_LIST_CLOSING].head;
+    if (a == keep)
+        a = a->next;
+    if (c == keep)
+        c = c->next;
+    if (!a || !c)
+        return a ? a : c;
+    return c->last_us < a->last_us ? c : a;
+}
+
+void flow_table_charge(flow_table_t *t, struct flow *f)
+{
+    if (f->charged)
+        return;
+    f->charged = 1;
+    while (!memcap_take(t->mc, t->per_payload)) {
+        struct flow *o = oldest_but(t, f);
+        if (!o) {
+            memcap_force(t->mc, t->per_payload);
+            return;
+        }
+        flow_end(t, o, FLOW_END_EVICTED);
+        t->st.memcap_evicted++;
+    }
 }
 
 struct flow *flow_table_get(flow_table_t *t, const struct flow_key *k, uint64_t hash,

@@ -65,6 +65,7 @@ struct flow {
     uint8_t has_mac[2];
     uint8_t iface;                 /* live: 1 + index of the interface of the first
                                       packet (set by the engine); 0 reading files */
+    uint8_t charged;               /* its payload state was charged (flow_table_charge) */
     uint8_t mac[2][6];             /* L2 source address seen from each side */
     struct reasm_dir tcp[2];       /* by direction */
     struct classify_flow cls;
@@ -94,12 +95,18 @@ flow_table_t *flow_table_new(size_t max_flows, uint64_t idle_us, uint64_t close_
                              flow_end_fn end, void *ctx);
 void flow_table_free(flow_table_t *t);
 const struct flow_table_stats *flow_table_stats(const flow_table_t *t);
-/* Each live flow draws per_flow bytes (its own and its dissectors' fixed state) from
- * the memory budget mc (borrowed, must outlive t; common/memcap.h). When a new flow
- * does not fit, the longest-idle flows end (reason "evicted", memcap_evicted) until
- * it does. */
+/* Each live flow draws per_flow bytes (the table entry and what classifies it) from
+ * the memory budget mc (borrowed, must outlive t; common/memcap.h), and per_payload
+ * more once its payload is inspected (flow_table_charge()): most flows of a flood or a
+ * scan never carry any. When a draw does not fit, the longest-idle flows end (reason
+ * "evicted", memcap_evicted) until it does. */
 struct memcap;
-void flow_table_set_memcap(flow_table_t *t, struct memcap *mc, size_t per_flow);
+void flow_table_set_memcap(flow_table_t *t, struct memcap *mc, size_t per_flow,
+                           size_t per_payload);
+/* Flow f (live in t) is about to have payload inspected: draw its per_payload bytes,
+ * once. Other flows end to make room; with none left the draw is forced (the budget is
+ * then smaller than one flow, and a flow that is tracked is inspected). */
+void flow_table_charge(flow_table_t *t, struct flow *f);
 
 /* Normalise the packet's 5-tuple and VLANs into k; *from_lo is 1 if the packet was
  * sent by key endpoint 0. */

@@ -17,6 +17,8 @@
 #include "capture/flow.h"
 #include "common/memcap.h"
 #include "dissectors/dissect.h"
+#include "engine/pipeline.h"
+#include "engine/worker.h"
 
 /* What Hyperscan's runtime will use here: the databases are compiled for the host
  * (no platform given to hs_compile), so this is the CPU it found. */
@@ -73,11 +75,20 @@ void version_print(FILE *out, const char *const *rules_dirs, int nrules_dirs)
     fprintf(out, "libyaml %s\n", yaml_get_version_string());
     fprintf(out, "zlib %s\n", zlibVersion());
     print_rules(out, rules_dirs, nrules_dirs);
-    fprintf(out, "memory per flow: %zu bytes in the flow table, plus nDPI state while it "
-                 "classifies and reassembly chunks while segments wait\n",
-            sizeof(struct flow));
-    fprintf(out, "memory budget (--memcap): default %zu MiB here; each flow draws its fixed "
-                 "state (flow, nDPI, matcher streams, dissectors: the stats event's "
-                 "memory.per_flow_bytes), each open HTTP body up to %u KiB more\n",
+    /* What worker_flow_bytes() draws, without a worker: the profile's Hyperscan stream
+     * states are not known here and are named rather than counted. */
+    size_t fixed = sizeof(struct flow) + ndpi_detection_get_sizeof_ndpi_flow_struct();
+    fprintf(out, "memory per flow: %zu bytes from its first packet (%zu in the flow table, "
+                 "%u of nDPI state), %u more and two Hyperscan stream states once its payload "
+                 "is inspected (the stats event's memory.per_flow_bytes), plus reassembly "
+                 "chunks while segments wait\n",
+            fixed, sizeof(struct flow), ndpi_detection_get_sizeof_ndpi_flow_struct(),
+            WORKER_FLOW_STATE_BYTES);
+    fprintf(out, "memory for --max-flows %u (the default): %zu MiB while no flow carries "
+                 "payload, %zu MiB if all did\n",
+            PIPELINE_MAX_FLOWS, fixed * PIPELINE_MAX_FLOWS >> 20,
+            (fixed + WORKER_FLOW_STATE_BYTES) * (size_t)PIPELINE_MAX_FLOWS >> 20);
+    fprintf(out, "memory budget (--memcap): default %zu MiB here; each flow draws the "
+                 "figures above, each open HTTP body up to %u KiB more\n",
             memcap_default() >> 20, DISSECT_BODY_MAX / 1024 + 40);
 }

@@ -28,7 +28,7 @@ void pipeline_defaults(struct pipeline_config *c)
     memset(c, 0, sizeof *c);
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     c->workers = n > 0 ? (int)n : 1;
-    c->max_flows = 1000000;
+    c->max_flows = PIPELINE_MAX_FLOWS;
     c->idle_timeout_us = 120ull * 1000000u;
     c->close_timeout_us = 5ull * 1000000u;
     c->ring_bytes = 8u << 20;
@@ -173,7 +173,8 @@ static int start_workers(struct reader *rd, size_t reasm_bytes, char *err, size_
         };
         if (!(rd->workers[i] = worker_new(&wc, err, errlen)))
             return LW_ERR_NOMEM;
-        rd->mem_per_flow = worker_flow_bytes(rd->workers[i]);
+        rd->mem_per_flow_fixed = worker_flow_bytes(rd->workers[i], 0);
+        rd->mem_per_flow = rd->mem_per_flow_fixed + worker_flow_bytes(rd->workers[i], 1);
     }
     for (int i = 0; i < rd->nworkers; i++)
         if (worker_start(rd->workers[i]) < 0) {

@@ -56,6 +56,9 @@ struct pipeline_config {
 };
 
 /* Defaults for every field but files, filter and sink. */
+/* --max-flows when not given. */
+#define PIPELINE_MAX_FLOWS 1000000u
+
 void pipeline_defaults(struct pipeline_config *c);
 
 struct pipeline_result {

@@ -299,19 +299,20 @@ int reader_wait_done(struct reader *rd, unsigned ms)
 
 /* stats.memory: the budget (--memcap) and what is drawn from it now, at its peak,
  * set aside by capped subsystems, refused (each refusal a flow evicted or a body or
- * frame not buffered), and the fixed cost of one flow. */
+ * frame not buffered), and what one flow draws (with payload, and without). */
 static void reader_stats_memory(struct reader *rd, json_t *ev)
 {
     json_t *s = json_object_get(ev, "stats");
     if (!s)
         return;
-    json_object_set_new(s, "memory", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+    json_object_set_new(s, "memory", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
         "budget_bytes", (json_int_t)rd->mem.limit,
         "in_use_bytes", (json_int_t)memcap_used(&rd->mem),
         "peak_bytes", (json_int_t)memcap_peak(&rd->mem),
         "reserved_bytes", (json_int_t)rd->mem_reserved,
         "refused", (json_int_t)memcap_refused(&rd->mem),
-        "per_flow_bytes", (json_int_t)rd->mem_per_flow));
+        "per_flow_bytes", (json_int_t)rd->mem_per_flow,
+        "per_flow_no_payload_bytes", (json_int_t)rd->mem_per_flow_fixed));
 }
 
 void reader_emit_stats(struct reader *rd, int final)

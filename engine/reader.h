@@ -55,7 +55,7 @@ struct reader {
     /* The memory budget (--memcap): workers draw from it; reserved is what the
      * subsystems with caps of their own set aside at start (see pipeline.c). */
     struct memcap mem;
-    size_t mem_reserved, mem_per_flow;
+    size_t mem_reserved, mem_per_flow, mem_per_flow_fixed;
     frag_table_t *frags;
     struct decode_stats dec;
     uint8_t *dgram;                     /* reassembled IPv4 datagram */

@@ -140,6 +140,9 @@ static void handle_packet(struct worker *w, const struct worker_rec *r)
         classify_packet(w->cls, &f->cls, r->l3, d->l3_len, r->ts_us);
 
     const uint8_t *payload = r->l3 + d->payload_off;
+    /* Before reassembly runs: making room may end other flows, never this one. */
+    if (d->payload_len && !f->charged)
+        flow_table_charge(w->flows, f);
     inspect_set_time(w->inspect, r->ts_us);
     inspect_set_packet(w->inspect, r->pkt_no);
     if (r->key.proto == 6) {
@@ -281,7 +284,7 @@ worker_t *worker_new(const struct worker_config *c, char *err, size_t errlen)
     inspect_set_keylog(w->inspect, c->keys);
     inspect_set_memcap(w->inspect, c->mem);
     inspect_set_mode(w->inspect, c->inspect_both ? INSPECT_BOTH : INSPECT_OUT);
-    flow_table_set_memcap(w->flows, c->mem, worker_flow_bytes(w));
+    flow_table_set_memcap(w->flows, c->mem, worker_flow_bytes(w, 0), worker_flow_bytes(w, 1));
     return w;
 err:
     worker_free(w);
@@ -302,17 +305,15 @@ void worker_free(worker_t *w)
     free(w);
 }
 
-/* Inspection context, dissector flow, HTTP/1 parser with its two header buffers at
- * their first size, TLS state: measured as RSS growth per open HTTP flow (bench/). */
-#define WORKER_FLOW_STATE_BYTES (6u * 1024)
 
-size_t worker_flow_bytes(const struct worker *w)
+size_t worker_flow_bytes(const struct worker *w, int payload)
 {
     struct matcher_info mi = {0};
+    if (!payload)
+        return sizeof(struct flow) + classify_flow_bytes(w->cls);
     if (w->cfg.rules && w->cfg.rules->matcher)
         matcher_info(w->cfg.rules->matcher, &mi);
-    return sizeof(struct flow) + classify_flow_bytes(w->cls) + 2 * mi.stream_state_bytes +
-           WORKER_FLOW_STATE_BYTES;
+    return 2 * mi.stream_state_bytes + WORKER_FLOW_STATE_BYTES;
 }
 
 ring_t *worker_ring(worker_t *w) { return w->ring; }

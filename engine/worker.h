@@ -49,11 +49,15 @@ struct worker_config {
     int inspect_both;        /* --inspect both: bytes sent to devices are scanned too */
 };
 
-/* What one flow costs beyond its body buffers (which draw separately): the flow, nDPI
- * state while classifying, two Hyperscan stream states, and the inspection and
- * dissector state (WORKER_FLOW_STATE_BYTES, measured). Drawn from the budget per flow. */
+/* What one flow draws from the budget beyond its body buffers (which draw separately).
+ * payload 0: every flow, from its first packet: the flow and its nDPI state. payload 1:
+ * more once its payload is inspected: two Hyperscan stream states and the inspection
+ * and dissector state (WORKER_FLOW_STATE_BYTES, measured). */
 struct worker;
-size_t worker_flow_bytes(const struct worker *w);
+size_t worker_flow_bytes(const struct worker *w, int payload);
+/* Inspection context, dissector flow, HTTP/1 parser with its two header buffers at
+ * their first size, TLS state: measured as RSS growth per open HTTP flow (bench/). */
+#define WORKER_FLOW_STATE_BYTES (6u * 1024)
 
 typedef struct worker worker_t;
 

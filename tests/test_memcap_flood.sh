@@ -4,7 +4,8 @@
 #     to 256 KiB) never ends (lw_seedgen flood-bodies; unbounded this needs ~25 GB:
 #     8,000 such flows took 2.37 GB before the budget);
 #   1,000,000 SYN-only flows (pcapgen --syn-only).
-# Each runs with --memcap 1024 and two workers. Asserted: peak RSS under the budget plus
+# Each runs with --memcap 1024 and two workers. Then flows without payload draw less
+# than flows with (100,000 of each, --memcap 256). Asserted: peak RSS under the budget plus
 # a stated overhead of 128 MiB (code, libraries' own state, malloc slack the budget does
 # not see; 1001-1063 MiB measured for the body flood); the budget's own peak never above
 # it; flows evicted to fit it (counted); every byte drawn given back at the end (in use
@@ -54,4 +55,23 @@ read -r _ _ _ _ _ _ _ created _ < "$T/bodies.sum"
 check_eq "bodies: every flow seen" 100000 "$created"
 read -r _ _ _ _ _ _ _ created _ < "$T/syn.sum"
 check_eq "syn: every flow seen" 1000000 "$created"
+
+# A flow draws its payload state only when payload comes (issue 16): with -t 1 and
+# --memcap 256, 100,000 flows open at once fit while none carries payload, and do not
+# once each has sent a request.
+"$PCAPGEN" -o "$T/syn100k.pcap" --flows 100000 --syn-only --concurrent > /dev/null
+"$PCAPGEN" -o "$T/req100k.pcap" --flows 100000 --concurrent --requests-per-flow 2 > /dev/null
+for f in syn100k req100k; do
+    "$LEAKWATCH" -q -t 1 --memcap 256 -r "$T/$f.pcap" --events stats | tail -n1 |
+        python3 -c 'import json,sys; s=json.load(sys.stdin)["stats"]; m=s["memory"]
+print(s["flows"]["peak_concurrent"], s["flows"]["evicted"], m["per_flow_no_payload_bytes"], m["per_flow_bytes"])' \
+        > "$T/$f.mem"
+done
+read -r peak evicted fixed full < "$T/syn100k.mem"
+check_eq "100k SYN-only flows in 256 MiB: all open at once" 100000 "$peak"
+check_eq "100k SYN-only flows in 256 MiB: none evicted" 0 "$evicted"
+check_ok "a flow without payload draws less (${fixed} B) than one with (${full} B)" \
+    "[ $fixed -gt 0 ] && [ $fixed -lt $full ]"
+read -r peak evicted _ _ < "$T/req100k.mem"
+check_gt "100k flows with payload in 256 MiB: evicted to fit" "$evicted" 0
 check_done
