@@ -414,12 +414,21 @@ static int http1_chunk_size(struct http1_dir *d, uint64_t *out)
     return 0;
 }
 
+/* A parsed header block's buffer goes back: an idle keep-alive flow holds none. Blocks
+ * of up to HTTP1_HDR_INIT bytes come from and go to malloc's per-thread cache. */
+static void http1_hdr_release(struct http1_dir *d)
+{
+    free(d->hdr);
+    d->hdr = NULL;
+    d->hdr_len = d->hdr_alloc = 0;
+}
+
 static void http1_lose(struct http1 *h, struct http1_dir *d, const struct dissect_cb *cb,
                        void *ctx)
 {
     http1_msg_end(h, d, cb, ctx);
     d->state = HTTP1_LOST;
-    d->hdr_len = 0;
+    http1_hdr_release(d);
 }
 
 /* Most header blocks are well under 1 KiB: start small, double up to the cap. */
@@ -493,7 +502,7 @@ static size_t http1_in_headers(struct http1 *h, struct http1_dir *d, const uint8
             http1_lose(h, d, cb, ctx);
             return n;
         }
-        d->hdr_len = 0;
+        http1_hdr_release(d);
         return e - old;
     }
     d->hdr_len = end;

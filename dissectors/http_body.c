@@ -15,9 +15,6 @@
 #include "dissectors/textenc.h"
 
 #define HTTP_BODY_INIT 4096
-/* A body buffer grown past this is released after its message, so an idle
- * keep-alive flow does not pin DISSECT_BODY_MAX bytes. */
-#define HTTP_BODY_KEEP (64u * 1024)
 /* What an inflate stream holds (zlib's state and its 32 KiB window), drawn from the
  * memory budget while the body's decoder exists. */
 #define HTTP_BODY_Z_COST (40u * 1024)
@@ -295,8 +292,8 @@ static void http_body_emit_all(struct http_body *d, struct http_body_out *o)
 }
 
 /* br and zstd bodies are buffered as sent and decoded whole at their end (compress.h);
- * the decoded body replaces the buffer, which is released after the message as any
- * buffer grown past HTTP_BODY_KEEP. Invalid data leaves nothing to hand over: the raw
+ * the decoded body replaces the buffer, which is released after the message as every
+ * body buffer is. Invalid data leaves nothing to hand over: the raw
  * scan saw the compressed bytes. */
 static void http_body_decompress(struct http_body *d, struct dissect_stats *st)
 {
@@ -325,8 +322,8 @@ static void http_body_decompress(struct http_body *d, struct dissect_stats *st)
     d->body_len = (size_t)n;
 }
 
-/* End of a body: hand it over (when o is not NULL), then keep the buffers for the next
- * body unless they grew large. */
+/* End of a body: hand it over (when o is not NULL), then give its buffers back: an idle
+ * keep-alive flow holds none. */
 static void http_body_finish(struct http_body *d, struct dissect_stats *st,
                              struct http_body_out *o)
 {
@@ -338,13 +335,13 @@ static void http_body_finish(struct http_body *d, struct dissect_stats *st,
         http_body_emit_all(d, o);
     d->body_len = 0;
     d->zst = HTTP_BODY_Z_IDLE;
-    if (d->body_alloc > HTTP_BODY_KEEP) {
+    if (d->body) {
         free(d->body);
         memcap_give(d->mc, d->body_alloc);
         d->body = NULL;
         d->body_alloc = 0;
     }
-    if (d->work_alloc > HTTP_BODY_KEEP) {
+    if (d->work) {
         free(d->work);
         memcap_give(d->mc, d->work_alloc);
         d->work = NULL;

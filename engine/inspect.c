@@ -14,6 +14,7 @@
  * reached only by hostile traffic; what goes past it is counted. */
 #define MAX_FINDINGS 256
 #define NAME_LEN ATTRIBUTE_NAME_LEN
+enum name_kind { NAME_SNI, NAME_HOST, NAME_CERT, NAME_KINDS };
 /* A flow still open this long has its findings emitted so far, and again every
  * INSPECT_FLUSH_US: a push channel can stay up for days on a lab gateway, and its
  * leaks must not wait for its end. Later repeats of an emitted finding are not sent. */
@@ -56,7 +57,9 @@ struct fctx {
     dissect_flow_t *df;
     int no_scan;                  /* TLS: ciphertext is not scanned */
     int quiet_dir;                /* the direction sent to the device (INSPECT_OUT), or -1 */
-    char sni[NAME_LEN], http_host[NAME_LEN], cert[NAME_LEN];
+    /* The first name of each kind the flow was seen with (enum name_kind), NULL until
+     * then: allocated when seen, as most flows have one name and many none. */
+    char *names[NAME_KINDS];
     struct finding *fs;
     size_t n, cap;
     size_t unsent;                /* findings not emitted yet */
@@ -344,17 +347,18 @@ static void on_field_enc(void *ctx, const char *where, const char *key, const ch
 static void on_name(void *ctx, const char *kind, const char *name)
 {
     struct fctx *c = ctx;
-    char *dst = !strcmp(kind, "tls.sni")     ? c->sni
-                : !strcmp(kind, "http.host") ? c->http_host
-                : !strcmp(kind, "tls.cert")  ? c->cert
-                                             : NULL;
+    int k = !strcmp(kind, "tls.sni")     ? NAME_SNI
+            : !strcmp(kind, "http.host") ? NAME_HOST
+            : !strcmp(kind, "tls.cert")  ? NAME_CERT
+                                         : -1;
+    if (k < 0 || c->names[k] || !name[0])
+        return;
     /* A certificate's subject CN may be a company or product name ("Umeng Log Service")
      * ahead of the subjectAltName host names: keep its first name shaped like a host. */
-    if (dst == c->cert && (!strchr(name, '.') ||
+    if (k == NAME_CERT && (!strchr(name, '.') ||
                            strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-.*") != strlen(name)))
         return;
-    if (dst && !dst[0])
-        snprintf(dst, NAME_LEN, "%s", name);
+    c->names[k] = strndup(name, NAME_LEN - 1);   /* NULL when short of memory: unnamed */
 }
 
 /* Decrypted TLS bytes get the same raw scan as cleartext TCP; the ciphertext stream
@@ -649,8 +653,9 @@ static void flush(inspect_t *in, struct gen *g, struct flow *f, struct fctx *c,
 {
     char ipbuf[64], keybuf[160];
     struct attribution local, *ap = keep ? keep : &local;
-    struct attribute_names names = {c ? c->sni : NULL, c ? c->http_host : NULL,
-                                    c ? c->cert : NULL, nd_host};
+    struct attribute_names names = {c ? c->names[NAME_SNI] : NULL,
+                                    c ? c->names[NAME_HOST] : NULL,
+                                    c ? c->names[NAME_CERT] : NULL, nd_host};
     attribute_flow(g->rules, f, &names, ap);
     const char *device_key =
         ap->device ? ap->device : event_ip(f->key.family, f->key.ip[f->client], ipbuf, sizeof ipbuf);
@@ -707,6 +712,8 @@ int inspect_end(inspect_t *in, struct flow *f, const char *nd_host, struct event
     if (c) {
         dissect_flow_free(c->df);
         free(c->fs);
+        for (int k = 0; k < NAME_KINDS; k++)
+            free(c->names[k]);
         free(c);
         gen_put(in, g);
     }
