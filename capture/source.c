@@ -24,7 +24,12 @@ struct source {
     _Atomic uint64_t pos;             /* bytes read, published for progress */
     pcapdroid_apps_t *apps;           /* every app packets named, kept to the end */
     pcapdroid_ng_t *ng;               /* the open file's blocks, if it is pcapng */
+    char *iobuf;                      /* the open file's stdio buffer (SOURCE_IOBUF) */
 };
+
+/* libpcap reads a file through stdio, whose buffer is one page: a read() per 4 KiB,
+ * which on a virtual machine cost the reader thread more than decoding the packets. */
+#define SOURCE_IOBUF (1u << 20)
 
 static uint64_t file_size(const char *path)
 {
@@ -75,8 +80,10 @@ static void close_file(source_t *s)
         pcap_freecode(&s->prog);
     s->have_prog = 0;
     if (s->pc)
-        pcap_close(s->pc);
+        pcap_close(s->pc);   /* closes the FILE: its buffer can go after */
     s->pc = NULL;
+    free(s->iobuf);
+    s->iobuf = NULL;
     pcapdroid_ng_close(s->ng);
     s->ng = NULL;
     if (s->cur >= 0)
@@ -112,7 +119,17 @@ static int open_next(source_t *s, char *err, size_t errlen)
     s->file_pkt_no = 0;
     const char *f = s->files[s->cur];
     char perr[PCAP_ERRBUF_SIZE] = "";
-    s->pc = pcap_open_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
+    FILE *fp = strcmp(f, "-") ? fopen(f, "rb") : NULL;
+    if (fp && (s->iobuf = malloc(SOURCE_IOBUF)))
+        setvbuf(fp, s->iobuf, _IOFBF, SOURCE_IOBUF);
+    if (fp) {
+        s->pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, perr);
+        if (!s->pc)
+            fclose(fp);   /* libpcap owns it only once it opened */
+    } else {
+        /* stdin, or a name fopen() refused: libpcap says why in its own words */
+        s->pc = pcap_open_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
+    }
     if (!s->pc) {
         snprintf(err, errlen, "%s: cannot read as pcap or pcapng: %s", f, perr);
         return LW_ERR_PARSE;
