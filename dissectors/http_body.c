@@ -33,7 +33,7 @@ struct http_body {
     uint8_t *work; /* copy of the body decoded in place when the body is also whole */
     size_t work_alloc;
     z_stream z;
-    int z_ready; /* inflateInit2 done (z is reused with inflateReset2) */
+    int z_ready; /* inflateInit2 done; ended with the body (zlib holds ~40 KiB) */
     enum http_body_zstate zst;
     struct memcap *mc; /* borrowed, may be NULL: body, work and inflate bytes drawn */
 };
@@ -335,6 +335,11 @@ static void http_body_finish(struct http_body *d, struct dissect_stats *st,
         http_body_emit_all(d, o);
     d->body_len = 0;
     d->zst = HTTP_BODY_Z_IDLE;
+    if (d->z_ready) {
+        inflateEnd(&d->z);
+        d->z_ready = 0;
+        memcap_give(d->mc, HTTP_BODY_Z_COST);
+    }
     if (d->body) {
         free(d->body);
         memcap_give(d->mc, d->body_alloc);

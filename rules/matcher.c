@@ -128,11 +128,26 @@ struct matcher_stream {
     size_t tail_len;
     struct { uint32_t id; uint64_t end; } pend[MT_PEND];
     size_t npend;
+    struct mt_open *open;     /* NULL until a value or a lat/lon half outlives a call */
+    struct mlast last;
+};
+
+/* Keyed values still being read and a location half waiting for its pair: state few
+ * streams ever need, so it is allocated when first needed (st_open()). */
+struct mt_open {
     struct mcap caps[MT_CAPS];
     size_t ncaps;
     struct mpair pair;
-    struct mlast last;
 };
+
+/* st's open state, made when first needed; NULL when memory is short (the value or the
+ * pair is then not followed past the segment). */
+static struct mt_open *st_open(matcher_stream_t *st)
+{
+    if (!st->open)
+        st->open = calloc(1, sizeof *st->open);
+    return st->open;
+}
 
 #define MT_DONE 4
 
@@ -722,7 +737,11 @@ static void sc_profile_hit(struct msc *sc, unsigned id, uint64_t end)
 
 static void sc_pair(struct msc *sc, int half, const struct mcap *c)
 {
+    if (!sc->pair && sc->st && st_open(sc->st))
+        sc->pair = &sc->st->open->pair;
     struct mpair *pr = sc->pair;
+    if (!pr)
+        return;
     int h = half == 'a' ? 0 : 1;
     pr->have[h] = 1;
     pr->off[h] = c->end;
@@ -845,8 +864,9 @@ static void sc_generic_hit(struct msc *sc, size_t gi, uint64_t end)
             sc_cap_finish(sc, &c);
         return;
     }
-    if (sc->st->ncaps < MT_CAPS)
-        sc->st->caps[sc->st->ncaps++] = c;
+    struct mt_open *o = st_open(sc->st);
+    if (o && o->ncaps < MT_CAPS)
+        o->caps[o->ncaps++] = c;
 }
 
 static int mt_on_match(unsigned int id, unsigned long long from, unsigned long long to,
@@ -895,7 +915,7 @@ static void st_ctx(struct msc *sc, matcher_stream_t *st, matcher_scratch_t *s,
     sc->where = st->where;
     sc->fn = fn;
     sc->ctx = ctx;
-    sc->pair = &st->pair;
+    sc->pair = st->open ? &st->open->pair : NULL;
     sc->last = &st->last;
     sc->binary_ok = 1;
 }
@@ -917,9 +937,10 @@ static void st_flush(struct msc *sc)
             sc_emit_profile(sc, st->pend[i].id, st->pend[i].end);
     st->npend = 0;
     sc_release(sc); /* reported before the keyed values below, which it may cover */
-    for (size_t i = 0; i < st->ncaps; i++)
-        sc_cap_finish(sc, &st->caps[i]);
-    st->ncaps = 0;
+    for (size_t i = 0; st->open && i < st->open->ncaps; i++)
+        sc_cap_finish(sc, &st->open->caps[i]);
+    if (st->open)
+        st->open->ncaps = 0;
 }
 
 int matcher_stream_scan(matcher_stream_t *st, matcher_scratch_t *s, const uint8_t *data,
@@ -944,19 +965,20 @@ int matcher_stream_scan(matcher_stream_t *st, matcher_scratch_t *s, const uint8_
         }
         st->npend = keep;
     }
-    if (st->ncaps) {
+    if (st->open && st->open->ncaps) {
+        struct mt_open *o = st->open;
         size_t keep = 0;
-        for (size_t i = 0; i < st->ncaps; i++) {
+        for (size_t i = 0; i < o->ncaps; i++) {
             size_t used;
-            int r = mt_cap_feed(&st->caps[i], data, len, &used);
+            int r = mt_cap_feed(&o->caps[i], data, len, &used);
             if (r == 1 && sc.ndone < MT_DONE)
-                sc.done[sc.ndone++] = st->caps[i];   /* after the scan, see struct msc */
+                sc.done[sc.ndone++] = o->caps[i];   /* after the scan, see struct msc */
             else if (r == 1)
-                sc_cap_finish(&sc, &st->caps[i]);
+                sc_cap_finish(&sc, &o->caps[i]);
             else if (r == 0)
-                st->caps[keep++] = st->caps[i];
+                o->caps[keep++] = o->caps[i];
         }
-        st->ncaps = keep;
+        o->ncaps = keep;
     }
     hs_error_t e = hs_scan_stream(st->hs, (const char *)data, (unsigned)len, 0, s->hs,
                                   mt_on_match, &sc);
@@ -981,7 +1003,8 @@ int matcher_stream_gap(matcher_stream_t *st, matcher_scratch_t *s, matcher_hit_f
         return LW_ERR_INVAL;
     st_ctx(&sc, st, s, NULL, 0, fn, ctx);
     st_flush(&sc);
-    memset(&st->pair, 0, sizeof st->pair);
+    if (st->open)
+        memset(&st->open->pair, 0, sizeof st->open->pair);
     hs_error_t e = hs_reset_stream(st->hs, 0, s->hs, mt_on_match, &sc);
     sc_finish_done(&sc);
     st->hs_base = st->scanned;
@@ -1001,6 +1024,7 @@ void matcher_stream_close(matcher_stream_t *st, matcher_scratch_t *s, matcher_hi
     hs_close_stream(st->hs, s ? s->hs : NULL, s && fn ? mt_on_match : NULL, &sc);
     if (s)
         sc_release(&sc);
+    free(st->open);
     free(st);
 }
 

@@ -18,7 +18,8 @@
  * A profile value is a near miss when the byte before or after it continues the
  * token (a digit after an IMEI, a hex digit after a MAC); a value that ends exactly
  * at a segment end waits for the first byte of the next one (or for a gap/close).
- * Per stream: ~0.7 KB of matcher state plus the Hyperscan stream state. */
+ * Per stream: ~0.3 KB of matcher state plus the Hyperscan stream state (tens of bytes
+ * for a lab profile); ~0.4 KB more once a keyed value or a lat/lon half spans segments. */
 #ifndef LW_RULES_MATCHER_H
 #define LW_RULES_MATCHER_H
 
