@@ -55,8 +55,13 @@ struct worker_config {
  * and dissector state (WORKER_FLOW_STATE_BYTES, measured). */
 struct worker;
 size_t worker_flow_bytes(const struct worker *w, int payload);
-/* Inspection context, dissector flow, HTTP/1 parser with its two header buffers at
- * their first size, TLS state: measured as RSS growth per open HTTP flow (bench/). */
+/* Inspection context, dissector flow, HTTP/1 or TLS state, a header block being read:
+ * RSS grows 2.5 KB per open HTTP flow, nDPI's 688 B and the 288 B table entry included
+ * (10k and 100k flows open at once, pcapgen --concurrent). Drawn larger because what
+ * the parts draw does not cover everything a flow allocates: with 4 KiB, 100k open
+ * gzip bodies in --memcap 1024 peaked at 1,098-1,126 MiB RSS; with 6 KiB, 810-856 MiB
+ * (test_memcap_flood allows 1,152). Body buffers, inflate streams and HTTP/2 frames
+ * draw separately. */
 #define WORKER_FLOW_STATE_BYTES (6u * 1024)
 
 typedef struct worker worker_t;
