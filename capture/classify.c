@@ -2,9 +2,12 @@
 #include "capture/classify.h"
 
 #include <ndpi_api.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/lwerr.h"
 
 struct free_ndpi {
     struct free_ndpi *next;
@@ -35,6 +38,61 @@ err:
     snprintf(err, errlen, "cannot initialise nDPI %s", ndpi_revision());
     classify_free(c);
     return NULL;
+}
+
+/* What classify_prewarm() made; only the main thread touches it once joined. */
+#define PREWARM_MAX 64
+static struct {
+    pthread_t thread;
+    int started, joined;
+    int n, next;
+    classify_t *made[PREWARM_MAX];
+} prewarm;
+
+static void *prewarm_main(void *arg)
+{
+    (void)arg;
+    char err[LW_ERRBUF];
+    for (int i = 0; i < prewarm.n; i++)
+        prewarm.made[i] = classify_new(err, sizeof err);   /* NULL: taken afresh later */
+    return NULL;
+}
+
+static void prewarm_join(void)
+{
+    if (prewarm.started && !prewarm.joined) {
+        pthread_join(prewarm.thread, NULL);
+        prewarm.joined = 1;
+    }
+}
+
+static void prewarm_free(void)
+{
+    prewarm_join();
+    for (int i = prewarm.next; i < prewarm.n; i++)
+        classify_free(prewarm.made[i]);
+    prewarm.next = prewarm.n;
+}
+
+void classify_prewarm(int n)
+{
+    if (prewarm.started || n <= 0)
+        return;
+    prewarm.n = n < PREWARM_MAX ? n : PREWARM_MAX;
+    if (pthread_create(&prewarm.thread, NULL, prewarm_main, NULL) != 0)
+        return;
+    prewarm.started = 1;
+    atexit(prewarm_free);
+}
+
+classify_t *classify_take(char *err, size_t errlen)
+{
+    prewarm_join();
+    if (prewarm.next < prewarm.n && prewarm.made[prewarm.next])
+        return prewarm.made[prewarm.next++];
+    if (prewarm.next < prewarm.n)
+        prewarm.next++;
+    return classify_new(err, errlen);
 }
 
 void classify_free(classify_t *c)

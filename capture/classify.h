@@ -40,6 +40,15 @@ struct classify_stats {
  * reentrant). Caller frees with classify_free(). NULL with a message on failure. */
 classify_t *classify_new(char *err, size_t errlen);
 void classify_free(classify_t *c);
+
+/* nDPI's module initialisation costs about 20 ms per classifier, one at a time, before
+ * the first packet. classify_prewarm() starts making n of them on a thread of its own,
+ * to overlap what the caller does meanwhile (loading the rules); classify_take() hands
+ * them out in turn, waiting for that thread first, and falls back to classify_new()
+ * when none is left or prewarming could not start. Those never taken are freed at exit.
+ * Both are for the main thread; no other classify_new() may run while prewarming. */
+void classify_prewarm(int n);
+classify_t *classify_take(char *err, size_t errlen);
 const struct classify_stats *classify_stats(const classify_t *c);
 /* Bytes of nDPI state a flow holds while it is being classified. */
 size_t classify_flow_bytes(const classify_t *c);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capture/classify.h"
 #include "capture/flow.h"
 #include "cli/options.h"
 #include "cli/privileges.h"
@@ -142,6 +143,8 @@ int main(int argc, char **argv)
         goto out;
     case OPTIONS_RUN: break;
     }
+    /* The workers' nDPI modules are made while the rules load (classify.h). */
+    classify_prewarm(o.pc.workers);
     o.sc.on_error = on_sink_error;
     o.sc.on_stdout_closed = on_stdout_closed;
     if ((o.nifaces && live_open(&o.lo, &live, err, sizeof err) < 0) ||

@@ -271,7 +271,7 @@ worker_t *worker_new(const struct worker_config *c, char *err, size_t errlen)
         snprintf(err, errlen, "worker %d: out of memory", c->id);
         goto err;
     }
-    if (!(w->cls = classify_new(err, errlen)))
+    if (!(w->cls = classify_take(err, errlen)))
         goto err;
     if (!(w->out = sink_batcher_new(c->sink, 0, 0))) {
         snprintf(err, errlen, "worker %d: out of memory", c->id);
