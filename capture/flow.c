@@ -188,13 +188,16 @@ static struct flow *flow_alloc(flow_table_t *t)
     return f;
 }
 
-static struct flow *oldest(flow_table_t *t)
+/* The longest-idle flow other than keep (NULL: any), or NULL. */
+static struct flow *oldest(flow_table_t *t, const struct flow *keep)
 {
     struct flow *a = t->lists[FLOW_LIST_ACTIVE].head, *c = t->lists[FLOW_LIST_CLOSING].head;
-    if (!a)
-        return c;
-    if (!c)
-        return a;
+    if (keep && a == keep)
+        a = a->next;
+    if (keep && c == keep)
+        c = c->next;
+    if (!a || !c)
+        return a ? a : c;
     return c->last_us < a->last_us ? c : a;
 }
 
@@ -204,26 +207,13 @@ static int expired(const flow_table_t *t, const struct flow *f, uint64_t now_us)
     return now_us > f->last_us && now_us - f->last_us > limit;
 }
 
-/* The longest-idle flow other than keep, or NULL. */
-static struct flow *oldest_but(flow_table_t *t, const struct flow *keep)
-{
-    struct flow *a = t->lists[FLOW_LIST_ACTIVE].head, *c = t->lists[FLOW_LIST_CLOSING].head;
-    if (a == keep)
-        a = a->next;
-    if (c == keep)
-        c = c->next;
-    if (!a || !c)
-        return a ? a : c;
-    return c->last_us < a->last_us ? c : a;
-}
-
 void flow_table_charge(flow_table_t *t, struct flow *f)
 {
     if (f->charged)
         return;
     f->charged = 1;
     while (!memcap_take(t->mc, t->per_payload)) {
-        struct flow *o = oldest_but(t, f);
+        struct flow *o = oldest(t, f);
         if (!o) {
             memcap_force(t->mc, t->per_payload);
             return;
@@ -247,7 +237,7 @@ struct flow *flow_table_get(flow_table_t *t, const struct flow_key *k, uint64_t 
     }
     if (!f) {
         if (t->st.active >= t->max_flows)
-            flow_end(t, oldest(t), FLOW_END_EVICTED);
+            flow_end(t, oldest(t, NULL), FLOW_END_EVICTED);
         /* Emergency mode: the memory budget is spent, so the longest-idle flows end
          * (their bodies and buffers are given back) until this one fits; with none
          * left to end, the packet is dropped rather than the budget passed. */
@@ -256,7 +246,7 @@ struct flow *flow_table_get(flow_table_t *t, const struct flow_key *k, uint64_t 
                 t->st.alloc_failures++;
                 return NULL;
             }
-            flow_end(t, oldest(t), FLOW_END_EVICTED);
+            flow_end(t, oldest(t, NULL), FLOW_END_EVICTED);
             t->st.memcap_evicted++;
         }
         if (!(f = flow_alloc(t))) {
