@@ -32,7 +32,7 @@ classify_t *classify_new(char *err, size_t errlen)
     NDPI_BITMASK_SET_ALL(all);
     ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
     ndpi_finalize_initialization(c->ndpi);
-    c->flow_size = ndpi_detection_get_sizeof_ndpi_flow_struct();
+    c->flow_size = classify_flow_bytes();
     return c;
 err:
     snprintf(err, errlen, "cannot initialise nDPI %s", ndpi_revision());
@@ -110,9 +110,9 @@ void classify_free(classify_t *c)
 
 const struct classify_stats *classify_stats(const classify_t *c) { return &c->st; }
 
-size_t classify_flow_bytes(const classify_t *c)
+size_t classify_flow_bytes(void)
 {
-    return c->flow_size;
+    return ndpi_detection_get_sizeof_ndpi_flow_struct();
 }
 
 static struct ndpi_flow_struct *ndpi_get(classify_t *c)

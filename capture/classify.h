@@ -51,7 +51,7 @@ void classify_prewarm(int n);
 classify_t *classify_take(char *err, size_t errlen);
 const struct classify_stats *classify_stats(const classify_t *c);
 /* Bytes of nDPI state a flow holds while it is being classified. */
-size_t classify_flow_bytes(const classify_t *c);
+size_t classify_flow_bytes(void);
 
 /* Feed one packet (IP header first, captured bytes) of the flow unless it is done.
  * Returns 1 when the flow's classification is final, 0 otherwise. */

@@ -14,6 +14,7 @@
 #include <yaml.h>
 #include <zlib.h>
 
+#include "capture/classify.h"
 #include "capture/flow.h"
 #include "common/memcap.h"
 #include "dissectors/dissect.h"
@@ -75,15 +76,13 @@ void version_print(FILE *out, const char *const *rules_dirs, int nrules_dirs)
     fprintf(out, "libyaml %s\n", yaml_get_version_string());
     fprintf(out, "zlib %s\n", zlibVersion());
     print_rules(out, rules_dirs, nrules_dirs);
-    /* What worker_flow_bytes() draws, without a worker: the profile's Hyperscan stream
-     * states are not known here and are named rather than counted. */
-    size_t fixed = sizeof(struct flow) + ndpi_detection_get_sizeof_ndpi_flow_struct();
+    /* The profile's Hyperscan stream states are not known here: named, not counted. */
+    size_t fixed = worker_flow_bytes();
     fprintf(out, "memory per flow: %zu bytes from its first packet (%zu in the flow table, "
-                 "%u of nDPI state), %u more and two Hyperscan stream states once its payload "
+                 "%zu of nDPI state), %u more and two Hyperscan stream states once its payload "
                  "is inspected (the stats event's memory.per_flow_bytes), plus reassembly "
                  "chunks while segments wait\n",
-            fixed, sizeof(struct flow), ndpi_detection_get_sizeof_ndpi_flow_struct(),
-            WORKER_FLOW_STATE_BYTES);
+            fixed, sizeof(struct flow), classify_flow_bytes(), WORKER_FLOW_STATE_BYTES);
     fprintf(out, "memory for --max-flows %u (the default): %zu MiB while no flow carries "
                  "payload, %zu MiB if all did\n",
             PIPELINE_MAX_FLOWS, fixed * PIPELINE_MAX_FLOWS >> 20,

@@ -173,8 +173,8 @@ static int start_workers(struct reader *rd, size_t reasm_bytes, char *err, size_
         };
         if (!(rd->workers[i] = worker_new(&wc, err, errlen)))
             return LW_ERR_NOMEM;
-        rd->mem_per_flow_fixed = worker_flow_bytes(rd->workers[i], 0);
-        rd->mem_per_flow = rd->mem_per_flow_fixed + worker_flow_bytes(rd->workers[i], 1);
+        rd->mem_per_flow_fixed = worker_flow_bytes();
+        rd->mem_per_flow = rd->mem_per_flow_fixed + worker_payload_bytes(rd->workers[i]);
     }
     for (int i = 0; i < rd->nworkers; i++)
         if (worker_start(rd->workers[i]) < 0) {

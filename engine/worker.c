@@ -284,7 +284,7 @@ worker_t *worker_new(const struct worker_config *c, char *err, size_t errlen)
     inspect_set_keylog(w->inspect, c->keys);
     inspect_set_memcap(w->inspect, c->mem);
     inspect_set_mode(w->inspect, c->inspect_both ? INSPECT_BOTH : INSPECT_OUT);
-    flow_table_set_memcap(w->flows, c->mem, worker_flow_bytes(w, 0), worker_flow_bytes(w, 1));
+    flow_table_set_memcap(w->flows, c->mem, worker_flow_bytes(), worker_payload_bytes(w));
     return w;
 err:
     worker_free(w);
@@ -306,11 +306,14 @@ void worker_free(worker_t *w)
 }
 
 
-size_t worker_flow_bytes(const struct worker *w, int payload)
+size_t worker_flow_bytes(void)
+{
+    return sizeof(struct flow) + classify_flow_bytes();
+}
+
+size_t worker_payload_bytes(const struct worker *w)
 {
     struct matcher_info mi = {0};
-    if (!payload)
-        return sizeof(struct flow) + classify_flow_bytes(w->cls);
     if (w->cfg.rules && w->cfg.rules->matcher)
         matcher_info(w->cfg.rules->matcher, &mi);
     return 2 * mi.stream_state_bytes + WORKER_FLOW_STATE_BYTES;

@@ -49,12 +49,13 @@ struct worker_config {
     int inspect_both;        /* --inspect both: bytes sent to devices are scanned too */
 };
 
-/* What one flow draws from the budget beyond its body buffers (which draw separately).
- * payload 0: every flow, from its first packet: the flow and its nDPI state. payload 1:
- * more once its payload is inspected: two Hyperscan stream states and the inspection
- * and dissector state (WORKER_FLOW_STATE_BYTES, measured). */
+/* What one flow draws from the budget beyond its body buffers (which draw separately):
+ * every flow from its first packet, its table entry and nDPI state (no worker needed);
+ * and more once its payload is inspected: two Hyperscan stream states of w's rules and
+ * the inspection and dissector state (WORKER_FLOW_STATE_BYTES, measured). */
 struct worker;
-size_t worker_flow_bytes(const struct worker *w, int payload);
+size_t worker_flow_bytes(void);
+size_t worker_payload_bytes(const struct worker *w);
 /* Inspection context, dissector flow, HTTP/1 or TLS state, a header block being read:
  * RSS grows 2.5 KB per open HTTP flow, nDPI's 688 B and the 288 B table entry included
  * (10k and 100k flows open at once, pcapgen --concurrent). Drawn larger because what
