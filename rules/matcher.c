@@ -1028,11 +1028,24 @@ void matcher_stream_close(matcher_stream_t *st, matcher_scratch_t *s, matcher_hi
     free(st);
 }
 
-/* scan = 0: Hyperscan is known to find nothing in data (matcher_batch_scan() looked),
- * only the key remains to be judged. */
+/* The key's lexicon entry (generic.h), or NULL: looked up once per buffer. */
+static const struct generic_pattern *mt_key_gp(const char *key)
+{
+    return key ? generic_find_key(key, strlen(key)) : NULL;
+}
+
+/* A buffer under a lexicon key is a value of that key only if it could be one. */
+static int mt_keyed(const struct generic_pattern *gp, size_t len)
+{
+    return gp && len <= GENERIC_MAX_VALUE;
+}
+
+/* gp: mt_key_gp(key). scan = 0: Hyperscan is known to find nothing in data
+ * (matcher_batch_scan() looked), only the key remains to be judged. */
 static int mt_scan_block(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
-                         size_t len, const char *where, const char *key, int binary_ok,
-                         int scan, matcher_hit_fn fn, void *ctx)
+                         size_t len, const char *where, const char *key,
+                         const struct generic_pattern *gp, int binary_ok, int scan,
+                         matcher_hit_fn fn, void *ctx)
 {
     struct msc sc;
     struct mpair pair;
@@ -1041,8 +1054,7 @@ static int mt_scan_block(const matcher_t *m, matcher_scratch_t *s, const uint8_t
         return LW_ERR_INVAL;
     if (len == 0)
         return 0;
-    const struct generic_pattern *gp = key ? generic_find_key(key, strlen(key)) : NULL;
-    if (!scan && !(gp && len <= GENERIC_MAX_VALUE))
+    if (!scan && !mt_keyed(gp, len))
         return 0;
     memset(&sc, 0, sizeof sc);
     memset(&pair, 0, sizeof pair);
@@ -1064,7 +1076,7 @@ static int mt_scan_block(const matcher_t *m, matcher_scratch_t *s, const uint8_t
     sc_finish_done(&sc);
     /* A dissector hands over a decoded value with its key: the key is the lexicon
      * evidence that the keyed patterns could not see inside the buffer. */
-    if (gp && len <= GENERIC_MAX_VALUE) {
+    if (mt_keyed(gp, len)) {
         struct mcap c;
         memset(&c, 0, sizeof c);
         c.gp = gp;
@@ -1082,20 +1094,20 @@ int matcher_scan_buffer(const matcher_t *m, matcher_scratch_t *s, const uint8_t 
                         size_t len, const char *where, const char *key, matcher_hit_fn fn,
                         void *ctx)
 {
-    return mt_scan_block(m, s, data, len, where, key, 0, 1, fn, ctx);
+    return mt_scan_block(m, s, data, len, where, key, mt_key_gp(key), 0, 1, fn, ctx);
 }
 
 int matcher_scan_binary(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
                         size_t len, const char *where, const char *key, matcher_hit_fn fn,
                         void *ctx)
 {
-    return mt_scan_block(m, s, data, len, where, key, 1, 1, fn, ctx);
+    return mt_scan_block(m, s, data, len, where, key, mt_key_gp(key), 1, 1, fn, ctx);
 }
 
 int matcher_scan_datagram(const matcher_t *m, matcher_scratch_t *s, const uint8_t *data,
                           size_t len, const char *where, matcher_hit_fn fn, void *ctx)
 {
-    return mt_scan_block(m, s, data, len, where, NULL, 1, 1, fn, ctx);
+    return mt_scan_block(m, s, data, len, where, NULL, NULL, 1, 1, fn, ctx);
 }
 
 /* ---- batches ---------------------------------------------------------------------- */
@@ -1194,7 +1206,7 @@ int matcher_batch_add(matcher_batch_t *b, const uint8_t *data, size_t len, const
     else if (note[0] && mb_str(b, note, strlen(note), &e->note) < 0)
         goto nomem;
     e->gp = NULL;
-    if (key) {
+    if (key) {   /* mt_key_gp(), with the one strlen the copy needs too */
         size_t kl = strlen(key);
         if (mb_str(b, key, kl, &e->key) < 0)
             goto nomem;
@@ -1262,11 +1274,11 @@ int matcher_batch_scan(matcher_batch_t *b, const matcher_t *m, matcher_scratch_t
                         b) == HS_SUCCESS;
     for (size_t i = 0; i < b->n; i++) {
         const struct mb_ent *e = &b->e[i];
-        if (joint && !e->hit && !(e->gp && e->len <= GENERIC_MAX_VALUE))
+        if (joint && !e->hit && !mt_keyed(e->gp, e->len))
             continue;   /* what mt_scan_block() would conclude, without the call */
         struct mb_note t = {fn, ctx, e->note == SIZE_MAX ? "" : b->strs + e->note};
         if (mt_scan_block(m, s, b->buf + e->off, e->len, e->where,
-                          e->key == SIZE_MAX ? NULL : b->strs + e->key, e->binary,
+                          e->key == SIZE_MAX ? NULL : b->strs + e->key, e->gp, e->binary,
                           !joint || e->hit, mb_hit, &t) < 0)
             failed++;
     }
