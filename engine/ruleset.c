@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "common/lwerr.h"
-#include "rules/hscache.h"
+#include "rules/diskcache.h"
 
 static int exists(const char *path)
 {
@@ -131,7 +131,7 @@ int ruleset_reload(const struct ruleset_options *o, struct ruleset *prev,
     char cache[PATH_MAX];
     struct matcher_opts mo = {.min_confidence = o->min_confidence,
                               .raw_evidence = o->raw_evidence,
-                              .cache_dir = !o->no_cache && hscache_default_dir(cache,
+                              .cache_dir = !o->no_cache && diskcache_default_dir(cache,
                                                sizeof cache) == 0 ? cache : NULL};
     if ((rc = matcher_new(r->profile, &mo, &r->matcher, err, errlen)) < 0)
         goto err;

@@ -7,6 +7,7 @@
  * change of the inputs misses and a bad cache file only costs the compile.
  * LEAKWATCH_NO_CACHE (set, not "0") turns it off for this database. */
 #include "rules/hostpat.h"
+#include "rules/diskcache.h"
 #include "rules/hscache.h"
 
 #include <errno.h>
@@ -98,16 +99,6 @@ static long now_us(void)
     return (long)ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
 }
 
-/* The cache directory (hscache.h), or NULL for none: LEAKWATCH_NO_CACHE set, or no
- * $XDG_CACHE_HOME / $HOME. */
-static const char *cache_dir(char *buf, size_t len)
-{
-    const char *no = getenv("LEAKWATCH_NO_CACHE");
-    if (no && *no && strcmp(no, "0") != 0)
-        return NULL;
-    return hscache_default_dir(buf, len) == 0 ? buf : NULL;
-}
-
 int hostpat_new(const char *const *exprs, size_t n, hostpat_t **out, size_t *bad, char *err,
                 size_t errlen)
 {
@@ -131,7 +122,7 @@ int hostpat_new(const char *const *exprs, size_t n, hostpat_t **out, size_t *bad
     long t0 = now_us();
     char dir[4096];
     enum hscache_how how = HSCACHE_COMPILED;
-    if (hscache_compile_multi(cache_dir(dir, sizeof dir), exprs, flags, ids, (unsigned)n,
+    if (hscache_compile_multi(diskcache_dir(dir, sizeof dir), exprs, flags, ids, (unsigned)n,
                               HS_MODE_BLOCK, &h->db, &cerr, &how) != HS_SUCCESS) {
         if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < n) {
             *bad = (size_t)cerr->expression;

@@ -7,13 +7,8 @@
  * (each expression, flag and id, the mode, hs_version() and the host platform as
  * hs_populate_platform() reports it); on a miss it is compiled and stored.
  *
- * A cache file is only trusted when it is a regular file owned by us, not writable
- * by group or others, in a directory with the same properties, and when its header
- * (magic, key, length) and the SHA-256 of its payload match. Anything else (stale,
- * truncated, corrupt, foreign) is ignored and replaced. Files are written to a
- * temporary name (0600) and renamed, so a reader never sees half a file and two
- * runs compiling at once do not disturb each other. Errors of the cache itself are
- * never fatal and never printed: the database is then simply compiled.
+ * The file is kept by diskcache.h, which says when one is trusted; errors of the cache
+ * are never fatal and never printed: the database is then simply compiled.
  *
  * Not done here: eviction (old databases stay until the user clears the directory;
  * a few MiB per rule set). */
@@ -36,9 +31,5 @@ hs_error_t hscache_compile_multi(const char *dir, const char *const *exprs,
                                  const unsigned *flags, const unsigned *ids, unsigned n,
                                  unsigned mode, hs_database_t **db, hs_compile_error_t **cerr,
                                  enum hscache_how *how);
-
-/* The default cache directory: $XDG_CACHE_HOME/leakwatch when that is an absolute
- * path, else $HOME/.cache/leakwatch. 0, or -1 when neither is set (no cache). */
-int hscache_default_dir(char *buf, size_t len);
 
 #endif

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rules/diskcache.h"
 #include "rules/hscache.h"
 #include "tests/testutil.h"
 
@@ -153,14 +154,14 @@ static void test_default_dir(void)
 {
     char buf[256];
     setenv("XDG_CACHE_HOME", "/x/cache", 1);
-    CU_ASSERT(hscache_default_dir(buf, sizeof buf) == 0 && !strcmp(buf, "/x/cache/leakwatch"));
+    CU_ASSERT(diskcache_default_dir(buf, sizeof buf) == 0 && !strcmp(buf, "/x/cache/leakwatch"));
     setenv("XDG_CACHE_HOME", "relative", 1);
     setenv("HOME", "/home/u", 1);
-    CU_ASSERT(hscache_default_dir(buf, sizeof buf) == 0 &&
+    CU_ASSERT(diskcache_default_dir(buf, sizeof buf) == 0 &&
               !strcmp(buf, "/home/u/.cache/leakwatch"));
     unsetenv("XDG_CACHE_HOME");
     unsetenv("HOME");
-    CU_ASSERT(hscache_default_dir(buf, sizeof buf) < 0);
+    CU_ASSERT(diskcache_default_dir(buf, sizeof buf) < 0);
 }
 
 int main(void)
