@@ -14,6 +14,8 @@
  * catalogue of thousands of entries loads in one pass (no quadratic duplicate search). */
 #include "rules/catalog.h"
 
+#include <limits.h>
+#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "rules/diskcache.h"
 #include "rules/hostpat.h"
 #include "rules/ryaml.h"
 #include "common/ascii.h"
@@ -67,6 +70,8 @@ struct catalog {
     struct pat *pats;
     size_t npat, cap_pat;
     hostpat_t *hp;
+    char *blob;        /* a restored catalogue's bytes: its strings live here */
+    int restored;
 };
 
 /* FNV-1a over the bytes from last to first: the hash of every suffix of a host name
@@ -672,15 +677,421 @@ out:
     return rc;
 }
 
+/* The parsed catalogue kept on disk (diskcache.h). libyaml's parse of the shipped
+ * catalogue (1.1 MB) is most of a short run's start-up: about 260 M instructions, where
+ * restoring the tables below takes a few M. The key is the SHA-256 of this format and
+ * of every file the load reads (tier, path, size, bytes) in the order it reads them,
+ * so any edit, added or removed file is a miss. Only a load without errors is stored.
+ * Strings of a restored catalogue point into the cached bytes (c->blob). */
+#define CAT_FORMAT "leakwatch SDK catalogue cache, format 1"
+#define CAT_EXT "catalog"
+
+struct key_ctx {
+    EVP_MD_CTX *md;
+    uint32_t tier;
+    int ok;
+};
+
+static int key_file(void *ctx, const char *path)
+{
+    struct key_ctx *k = ctx;
+    FILE *f = fopen(path, "rb");
+    char buf[65536];
+    uint64_t size = 0;
+    size_t n;
+    if (!f) {
+        k->ok = 0;
+        return 0;
+    }
+    long pos = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    rewind(f);
+    size = pos < 0 ? 0 : (uint64_t)pos;
+    k->ok = k->ok && pos >= 0 && EVP_DigestUpdate(k->md, &k->tier, sizeof k->tier) &&
+            EVP_DigestUpdate(k->md, path, strlen(path) + 1) &&
+            EVP_DigestUpdate(k->md, &size, sizeof size);
+    while (k->ok && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        k->ok = EVP_DigestUpdate(k->md, buf, n);
+    k->ok = k->ok && !ferror(f);
+    fclose(f);
+    return 0;
+}
+
+/* The cache key of what catalog_load_dir_diag(dir) would read. 0 or -1. */
+static int cat_key(const char *dir, uint8_t key[32])
+{
+    char sub[4096];
+    struct rdiag d;
+    /* The layout's byte order and pointer size are part of the format. */
+    uint32_t host[2] = {0x01020304u, (uint32_t)sizeof(void *)};
+    struct key_ctx k = {EVP_MD_CTX_new(), 0, 1};
+    rdiag_init(&d, NULL, 0);
+    k.ok = k.md && EVP_DigestInit_ex(k.md, EVP_sha256(), NULL) &&
+           EVP_DigestUpdate(k.md, CAT_FORMAT, sizeof CAT_FORMAT) &&
+           EVP_DigestUpdate(k.md, host, sizeof host);
+    if (k.ok && ryaml_each_file(dir, &d, key_file, &k) <= 0)
+        k.ok = 0;
+    k.tier = 1;
+    if (k.ok && imported_layers(dir, sub, sizeof sub) && ryaml_each_file(sub, &d, key_file, &k) < 0)
+        k.ok = 0;
+    k.ok = k.ok && !d.nerr && EVP_DigestFinal_ex(k.md, key, NULL);
+    EVP_MD_CTX_free(k.md);
+    return k.ok ? 0 : -1;
+}
+
+struct cbuf {
+    uint8_t *p;
+    size_t n, cap;
+    int oom;
+};
+
+static void cb_put(struct cbuf *b, const void *p, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 65536;
+        while (cap < b->n + n)
+            cap *= 2;
+        uint8_t *np = realloc(b->p, cap);
+        if (!np) {
+            b->oom = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+static void cb_u32(struct cbuf *b, uint32_t v)
+{
+    cb_put(b, &v, sizeof v);
+}
+
+/* Length, bytes and the NUL, or UINT32_MAX for NULL. */
+static void cb_str(struct cbuf *b, const char *s)
+{
+    uint32_t n = s ? (uint32_t)strlen(s) : UINT32_MAX;
+    cb_u32(b, n);
+    if (s)
+        cb_put(b, s, (size_t)n + 1);
+}
+
+static void cb_strs(struct cbuf *b, const char *const *v, size_t n)
+{
+    cb_u32(b, (uint32_t)n);
+    for (size_t i = 0; i < n; i++)
+        cb_str(b, v[i]);
+}
+
+/* Reading back: every read is bounds-checked, so a damaged payload is a miss. */
+struct crd {
+    char *p;
+    size_t n, off;
+    int bad;
+};
+
+static uint32_t cr_u32(struct crd *r)
+{
+    uint32_t v = 0;
+    if (r->bad || r->n - r->off < sizeof v) {
+        r->bad = 1;
+        return 0;
+    }
+    memcpy(&v, r->p + r->off, sizeof v);
+    r->off += sizeof v;
+    return v;
+}
+
+/* A count of items at least min bytes each that the rest can hold. */
+static uint32_t cr_count(struct crd *r, size_t min)
+{
+    uint32_t n = cr_u32(r);
+    if (!r->bad && (size_t)n > (r->n - r->off) / min)
+        r->bad = 1;
+    return r->bad ? 0 : n;
+}
+
+static const char *cr_str(struct crd *r, int nullable)
+{
+    uint32_t n = cr_u32(r);
+    if (n == UINT32_MAX && nullable)
+        return NULL;
+    if (r->bad || n == UINT32_MAX || r->n - r->off <= n || r->p[r->off + n] != 0 ||
+        memchr(r->p + r->off, 0, n)) {
+        r->bad = 1;
+        return "";
+    }
+    const char *s = r->p + r->off;
+    r->off += (size_t)n + 1;
+    return s;
+}
+
+/* n strings into a NULL-terminated arena array (the shared empty one for none). */
+static const char *const *cr_strs(struct crd *r, catalog_t *c, size_t *n)
+{
+    static const char *const none[1] = {NULL};
+    *n = cr_count(r, 5);
+    if (!*n)
+        return none;
+    const char **v = rarena_alloc(&c->arena, (*n + 1) * sizeof *v);
+    if (!v) {
+        r->bad = 1;
+        return none;
+    }
+    for (size_t i = 0; i < *n; i++)
+        v[i] = cr_str(r, 0);
+    v[*n] = NULL;
+    return v;
+}
+
+/* Index of x in a list of distinct pointers (the catalogue's file names: a handful). */
+static uint32_t ptr_index(const void *const *v, size_t n, const void *x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == x)
+            return (uint32_t)i;
+    return UINT32_MAX;
+}
+
+struct sdk_at {
+    const struct sdk_entry *e;
+    uint32_t i;
+};
+
+static int sdk_at_cmp(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const struct sdk_at *)a)->e;
+    uintptr_t y = (uintptr_t)((const struct sdk_at *)b)->e;
+    return x < y ? -1 : x > y;
+}
+
+static uint32_t sdk_index(const struct sdk_at *v, size_t n, const struct sdk_entry *e)
+{
+    struct sdk_at k = {e, 0};
+    const struct sdk_at *f = bsearch(&k, v, n, sizeof *v, sdk_at_cmp);
+    return f ? f->i : UINT32_MAX;
+}
+
+/* The payload: file names; entries (fields, domains with their slot's tier, line and
+ * file; lists); the name table; the host patterns in compile order. */
+static int cat_serialize(const catalog_t *c, struct cbuf *b)
+{
+    const char **files = NULL;
+    size_t nfiles = 0;
+    struct sdk_at *at = malloc((c->nsdk + 1) * sizeof *at);
+    if (!at)
+        return -1;
+    for (size_t i = 0; i < c->nsdk; i++)
+        at[i] = (struct sdk_at){c->sdks[i], (uint32_t)i};
+    qsort(at, c->nsdk, sizeof *at, sdk_at_cmp);
+    /* Every file name a slot or pattern holds is some entry's, or an imported file's
+     * that merged into one: collect them from all three. */
+    for (size_t pass = 0; pass < 3 && !b->oom; pass++) {
+        size_t n = pass == 0 ? c->nsdk : pass == 1 ? c->nslot : c->npat;
+        for (size_t i = 0; i < n; i++) {
+            const char *f = pass == 0 ? c->sdks[i]->file
+                            : pass == 1 ? c->slots[i].file : c->pats[i].file;
+            if (!f || ptr_index((const void *const *)files, nfiles, f) != UINT32_MAX)
+                continue;
+            const char **nf = realloc(files, (nfiles + 1) * sizeof *nf);
+            if (!nf) {
+                b->oom = 1;
+                break;
+            }
+            files = nf;
+            files[nfiles++] = f;
+        }
+    }
+    cb_strs(b, files, nfiles);
+    cb_u32(b, (uint32_t)c->nsdk);
+    for (size_t i = 0; i < c->nsdk; i++) {
+        const struct sdk_entry *e = c->sdks[i];
+        const char *s[] = {e->id, e->name, e->vendor, e->source, e->note, e->company,
+                           e->parent, e->category};
+        for (size_t k = 0; k < sizeof s / sizeof *s; k++)
+            cb_str(b, s[k]);
+        cb_u32(b, ptr_index((const void *const *)files, nfiles, e->file));
+        cb_u32(b, (uint32_t)e->line);
+        cb_u32(b, (uint32_t)e->imported);
+        cb_u32(b, (uint32_t)e->frontend);
+        cb_u32(b, (uint32_t)e->n_own_aliases);
+        cb_u32(b, (uint32_t)e->n_domains);
+        for (size_t k = 0; k < e->n_domains; k++) {
+            size_t len = strlen(e->domains[k]);
+            const struct dom_slot *sl = slot_find(c, e->domains[k], len, rhash(e->domains[k], len));
+            cb_str(b, e->domains[k]);
+            cb_u32(b, (uint32_t)sl->tier);
+            cb_u32(b, (uint32_t)sl->line);
+            cb_u32(b, ptr_index((const void *const *)files, nfiles, sl->file));
+        }
+        cb_strs(b, e->aliases, e->n_aliases);
+        cb_strs(b, e->host_patterns, e->n_host_patterns);
+        cb_strs(b, e->code_signatures, e->n_code_signatures);
+    }
+    cb_u32(b, (uint32_t)c->names.n);
+    for (size_t i = 0; i < c->names.nslot; i++) {
+        const struct name_slot *sl = &c->names.slots[i];
+        if (!sl->key)
+            continue;
+        cb_str(b, sl->key);
+        cb_u32(b, sdk_index(at, c->nsdk, sl->sdk));
+        cb_u32(b, (uint32_t)sl->tier);
+    }
+    cb_u32(b, (uint32_t)c->npat);
+    for (size_t i = 0; i < c->npat; i++) {
+        const struct pat *p = &c->pats[i];
+        cb_u32(b, sdk_index(at, c->nsdk, p->sdk));
+        cb_u32(b, ptr_index((const void *const *)p->sdk->host_patterns,
+                            p->sdk->n_host_patterns, p->expr));
+        cb_u32(b, ptr_index((const void *const *)files, nfiles, p->file));
+        cb_u32(b, (uint32_t)p->line);
+        cb_u32(b, (uint32_t)p->tier);
+    }
+    free(files);
+    free(at);
+    return b->oom ? -1 : 0;
+}
+
+/* c is fresh (grow_slots done); it takes blob. 0, or -1 for a payload that does not
+ * describe a catalogue (then c is freed by the caller, and the files are parsed). */
+static int cat_restore(catalog_t *c, char *blob, size_t len)
+{
+    struct crd r = {blob, len, 0, 0};
+    size_t nfiles;
+    c->blob = blob;
+    const char *const *files = cr_strs(&r, c, &nfiles);
+    size_t nsdk = cr_count(&r, 8 * 4 + 9 * 4);
+    if (r.bad || !(c->sdks = calloc(nsdk + 1, sizeof *c->sdks)))
+        return -1;
+    c->cap_sdk = nsdk + 1;
+    for (size_t i = 0; i < nsdk && !r.bad; i++) {
+        struct sdk_entry *e = rarena_alloc(&c->arena, sizeof *e);
+        if (!e)
+            return -1;
+        memset(e, 0, sizeof *e);
+        c->sdks[c->nsdk++] = e;
+        const char **s[] = {&e->id, &e->name, &e->vendor, &e->source, &e->note, &e->company,
+                            &e->parent, &e->category};
+        for (size_t k = 0; k < sizeof s / sizeof *s; k++)
+            *s[k] = cr_str(&r, k == 4);
+        uint32_t fi = cr_u32(&r);
+        e->file = fi < nfiles ? files[fi] : (r.bad = 1, "");
+        e->line = (int)cr_u32(&r);
+        e->imported = (int)cr_u32(&r);
+        e->frontend = (int)cr_u32(&r);
+        e->n_own_aliases = cr_u32(&r);
+        size_t nd = cr_count(&r, 5 + 12);
+        const char **dv = rarena_alloc(&c->arena, (nd + 1) * sizeof *dv);
+        if (!dv)
+            return -1;
+        for (size_t k = 0; k < nd && !r.bad; k++) {
+            const char *dom = cr_str(&r, 0);
+            uint32_t tier = cr_u32(&r), line = cr_u32(&r), df = cr_u32(&r);
+            size_t dl = strlen(dom);
+            uint32_t h = rhash(dom, dl);
+            if ((c->ndom + 1) * 2 > c->nslot && grow_slots(c) < 0)
+                return -1;
+            struct dom_slot *sl = slot_find(c, dom, dl, h);
+            if (r.bad || sl->dom || tier > 1 || df >= nfiles)
+                return -1;
+            *sl = (struct dom_slot){dom, dl, h, e, (int)line, files[df], (int)tier};
+            c->ndom++;
+            dv[k] = dom;
+        }
+        dv[nd] = NULL;
+        e->domains = dv;
+        e->n_domains = nd;
+        e->aliases = cr_strs(&r, c, &e->n_aliases);
+        e->host_patterns = cr_strs(&r, c, &e->n_host_patterns);
+        e->code_signatures = cr_strs(&r, c, &e->n_code_signatures);
+        if (r.bad || e->n_own_aliases > e->n_aliases ||
+            !nt_put(c, &c->ids, e->id, e, e->imported))
+            return -1;
+    }
+    size_t nnames = cr_count(&r, 5 + 8);
+    for (size_t i = 0; i < nnames && !r.bad; i++) {
+        const char *key = cr_str(&r, 0);
+        uint32_t si = cr_u32(&r), tier = cr_u32(&r);
+        if (r.bad || si >= c->nsdk || !nt_put(c, &c->names, key, c->sdks[si], (int)tier))
+            return -1;
+    }
+    size_t npat = cr_count(&r, 20);
+    if (r.bad || (npat && !(c->pats = calloc(npat, sizeof *c->pats))))
+        return -1;
+    c->cap_pat = npat;
+    for (size_t i = 0; i < npat; i++) {
+        uint32_t si = cr_u32(&r), pi = cr_u32(&r), pf = cr_u32(&r), line = cr_u32(&r),
+                 tier = cr_u32(&r);
+        if (r.bad || si >= c->nsdk || pi >= c->sdks[si]->n_host_patterns || pf >= nfiles)
+            return -1;
+        c->pats[c->npat++] = (struct pat){c->sdks[si]->host_patterns[pi], c->sdks[si],
+                                          files[pf], (int)line, (int)tier};
+    }
+    if (r.bad || r.off != r.n)
+        return -1;
+    char err[LW_ERRBUF];
+    size_t bad;
+    const char **ex = calloc(c->npat + 1, sizeof *ex);
+    if (!ex)
+        return -1;
+    for (size_t i = 0; i < c->npat; i++)
+        ex[i] = c->pats[i].expr;
+    int rc = hostpat_new(ex, c->npat, &c->hp, &bad, err, sizeof err);
+    free(ex);
+    return rc < 0 ? -1 : 0;
+}
+
+catalog_t *catalog_restore(void *p, size_t n)
+{
+    catalog_t *c = p ? calloc(1, sizeof *c) : NULL;
+    if (!c || grow_slots(c) < 0 || cat_restore(c, p, n) < 0) {
+        if (!c || !c->blob)
+            free(p);
+        catalog_free(c);
+        return NULL;
+    }
+    c->restored = 1;
+    return c;
+}
+
+int catalog_serialize(const catalog_t *c, void **p, size_t *n)
+{
+    struct cbuf b = {0};
+    if (cat_serialize(c, &b) < 0) {
+        free(b.p);
+        return LW_ERR_NOMEM;
+    }
+    *p = b.p;
+    *n = b.n;
+    return 0;
+}
+
 int catalog_load_dir(const char *dir, catalog_t **out, char *err, size_t errlen)
 {
     struct rdiag d;
+    char buf[PATH_MAX];
+    uint8_t key[32], again[32];
+    const char *cache = diskcache_dir(buf, sizeof buf);
+    if (cache && cat_key(dir, key) < 0)
+        cache = NULL;
+    size_t n;
+    void *p;
+    if (cache && (p = diskcache_load(cache, CAT_EXT, key, &n)) && (*out = catalog_restore(p, n)))
+        return 0;
     rdiag_init(&d, err, errlen);
     int rc = catalog_load_dir_diag(dir, out, &d);
     if (rc == 0 && d.nerr) {
         catalog_free(*out);
         *out = NULL;
         rc = LW_ERR_PARSE;
+    }
+    /* Stored only when no file changed while it was parsed. */
+    if (rc == 0 && cache && cat_key(dir, again) == 0 && !memcmp(key, again, sizeof key) &&
+        catalog_serialize(*out, &p, &n) == 0) {
+        diskcache_store(cache, CAT_EXT, key, p, n);
+        free(p);
     }
     return rc;
 }
@@ -696,6 +1107,7 @@ void catalog_free(catalog_t *c)
     free(c->slots);
     free(c->sdks);
     rarena_free(c->arena);
+    free(c->blob);
     free(c);
 }
 
@@ -821,6 +1233,11 @@ size_t catalog_npatterns(const catalog_t *c)
 long catalog_hostdb_us(const catalog_t *c)
 {
     return c ? hostpat_compile_us(c->hp) : 0;
+}
+
+int catalog_restored(const catalog_t *c)
+{
+    return c ? c->restored : 0;
 }
 
 int catalog_hostdb_cached(const catalog_t *c)

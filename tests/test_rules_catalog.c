@@ -416,6 +416,145 @@ static void test_real(void)
     catalog_free(c);
 }
 
+static size_t same_str(const char *what, const char *id, const char *x, const char *y)
+{
+    if ((!x && !y) || (x && y && !strcmp(x, y)))
+        return 0;
+    fprintf(stderr, "sdk %s: %s \"%s\" restored as \"%s\"\n", id, what, x ? x : "(null)",
+            y ? y : "(null)");
+    return 1;
+}
+
+static size_t same_list(const char *what, const char *id, const char *const *x, size_t nx,
+                        const char *const *y, size_t ny)
+{
+    size_t bad = nx != ny || x[nx] || y[ny];
+    for (size_t i = 0; !bad && i < nx; i++)
+        bad += same_str(what, id, x[i], y[i]);
+    return bad;
+}
+
+/* Who a catalogue says runs host: "sdk/owner" ids. */
+static void who(const catalog_t *c, const char *host, char *out, size_t len)
+{
+    const struct sdk_entry *owner, *e = catalog_lookup_n(c, host, strlen(host), &owner);
+    snprintf(out, len, "%s/%s", e ? e->id : "-", owner ? owner->id : "-");
+}
+
+/* b answers every question as a does: each entry field by field, each domain and a
+ * name under it, each name a policy may use. Returns the number of differences. */
+static size_t same_catalog(const catalog_t *a, const catalog_t *b)
+{
+    size_t bad = catalog_count(a) != catalog_count(b) ||
+                 catalog_ndomains(a) != catalog_ndomains(b) ||
+                 catalog_npatterns(a) != catalog_npatterns(b);
+    for (size_t i = 0; !bad && i < catalog_count(a); i++) {
+        const struct sdk_entry *x = catalog_entry(a, i), *y = catalog_entry(b, i);
+        const char *id = x->id;
+        const char *sx[] = {x->id, x->name, x->vendor, x->source, x->note, x->file,
+                            x->company, x->parent, x->category};
+        const char *sy[] = {y->id, y->name, y->vendor, y->source, y->note, y->file,
+                            y->company, y->parent, y->category};
+        for (size_t k = 0; k < sizeof sx / sizeof *sx; k++)
+            bad += same_str("field", id, sx[k], sy[k]);
+        bad += x->line != y->line || x->imported != y->imported ||
+               x->frontend != y->frontend || x->n_own_aliases != y->n_own_aliases;
+        bad += same_list("domain", id, x->domains, x->n_domains, y->domains, y->n_domains);
+        bad += same_list("alias", id, x->aliases, x->n_aliases, y->aliases, y->n_aliases);
+        bad += same_list("host pattern", id, x->host_patterns, x->n_host_patterns,
+                         y->host_patterns, y->n_host_patterns);
+        bad += same_list("code signature", id, x->code_signatures, x->n_code_signatures,
+                         y->code_signatures, y->n_code_signatures);
+        bad += catalog_find(b, id) != y;
+        for (size_t k = 0; k < x->n_domains; k++) {
+            char host[300], wa[300], wb[300];
+            for (int sub = 0; sub < 2; sub++) {
+                snprintf(host, sizeof host, "%s%s", sub ? "x1." : "", x->domains[k]);
+                who(a, host, wa, sizeof wa);
+                who(b, host, wb, sizeof wb);
+                bad += same_str("owner of", host, wa, wb);
+            }
+        }
+        for (size_t k = 0; k <= x->n_aliases; k++) {
+            const char *name = k < x->n_aliases ? x->aliases[k] : x->name;
+            const struct sdk_entry *ea = catalog_find_alias(a, name);
+            const struct sdk_entry *eb = catalog_find_alias(b, name);
+            bad += same_str("alias lookup", name, ea ? ea->id : "-", eb ? eb->id : "-");
+        }
+    }
+    return bad;
+}
+
+/* catalog_load_dir() through the cache directory: the first load parses and stores, the
+ * second restores, and the restored catalogue answers as the parsed one. An edited
+ * file or a damaged cache file is a miss; bytes cut short never restore. */
+static void test_catalog_cache(void)
+{
+    char cache[2048], cwd[1024], err[LW_ERRBUF];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+    snprintf(cache, sizeof cache, "%s/%s", cwd, tu_path("ccache"));
+    CU_ASSERT_EQUAL(setenv("XDG_CACHE_HOME", cache, 1), 0);
+    const char *dirs[] = {RULES "/sdks", tu_path("ok")};
+    for (size_t i = 0; i < 2; i++) {
+        catalog_t *parsed = NULL, *first = NULL, *second = NULL;
+        CU_ASSERT_EQUAL(setenv("LEAKWATCH_NO_CACHE", "1", 1), 0);
+        CU_ASSERT_EQUAL_FATAL(catalog_load_dir(dirs[i], &parsed, err, sizeof err), 0);
+        unsetenv("LEAKWATCH_NO_CACHE");
+        CU_ASSERT_EQUAL_FATAL(catalog_load_dir(dirs[i], &first, err, sizeof err), 0);
+        CU_ASSERT_EQUAL_FATAL(catalog_load_dir(dirs[i], &second, err, sizeof err), 0);
+        CU_ASSERT_FALSE(catalog_restored(parsed));
+        CU_ASSERT_FALSE(catalog_restored(first));
+        CU_ASSERT_TRUE(catalog_restored(second));
+        CU_ASSERT_EQUAL(same_catalog(parsed, second), 0);
+        CU_ASSERT_TRUE(catalog_count(second) > (i == 0 ? 1000u : 5u));
+        if (i == 1)
+            CU_ASSERT_STRING_EQUAL(id_of(second, "api.fidzup.net"), "fidz");
+        /* Every prefix of the bytes is refused, without reading past them (ASan). */
+        void *p;
+        size_t n;
+        CU_ASSERT_EQUAL_FATAL(catalog_serialize(parsed, &p, &n), 0);
+        size_t refused = 0, step = n > 20000 ? n / 2000 : 1;
+        for (size_t cut = 0; cut < n; cut += step) {
+            void *q = malloc(cut + 1);
+            memcpy(q, p, cut);
+            catalog_t *r = catalog_restore(q, cut);
+            refused += !r;
+            catalog_free(r);
+        }
+        CU_ASSERT_EQUAL(refused, (n + step - 1) / step);
+        catalog_t *whole = catalog_restore(p, n);
+        CU_ASSERT_EQUAL(same_catalog(parsed, whole), 0);
+        catalog_free(whole);
+        catalog_free(parsed);
+        catalog_free(first);
+        catalog_free(second);
+    }
+    /* An edit is a miss, and shows. */
+    CU_ASSERT_EQUAL(tu_sh(NULL, "mkdir -p %s/edit", tu_tmpdir()), 0);
+    catalog_t *c = NULL;
+    for (int round = 0; round < 3; round++) {
+        const char *dom = round == 0 ? "alpha.example" : "beta.example";
+        char text[256];
+        snprintf(text, sizeof text, "- id: alpha\n  name: Alpha\n  vendor: A\n"
+                 "  domains: [%s]\n  source: test\n", dom);
+        if (round < 2)
+            put("edit/a.yaml", text);
+        CU_ASSERT_EQUAL_FATAL(catalog_load_dir(tu_path("edit"), &c, err, sizeof err), 0);
+        CU_ASSERT_EQUAL(catalog_restored(c), round == 2);
+        CU_ASSERT_STRING_EQUAL(id_of(c, dom), "alpha");
+        CU_ASSERT_STRING_EQUAL(id_of(c, round == 0 ? "beta.example" : "alpha.example"),
+                               "(none)");
+        catalog_free(c);
+    }
+    /* A damaged cache file is a miss; the load still answers. */
+    CU_ASSERT_EQUAL(tu_sh(NULL, "for f in %s/leakwatch/*.catalog; do printf X | "
+                          "dd of=$f bs=1 seek=100 conv=notrunc 2>/dev/null; done", cache), 0);
+    CU_ASSERT_EQUAL_FATAL(catalog_load_dir(tu_path("edit"), &c, err, sizeof err), 0);
+    CU_ASSERT_FALSE(catalog_restored(c));
+    CU_ASSERT_STRING_EQUAL(id_of(c, "beta.example"), "alpha");
+    catalog_free(c);
+}
+
 int main(void)
 {
     static const struct tu_case cases[] = {
@@ -425,6 +564,7 @@ int main(void)
         {"host pattern database cache", test_hostdb_cache},
         {"policies name SDKs by alias", test_policy_aliases},
         {"the shipped catalogue", test_real},
+        {"the parsed catalogue cached on disk", test_catalog_cache},
         {NULL, NULL}};
     return tu_run("rules_catalog", cases);
 }

@@ -1,9 +1,11 @@
-/* fuzz_yaml.c - the rule and profile loaders (rules/): selector byte % 4 picks the lab
- * profile, the ontology, an SDK catalogue file or a policy file; the rest is written
- * to a file in a private temp directory and loaded as the product does. Policies are
- * checked against the shipped ontology and catalogue (LW_SOURCE_DIR/data). */
+/* fuzz_yaml.c - the rule and profile loaders (rules/): selector byte % 5 picks the lab
+ * profile, the ontology, an SDK catalogue file, a policy file or the bytes of a cached
+ * catalogue (catalog_restore()); a file is written in a private temp directory and
+ * loaded as the product does, uncached. Policies are checked against the shipped
+ * ontology and catalogue (LW_SOURCE_DIR/data). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "rules/catalog.h"
@@ -22,6 +24,8 @@ static void init(void)
     if (!mkdtemp(dir))
         __builtin_trap();
     snprintf(file, sizeof file, "%s/f.yaml", dir);
+    /* Every input would otherwise store a catalogue in the user's cache. */
+    setenv("LEAKWATCH_NO_CACHE", "1", 1);
     if (ontology_load(LW_SOURCE_DIR "/data/ontology.yaml", &ont, err, sizeof err) < 0 ||
         catalog_load_dir(LW_SOURCE_DIR "/data/sdks", &cat, err, sizeof err) < 0) {
         fprintf(stderr, "fuzz_yaml: %s\n", err);
@@ -41,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fwrite(data + 1, 1, size - 1, f);
     fclose(f);
     char err[512];
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
     case 0: {
         profile_t *p = NULL;
         if (profile_load(file, &p, err, sizeof err) == 0)
@@ -58,6 +62,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         catalog_t *c = NULL;
         if (catalog_load_dir(dir, &c, err, sizeof err) == 0)
             catalog_free(c);
+        break;
+    }
+    case 4: {
+        void *p = malloc(size);
+        memcpy(p, data + 1, size - 1);
+        catalog_free(catalog_restore(p, size - 1));
         break;
     }
     default: {

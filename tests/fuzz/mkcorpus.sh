@@ -18,4 +18,13 @@ yseed 1 "$out/yaml/.ont" ontology
 rm "$out/yaml/.ont"
 yseed 2 "$(ls "$top"/data/sdks/*.yaml | head -1)" catalog
 yseed 3 "$top/data/policies/xiaoying-kankan.yaml" policy
+# A cached catalogue (rules/catalog.c), as a run stores it, without diskcache's header.
+t=$(mktemp -d)
+mkdir -p "$t/rules/sdks"
+cp "$top/data/sdks/push.yaml" "$t/rules/sdks/"
+XDG_CACHE_HOME=$t/cache "$build/cli/leakwatch" -q --rules "$t/rules" \
+    -r "$top/tests/data/pcaps/android.pcap" -o /dev/null
+tail -c +81 "$t"/cache/leakwatch/*.catalog > "$t/cat"
+yseed 4 "$t/cat" catalog-cache
+rm -rf "$t"
 du -sh "$out"
