@@ -5,6 +5,7 @@
  * Because each list is ordered by last packet time, expiry only ever looks at heads,
  * and the longest-idle flow to evict is the older of the two heads. */
 #include "capture/flow.h"
+#include "common/bigmem.h"
 #include "common/memcap.h"
 
 #include <stdlib.h>
@@ -52,7 +53,7 @@ flow_table_t *flow_table_new(size_t max_flows, uint64_t idle_us, uint64_t close_
     size_t nb = 1024;
     while (nb < max_flows && nb < ((size_t)1 << 30))
         nb <<= 1;
-    t->buckets = calloc(nb, sizeof *t->buckets);
+    t->buckets = bigmem_alloc(nb * sizeof *t->buckets);
     if (!t->buckets) {
         free(t);
         return NULL;
@@ -74,7 +75,7 @@ void flow_table_free(flow_table_t *t)
         n = s->next;
         free(s);
     }
-    free(t->buckets);
+    bigmem_free(t->buckets, (t->mask + 1) * sizeof *t->buckets);
     free(t);
 }
 

@@ -8,6 +8,7 @@
  * and no wake-up is lost. The futex only blocks; every ordering of record bytes is
  * carried by the release/acquire pairs on head and tail. */
 #include "capture/ring.h"
+#include "common/bigmem.h"
 
 #include <linux/futex.h>
 #include <stdalign.h>
@@ -66,7 +67,7 @@ ring_t *ring_new(size_t capacity)
     size_t sz = 4096;
     while (sz < capacity)
         sz <<= 1;
-    r->buf = malloc(sz);
+    r->buf = bigmem_alloc(sz);
     if (!r->buf) {
         free(r);
         return NULL;
@@ -91,7 +92,7 @@ void ring_free(ring_t *r)
 {
     if (!r)
         return;
-    free(r->buf);
+    bigmem_free(r->buf, r->size);
     free(r);
 }
 
