@@ -284,8 +284,15 @@ static int mt_compile(matcher_t *m, const profile_t *prof, unsigned mode, hs_dat
             snprintf(err, errlen, "matcher: out of memory");
             goto out;
         }
-        for (uint32_t j = 0; j < p->len; j++)
-            sprintf(ex[k] + 4 * j, "\\x%02x", p->lit[j]);
+        static const char hex[] = "0123456789abcdef";
+        for (uint32_t j = 0; j < p->len; j++) {
+            char *e = ex[k] + 4 * j;
+            e[0] = '\\';
+            e[1] = 'x';
+            e[2] = hex[p->lit[j] >> 4];
+            e[3] = hex[p->lit[j] & 15];
+        }
+        ex[k][4 * p->len] = 0;
         flags[k] = 0;
         ids[k++] = (unsigned)i;
     }
