@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
+#include "common/bigmem.h"
 #include "common/lwerr.h"
 
 struct free_ndpi {
@@ -85,13 +85,9 @@ static void slots_map(int n)
 {
 #ifndef NO_SLOTS
     size_t len = (size_t)n * SLOT_BYTES;
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED)
+    void *p = bigmem_alloc(len);
+    if (!p)
         return;
-#ifdef MADV_HUGEPAGE
-    madvise(p, len, MADV_HUGEPAGE);
-#endif
     slots = p;
     slots_len = len;
     set_ndpi_malloc(slot_malloc);

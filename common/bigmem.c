@@ -1,6 +1,7 @@
 /* bigmem.c - see bigmem.h. */
 #include "common/bigmem.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -12,28 +13,47 @@
 #endif
 #endif
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* A huge page must lie whole and aligned inside the mapping: sizes are rounded up to
+ * whole huge pages and the start aligned (by mapping one more and trimming). */
+static size_t mapped_len(size_t n)
+{
+    return (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+}
+
 void *bigmem_alloc(size_t n)
 {
-#ifdef BIGMEM_MALLOC
-    return calloc(1, n);
-#else
-    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
+#ifndef BIGMEM_MALLOC
+    if (n >= BIGMEM_MIN) {
+        size_t len = mapped_len(n);
+        uint8_t *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return NULL;
+        uint8_t *a = (uint8_t *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+        if (a > p)
+            munmap(p, (size_t)(a - p));
+        if (a + len < p + len + HUGE_PAGE)
+            munmap(a + len, (size_t)(p + len + HUGE_PAGE - (a + len)));
 #ifdef MADV_HUGEPAGE
-    madvise(p, n, MADV_HUGEPAGE);   /* advice only: no THP is no error */
+        madvise(a, len, MADV_HUGEPAGE);   /* advice only: no THP is no error */
 #endif
-    return p;
+        return a;
+    }
 #endif
+    return calloc(1, n ? n : 1);
 }
 
 void bigmem_free(void *p, size_t n)
 {
-#ifdef BIGMEM_MALLOC
+#ifndef BIGMEM_MALLOC
+    if (n >= BIGMEM_MIN) {
+        if (p)
+            munmap(p, mapped_len(n));
+        return;
+    }
+#endif
     (void)n;
     free(p);
-#else
-    if (p)
-        munmap(p, n);
-#endif
 }

@@ -55,8 +55,9 @@ int catalog_load_dir(const char *dir, catalog_t **out, char *err, size_t errlen)
  * after a load without errors: restoring takes a few milliseconds where parsing the
  * shipped 1.1 MB takes about 70. The _diag form below always parses (it reports every
  * problem). These are the catalogue as bytes and back: catalog_serialize() sets *p
- * (malloc'd) and *n, or returns LW_ERR_NOMEM; catalog_restore() takes p and returns
- * NULL for bytes that do not describe a catalogue. */
+ * (malloc'd) and *n, or returns LW_ERR_NOMEM; catalog_restore() takes p, from
+ * bigmem_alloc(n) as diskcache_load() returns it, and returns NULL for bytes that do
+ * not describe a catalogue. */
 int catalog_serialize(const catalog_t *c, void **p, size_t *n);
 catalog_t *catalog_restore(void *p, size_t n);
 /* 1 if c came from catalog_restore(). */

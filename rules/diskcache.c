@@ -3,6 +3,7 @@
  * File layout (host byte order: keys that depend on the platform cover it):
  *   "LWCACHE\n" | key (32) | payload length (8) | SHA-256 of the payload (32) | payload */
 #include "rules/diskcache.h"
+#include "common/bigmem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -71,54 +72,49 @@ static int dc_path(char *out, size_t cap, const char *dir, const char *ext,
     return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
-/* The whole file, if it is a regular file of ours of a sane size; NULL otherwise. */
-static uint8_t *dc_read(const char *path, size_t *len)
+static int dc_read_all(int fd, void *p, size_t n)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    uint8_t *buf = NULL;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !dc_owned(&st) ||
-        (size_t)st.st_size < DC_HDR || (size_t)st.st_size > DC_MAX_FILE)
-        goto out;
-    *len = (size_t)st.st_size;
-    if (!(buf = malloc(*len)))
-        goto out;
-    for (size_t got = 0; got < *len;) {
-        ssize_t r = read(fd, buf + got, *len - got);
-        if (r <= 0) {
-            free(buf);
-            buf = NULL;
-            goto out;
-        }
-        got += (size_t)r;
+    for (uint8_t *b = p; n;) {
+        ssize_t r = read(fd, b, n);
+        if (r <= 0)
+            return -1;
+        b += r;
+        n -= (size_t)r;
     }
-out:
-    close(fd);
-    return buf;
+    return 0;
 }
 
+/* The payload goes straight into its own buffer (bigmem.h: a large one costs a handful
+ * of page faults, not one per 4 KiB), checked against the header read before it. */
 void *diskcache_load(const char *dir, const char *ext, const uint8_t key[32], size_t *len)
 {
     char path[PATH_MAX];
-    size_t flen;
-    uint8_t *f, sum[32];
+    uint8_t hdr[DC_HDR], sum[32], *p = NULL;
     uint64_t plen;
+    struct stat st;
+    int fd;
     if (!dir || !dc_dir_ours(dir) || dc_path(path, sizeof path, dir, ext, key) < 0 ||
-        !(f = dc_read(path, &flen)))
+        (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
         return NULL;
-    memcpy(&plen, f + 40, 8);
-    const void *part[] = {f + DC_HDR};
-    size_t plens[] = {flen - DC_HDR};
-    if (memcmp(f, DC_MAGIC, 8) || memcmp(f + 8, key, 32) || plen != flen - DC_HDR ||
-        diskcache_sha256(part, plens, 1, sum) < 0 || memcmp(sum, f + 48, 32)) {
-        free(f);
-        return NULL;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !dc_owned(&st) ||
+        (size_t)st.st_size < DC_HDR || (size_t)st.st_size > DC_MAX_FILE ||
+        dc_read_all(fd, hdr, DC_HDR) < 0)
+        goto out;
+    memcpy(&plen, hdr + 40, 8);
+    *len = (size_t)st.st_size - DC_HDR;
+    if (memcmp(hdr, DC_MAGIC, 8) || memcmp(hdr + 8, key, 32) || plen != *len ||
+        !(p = bigmem_alloc(*len)))
+        goto out;
+    const void *part[] = {p};
+    size_t plens[] = {*len};
+    if (dc_read_all(fd, p, *len) < 0 || diskcache_sha256(part, plens, 1, sum) < 0 ||
+        memcmp(sum, hdr + 48, 32)) {
+        bigmem_free(p, *len);
+        p = NULL;
     }
-    memmove(f, f + DC_HDR, plens[0]);
-    *len = plens[0];
-    return f;
+out:
+    close(fd);
+    return p;
 }
 
 static int dc_write_all(int fd, const void *p, size_t n)

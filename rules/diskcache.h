@@ -25,8 +25,8 @@ const char *diskcache_dir(char *buf, size_t len);
 /* The directory whatever LEAKWATCH_NO_CACHE says: 0, or -1 when there is none. */
 int diskcache_default_dir(char *buf, size_t len);
 
-/* The payload stored under key with file name extension ext ("hsdb"), malloc'd (the
- * caller frees it), its length in *len; NULL on a miss. */
+/* The payload stored under key with file name extension ext ("hsdb"), in a buffer from
+ * bigmem_alloc(*len) (the caller frees it with bigmem_free(p, *len)); NULL on a miss. */
 void *diskcache_load(const char *dir, const char *ext, const uint8_t key[32], size_t *len);
 /* Store len bytes under key, creating dir (0700) if needed. 0 or -1. */
 int diskcache_store(const char *dir, const char *ext, const uint8_t key[32], const void *p,

@@ -2,6 +2,7 @@
  * kept by diskcache.c. */
 #include "rules/hscache.h"
 #include "rules/diskcache.h"
+#include "common/bigmem.h"
 
 #include <openssl/evp.h>
 #include <stdint.h>
@@ -38,7 +39,8 @@ static int hc_load(const char *dir, const uint8_t key[32], hs_database_t **db)
     size_t len;
     char *bytes = diskcache_load(dir, "hsdb", key, &len);
     int rc = bytes && hs_deserialize_database(bytes, len, db) == HS_SUCCESS ? 0 : -1;
-    free(bytes);
+    if (bytes)
+        bigmem_free(bytes, len);
     return rc;
 }
 

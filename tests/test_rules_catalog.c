@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/bigmem.h"
 #include "rules/catalog.h"
 #include "rules/ontology.h"
 #include "rules/policy.h"
@@ -513,16 +514,19 @@ static void test_catalog_cache(void)
         void *p;
         size_t n;
         CU_ASSERT_EQUAL_FATAL(catalog_serialize(parsed, &p, &n), 0);
-        size_t refused = 0, step = n > 20000 ? n / 2000 : 1;
+        size_t refused = 0, step = n > 20000 ? n / 200 : 1;
         for (size_t cut = 0; cut < n; cut += step) {
-            void *q = malloc(cut + 1);
+            void *q = bigmem_alloc(cut);
             memcpy(q, p, cut);
             catalog_t *r = catalog_restore(q, cut);
             refused += !r;
             catalog_free(r);
         }
         CU_ASSERT_EQUAL(refused, (n + step - 1) / step);
-        catalog_t *whole = catalog_restore(p, n);
+        void *all = bigmem_alloc(n);
+        memcpy(all, p, n);
+        free(p);
+        catalog_t *whole = catalog_restore(all, n);
         CU_ASSERT_EQUAL(same_catalog(parsed, whole), 0);
         catalog_free(whole);
         catalog_free(parsed);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/bigmem.h"
 #include "rules/catalog.h"
 #include "rules/ontology.h"
 #include "rules/policy.h"
@@ -65,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     case 4: {
-        void *p = malloc(size);
+        void *p = bigmem_alloc(size - 1);
         memcpy(p, data + 1, size - 1);
         catalog_free(catalog_restore(p, size - 1));
         break;
