@@ -73,17 +73,10 @@ static void slot_free(void *p)
     free(p);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define NO_SLOTS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NO_SLOTS 1
-#endif
-#endif
-
 static void slots_map(int n)
 {
-#ifndef NO_SLOTS
+    if (BIGMEM_SANITIZED)
+        return;
     size_t len = (size_t)n * SLOT_BYTES;
     void *p = bigmem_alloc(len);
     if (!p)
@@ -92,9 +85,6 @@ static void slots_map(int n)
     slots_len = len;
     set_ndpi_malloc(slot_malloc);
     set_ndpi_free(slot_free);
-#else
-    (void)n;
-#endif
 }
 
 /* What classify_prewarm() made; only the main thread touches it once joined. */

@@ -5,14 +5,6 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define BIGMEM_MALLOC 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BIGMEM_MALLOC 1
-#endif
-#endif
-
 #define HUGE_PAGE ((size_t)2 << 20)
 
 /* A huge page must lie whole and aligned inside the mapping: sizes are rounded up to
@@ -24,8 +16,7 @@ static size_t mapped_len(size_t n)
 
 void *bigmem_alloc(size_t n)
 {
-#ifndef BIGMEM_MALLOC
-    if (n >= BIGMEM_MIN) {
+    if (!BIGMEM_SANITIZED && n >= BIGMEM_MIN) {
         size_t len = mapped_len(n);
         uint8_t *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -41,19 +32,15 @@ void *bigmem_alloc(size_t n)
 #endif
         return a;
     }
-#endif
     return calloc(1, n ? n : 1);
 }
 
 void bigmem_free(void *p, size_t n)
 {
-#ifndef BIGMEM_MALLOC
-    if (n >= BIGMEM_MIN) {
+    if (!BIGMEM_SANITIZED && n >= BIGMEM_MIN) {
         if (p)
             munmap(p, mapped_len(n));
         return;
     }
-#endif
-    (void)n;
     free(p);
 }

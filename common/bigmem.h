@@ -16,6 +16,19 @@
 
 #define BIGMEM_MIN ((size_t)1 << 20)
 
+/* 1 when built with AddressSanitizer: then nothing is mapped, and callers that carve
+ * their own allocations out of a bigmem buffer should not (ASan could not see them). */
+#if defined(__SANITIZE_ADDRESS__)
+#define BIGMEM_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BIGMEM_SANITIZED 1
+#endif
+#endif
+#ifndef BIGMEM_SANITIZED
+#define BIGMEM_SANITIZED 0
+#endif
+
 /* n zeroed bytes (rounded up to 2 MiB when mapped), or NULL. Free with
  * bigmem_free(p, n), the same n. */
 void *bigmem_alloc(size_t n);
