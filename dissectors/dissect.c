@@ -45,7 +45,8 @@ struct dissect_flow {
      * with the flow as ctx, so every field goes through the decoding pipeline. */
     const struct dissect_cb *ucb;
     void *uctx;
-    struct unwrap *uw; /* made on the flow's first field */
+    struct unwrap *uw; /* made on the flow's first field when env->uw is NULL */
+    uint64_t uw_spent; /* bytes the pipeline decoded (UNWRAP_FLOW_BUDGET) */
     struct quic *quic;   /* UDP flows recognised as QUIC; HTTP/3 over it */
     struct http3 *h3;
     int udp_sniffed;     /* datagrams looked at for QUIC */
@@ -103,13 +104,27 @@ enum dissect_proto dissect_flow_proto(const dissect_flow_t *f)
     return f ? f->proto : DISSECT_PROTO_NONE;
 }
 
+int dissect_env_share(struct dissect_env *env)
+{
+    if (!env->uw)
+        env->uw = unwrap_new(&env->stats);
+    return env->uw ? 0 : -1;
+}
+
+void dissect_env_unshare(struct dissect_env *env)
+{
+    unwrap_free(env->uw);
+    env->uw = NULL;
+}
+
 static void dissect_wfield(void *arg, const char *where, const char *key, const uint8_t *val,
                            size_t len)
 {
     dissect_flow_t *f = arg;
-    if (!f->uw)
+    struct unwrap *u = f->env->uw;
+    if (!u && !f->uw)
         f->uw = unwrap_new(&f->env->stats); /* NULL: fields pass undecoded */
-    unwrap_field(f->uw, f->ucb, f->uctx, where, key, val, len);
+    unwrap_field(u ? u : f->uw, &f->uw_spent, f->ucb, f->uctx, where, key, val, len);
 }
 
 static void dissect_wname(void *arg, const char *kind, const char *name)

@@ -164,7 +164,15 @@ struct dissect_env {
     size_t tls_wait_bytes; /* records of all flows waiting for a key (capped) */
     struct memcap *mem;  /* borrowed, may be NULL: the process memory budget (memcap.h)
                             that body, decompression and HTTP/2 frame buffers draw from */
+    struct unwrap *uw;   /* NULL, or set by dissect_env_share() */
 };
+
+/* For an env one thread uses for many flows (a worker's): the decoding pipeline's
+ * buffers (unwrap.h) are then shared by its flows, so an open flow holds none; without
+ * it each flow makes its own on its first field. 0, or -1 without memory (flows then
+ * make their own). Undo with dissect_env_unshare() once the env's last flow is freed. */
+int dissect_env_share(struct dissect_env *env);
+void dissect_env_unshare(struct dissect_env *env);
 
 /* where: "http.uri", "http.header", "http.cookie", "http.body", "dns.query".
  * key: parameter, header or JSON key ("" for a whole value such as the full body).

@@ -46,7 +46,7 @@ struct http1_dir {
     /* current message's body */
     int in_body;
     int pending;     /* a gap cut the body: emit it at the next call */
-    struct http_body *b; /* reused for every message of the direction */
+    struct http_body *b; /* NULL unless the current message's body is kept */
 };
 
 struct http1 {
@@ -57,6 +57,7 @@ struct http1 {
     unsigned head_n;
     int upgrade;        /* enum http1_upgrade of a 101 response */
     unsigned ws_flags;  /* WEBSOCKET_* of that response */
+    struct memcap *mc;  /* borrowed, may be NULL: what kept bodies draw from */
 };
 
 static const char *const http1_methods[] = {
@@ -85,8 +86,7 @@ int http1_sniff(const uint8_t *s, size_t n)
 
 void http1_set_memcap(struct http1 *h, struct memcap *mc)
 {
-    http_body_set_memcap(h->d[0].b, mc);
-    http_body_set_memcap(h->d[1].b, mc);
+    h->mc = mc;
 }
 
 struct http1 *http1_new(struct dissect_stats *st)
@@ -95,12 +95,6 @@ struct http1 *http1_new(struct dissect_stats *st)
     if (!h)
         return NULL;
     h->st = st;
-    for (int i = 0; i < 2; i++) {
-        if (!(h->d[i].b = http_body_new())) {
-            http1_free(h);
-            return NULL;
-        }
-    }
     return h;
 }
 
@@ -119,10 +113,14 @@ void http1_free(struct http1 *h)
 static void http1_msg_end(struct http1 *h, struct http1_dir *d, const struct dissect_cb *cb,
                           void *ctx)
 {
-    if (d->in_body)
-        http_body_end(d->b, h->st, "http.body", cb, ctx);
-    else
-        http_body_drop(d->b, h->st);
+    if (d->b) {
+        if (d->in_body)
+            http_body_end(d->b, h->st, "http.body", cb, ctx);
+        else
+            http_body_drop(d->b, h->st);
+        http_body_free(d->b);
+        d->b = NULL;
+    }
     d->in_body = 0;
     d->pending = 0;
 }
@@ -363,7 +361,9 @@ static int http1_headers_done(struct http1 *h, struct http1_dir *d,
     int want = cb && cb->field && m.coding != HTTP_BODY_OTHER &&
                (whole || m.ctype == HTTP_BODY_CT_FORM || m.ctype == HTTP_BODY_CT_JSON ||
                 (m.is_request && m.ctype != HTTP_BODY_CT_MEDIA));
-    http_body_begin(d->b, m.coding, m.ctype, whole, want);
+    /* What a message cut short left behind goes without being handed over. */
+    http_body_free(d->b);
+    d->b = NULL;
     d->in_body = 0;
     if (m.bad_len && !m.chunked) {
         h->st->http_bad_length++;
@@ -375,6 +375,13 @@ static int http1_headers_done(struct http1 *h, struct http1_dir *d,
     if (!body) {
         d->state = HTTP1_START;
         return 0;
+    }
+    /* A body object only for a body that is kept, most are not (requests without one,
+     * responses the raw scan covers): an open flow then holds none. Without memory
+     * the body is left to the raw scan. */
+    if (want && (d->b = http_body_new())) {
+        http_body_set_memcap(d->b, h->mc);
+        http_body_begin(d->b, m.coding, m.ctype, whole, want);
     }
     d->in_body = 1;
     if (m.chunked) {
@@ -519,7 +526,8 @@ static size_t http1_in_body(struct http1 *h, struct http1_dir *d, const uint8_t 
                             const struct dissect_cb *cb, void *ctx)
 {
     size_t take = d->remain < n ? (size_t)d->remain : n;
-    http_body_data(d->b, h->st, p, take);
+    if (d->b)
+        http_body_data(d->b, h->st, p, take);
     d->remain -= take;
     if (!d->remain) {
         if (d->state == HTTP1_BODY_CL) {
@@ -611,7 +619,8 @@ static size_t http1_step(struct http1 *h, struct http1_dir *d, const uint8_t *p,
     case HTTP1_TRAILER:
         return http1_in_trailer(h, d, p, n, cb, ctx);
     case HTTP1_BODY_EOF:
-        http_body_data(d->b, h->st, p, n);
+        if (d->b)
+            http_body_data(d->b, h->st, p, n);
         return n;
     case HTTP1_LOST:
         return n;
@@ -646,7 +655,8 @@ void http1_gap(struct http1 *h, int dir, uint64_t missing)
          * compressed body cannot be inflated further. */
         if (d->state != HTTP1_BODY_EOF)
             d->remain -= missing;
-        http_body_hole(d->b);
+        if (d->b)
+            http_body_hole(d->b);
         h->st->http_body_incomplete++;
         if (d->state == HTTP1_BODY_CL && !d->remain) {
             d->pending = 1;

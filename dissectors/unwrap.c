@@ -36,13 +36,13 @@ struct unwrap {
     struct dissect_stats *st;
     uint8_t *buf[UNWRAP_DEPTH_MAX]; /* output of layer depth d+1 lives in buf[d] */
     size_t cap[UNWRAP_DEPTH_MAX];
-    uint64_t spent;                 /* decoded bytes so far (UNWRAP_FLOW_BUDGET) */
     int big;                        /* some buf[] is over UNWRAP_KEEP */
 };
 
 /* One dissector field being unwrapped. */
 struct uw_call {
     struct unwrap *u;
+    uint64_t *spent;    /* the flow's decoded bytes so far (UNWRAP_FLOW_BUDGET) */
     const struct dissect_cb *cb;
     void *ctx;
     const char *where;
@@ -279,11 +279,11 @@ static uint8_t *uw_buf(struct uw_call *c, size_t need)
 /* May n more decoded bytes be produced in this flow? Counts a refusal. */
 static int uw_spend(struct uw_call *c, size_t n)
 {
-    if (c->u->spent + n > UNWRAP_FLOW_BUDGET) {
+    if (*c->spent + n > UNWRAP_FLOW_BUDGET) {
         c->u->st->unwrap_budget_capped++;
         return 0;
     }
-    c->u->spent += n;
+    *c->spent += n;
     return 1;
 }
 
@@ -339,8 +339,8 @@ static void uw_descend(struct uw_call *c, const char *layer, const uint8_t *out,
 static long uw_inflate(struct uw_call *c, const uint8_t *v, size_t n, int wbits)
 {
     size_t room = DISSECT_BODY_MAX;
-    if (UNWRAP_FLOW_BUDGET - c->u->spent < room)
-        room = (size_t)(UNWRAP_FLOW_BUDGET - c->u->spent);
+    if (UNWRAP_FLOW_BUDGET - *c->spent < room)
+        room = (size_t)(UNWRAP_FLOW_BUDGET - *c->spent);
     uint8_t *out = room ? uw_buf(c, room) : NULL;
     if (!out) {
         c->u->st->unwrap_budget_capped++;
@@ -376,7 +376,7 @@ static int uw_zip(struct uw_call *c, const uint8_t *v, size_t n, int wbits, cons
     long got = uw_inflate(c, v, n, wbits);
     if (got <= 0)
         return 0;
-    c->u->spent += (size_t)got;
+    *c->spent += (size_t)got;
     uw_descend(c, layer, c->u->buf[c->depth], (size_t)got);
     return 1;
 }
@@ -384,8 +384,8 @@ static int uw_zip(struct uw_call *c, const uint8_t *v, size_t n, int wbits, cons
 static int uw_zstd(struct uw_call *c, const uint8_t *v, size_t n)
 {
     size_t room = DISSECT_BODY_MAX;
-    if (UNWRAP_FLOW_BUDGET - c->u->spent < room)
-        room = (size_t)(UNWRAP_FLOW_BUDGET - c->u->spent);
+    if (UNWRAP_FLOW_BUDGET - *c->spent < room)
+        room = (size_t)(UNWRAP_FLOW_BUDGET - *c->spent);
     uint8_t *out = room ? uw_buf(c, room) : NULL;
     int capped = 0;
     if (!out) {
@@ -398,7 +398,7 @@ static int uw_zstd(struct uw_call *c, const uint8_t *v, size_t n)
         c->u->st->compress_errors++;
     if (got <= 0)
         return 0;
-    c->u->spent += (size_t)got;
+    *c->spent += (size_t)got;
     uw_descend(c, "zstd", out, (size_t)got);
     return 1;
 }
@@ -721,8 +721,8 @@ static int uw_suffix(const char *s, const char *suf)
     return a >= b && !strcmp(s + a - b, suf);
 }
 
-void unwrap_field(struct unwrap *u, const struct dissect_cb *cb, void *ctx, const char *where,
-                  const char *key, const uint8_t *val, size_t len)
+void unwrap_field(struct unwrap *u, uint64_t *spent, const struct dissect_cb *cb, void *ctx,
+                  const char *where, const char *key, const uint8_t *val, size_t len)
 {
     if (!cb)
         return;
@@ -730,6 +730,7 @@ void unwrap_field(struct unwrap *u, const struct dissect_cb *cb, void *ctx, cons
      * whole classification. */
     struct uw_call c;
     c.u = u;
+    c.spent = spent;
     c.cb = cb;
     c.ctx = ctx;
     c.where = where;

@@ -20,9 +20,10 @@
  * DISSECT_BODY_MAX bytes (an inflation bomb stops there); at most UNWRAP_FLOW_BUDGET
  * decoded bytes per flow. What is cut is counted in dissect_stats (unwrap_*).
  *
- * Memory: one buffer per depth, owned by the struct unwrap (one per flow, created on
- * the flow's first field) and reused for every field of the flow; buffers that grew
- * past UNWRAP_KEEP are released after each field. Inflation allocates zlib's state per
+ * Memory: one buffer per depth, owned by the struct unwrap and reused for every field;
+ * buffers that grew past UNWRAP_KEEP are released after each field. A worker shares one
+ * struct unwrap among all its flows (dissect_env.uw), so an open flow holds no decoding
+ * buffers, only its budget count. Inflation allocates zlib's state per
  * compressed layer (rare: only for values that start with a compression magic).
  *
  * Deliberately not done here: the dissectors' own splitting of whole bodies by their
@@ -43,13 +44,14 @@
 struct unwrap;
 
 /* st is borrowed (the worker's counters). Caller frees with unwrap_free() (NULL:
- * no-op). Returns NULL on allocation failure. */
+ * no-op). Returns NULL on allocation failure. One thread at a time may use it. */
 struct unwrap *unwrap_new(struct dissect_stats *st);
 void unwrap_free(struct unwrap *u);
 
-/* One field from a dissector: passed to cb->field as it is, then decoded as above.
+/* One field from a dissector: passed to cb->field as it is, then decoded as above (not
+ * when u is NULL). *spent counts the decoded bytes of the field's flow, 0 at its start.
  * where, key and val are borrowed for the call. */
-void unwrap_field(struct unwrap *u, const struct dissect_cb *cb, void *ctx, const char *where,
-                  const char *key, const uint8_t *val, size_t len);
+void unwrap_field(struct unwrap *u, uint64_t *spent, const struct dissect_cb *cb, void *ctx,
+                  const char *where, const char *key, const uint8_t *val, size_t len);
 
 #endif

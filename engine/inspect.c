@@ -113,7 +113,9 @@ inspect_t *inspect_new(struct ruleset *rules, sink_batcher_t *out)
     /* Workers parse DNS for names but never store answers: the reader does, in packet
      * order (reader.c), so attribution does not depend on worker timing. */
     in->env.dns = NULL;
+    dissect_env_share(&in->env); /* -1: each flow makes its own buffers, as it can */
     if (!(in->gen = gen_new(rules))) {
+        dissect_env_unshare(&in->env);
         matcher_batch_free(in->batch);
         free(in);
         return NULL;
@@ -161,6 +163,7 @@ void inspect_free(inspect_t *in)
         gen_free(g);
     }
     matcher_batch_free(in->batch);
+    dissect_env_unshare(&in->env);
     free(in);
 }
 

@@ -309,6 +309,29 @@ static void test_bomb_and_budget(void)
     dissect_flow_free(f);
     CU_ASSERT(env.stats.unwrap_budget_capped > 0);
     CU_ASSERT(env.stats.zlib_bombs <= UNWRAP_FLOW_BUDGET / DISSECT_BODY_MAX);
+    /* The buffers shared by an env's flows (as a worker's are): the budget is still
+     * each flow's own, so a second flow decodes after the first has spent its. */
+    memset(&env, 0, sizeof env);
+    CU_ASSERT_EQUAL_FATAL(dissect_env_share(&env), 0);
+    dissect_flow_t *spent = dissect_flow_new(&env, DISSECT_L4_TCP, 40000, 80);
+    dissect_flow_t *fresh = dissect_flow_new(&env, DISSECT_L4_TCP, 40001, 80);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(spent);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fresh);
+    for (int i = 0; i < 2 * (int)(UNWRAP_FLOW_BUDGET / DISSECT_BODY_MAX); i++) {
+        dissect_flow_data(spent, 0, (const uint8_t *)head, (size_t)hn, &cb, &r);
+        dissect_flow_data(spent, 0, (const uint8_t *)b64, o, &cb, &r);
+        rec_free(&r);
+    }
+    uint64_t capped = env.stats.unwrap_budget_capped;
+    CU_ASSERT(capped > 0);
+    dissect_flow_data(fresh, 0, (const uint8_t *)head, (size_t)hn, &cb, &r);
+    dissect_flow_data(fresh, 0, (const uint8_t *)b64, o, &cb, &r);
+    CU_ASSERT_EQUAL(count(&r, NULL, "base64,zlib", NULL), 1);
+    CU_ASSERT_EQUAL(env.stats.unwrap_budget_capped, capped);
+    rec_free(&r);
+    dissect_flow_free(spent);
+    dissect_flow_free(fresh);
+    dissect_env_unshare(&env);
     free(b64);
 }
 
