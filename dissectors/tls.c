@@ -42,12 +42,19 @@ struct tls_dir {
     int key_update;    /* TLS 1.3 KeyUpdate seen: rekey after this record */
     int dead;          /* decryption given up (no key, unsupported, failures) */
     int fails;
-    struct tls_decrypt_key key;
     int stage_ok;      /* a record of the current stage has decrypted */
     int early_skipped;
     uint8_t *wait;     /* whole records (header + payload) waiting for a key */
     size_t wait_len, wait_alloc;
     uint64_t wait_since; /* env->now_s when the oldest waiting record came */
+};
+
+/* What decrypting a session takes: its secrets from the key log and each direction's
+ * record keys. Made when the key log first has secrets for the session, so a flow
+ * nobody decrypts holds none of it (about 480 bytes). */
+struct tls_keys {
+    struct keylog_secrets sec;
+    struct tls_decrypt_key key[2]; /* by direction */
 };
 
 struct tls {
@@ -68,7 +75,7 @@ struct tls {
     uint16_t suite;
     int looked;        /* keylog_lookup done at generation gen */
     uint64_t gen;
-    struct keylog_secrets sec;
+    struct tls_keys *k;  /* NULL until the key log has secrets for this session */
     uint8_t *plain;    /* decrypted record, reused */
 };
 
@@ -118,10 +125,14 @@ void tls_free(struct tls *t)
         free(d->hs);
         free(d->rec);
         tls_wait_free(t, d);
-        tls_decrypt_key_clear(&d->key);
+    }
+    if (t->k) {
+        tls_decrypt_key_clear(&t->k->key[0]);
+        tls_decrypt_key_clear(&t->k->key[1]);
+        OPENSSL_cleanse(t->k, sizeof *t->k);
+        free(t->k);
     }
     free(t->plain);
-    OPENSSL_cleanse(&t->sec, sizeof t->sec);
     free(t);
 }
 
@@ -437,6 +448,21 @@ static void tls_handshake(struct tls *t, int dir, const uint8_t *p, size_t n,
 
 enum { TLS_DROP = -1, TLS_WAIT = 0, TLS_PROTECTED = 1, TLS_CLEAR = 2 };
 
+static int tls_have(const struct tls *t, int kind)
+{
+    return t->k && (t->k->sec.have & 1u << kind);
+}
+
+/* The key log's secrets for this session, kept when there are any. Without memory for
+ * them the session is not decrypted (as with no key). */
+static void tls_lookup(struct tls *t, keylog_t *kl)
+{
+    struct keylog_secrets sec;
+    if (keylog_lookup(kl, t->cr, &sec) && (t->k || (t->k = calloc(1, sizeof *t->k))))
+        t->k->sec = sec;
+    OPENSSL_cleanse(&sec, sizeof sec);
+}
+
 /* What to do with a record of this type now. Installs keys when they become known. */
 static int tls_ready(struct tls *t, int dir, uint8_t type)
 {
@@ -456,24 +482,25 @@ static int tls_ready(struct tls *t, int dir, uint8_t type)
                : d->stage == 0 ? (dir ? KEYLOG_SHS : KEYLOG_CHS)
                                : (dir ? KEYLOG_STS0 : KEYLOG_CTS0);
     struct keylog *kl = t->env->keys;
-    if (!(t->sec.have & 1u << kind)) {
+    if (!tls_have(t, kind)) {
         uint64_t g = keylog_generation(kl);
         if (!t->looked || g != t->gen) {
             t->looked = 1;
             t->gen = g;
-            keylog_lookup(kl, t->cr, &t->sec);
+            tls_lookup(t, kl);
         }
     }
-    if (!(t->sec.have & 1u << kind)) {
+    if (!tls_have(t, kind)) {
         if (keylog_following(kl))
             return TLS_WAIT;
         t->st->tls_no_key++;
         d->dead = 1;
         return TLS_DROP;
     }
-    int rc = t->tls13 ? tls_decrypt_key_tls13(&d->key, t->suite, t->sec.sec[kind], t->sec.len[kind])
-                      : tls_decrypt_key_tls12(&d->key, t->suite, t->sec.sec[kind], t->cr, t->sr,
-                                          dir);
+    const struct keylog_secrets *sec = &t->k->sec;
+    struct tls_decrypt_key *key = &t->k->key[dir];
+    int rc = t->tls13 ? tls_decrypt_key_tls13(key, t->suite, sec->sec[kind], sec->len[kind])
+                      : tls_decrypt_key_tls12(key, t->suite, sec->sec[kind], t->cr, t->sr, dir);
     if (rc < 0) {
         t->st->tls_kdf_errors++;
         d->dead = 1;
@@ -540,7 +567,7 @@ static void tls_decrypted(struct tls *t, int dir, long pl, uint8_t outer, uint8_
     }
     if (d->key_update) {
         d->key_update = 0;
-        if (tls_decrypt_key_update(&d->key) < 0) {
+        if (tls_decrypt_key_update(&t->k->key[dir]) < 0) {
             t->st->tls_kdf_errors++;
             d->dead = 1;
         } else {
@@ -570,11 +597,12 @@ static void tls_process(struct tls *t, int dir, int r, const uint8_t *hdr, const
      * early data and passed over without using up a sequence number. */
     int trial = t->early && t->tls13 && dir == 0 && d->stage == 1 && !d->stage_ok &&
                 d->early_skipped < TLS_EARLY_MAX;
-    uint64_t seq = d->key.seq;
+    struct tls_decrypt_key *key = &t->k->key[dir];   /* made before any stage began */
+    uint64_t seq = key->seq;
     uint8_t type = 0;
-    long pl = tls_decrypt_record(&d->key, hdr, p, n, t->plain, &type);
+    long pl = tls_decrypt_record(key, hdr, p, n, t->plain, &type);
     if (pl < 0 && trial) {
-        d->key.seq = seq;
+        key->seq = seq;
         d->early_skipped++;
         t->st->tls_auth_failed++;
         tls_lost(t, dir, tls_lost_len(t, hdr[0], n), cb, ctx);

@@ -57,8 +57,9 @@ struct worker;
 size_t worker_flow_bytes(void);
 size_t worker_payload_bytes(const struct worker *w);
 /* Inspection context, dissector flow, HTTP/1 or TLS state, a header block being read:
- * RSS grows 2.5 KB per open HTTP flow, nDPI's 688 B and the 288 B table entry included
- * (10k and 100k flows open at once, pcapgen --concurrent). Drawn larger because what
+ * RSS grows 2.0 KB per open HTTP flow, nDPI's 688 B and the 288 B table entry included
+ * (100k flows open at once, pcapgen --concurrent; 2.6 KB before body objects and
+ * decoding buffers were made only when used). Drawn larger because what
  * the parts draw does not cover everything a flow allocates: with 4 KiB, 100k open
  * gzip bodies in --memcap 1024 peaked at 1,098-1,126 MiB RSS; with 6 KiB, 810-856 MiB
  * (test_memcap_flood allows 1,152). Body buffers, inflate streams and HTTP/2 frames

@@ -14,7 +14,8 @@
  *    for the next byte to prove they are not the prefix of a longer token;
  *  - up to MT_CAPS generic values being read forward after a key (at most
  *    GENERIC_MAX_VALUE bytes each), which may straddle segments;
- *  - the last latitude/longitude half, to pair them.
+ *  - the last latitude/longitude half, to pair them
+ * (all but the first in a part made when first needed: most streams never need it).
  * Deliberately not here: de-duplication per flow and attribution (callers). */
 #include "rules/matcher.h"
 
@@ -126,18 +127,19 @@ struct matcher_stream {
     uint64_t scanned;         /* absolute bytes consumed */
     uint8_t tail[MT_TAIL];
     size_t tail_len;
-    struct { uint32_t id; uint64_t end; } pend[MT_PEND];
-    size_t npend;
-    struct mt_open *open;     /* NULL until a value or a lat/lon half outlives a call */
+    struct mt_open *open;     /* NULL until a hit, a value or a lat/lon half outlives a call */
     struct mlast last;
 };
 
-/* Keyed values still being read and a location half waiting for its pair: state few
- * streams ever need, so it is allocated when first needed (st_open()). */
+/* Keyed values still being read, a location half waiting for its pair, profile hits
+ * waiting for the next segment: state few streams ever need, so it is allocated when
+ * first needed (st_open()). */
 struct mt_open {
     struct mcap caps[MT_CAPS];
     size_t ncaps;
     struct mpair pair;
+    struct { uint32_t id; uint64_t end; } pend[MT_PEND];
+    size_t npend;
 };
 
 /* st's open state, made when first needed; NULL when memory is short (the value or the
@@ -707,6 +709,18 @@ static int sc_confirm(const struct msc *sc, const struct mpat *p, uint64_t end, 
     return 1;
 }
 
+/* Keep a profile hit for the next segment to decide; 0 when it cannot wait (a block
+ * scan, no room, no memory): the caller decides it now. */
+static int sc_pend(struct msc *sc, unsigned id, uint64_t end)
+{
+    struct mt_open *o = sc->st ? st_open(sc->st) : NULL;
+    if (!o || o->npend >= MT_PEND)
+        return 0;
+    o->pend[o->npend].id = id;
+    o->pend[o->npend++].end = end;
+    return 1;
+}
+
 static void sc_profile_hit(struct msc *sc, unsigned id, uint64_t end)
 {
     const struct mpat *p = &sc->m->pats[id];
@@ -714,11 +728,8 @@ static void sc_profile_hit(struct msc *sc, unsigned id, uint64_t end)
         return;
     if (p->conf) {
         int r = sc_confirm(sc, p, end, 0);
-        if (r < 0 && sc->st->npend < MT_PEND) {
-            sc->st->pend[sc->st->npend].id = id;
-            sc->st->pend[sc->st->npend++].end = end;
+        if (r < 0 && sc_pend(sc, id, end))
             return;   /* decided when the next segment shows how the run goes on */
-        }
         if (r == 0 || (r < 0 && !sc_confirm(sc, p, end, 1)))
             return;
         sc_emit_profile(sc, id, end);
@@ -733,9 +744,7 @@ static void sc_profile_hit(struct msc *sc, unsigned id, uint64_t end)
         if (end - sc->base < sc->len) {
             if (mt_edge_in(p->edge, sc->data[end - sc->base]))
                 return;
-        } else if (sc->st && sc->st->npend < MT_PEND) {
-            sc->st->pend[sc->st->npend].id = id;
-            sc->st->pend[sc->st->npend++].end = end;
+        } else if (sc_pend(sc, id, end)) {
             return;   /* decided by the first byte of the next segment */
         }
     }
@@ -939,10 +948,12 @@ static void sc_finish_done(struct msc *sc)
 static void st_flush(struct msc *sc)
 {
     matcher_stream_t *st = sc->st;
-    for (size_t i = 0; i < st->npend; i++)
-        if (sc_confirm(sc, &st->m->pats[st->pend[i].id], st->pend[i].end, 1) == 1)
-            sc_emit_profile(sc, st->pend[i].id, st->pend[i].end);
-    st->npend = 0;
+    struct mt_open *o = st->open;
+    for (size_t i = 0; o && i < o->npend; i++)
+        if (sc_confirm(sc, &st->m->pats[o->pend[i].id], o->pend[i].end, 1) == 1)
+            sc_emit_profile(sc, o->pend[i].id, o->pend[i].end);
+    if (o)
+        o->npend = 0;
     sc_release(sc); /* reported before the keyed values below, which it may cover */
     for (size_t i = 0; st->open && i < st->open->ncaps; i++)
         sc_cap_finish(sc, &st->open->caps[i]);
@@ -959,18 +970,19 @@ int matcher_stream_scan(matcher_stream_t *st, matcher_scratch_t *s, const uint8_
     if (len == 0)
         return 0;
     st_ctx(&sc, st, s, data, len, fn, ctx);
-    if (st->npend) {
+    if (st->open && st->open->npend) {
+        struct mt_open *o = st->open;
         size_t keep = 0;
-        for (size_t i = 0; i < st->npend; i++) {
-            const struct mpat *p = &st->m->pats[st->pend[i].id];
-            int r = p->conf ? sc_confirm(&sc, p, st->pend[i].end, 0)
+        for (size_t i = 0; i < o->npend; i++) {
+            const struct mpat *p = &st->m->pats[o->pend[i].id];
+            int r = p->conf ? sc_confirm(&sc, p, o->pend[i].end, 0)
                             : !mt_edge_in(p->edge, data[0]);
             if (r < 0)
-                st->pend[keep++] = st->pend[i]; /* the run goes on past this segment too */
+                o->pend[keep++] = o->pend[i]; /* the run goes on past this segment too */
             else if (r)
-                sc_emit_profile(&sc, st->pend[i].id, st->pend[i].end);
+                sc_emit_profile(&sc, o->pend[i].id, o->pend[i].end);
         }
-        st->npend = keep;
+        o->npend = keep;
     }
     if (st->open && st->open->ncaps) {
         struct mt_open *o = st->open;
