@@ -1054,7 +1054,8 @@ static int cat_restore(catalog_t *c, char *blob, size_t len)
     for (size_t i = 0; i < npat; i++) {
         uint32_t si = cr_u32(&r), pi = cr_u32(&r), pf = cr_u32(&r), line = cr_u32(&r),
                  tier = cr_u32(&r);
-        if (r.bad || si >= c->nsdk || pi >= c->sdks[si]->n_host_patterns || pf >= nfiles)
+        if (r.bad || si >= c->nsdk || pi >= c->sdks[si]->n_host_patterns || pf >= nfiles ||
+            tier > 1)
             return -1;
         c->pats[c->npat++] = (struct pat){c->sdks[si]->host_patterns[pi], c->sdks[si],
                                           files[pf], (int)line, (int)tier};
