@@ -737,7 +737,6 @@ void unwrap_field(struct unwrap *u, uint64_t *spent, const struct dissect_cb *cb
     c.depth = c.quiet = c.pb_nest = 0;
     c.chain[0] = 0;
     c.chain_len = 0;
-    memset(c.key, 0, sizeof c.key);
     key = key ? key : "";
     c.whole_body = !key[0] && uw_suffix(where, ".body");
     /* A protobuf, gRPC or multipart value goes out as its fields only: whole, its
@@ -748,13 +747,18 @@ void unwrap_field(struct unwrap *u, uint64_t *spent, const struct dissect_cb *cb
         cb->field(ctx, where, key, val, len);
     if (!deep)
         return;
+    int path = !key[0] && uw_suffix(where, ".uri");
+    int dns = !path && where[0] == 'd' && !strcmp(where, "dns.query");
+    if (k0 == UW_NONE && !path && !dns)
+        return; /* most values: nothing inside (and no buffer was taken) */
     size_t kl = strlen(key);
     if (kl > UNWRAP_KEY_MAX)
         kl = UNWRAP_KEY_MAX;
     memcpy(c.key, key, kl);
-    if (!key[0] && uw_suffix(where, ".uri"))
+    memset(c.key + kl, 0, sizeof c.key - kl);
+    if (path)
         uw_path(&c, val, len);
-    else if (where[0] == 'd' && !strcmp(where, "dns.query"))
+    else if (dns)
         uw_dns(&c, val, len);
     else
         uw_layers_as(&c, k0, val, len); /* the kind found above */
