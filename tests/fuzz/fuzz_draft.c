@@ -11,6 +11,7 @@
 #include "rules/draft.h"
 #include "rules/draftlex.h"
 #include "rules/htmltext.h"
+#include "tests/fuzz/fuzz_util.h"
 
 #ifndef LW_SOURCE_DIR
 #define LW_SOURCE_DIR "."
@@ -33,15 +34,7 @@ static void init(void)
     }
 }
 
-/* Made here, not on the first input: libFuzzer's per-input -timeout does not count
- * this (compiling the rules under ASan once took 26 s on a busy CI machine). */
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    init();
-    return 0;
-}
+FUZZ_SETUP(init)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,6 +9,7 @@
 
 #include "engine/pipeline.h"
 #include "engine/ruleset.h"
+#include "tests/fuzz/fuzz_util.h"
 
 static char path[64];
 static struct ruleset *rules;
@@ -28,15 +29,7 @@ static void init(void)
     snprintf(path, sizeof path, "/tmp/lw-fuzz-pipeline.%d", (int)getpid());
 }
 
-/* Made here, not on the first input: libFuzzer's per-input -timeout does not count
- * this (compiling the rules under ASan once took 26 s on a busy CI machine). */
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    init();
-    return 0;
-}
+FUZZ_SETUP(init)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -48,4 +48,18 @@ static inline int fuzz_next(const uint8_t **data, size_t *size, struct fuzz_chun
     return 1;
 }
 
+/* FUZZ_SETUP(fn): a target whose set-up is costly (rules to load and compile) runs fn()
+ * from LLVMFuzzerInitialize, not on its first input: libFuzzer's per-input -timeout
+ * does not count it there (compiling the rules under ASan once took 26 s on a busy CI
+ * machine, past the 25 s limit). */
+#define FUZZ_SETUP(fn)                                      \
+    int LLVMFuzzerInitialize(int *argc, char ***argv);      \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)       \
+    {                                                       \
+        (void)argc;                                         \
+        (void)argv;                                         \
+        fn();                                               \
+        return 0;                                           \
+    }
+
 #endif

@@ -13,6 +13,7 @@
 #include "rules/ontology.h"
 #include "rules/policy.h"
 #include "rules/profile.h"
+#include "tests/fuzz/fuzz_util.h"
 
 static char dir[64], file[96];
 static ontology_t *ont;
@@ -34,15 +35,7 @@ static void init(void)
     }
 }
 
-/* Made here, not on the first input: libFuzzer's per-input -timeout does not count
- * this (compiling the rules under ASan once took 26 s on a busy CI machine). */
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    init();
-    return 0;
-}
+FUZZ_SETUP(init)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
