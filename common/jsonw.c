@@ -2,6 +2,7 @@
 #include "common/jsonw.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,17 @@ int jsonw_utf8_valid(const char *s, size_t n)
     return 1;
 }
 
+/* Whether any of the 8 bytes in x needs more than a copy: a control byte, '"', '\\'
+ * or a byte of a UTF-8 sequence (SWAR tests, exact as a yes or no). */
+static int needs_escape8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    uint64_t below = (x - ones * 0x20) & ~x;
+    uint64_t zero = ((q - ones) & ~q) | ((b - ones) & ~b);
+    return ((x | below | zero) & high) != 0;
+}
+
 int jsonw_strn(struct jsonw *w, const char *key, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -229,6 +241,17 @@ int jsonw_strn(struct jsonw *w, const char *key, const char *s, size_t n)
     char *p = w->buf + w->len;
     *p++ = '"';
     for (size_t i = 0; i < n;) {
+        /* Most strings are plain text: eight bytes are checked and copied at once. */
+        if (n - i >= 8) {
+            uint64_t x;
+            memcpy(&x, u + i, 8);
+            if (!needs_escape8(x)) {
+                memcpy(p, &x, 8);
+                p += 8;
+                i += 8;
+                continue;
+            }
+        }
         unsigned char c = u[i];
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
             *p++ = (char)c;

@@ -127,9 +127,13 @@ int sink_batcher_end(sink_batcher_t *b)
     char *p = w->buf + b->mark, id[17];
     sink_event_id(p, need, id);
     /* The same text the sink spliced in after json_dumpb(): event_id last. */
-    int k = snprintf(p + need - 1, ID_ROOM + 1, "%s\"event_id\":\"%s\"}\n",
-                     need > 2 ? "," : "", id);
-    w->len = b->mark + need - 1 + (size_t)k;
+    char *q = p + need - 1;
+    if (need > 2)
+        *q++ = ',';
+    memcpy(q, "\"event_id\":\"", 12);
+    memcpy(q + 12, id, 16);
+    memcpy(q + 28, "\"}\n", 3);
+    w->len = (size_t)(q + 31 - w->buf);
     b->cur->n++;
     if (w->len >= b->flush_bytes || b->cur->n >= b->max_events)
         sink_batcher_flush(b);

@@ -128,7 +128,9 @@ void sink_event_id(const char *json, size_t len, char out[17])
         h ^= (unsigned char)json[i];
         h *= 0x100000001b3ULL;
     }
-    snprintf(out, 17, "%016" PRIx64, h);
+    for (int i = 15; i >= 0; i--, h >>= 4)
+        out[i] = "0123456789abcdef"[h & 15];
+    out[16] = 0;
 }
 
 static void report(sink_t *s, int lost_code, const char *fmt, ...)

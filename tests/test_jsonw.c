@@ -99,6 +99,32 @@ static void test_random_strings(void)
     CU_ASSERT(accepted_some > 1000);
 }
 
+/* Plain runs, which the writer checks and copies eight bytes at a time: one byte of
+ * every value at every place of a 24-byte plain string, and a two-byte UTF-8 sequence
+ * at every place, straddling each eight-byte boundary once. */
+static void test_plain_runs(void)
+{
+    char b[24];
+    int bad = 0, refused, refused_some = 0;
+    for (size_t at = 0; at < sizeof b; at++) {
+        for (int v = 0; v < 256; v++) {
+            memset(b, 'a' + (int)(at % 26), sizeof b);
+            b[at] = (char)v;
+            bad += !same_as_jansson(b, sizeof b, &refused);
+            refused_some += refused;
+        }
+        if (at + 1 < sizeof b) {
+            memset(b, 'x', sizeof b);
+            b[at] = (char)0xc3;
+            b[at + 1] = (char)0xa9;
+            bad += !same_as_jansson(b, sizeof b, &refused);
+            CU_ASSERT_FALSE(refused);
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT(refused_some > 0);
+}
+
 static void test_numbers(void)
 {
     static const double reals[] = {0.9, 1, 0, -0.0, 0.5, 0.95, 1234567.5, 0.1234567, 1e-7,
@@ -222,6 +248,7 @@ int main(void)
 {
     static const struct tu_case cases[] = {
         {"fixed strings as jansson", test_fixed_strings},
+        {"plain runs with one byte of every value as jansson", test_plain_runs},
         {"random strings as jansson", test_random_strings},
         {"integers and reals as jansson", test_numbers},
         {"nesting and commas as jansson", test_nesting},
