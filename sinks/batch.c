@@ -117,23 +117,17 @@ void sink_batcher_cancel(sink_batcher_t *b)
 
 int sink_batcher_end(sink_batcher_t *b)
 {
-    enum { ID_ROOM = 32 }; /* ,"event_id":"<16 hex>"}\n */
     struct jsonw *w = &b->cur->w;
     size_t need = w->len - b->mark;
-    if (w->failed || need < 2 || jsonw_reserve(w, ID_ROOM) < 0) {
+    if (w->failed || need < 2 || jsonw_reserve(w, SINK_ID_ROOM + 1) < 0) {
         sink_batcher_cancel(b);
         return -1;
     }
-    char *p = w->buf + b->mark, id[17];
-    sink_event_id(p, need, id);
-    /* The same text the sink spliced in after json_dumpb(): event_id last. */
-    char *q = p + need - 1;
-    if (need > 2)
-        *q++ = ',';
-    memcpy(q, "\"event_id\":\"", 12);
-    memcpy(q + 12, id, 16);
-    memcpy(q + 28, "\"}\n", 3);
-    w->len = (size_t)(q + 31 - w->buf);
+    char id[17];
+    /* The same text the sink splices in after json_dumpb(): event_id last. */
+    size_t n = sink_event_id_splice(w->buf + b->mark, need, id);
+    w->buf[b->mark + n] = '\n';
+    w->len = b->mark + n + 1;
     b->cur->n++;
     if (w->len >= b->flush_bytes || b->cur->n >= b->max_events)
         sink_batcher_flush(b);

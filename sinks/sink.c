@@ -133,6 +133,18 @@ void sink_event_id(const char *json, size_t len, char out[17])
     out[16] = 0;
 }
 
+size_t sink_event_id_splice(char *json, size_t len, char id[17])
+{
+    sink_event_id(json, len, id);
+    char *q = json + len - 1;
+    if (len > 2)
+        *q++ = ',';
+    memcpy(q, "\"event_id\":\"", 12);
+    memcpy(q + 12, id, 16);
+    memcpy(q + 28, "\"}", 2);
+    return (size_t)(q + 30 - json);
+}
+
 static void report(sink_t *s, int lost_code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -173,7 +185,6 @@ static int lb_reserve(struct linebuf *lb, size_t more)
  * Returns 0 with *off and *len set, or -1 (not an object, or out of memory). */
 static int prep_event(json_t *ev, struct linebuf *lb, size_t *off, size_t *len)
 {
-    enum { ID_ROOM = 32 }; /* ,"event_id":"<16 hex>"} */
     if (!json_is_object(ev))
         return -1;
     size_t need;
@@ -183,24 +194,20 @@ static int prep_event(json_t *ev, struct linebuf *lb, size_t *off, size_t *len)
                           SINK_DUMP_FLAGS);
         if (need == 0)
             return -1;
-        if (need + ID_ROOM <= lb->cap - lb->len)
+        if (need + SINK_ID_ROOM <= lb->cap - lb->len)
             break;
-        if (lb_reserve(lb, need + ID_ROOM) < 0)
+        if (lb_reserve(lb, need + SINK_ID_ROOM) < 0)
             return -1;
     }
     char *p = lb->buf + lb->len;
     if (!json_is_string(json_object_get(ev, "event_id"))) {
+        /* Keys keep insertion order, so the new key is last: spliced into the text
+         * instead of serialising the event a second time. */
         char id[17];
-        sink_event_id(p, need, id);
+        size_t n = sink_event_id_splice(p, need, id);
         if (json_object_set_new(ev, "event_id", json_string(id)) < 0)
             return -1;
-        /* Keys keep insertion order, so the new key is last: splice it into the text
-         * instead of serialising the event a second time. */
-        char tail[ID_ROOM + 1];
-        int n = snprintf(tail, sizeof tail, "%s\"event_id\":\"%s\"}", need > 2 ? "," : "",
-                         id);
-        memcpy(p + need - 1, tail, (size_t)n);
-        need = need - 1 + (size_t)n;
+        need = n;
     }
     *off = lb->len;
     *len = need;

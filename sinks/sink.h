@@ -101,6 +101,13 @@ void sink_last_error(sink_t *s, char *buf, size_t len);
    out must hold 17 bytes. */
 void sink_event_id(const char *json, size_t len, char out[17]);
 
+/* json[0..len) is one compact JSON object (len >= 2) without an event_id: its id
+   (sink_event_id) goes into id and is spliced in as its last member,
+   ',"event_id":"<id>"}' in place of the closing brace. json must have room for
+   SINK_ID_ROOM more bytes. Returns the new length. */
+#define SINK_ID_ROOM 31
+size_t sink_event_id_splice(char *json, size_t len, char id[17]);
+
 /* Free; sink_free(NULL) does nothing. Closes first if sink_close() was not called. */
 void sink_free(sink_t *s);
 
