@@ -18,7 +18,8 @@
 # this shared machine weighs on all of them alike; figures are medians over the rounds
 # and are printed as ratios to the bare loop measured in the same round set, which is
 # what to compare between commits (absolute seconds are only indicative).
-# Then peak RSS with 1 million concurrent flows (one SYN each), per 1 M flows.
+# Then peak RSS per open flow with payload (100,000 HTTP flows open at once), and with
+# 1 million concurrent flows (one SYN each), per 1 M flows.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${1:-$top/build}
@@ -96,6 +97,26 @@ if "base-t1" in med:
           f"{med['base-t1'][1] / med['lw-t1'][1]:.2f}x less CPU")
 PY
 done
+
+# Open flows carrying payload: 100,000 HTTP flows open at once (each has sent its
+# request and holds its dissector, matcher stream and names), against 1,000 such flows
+# for the run's fixed part. nDPI's per-flow state is taken from -V.
+open_rss() {
+    local cap="$W/open-$1.pcap"
+    [ -s "$cap" ] || "$GEN" -o "$cap" --flows "$1" --concurrent --response-body 300-2k --seed 5
+    /usr/bin/time -o "$W/rss" -f "%M" "$LW" -q -t 1 --profile "$PROFILE" -r "$cap" -o /dev/null
+    tail -n1 "$W/rss"
+}
+small=$(open_rss 1000)
+big=$(open_rss 100000)
+ndpi=$("$LW" -V | sed -n 's/.* flow table, \([0-9]*\) of nDPI state.*/\1/p')
+python3 - "$small" "$big" "${ndpi:-0}" <<'PY'
+import sys
+small, big, ndpi = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+per = (big - small) * 1024 / 99000
+print(f"\n100,000 open HTTP flows (-t 1): {per:.0f} B of peak RSS per open flow, nDPI's "
+      f"{ndpi} B included; {per - ndpi:.0f} B of our own")
+PY
 
 [ "${FLOWS_1M:-1}" = 1 ] || exit 0
 flows="$W/syn-1M.pcap"

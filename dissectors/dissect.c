@@ -24,35 +24,81 @@
 
 #define DISSECT_SNIFF 8 /* longest token sniffed: "OPTIONS " / "CONNECT " */
 
+/* One per open flow, so narrow: each of the three slots holds at most one dissector,
+ * named by its tag (a flow is one protocol at a time, upgrades and TLS aside). */
+enum dissect_inner { DISSECT_IN_UNKNOWN, DISSECT_IN_NONE, DISSECT_IN_HTTP, DISSECT_IN_H2,
+                     DISSECT_IN_WS, DISSECT_IN_H3 };
+
 struct dissect_flow {
     struct dissect_env *env;
-    enum dissect_l4 l4;
-    enum dissect_proto proto;
-    uint16_t cli_port, srv_port;
-    uint8_t sniff[2][DISSECT_SNIFF];
-    size_t sniff_len[2];
-    struct http1 *http;
-    struct tls *tls;
-    struct dns_tcp *dns;
-    struct mqtt *mqtt;
-    struct websocket *ws; /* DISSECT_PROTO_WEBSOCKET, or inside TLS (inner == IN_WS) */
-    struct http2 *h2c;    /* DISSECT_PROTO_H2C */
-    /* Inside decrypted TLS: which dissector, decided once for both directions. */
-    enum { DISSECT_IN_UNKNOWN, DISSECT_IN_NONE, DISSECT_IN_HTTP, DISSECT_IN_H2, DISSECT_IN_WS } inner;
-    struct http1 *in_http;
-    struct http2 *in_h2;
     /* The caller's callbacks of the current call: the dissectors get dissect_wrap_cb
      * with the flow as ctx, so every field goes through the decoding pipeline. */
     const struct dissect_cb *ucb;
     void *uctx;
     struct unwrap *uw; /* made on the flow's first field when env->uw is NULL */
     uint64_t uw_spent; /* bytes the pipeline decoded (UNWRAP_FLOW_BUDGET) */
-    struct quic *quic;   /* UDP flows recognised as QUIC; HTTP/3 over it */
-    struct http3 *h3;
-    int udp_sniffed;     /* datagrams looked at for QUIC */
-    int quiet_dir;       /* dissect_flow_set_quiet(): 0, 1, or -1 for none */
-    int tls_mid;         /* began with TLS application data: a dark flow */
+    union {            /* the flow's own dissector: by outer */
+        struct http1 *http;
+        struct tls *tls;
+        struct dns_tcp *dns;
+        struct mqtt *mqtt;
+        struct quic *quic;
+    } o;
+    union {            /* what an HTTP/1 Upgrade (or the h2c preface) led to: by up */
+        struct websocket *ws;
+        struct http2 *h2c;
+    } u;
+    union {            /* inside decrypted TLS (HTTP/1, h2, wss) or QUIC (h3): by inner */
+        struct http1 *http;
+        struct http2 *h2;
+        struct http3 *h3;
+    } in;
+    uint16_t cli_port, srv_port;
+    uint8_t l4;        /* enum dissect_l4 */
+    uint8_t proto;     /* enum dissect_proto: where the flow's bytes go now */
+    uint8_t outer;     /* enum dissect_proto of o: HTTP, TLS, DNS, MQTT, QUIC or NONE */
+    uint8_t up;        /* DISSECT_PROTO_WEBSOCKET or DISSECT_PROTO_H2C in u, or NONE */
+    uint8_t inner;     /* enum dissect_inner, decided once for both directions */
+    uint8_t sniff_len[2];
+    uint8_t udp_sniffed; /* datagrams looked at for QUIC */
+    int8_t quiet_dir;  /* dissect_flow_set_quiet(): 0, 1, or -1 for none */
+    uint8_t tls_mid;   /* began with TLS application data: a dark flow */
+    uint8_t sniff[2][DISSECT_SNIFF];
 };
+
+/* Each slot's dissector if it is of that kind, else NULL. */
+static struct http1 *df_http(const dissect_flow_t *f)
+{
+    return f->outer == DISSECT_PROTO_HTTP ? f->o.http : NULL;
+}
+static struct tls *df_tls(const dissect_flow_t *f)
+{
+    return f->outer == DISSECT_PROTO_TLS ? f->o.tls : NULL;
+}
+static struct quic *df_quic(const dissect_flow_t *f)
+{
+    return f->outer == DISSECT_PROTO_QUIC ? f->o.quic : NULL;
+}
+static struct websocket *df_ws(const dissect_flow_t *f)
+{
+    return f->up == DISSECT_PROTO_WEBSOCKET ? f->u.ws : NULL;
+}
+static struct http2 *df_h2c(const dissect_flow_t *f)
+{
+    return f->up == DISSECT_PROTO_H2C ? f->u.h2c : NULL;
+}
+static struct http1 *df_in_http(const dissect_flow_t *f)
+{
+    return f->inner == DISSECT_IN_HTTP || f->inner == DISSECT_IN_WS ? f->in.http : NULL;
+}
+static struct http2 *df_in_h2(const dissect_flow_t *f)
+{
+    return f->inner == DISSECT_IN_H2 ? f->in.h2 : NULL;
+}
+static struct http3 *df_h3(const dissect_flow_t *f)
+{
+    return f->inner == DISSECT_IN_H3 ? f->in.h3 : NULL;
+}
 
 static int dissect_is_dns_port(uint16_t p)
 {
@@ -68,14 +114,15 @@ dissect_flow_t *dissect_flow_new(struct dissect_env *env, enum dissect_l4 l4,
     if (!f)
         return NULL;
     f->env = env;
-    f->l4 = l4;
+    f->l4 = (uint8_t)l4;
     f->cli_port = cli_port;
     f->srv_port = srv_port;
     f->quiet_dir = -1;
+    f->outer = f->up = DISSECT_PROTO_NONE;
     if (dissect_is_dns_port(srv_port) || dissect_is_dns_port(cli_port))
         f->proto = DISSECT_PROTO_DNS;
-    else if (l4 == DISSECT_L4_TCP && srv_port == 1883 && (f->mqtt = mqtt_new(&env->stats)))
-        f->proto = DISSECT_PROTO_MQTT;
+    else if (l4 == DISSECT_L4_TCP && srv_port == 1883 && (f->o.mqtt = mqtt_new(&env->stats)))
+        f->proto = f->outer = DISSECT_PROTO_MQTT;
     else if (l4 == DISSECT_L4_UDP)
         f->proto = DISSECT_PROTO_NONE;
     return f;
@@ -85,16 +132,16 @@ void dissect_flow_free(dissect_flow_t *f)
 {
     if (!f)
         return;
-    http1_free(f->http);
-    tls_free(f->tls);
-    http1_free(f->in_http);
-    http2_free(f->in_h2);
-    quic_free(f->quic);
-    http3_free(f->h3);
-    dns_tcp_free(f->dns);
-    mqtt_free(f->mqtt);
-    websocket_free(f->ws);
-    http2_free(f->h2c);
+    http1_free(df_http(f));
+    tls_free(df_tls(f));
+    http1_free(df_in_http(f));
+    http2_free(df_in_h2(f));
+    quic_free(df_quic(f));
+    http3_free(df_h3(f));
+    dns_tcp_free(f->outer == DISSECT_PROTO_DNS ? f->o.dns : NULL);
+    mqtt_free(f->outer == DISSECT_PROTO_MQTT ? f->o.mqtt : NULL);
+    websocket_free(df_ws(f));
+    http2_free(df_h2c(f));
     unwrap_free(f->uw);
     free(f);
 }
@@ -174,15 +221,18 @@ static const struct dissect_cb *dissect_wrap(dissect_flow_t *f, const struct dis
 }
 
 /* An HTTP/1 flow whose response said 101: the next bytes are WebSocket frames or
- * HTTP/2 (h2c). Returns the protocol the flow goes on with (HTTP if none). */
-static enum dissect_proto dissect_upgrade(dissect_flow_t *f, struct http1 *h)
+ * (h2c_ok: not inside TLS) HTTP/2. Returns the protocol the flow goes on with (HTTP if
+ * none). */
+static enum dissect_proto dissect_upgrade(dissect_flow_t *f, struct http1 *h, int h2c_ok)
 {
     unsigned ws;
     int up = http1_upgrade(h, &ws);
-    if (up == HTTP1_UPGRADE_WEBSOCKET && !f->ws && (f->ws = websocket_new(&f->env->stats, ws)))
-        return DISSECT_PROTO_WEBSOCKET;
-    if (up == HTTP1_UPGRADE_H2C && !f->h2c && (f->h2c = http2_new(&f->env->stats)))
-        return DISSECT_PROTO_H2C;
+    if (f->up != DISSECT_PROTO_NONE)
+        return DISSECT_PROTO_HTTP;
+    if (up == HTTP1_UPGRADE_WEBSOCKET && (f->u.ws = websocket_new(&f->env->stats, ws)))
+        return f->up = DISSECT_PROTO_WEBSOCKET;
+    if (up == HTTP1_UPGRADE_H2C && h2c_ok && (f->u.h2c = http2_new(&f->env->stats)))
+        return f->up = DISSECT_PROTO_H2C;
     return DISSECT_PROTO_HTTP;
 }
 
@@ -194,26 +244,26 @@ static void dissect_dispatch(dissect_flow_t *f, int dir, const uint8_t *data, si
     cb = dissect_cb_for(f, dir, cb);
     switch (f->proto) {
     case DISSECT_PROTO_HTTP:
-        http1_data(f->http, dir, data, len, cb, ctx);
-        f->proto = dissect_upgrade(f, f->http);
+        http1_data(f->o.http, dir, data, len, cb, ctx);
+        f->proto = dissect_upgrade(f, f->o.http, 1);
         break;
     case DISSECT_PROTO_WEBSOCKET:
-        websocket_data(f->ws, dir, data, len, cb, ctx);
+        websocket_data(f->u.ws, dir, data, len, cb, ctx);
         break;
     case DISSECT_PROTO_H2C:
-        http2_data(f->h2c, dir, data, len, cb, ctx);
+        http2_data(f->u.h2c, dir, data, len, cb, ctx);
         break;
     case DISSECT_PROTO_TLS:
-        tls_data(f->tls, dir, data, len, cb, ctx);
+        tls_data(f->o.tls, dir, data, len, cb, ctx);
         break;
     case DISSECT_PROTO_DNS:
-        if (!f->dns)
-            f->dns = dns_tcp_new();
-        if (f->dns)
-            dns_tcp_data(f->dns, f->env, dir, data, len, cb, ctx);
+        if (f->outer == DISSECT_PROTO_NONE && (f->o.dns = dns_tcp_new()))
+            f->outer = DISSECT_PROTO_DNS;
+        if (f->outer == DISSECT_PROTO_DNS)
+            dns_tcp_data(f->o.dns, f->env, dir, data, len, cb, ctx);
         break;
     case DISSECT_PROTO_MQTT:
-        mqtt_data(f->mqtt, dir, data, len, cb, ctx);
+        mqtt_data(f->o.mqtt, dir, data, len, cb, ctx);
         break;
     default:
         break;
@@ -231,7 +281,7 @@ static void dissect_plain(void *arg, int dir, const uint8_t *p, size_t n,
     if (cb && cb->plain)
         cb->plain(ctx, dir, p, n);
     if (f->inner == DISSECT_IN_UNKNOWN && p) {
-        int alpn = tls_alpn(f->tls);
+        int alpn = tls_alpn(f->o.tls);
         static const char preface[] = "PRI * HTTP/2.0";
         if (alpn == TLS_ALPN_H2 ||
             (alpn == TLS_ALPN_NONE && n >= 14 && !memcmp(p, preface, 14)))
@@ -240,32 +290,32 @@ static void dissect_plain(void *arg, int dir, const uint8_t *p, size_t n,
             f->inner = DISSECT_IN_HTTP;
         else
             f->inner = DISSECT_IN_NONE;
-        if (f->inner == DISSECT_IN_HTTP && (f->in_http = http1_new(&f->env->stats)))
-            http1_set_memcap(f->in_http, f->env->mem);
-        if (f->inner == DISSECT_IN_HTTP && !f->in_http)
+        if (f->inner == DISSECT_IN_HTTP && (f->in.http = http1_new(&f->env->stats)))
+            http1_set_memcap(f->in.http, f->env->mem);
+        else if (f->inner == DISSECT_IN_HTTP)
             f->inner = DISSECT_IN_NONE;
-        if (f->inner == DISSECT_IN_H2 && (f->in_h2 = http2_new(&f->env->stats)))
-            http2_set_memcap(f->in_h2, f->env->mem);
-        if (f->inner == DISSECT_IN_H2 && !f->in_h2)
+        if (f->inner == DISSECT_IN_H2 && (f->in.h2 = http2_new(&f->env->stats)))
+            http2_set_memcap(f->in.h2, f->env->mem);
+        else if (f->inner == DISSECT_IN_H2)
             f->inner = DISSECT_IN_NONE;
     }
     if (f->inner == DISSECT_IN_HTTP) {
         if (p)
-            http1_data(f->in_http, dir, p, n, cb, ctx);
+            http1_data(f->in.http, dir, p, n, cb, ctx);
         else
-            http1_gap(f->in_http, dir, n ? n : 1);
-        if (dissect_upgrade(f, f->in_http) == DISSECT_PROTO_WEBSOCKET)
+            http1_gap(f->in.http, dir, n ? n : 1);
+        if (dissect_upgrade(f, f->in.http, 0) == DISSECT_PROTO_WEBSOCKET)
             f->inner = DISSECT_IN_WS; /* wss:// */
     } else if (f->inner == DISSECT_IN_WS) {
         if (p)
-            websocket_data(f->ws, dir, p, n, cb, ctx);
+            websocket_data(f->u.ws, dir, p, n, cb, ctx);
         else
-            websocket_gap(f->ws, dir);
+            websocket_gap(f->u.ws, dir);
     } else if (f->inner == DISSECT_IN_H2) {
         if (p)
-            http2_data(f->in_h2, dir, p, n, cb, ctx);
+            http2_data(f->in.h2, dir, p, n, cb, ctx);
         else
-            http2_gap(f->in_h2, dir);
+            http2_gap(f->in.h2, dir);
     }
 }
 
@@ -302,27 +352,31 @@ void dissect_flow_data(dissect_flow_t *f, int dir, const uint8_t *data, size_t l
     size_t old = f->sniff_len[dir];
     size_t take = DISSECT_SNIFF - old < len ? DISSECT_SNIFF - old : len;
     memcpy(f->sniff[dir] + old, data, take);
-    f->sniff_len[dir] += take;
+    f->sniff_len[dir] = (uint8_t)(old + take);
     enum dissect_proto p = dissect_sniff(f->sniff[dir], f->sniff_len[dir]);
     if (p == DISSECT_PROTO_UNKNOWN)
         return;
-    if (p == DISSECT_PROTO_HTTP && (f->http = http1_new(&f->env->stats)))
-        http1_set_memcap(f->http, f->env->mem);
-    if (p == DISSECT_PROTO_HTTP && !f->http)
+    if (p == DISSECT_PROTO_HTTP && (f->o.http = http1_new(&f->env->stats)))
+        http1_set_memcap(f->o.http, f->env->mem);
+    else if (p == DISSECT_PROTO_HTTP)
         p = DISSECT_PROTO_NONE;
-    if (p == DISSECT_PROTO_TLS && !(f->tls = tls_new(f->env, dissect_plain, f)))
+    if (p == DISSECT_PROTO_TLS && !(f->o.tls = tls_new(f->env, dissect_plain, f)))
         p = DISSECT_PROTO_NONE;
-    if (p == DISSECT_PROTO_MQTT && !(f->mqtt = mqtt_new(&f->env->stats)))
+    if (p == DISSECT_PROTO_MQTT && !(f->o.mqtt = mqtt_new(&f->env->stats)))
         p = DISSECT_PROTO_NONE;
-    if (p == DISSECT_PROTO_H2C && !(f->h2c = http2_new(&f->env->stats)))
+    if (p == DISSECT_PROTO_H2C && (f->u.h2c = http2_new(&f->env->stats)))
+        f->up = DISSECT_PROTO_H2C;
+    else if (p == DISSECT_PROTO_H2C)
         p = DISSECT_PROTO_NONE;
+    if (p == DISSECT_PROTO_HTTP || p == DISSECT_PROTO_TLS || p == DISSECT_PROTO_MQTT)
+        f->outer = (uint8_t)p;
     /* Application data first: the capture began after the handshake. */
     if (p == DISSECT_PROTO_NONE && f->sniff_len[dir] >= 2 && f->sniff[dir][0] == 0x17 &&
         f->sniff[dir][1] == 0x03) {
         f->env->stats.tls_midstream++;
         f->tls_mid = 1;
     }
-    f->proto = p;
+    f->proto = (uint8_t)p;
     if (p == DISSECT_PROTO_NONE)
         return;
     /* Replay what the other direction held, then this one's earlier bytes. */
@@ -342,25 +396,26 @@ void dissect_flow_gap(dissect_flow_t *f, int dir, uint64_t missing)
         f->proto = DISSECT_PROTO_NONE;
         break;
     case DISSECT_PROTO_HTTP:
-        http1_gap(f->http, dir, missing);
+        http1_gap(f->o.http, dir, missing);
         break;
     case DISSECT_PROTO_TLS:
-        tls_gap(f->tls, dir);
+        tls_gap(f->o.tls, dir);
         break;
     case DISSECT_PROTO_MQTT:
-        mqtt_gap(f->mqtt, dir);
+        mqtt_gap(f->o.mqtt, dir);
         break;
     case DISSECT_PROTO_WEBSOCKET:
-        websocket_gap(f->ws, dir);
+        websocket_gap(f->u.ws, dir);
         break;
     case DISSECT_PROTO_H2C:
-        http2_gap(f->h2c, dir);
+        http2_gap(f->u.h2c, dir);
         break;
     case DISSECT_PROTO_DNS:
-        if (f->dns)
-            dns_tcp_gap(f->dns, dir);
-        else if (f->l4 == DISSECT_L4_TCP && (f->dns = dns_tcp_new()))
-            dns_tcp_gap(f->dns, dir);
+        if (f->outer == DISSECT_PROTO_NONE && f->l4 == DISSECT_L4_TCP &&
+            (f->o.dns = dns_tcp_new()))
+            f->outer = DISSECT_PROTO_DNS;
+        if (f->outer == DISSECT_PROTO_DNS)
+            dns_tcp_gap(f->o.dns, dir);
         break;
     default:
         break;
@@ -372,9 +427,10 @@ static void dissect_quic_stream(void *arg, int dir, uint64_t sid, const uint8_t 
                                 int fin, const struct dissect_cb *cb, void *ctx)
 {
     dissect_flow_t *f = arg;
-    if (!f->h3 && !(f->h3 = http3_new(&f->env->stats)))
+    if (f->inner != DISSECT_IN_H3 && !(f->in.h3 = http3_new(&f->env->stats)))
         return;
-    http3_stream(f->h3, dir, sid, p, n, fin, dissect_cb_for(f, dir, cb), ctx);
+    f->inner = DISSECT_IN_H3;
+    http3_stream(f->in.h3, dir, sid, p, n, fin, dissect_cb_for(f, dir, cb), ctx);
 }
 
 /* A UDP flow's first datagrams: a QUIC long header, or short headers on port 443 (a
@@ -387,8 +443,8 @@ static void dissect_quic_sniff(dissect_flow_t *f, const uint8_t *data, size_t le
     int port443 = f->srv_port == 443 || f->cli_port == 443;
     if (!quic_sniff(data, len) && !(port443 && len >= 21 && (data[0] & 0xc0) == 0x40))
         return;
-    if ((f->quic = quic_new(f->env, dissect_quic_stream, f)))
-        f->proto = DISSECT_PROTO_QUIC;
+    if ((f->o.quic = quic_new(f->env, dissect_quic_stream, f)))
+        f->proto = f->outer = DISSECT_PROTO_QUIC;
 }
 
 void dissect_flow_datagram(dissect_flow_t *f, int dir, const uint8_t *data, size_t len,
@@ -405,7 +461,7 @@ void dissect_flow_datagram(dissect_flow_t *f, int dir, const uint8_t *data, size
     if (f->l4 == DISSECT_L4_UDP && f->proto == DISSECT_PROTO_NONE)
         dissect_quic_sniff(f, data, len);
     if (f->proto == DISSECT_PROTO_QUIC)
-        quic_datagram(f->quic, dir, data, len, cb, ctx);
+        quic_datagram(f->o.quic, dir, data, len, cb, ctx);
 }
 
 static void dissect_dark_count(struct dissect_env *env, const char *r)
@@ -435,20 +491,20 @@ void dissect_flow_close(dissect_flow_t *f, const struct dissect_cb *cb, void *ct
         return;
     cb = dissect_wrap(f, cb, ctx);
     ctx = f;
-    if (f->http)
-        http1_close(f->http, cb, ctx);
-    if (f->tls)
-        tls_close(f->tls, cb, ctx);
-    if (f->in_http)
-        http1_close(f->in_http, cb, ctx);
-    if (f->in_h2)
-        http2_close(f->in_h2, cb, ctx);
-    if (f->h2c)
-        http2_close(f->h2c, cb, ctx);
-    if (f->quic)
-        quic_close(f->quic, cb, ctx);
-    if (f->h3)
-        http3_close(f->h3, cb, ctx);
+    if (df_http(f))
+        http1_close(f->o.http, cb, ctx);
+    if (df_tls(f))
+        tls_close(f->o.tls, cb, ctx);
+    if (df_in_http(f))
+        http1_close(f->in.http, cb, ctx);
+    if (df_in_h2(f))
+        http2_close(f->in.h2, cb, ctx);
+    if (df_h2c(f))
+        http2_close(f->u.h2c, cb, ctx);
+    if (df_quic(f))
+        quic_close(f->o.quic, cb, ctx);
+    if (df_h3(f))
+        http3_close(f->in.h3, cb, ctx);
     dissect_dark_count(f->env, dissect_flow_dark_reason(f));
 }
 
@@ -469,21 +525,21 @@ void dissect_stats_each(const struct dissect_stats *s,
 
 int dissect_flow_decrypting(const dissect_flow_t *f)
 {
-    return f && (tls_decrypting(f->tls) || quic_decrypting(f->quic));
+    return f && (tls_decrypting(df_tls(f)) || quic_decrypting(df_quic(f)));
 }
 
 int dissect_flow_quic(const dissect_flow_t *f)
 {
-    return f && f->quic;
+    return f && df_quic(f);
 }
 
 const char *dissect_flow_dark_reason(const dissect_flow_t *f)
 {
     if (!f)
         return NULL;
-    if (f->quic)
-        return quic_dark_reason(f->quic);
+    if (df_quic(f))
+        return quic_dark_reason(f->o.quic);
     if (f->tls_mid)
         return "midstream";
-    return f->tls ? tls_dark_reason(f->tls) : NULL;
+    return df_tls(f) ? tls_dark_reason(f->o.tls) : NULL;
 }

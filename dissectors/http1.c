@@ -36,28 +36,30 @@ enum http1_state {
     HTTP1_LOST,       /* stopped; resync only at a feed that starts a message */
 };
 
+/* One per direction of every open HTTP/1 flow: kept narrow (lengths are bounded by
+ * DISSECT_HTTP_HDR_MAX and HTTP1_CHUNK_LINE_MAX). */
 struct http1_dir {
-    enum http1_state state;
-    uint8_t *hdr; /* grows up to DISSECT_HTTP_HDR_MAX */
-    size_t hdr_len, hdr_alloc;
+    uint8_t *hdr;        /* grows up to DISSECT_HTTP_HDR_MAX */
     uint64_t remain;
-    size_t line_len; /* chunk size line / trailer line length so far */
-    char line[24];   /* first bytes of the chunk size line */
-    /* current message's body */
-    int in_body;
-    int pending;     /* a gap cut the body: emit it at the next call */
     struct http_body *b; /* NULL unless the current message's body is kept */
+    uint32_t hdr_len, hdr_alloc;
+    uint32_t line_len;   /* chunk size line length so far; in a trailer, 0 or 1 */
+    uint8_t csz;         /* enum http1_csz; the size so far is in remain */
+    uint8_t state;       /* enum http1_state */
+    /* current message's body */
+    uint8_t in_body;
+    uint8_t pending;     /* a gap cut the body: emit it at the next call */
 };
 
 struct http1 {
     struct http1_dir d[2];
     struct dissect_stats *st;
+    struct memcap *mc;  /* borrowed, may be NULL: what kept bodies draw from */
     /* FIFO of "request was HEAD" flags, so the matching response has no body. */
     uint32_t head_bits;
-    unsigned head_n;
-    int upgrade;        /* enum http1_upgrade of a 101 response */
-    unsigned ws_flags;  /* WEBSOCKET_* of that response */
-    struct memcap *mc;  /* borrowed, may be NULL: what kept bodies draw from */
+    uint8_t head_n;
+    uint8_t upgrade;    /* enum http1_upgrade of a 101 response */
+    uint8_t ws_flags;   /* WEBSOCKET_* of that response */
 };
 
 static const char *const http1_methods[] = {
@@ -331,6 +333,47 @@ static int http1_has_body(struct http1 *h, const struct http1_msg *m)
     return m->chunked || !m->has_len || m->clen > 0;
 }
 
+/* A chunk size line is read as it comes, not kept: its first HTTP1_CHUNK_SEEN bytes
+ * decide, as hex digits (the size, in remain) ended by ';', ' ', '\t' or '\r'. */
+#define HTTP1_CHUNK_SEEN 24
+enum http1_csz { HTTP1_CSZ_DIGITS, HTTP1_CSZ_DONE, HTTP1_CSZ_BAD };
+
+static void http1_chunk_begin(struct http1_dir *d)
+{
+    d->state = HTTP1_CHUNK_SIZE;
+    d->line_len = 0;
+    d->remain = 0;
+    d->csz = HTTP1_CSZ_DIGITS;
+}
+
+/* p[0..n): the line's next bytes, which start at d->line_len. */
+static void http1_chunk_feed(struct http1_dir *d, const uint8_t *p, size_t n)
+{
+    size_t pos = d->line_len;
+    for (size_t i = 0; i < n && pos < HTTP1_CHUNK_SEEN && d->csz == HTTP1_CSZ_DIGITS;
+         i++, pos++) {
+        int x = ascii_hexval(p[i]);
+        if (x >= 0 && !(d->remain >> 60))
+            d->remain = d->remain << 4 | (uint64_t)x;
+        else if (x >= 0 || pos == 0 ||
+                 (p[i] != ';' && p[i] != ' ' && p[i] != '\t' && p[i] != '\r'))
+            d->csz = HTTP1_CSZ_BAD; /* past 64 bits, no digit, or a stray byte after them */
+        else
+            d->csz = HTTP1_CSZ_DONE;
+    }
+}
+
+/* The whole line is in: 0 with the size, or -1 if invalid or too large. */
+static int http1_chunk_size(const struct http1_dir *d, uint64_t *out)
+{
+    if (d->csz == HTTP1_CSZ_BAD || d->line_len == 0)
+        return -1;
+    if (d->csz == HTTP1_CSZ_DIGITS && d->line_len > HTTP1_CHUNK_SEEN)
+        return -1; /* all hex digits beyond what is read */
+    *out = d->remain;
+    return 0;
+}
+
 /* Parse the complete header block d->hdr[0..hdr_len) and set the body state.
  * Returns 0, or -1 if the start line is not HTTP (direction becomes lost). */
 static int http1_headers_done(struct http1 *h, struct http1_dir *d,
@@ -385,39 +428,13 @@ static int http1_headers_done(struct http1 *h, struct http1_dir *d,
     }
     d->in_body = 1;
     if (m.chunked) {
-        d->state = HTTP1_CHUNK_SIZE;
-        d->line_len = 0;
+        http1_chunk_begin(d);
     } else if (m.has_len) {
         d->state = HTTP1_BODY_CL;
         d->remain = m.clen;
     } else {
         d->state = HTTP1_BODY_EOF;
     }
-    return 0;
-}
-
-/* Parse the chunk size line in d->line. Returns 0, or -1 if invalid or too large. */
-static int http1_chunk_size(struct http1_dir *d, uint64_t *out)
-{
-    size_t n = d->line_len < sizeof d->line ? d->line_len : sizeof d->line;
-    uint64_t v = 0;
-    size_t i = 0;
-    for (; i < n; i++) {
-        int x = ascii_hexval((uint8_t)d->line[i]);
-        if (x < 0)
-            break;
-        if (v >> 60)
-            return -1; /* would overflow 64 bits (a size of 2^64 lands here) */
-        v = v << 4 | (uint64_t)x;
-    }
-    if (i == 0)
-        return -1;
-    if (i < n && d->line[i] != ';' && d->line[i] != ' ' && d->line[i] != '\t' &&
-        d->line[i] != '\r')
-        return -1;
-    if (i == n && d->line_len > sizeof d->line)
-        return -1; /* all hex digits beyond what fits */
-    *out = v;
     return 0;
 }
 
@@ -546,8 +563,7 @@ static size_t http1_in_chunk_crlf(struct http1_dir *d, const uint8_t *p, size_t 
     uint8_t *nl = memchr(p, '\n', n);
     if (!nl)
         return n;
-    d->state = HTTP1_CHUNK_SIZE;
-    d->line_len = 0;
+    http1_chunk_begin(d);
     return (size_t)(nl - p) + 1;
 }
 
@@ -556,14 +572,13 @@ static size_t http1_in_chunk_size(struct http1 *h, struct http1_dir *d, const ui
 {
     uint8_t *nl = memchr(p, '\n', n);
     size_t ll = nl ? (size_t)(nl - p) : n;
-    for (size_t i = 0; i < ll && d->line_len + i < sizeof d->line; i++)
-        d->line[d->line_len + i] = (char)p[i];
-    d->line_len += ll;
-    if (d->line_len > HTTP1_CHUNK_LINE_MAX) {
+    http1_chunk_feed(d, p, ll);
+    if (d->line_len + ll > HTTP1_CHUNK_LINE_MAX) {
         h->st->http_bad_chunk++;
         http1_lose(h, d, cb, ctx);
         return n;
     }
+    d->line_len += (uint32_t)ll;
     if (!nl)
         return n;
     uint64_t sz;
@@ -595,7 +610,7 @@ static size_t http1_in_trailer(struct http1 *h, struct http1_dir *d, const uint8
             }
             d->line_len = 0;
         } else if (p[i] != '\r') {
-            d->line_len++;
+            d->line_len = 1;
         }
     }
     return n;

@@ -55,15 +55,17 @@ struct fctx {
     struct gen *g;                /* the rules this flow started with */
     matcher_stream_t *ms[2];
     dissect_flow_t *df;
-    int no_scan;                  /* TLS: ciphertext is not scanned */
-    int quiet_dir;                /* the direction sent to the device (INSPECT_OUT), or -1 */
     /* The first name of each kind the flow was seen with (enum name_kind), NULL until
      * then: allocated when seen, as most flows have one name and many none. */
-    char *names[NAME_KINDS];
+    const char *names[NAME_KINDS];
     struct finding *fs;
-    size_t n, cap;
-    size_t unsent;                /* findings not emitted yet */
     uint64_t flushed_us;          /* packet time of the last flush, 0 = never */
+    /* Narrow on purpose: one fctx per open flow (at most MAX_FINDINGS findings). */
+    uint32_t n, cap;
+    uint32_t unsent;              /* findings not emitted yet */
+    int8_t no_scan;               /* TLS: ciphertext is not scanned */
+    int8_t quiet_dir;             /* the direction sent to the device (INSPECT_OUT), or -1 */
+    uint8_t host_is_ndpi;         /* names[NAME_HOST] is the flow's f->cls.host, not a copy */
 };
 
 struct inspect {
@@ -255,7 +257,7 @@ static void record_hit(struct fctx *c, const struct matcher_hit *h, const char *
         return;
     }
     if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 4;
+        uint32_t cap = c->cap ? c->cap * 2 : 4;
         struct finding *n = realloc(c->fs, cap * sizeof *n);
         if (!n) {
             in->st.findings_over_cap++;
@@ -361,6 +363,14 @@ static void on_name(void *ctx, const char *kind, const char *name)
     if (k == NAME_CERT && (!strchr(name, '.') ||
                            strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-.*") != strlen(name)))
         return;
+    /* The Host header nDPI took the flow's host from is shared, not copied: f->cls.host
+     * outlives c (worker.c ends the flow's inspection before classify_release()). */
+    const char *nd = c->f->cls.host;
+    if (k == NAME_HOST && nd && strlen(nd) < NAME_LEN && !strcmp(nd, name)) {
+        c->names[k] = nd;
+        c->host_is_ndpi = 1;
+        return;
+    }
     c->names[k] = strndup(name, NAME_LEN - 1);   /* NULL when short of memory: unnamed */
 }
 
@@ -716,7 +726,8 @@ int inspect_end(inspect_t *in, struct flow *f, const char *nd_host, struct event
         dissect_flow_free(c->df);
         free(c->fs);
         for (int k = 0; k < NAME_KINDS; k++)
-            free(c->names[k]);
+            if (k != NAME_HOST || !c->host_is_ndpi)
+                free((char *)c->names[k]);
         free(c);
         gen_put(in, g);
     }

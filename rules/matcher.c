@@ -128,18 +128,18 @@ struct matcher_stream {
     uint8_t tail[MT_TAIL];
     size_t tail_len;
     struct mt_open *open;     /* NULL until a hit, a value or a lat/lon half outlives a call */
-    struct mlast last;
 };
 
 /* Keyed values still being read, a location half waiting for its pair, profile hits
- * waiting for the next segment: state few streams ever need, so it is allocated when
- * first needed (st_open()). */
+ * waiting for the next segment, the last profile hits: state few streams ever need,
+ * so it is allocated when first needed (st_open()). */
 struct mt_open {
     struct mcap caps[MT_CAPS];
     size_t ncaps;
     struct mpair pair;
     struct { uint32_t id; uint64_t end; } pend[MT_PEND];
     size_t npend;
+    struct mlast last;
 };
 
 /* st's open state, made when first needed; NULL when memory is short (the value or the
@@ -166,7 +166,7 @@ struct msc {
     matcher_hit_fn fn;
     void *ctx;
     struct mpair *pair;
-    struct mlast *last;
+    struct mlast *last;       /* NULL: a stream without open state, no profile hit yet */
     int binary_ok;            /* report FORMS_F_BINARY forms (raw bytes, not decoded text) */
     /* generic values complete in this call, classified after the Hyperscan scan so
      * that a profile hit on the same value (reported at the value's end, after the
@@ -594,9 +594,14 @@ static void sc_report_profile(struct msc *sc, unsigned id, uint64_t end)
     size_t wl = sc_wire(sc, end - p->len, end, wire, sizeof wire);
     sc_emit(sc, p->device, p->type, p->form, p->variant, sc->s->key, "profile", 1.0, wire, wl,
             end);
-    sc->last->type[sc->last->next] = p->type;
-    sc->last->end[sc->last->next] = end;
-    sc->last->next = (sc->last->next + 1) % MT_LAST;
+    if (!sc->last && sc->st && st_open(sc->st))
+        sc->last = &sc->st->open->last;
+    struct mlast *l = sc->last;
+    if (!l)
+        return;   /* short of memory: a keyed generic hit on these bytes may repeat it */
+    l->type[l->next] = p->type;
+    l->end[l->next] = end;
+    l->next = (l->next + 1) % MT_LAST;
 }
 
 static void sc_release(struct msc *sc)
@@ -798,7 +803,7 @@ static void sc_cap_finish(struct msc *sc, struct mcap *c)
         sc_pair(sc, r.half, c);
         return;
     }
-    for (int i = 0; i < MT_LAST; i++)
+    for (int i = 0; sc->last && i < MT_LAST; i++)
         if (sc->last->type[i] == r.type && sc->last->end[i] >= c->end &&
             sc->last->end[i] <= c->end + GENERIC_MAX_VALUE + 8)
             return;   /* the profile already reported this value */
@@ -932,7 +937,7 @@ static void st_ctx(struct msc *sc, matcher_stream_t *st, matcher_scratch_t *s,
     sc->fn = fn;
     sc->ctx = ctx;
     sc->pair = st->open ? &st->open->pair : NULL;
-    sc->last = &st->last;
+    sc->last = st->open ? &st->open->last : NULL;
     sc->binary_ok = 1;
 }
 

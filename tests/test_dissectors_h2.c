@@ -369,6 +369,33 @@ static void t_stream_slots(void)
     }
 }
 
+/* Cleartext HTTP/2 by prior knowledge, through the flow dispatcher: a request body
+ * the flow ends in the middle of is decoded when the flow closes. */
+static void t_h2c_close(void)
+{
+    nghttp2_hd_deflater *cd;
+    CU_ASSERT_FATAL(nghttp2_hd_deflate_new(&cd, 4096) == 0);
+    c2s.n = 0;
+    put(&c2s, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+    frame(&c2s, 4, 0, 0, NULL, 0);
+    const nghttp2_nv req[] = {NV(":method", "POST"), NV(":scheme", "http"),
+                              NV(":authority", "a.example"), NV(":path", "/up"),
+                              NV("content-type", "application/x-www-form-urlencoded")};
+    uint8_t hb[4096];
+    size_t hn = hpack(cd, req, sizeof req / sizeof req[0], hb);
+    frame(&c2s, 1, 0x4, 1, hb, hn);                           /* END_HEADERS */
+    static const char form[] = "imei=" IMEI "&n=1";
+    frame(&c2s, 0, 0, 1, form, sizeof form - 1);              /* no END_STREAM */
+    nghttp2_hd_deflate_del(cd);
+    for (size_t st = 0; st < REC_NSTEPS; st++) {
+        struct dissect_env env = {0};
+        struct rec r = {0};
+        rec_feed(&r, &env, 40000, 8080, c2s.p, c2s.n, NULL, 0, rec_steps[st]);
+        CU_ASSERT_EQUAL(rec_count(&r, "http2.body", "imei", IMEI), 1);
+        rec_clear(&r);
+    }
+}
+
 /* Issue 20 defect 1: a HEADERS frame on stream 0 (the connection, never a request)
  * with END_STREAM took a free body slot (sid 0 marks one free) and ended a body that
  * was never opened: SIGSEGV. Every stream-0 header block form is fed: HEADERS with
@@ -438,6 +465,7 @@ int main(void)
         {"hostile SETTINGS_HEADER_TABLE_SIZE is capped", t_table_cap},
         {"RST_STREAM frees slots; the oldest slot is evicted", t_stream_slots},
         {"header blocks on stream 0 are a connection error", t_stream0},
+        {"h2c by prior knowledge: a cut body is decoded at close", t_h2c_close},
         {NULL, NULL},
     };
     return tu_run("dissectors_h2", cases);

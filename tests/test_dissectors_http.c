@@ -291,15 +291,20 @@ static void t_bad_endless_headers(void)
     rec_clear(&r);
 }
 
-/* Chunk size 2^64 and a non-hex chunk size. */
+/* Chunk size 2^64, a non-hex chunk size, an extension without a size, a stray byte
+ * after the digits, and digits filling all 24 bytes read, leading zeros or not (the
+ * size must end within them). */
 static void t_bad_chunk(void)
 {
     const char *s[] = {
         "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\nabc\r\n",
         "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n",
         "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1fffffffffffffffffffffffff\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n;ext=1\r\nabc\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3x\r\nabc\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n000000000000000000000003\r\nabc\r\n",
     };
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < sizeof s / sizeof *s; i++)
         for (size_t st = 0; st < REC_NSTEPS; st++) {
             struct dissect_env env = {0};
             struct rec r = {0};
@@ -318,6 +323,25 @@ static void t_bad_chunk(void)
     CU_ASSERT_EQUAL(env.stats.http_body_incomplete, 1);
     CU_ASSERT_EQUAL(rec_count(&r, "http.body", "oaid", "x1"), 1);
     rec_clear(&r);
+    /* Sizes ended by an extension, a tab or a blank, or 23 digits with leading zeros,
+     * however the line is cut: each chunk is body. */
+    const char *good[] = {"d;ext=\"v\"\r\n", "d\t;x\r\n", "d \r\n",
+                          "0000000000000000000000d\r\n"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        for (size_t st = 0; st < REC_NSTEPS; st++) {
+            char msg[256];
+            snprintf(msg, sizeof msg,
+                     "POST / HTTP/1.1\r\nContent-Type: application/json\r\n"
+                     "Transfer-Encoding: chunked\r\n\r\n%s{\"oaid\":\"x1\"}\r\n0\r\n\r\n",
+                     good[i]);
+            memset(&env, 0, sizeof env);
+            memset(&r, 0, sizeof r);
+            rec_feed(&r, &env, 1, 80, (const uint8_t *)msg, strlen(msg), NULL, 0,
+                     rec_steps[st]);
+            CU_ASSERT_EQUAL(env.stats.http_bad_chunk, 0);
+            CU_ASSERT_EQUAL(rec_count(&r, "http.body", "oaid", "x1"), 1);
+            rec_clear(&r);
+        }
 }
 
 /* Content-Length beyond the end of the flow: what arrived is still decoded. */
