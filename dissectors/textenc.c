@@ -49,14 +49,34 @@ size_t textenc_url_decode(uint8_t *buf, size_t len, int plus)
     return o;
 }
 
+/* What the form splitter stops at: a separator it may be given (bit 1), '=' (bit 2),
+ * and bytes URL decoding would change (url_special's bits, shifted). Most bytes are
+ * none of these and cost one lookup. */
+enum { KV_SEP = 1, KV_EQ = 2, KV_ESC_SHIFT = 2 };
+static const uint8_t kv_class[256] = {['&'] = KV_SEP, [';'] = KV_SEP, ['='] = KV_EQ,
+                                      ['%'] = (1 | 2) << KV_ESC_SHIFT, ['+'] = 2 << KV_ESC_SHIFT};
+
+/* One pass per item finds its '=' and whether its key or value has an escape: most
+ * have none (an SDK's tokens are plain), and those skip the decoder. */
 void textenc_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
                       textenc_kv_fn fn, void *arg)
 {
+    const uint8_t esc = (plus ? 2 : 1) << KV_ESC_SHIFT;
     size_t i = 0;
     while (i < len) {
-        size_t s = i;
-        const uint8_t *at = memchr(buf + i, sep, len - i);
-        i = at ? (size_t)(at - buf) : len;
+        size_t s = i, keq = len;
+        int kesc = 0, vesc = 0;   /* an escape before (or without) '=', after it */
+        for (; i < len; i++) {
+            uint8_t k = kv_class[buf[i]];
+            if (!k)
+                continue;
+            if ((k & KV_SEP) && buf[i] == sep)
+                break;
+            if ((k & KV_EQ) && keq == len)
+                keq = i;
+            else if (k & esc)
+                *(keq == len ? &kesc : &vesc) = 1;
+        }
         size_t e = i; /* item is buf[s..e) */
         i++;          /* past the separator */
         if (trim) {
@@ -67,17 +87,15 @@ void textenc_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
         }
         if (s == e)
             continue;
-        uint8_t *eq = memchr(buf + s, '=', e - s);
-        if (!eq) {
-            size_t vl = textenc_url_decode(buf + s, e - s, plus);
+        if (keq == len) {
+            size_t vl = kesc ? textenc_url_decode(buf + s, e - s, plus) : e - s;
             fn(arg, "", buf + s, vl);
             continue;
         }
-        size_t keq = (size_t)(eq - buf);
-        size_t kl = textenc_url_decode(buf + s, keq - s, plus);
+        size_t kl = kesc ? textenc_url_decode(buf + s, keq - s, plus) : keq - s;
         /* The decoded key ends at or before '=', so terminating it there is safe. */
         buf[s + kl] = 0;
-        size_t vl = textenc_url_decode(buf + keq + 1, e - keq - 1, plus);
+        size_t vl = vesc ? textenc_url_decode(buf + keq + 1, e - keq - 1, plus) : e - keq - 1;
         fn(arg, (const char *)buf + s, buf + keq + 1, vl);
     }
 }

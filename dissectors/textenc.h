@@ -17,10 +17,10 @@ typedef void (*textenc_kv_fn)(void *arg, const char *key, const uint8_t *val, si
  * returns the decoded length. Invalid escapes are kept as they are. */
 size_t textenc_url_decode(uint8_t *buf, size_t len, int plus);
 
-/* Split buf[0..len) at sep ('&' for queries and forms, ';' for cookies), each item
- * at the first '=', trim spaces around cookie items when trim is set, URL-decode key
- * and value in place, and call fn for each (an item without '=' has key ""). The key
- * is NUL-terminated in place where its '=' was. */
+/* Split buf[0..len) at sep ('&' for queries and forms, ';' for cookies; no other),
+ * each item at the first '=', trim spaces around cookie items when trim is set,
+ * URL-decode key and value in place, and call fn for each (an item without '=' has
+ * key ""). The key is NUL-terminated in place where its '=' was. */
 void textenc_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
                       textenc_kv_fn fn, void *arg);
 

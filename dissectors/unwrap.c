@@ -209,18 +209,32 @@ static int uw_plain_token(const uint8_t *v, size_t n)
     return (m & DOT) || (m & (LOWER | UPPER)) != (LOWER | UPPER);
 }
 
+/* zlib: CM 8, a window of at most 32 KiB, header check multiple of 31 */
+static int uw_zlib_head(const uint8_t *v, size_t n)
+{
+    return n >= 6 && (v[0] & 0x0f) == 8 && (v[0] >> 4) <= 7 && ((v[0] << 8) | v[1]) % 31 == 0;
+}
+
+static enum uw_kind uw_kind_other(const struct uw_call *c, const uint8_t *v, size_t n);
+
 static enum uw_kind uw_kind(const struct uw_call *c, const uint8_t *v, size_t n)
+{
+    /* Most values are plain tokens, decided first: no gzip or zstd magic is one, but a
+     * zlib header can be ("8n...", "Hj..."), and is taken for one as it always was. */
+    if (uw_plain_token(v, n))
+        return uw_zlib_head(v, n) ? UW_ZLIB : UW_NONE;
+    return uw_kind_other(c, v, n);
+}
+
+static enum uw_kind uw_kind_other(const struct uw_call *c, const uint8_t *v, size_t n)
 {
     int top_body = c->whole_body && c->depth == 0;
     if (n >= 3 && v[0] == 0x1f && v[1] == 0x8b && v[2] == 8)
         return UW_GZIP;
     if (compress_is_zstd(v, n))
         return UW_ZSTD;
-    /* zlib: CM 8, a window of at most 32 KiB, header check multiple of 31 */
-    if (n >= 6 && (v[0] & 0x0f) == 8 && (v[0] >> 4) <= 7 && ((v[0] << 8) | v[1]) % 31 == 0)
+    if (uw_zlib_head(v, n))
         return UW_ZLIB;
-    if (uw_plain_token(v, n))
-        return UW_NONE;
     enum uw_kind bk = uw_kind_binary(v, n);
     if (bk != UW_NONE)
         return bk;

@@ -105,6 +105,29 @@ static void t_query_imei(void)
     }
 }
 
+/* Query and cookie pairs decoded as RFC 3986 and the form rules say: escapes in keys
+ * as in values, '+' a space in a query and a '+' in a cookie, an item without '=' a
+ * value with no key, a pair split at its first '=', cookie items trimmed at their ends
+ * only. */
+static void t_pair_escapes(void)
+{
+    static const char req[] = "GET /p?a%3Db=c%26d&k+1=v+2&%2B=1&solo%41&=e&t=a=b HTTP/1.1\r\n"
+                              "Cookie:  s%20id = a+b ;x=%3d; ;y\r\n\r\n";
+    struct dissect_env env = {0};
+    struct rec r = {0};
+    rec_feed(&r, &env, 40000, 80, (const uint8_t *)req, sizeof req - 1, NULL, 0, 0);
+    CU_ASSERT_EQUAL(rec_count(&r, "http.uri", "a=b", "c&d"), 1);
+    CU_ASSERT_EQUAL(rec_count(&r, "http.uri", "k 1", "v 2"), 1);
+    CU_ASSERT_EQUAL(rec_count(&r, "http.uri", "+", "1"), 1);
+    CU_ASSERT_EQUAL(rec_count(&r, "http.uri", "", "soloA"), 1);
+    CU_ASSERT_EQUAL(rec_count(&r, "http.uri", "", "e"), 1);
+    CU_ASSERT_EQUAL(rec_count(&r, "http.uri", "t", "a=b"), 1);
+    CU_ASSERT_EQUAL(rec_count(&r, "http.cookie", "s id ", " a+b"), 1);
+    CU_ASSERT_EQUAL(rec_count(&r, "http.cookie", "x", "="), 1);
+    CU_ASSERT_EQUAL(rec_count(&r, "http.cookie", "", "y"), 1);
+    rec_clear(&r);
+}
+
 /* A gzip JSON body, chunked, holding a base64 blob; then a pipelined request. */
 static void t_gzip_json_chunked(void)
 {
@@ -445,6 +468,7 @@ int main(void)
 {
     static const struct tu_case cases[] = {
         {"query IMEI url-encoded, every split", t_query_imei},
+        {"query and cookie pairs: escapes, '+', no '='", t_pair_escapes},
         {"gzip JSON chunked with base64 + pipelined", t_gzip_json_chunked},
         {"form body, deflate responses, HEAD, 100", t_form_and_deflate_responses},
         {"JSON escapes and nesting", t_json_escapes},
