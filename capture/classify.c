@@ -3,6 +3,7 @@
 
 #include <ndpi_api.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,22 @@ struct free_ndpi {
     struct free_ndpi *next;
 };
 
+/* nDPI flow states are carved from slabs of CLASSIFY_SLAB and recycled through the
+ * free list, never freed before classify_free(): no allocator header on each (nDPI's
+ * state is a tracked flow's largest block). Sanitized builds allocate each alone, so
+ * that an overrun of one is caught. */
+#define CLASSIFY_SLAB 64
+struct ndpi_slab {
+    struct ndpi_slab *next;
+    max_align_t states[];        /* CLASSIFY_SLAB states of stride bytes */
+};
+
 struct classify {
     struct ndpi_detection_module_struct *ndpi;
     struct free_ndpi *free;      /* recycled nDPI flow states */
+    struct ndpi_slab *slabs;
     size_t flow_size;
+    size_t stride;               /* flow_size rounded up to max_align_t's alignment */
     struct classify_stats st;
 };
 
@@ -35,6 +48,8 @@ classify_t *classify_new(char *err, size_t errlen)
     ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
     ndpi_finalize_initialization(c->ndpi);
     c->flow_size = classify_flow_bytes();
+    c->stride = (c->flow_size + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) *
+                _Alignof(max_align_t);
     return c;
 err:
     snprintf(err, errlen, "cannot initialise nDPI %s", ndpi_revision());
@@ -153,9 +168,13 @@ void classify_free(classify_t *c)
 {
     if (!c)
         return;
-    for (struct free_ndpi *f = c->free, *n; f; f = n) {
+    for (struct free_ndpi *f = c->free, *n; BIGMEM_SANITIZED && f; f = n) {
         n = f->next;
         free(f);
+    }
+    for (struct ndpi_slab *s = c->slabs, *n; s; s = n) {
+        n = s->next;
+        free(s);
     }
     if (c->ndpi)
         ndpi_exit_detection_module(c->ndpi);
@@ -169,13 +188,34 @@ size_t classify_flow_bytes(void)
     return ndpi_detection_get_sizeof_ndpi_flow_struct();
 }
 
+/* One more slab's states on the free list; -1 without memory. */
+static int ndpi_slab_add(classify_t *c)
+{
+    struct ndpi_slab *s = malloc(sizeof *s + CLASSIFY_SLAB * c->stride);
+    if (!s)
+        return -1;
+    s->next = c->slabs;
+    c->slabs = s;
+    for (size_t i = CLASSIFY_SLAB; i-- > 0;) {
+        struct free_ndpi *f = (struct free_ndpi *)((char *)s->states + i * c->stride);
+        f->next = c->free;
+        c->free = f;
+    }
+    return 0;
+}
+
 static struct ndpi_flow_struct *ndpi_get(classify_t *c)
 {
-    void *m = c->free;
-    if (m)
+    void *m;
+    if (!c->free && BIGMEM_SANITIZED) {
+        if (!(m = malloc(c->flow_size)))
+            return NULL;
+    } else {
+        if (!c->free && ndpi_slab_add(c) < 0)
+            return NULL;
+        m = c->free;
         c->free = c->free->next;
-    else if (!(m = malloc(c->flow_size)))
-        return NULL;
+    }
     memset(m, 0, c->flow_size);
     c->st.ndpi_in_use++;
     return m;

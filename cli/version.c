@@ -78,11 +78,12 @@ void version_print(FILE *out, const char *const *rules_dirs, int nrules_dirs)
     print_rules(out, rules_dirs, nrules_dirs);
     /* The profile's Hyperscan stream states are not known here: named, not counted. */
     size_t fixed = worker_flow_bytes();
-    fprintf(out, "memory per flow: %zu bytes from its first packet (%zu in the flow table, "
-                 "%zu of nDPI state), %u more and two Hyperscan stream states once its payload "
-                 "is inspected (the stats event's memory.per_flow_bytes), plus reassembly "
-                 "chunks while segments wait\n",
-            fixed, sizeof(struct flow), classify_flow_bytes(), WORKER_FLOW_STATE_BYTES);
+    fprintf(out, "memory per flow: %zu bytes from its first packet (%zu in the flow table "
+                 "and %zu for its hash bucket, %zu of nDPI state), %u more and two Hyperscan "
+                 "stream states once its payload is inspected (the stats event's "
+                 "memory.per_flow_bytes), plus reassembly chunks while segments wait\n",
+            fixed, sizeof(struct flow), sizeof(struct flow *), classify_flow_bytes(),
+            WORKER_FLOW_STATE_BYTES);
     fprintf(out, "memory for --max-flows %u (the default): %zu MiB while no flow carries "
                  "payload, %zu MiB if all did\n",
             PIPELINE_MAX_FLOWS, fixed * PIPELINE_MAX_FLOWS >> 20,
