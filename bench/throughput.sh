@@ -109,13 +109,17 @@ open_rss() {
 }
 small=$(open_rss 1000)
 big=$(open_rss 100000)
-ndpi=$("$LW" -V | sed -n 's/.* flow table, \([0-9]*\) of nDPI state.*/\1/p')
+ndpi=$("$LW" -V | sed -n 's/.*, \([0-9]*\) of nDPI state.*/\1/p')
 python3 - "$small" "$big" "${ndpi:-0}" <<'PY'
 import sys
 small, big, ndpi = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 per = (big - small) * 1024 / 99000
-print(f"\n100,000 open HTTP flows (-t 1): {per:.0f} B of peak RSS per open flow, nDPI's "
-      f"{ndpi} B included; {per - ndpi:.0f} B of our own")
+if ndpi:
+    print(f"\n100,000 open HTTP flows (-t 1): {per:.0f} B of peak RSS per open flow, nDPI's "
+          f"{ndpi} B included; {per - ndpi:.0f} B of our own")
+else:
+    print(f"\n100,000 open HTTP flows (-t 1): {per:.0f} B of peak RSS per open flow "
+          f"(nDPI's part not found in -V's output)")
 PY
 
 [ "${FLOWS_1M:-1}" = 1 ] || exit 0
