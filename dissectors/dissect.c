@@ -99,6 +99,13 @@ static struct http3 *df_h3(const dissect_flow_t *f)
 {
     return f->inner == DISSECT_IN_H3 ? f->in.h3 : NULL;
 }
+/* A DNS flow's TCP framing state, made on its first bytes or gap (UDP needs none). */
+static struct dns_tcp *df_dns_tcp(dissect_flow_t *f)
+{
+    if (f->outer == DISSECT_PROTO_NONE && (f->o.dns = dns_tcp_new()))
+        f->outer = DISSECT_PROTO_DNS;
+    return f->outer == DISSECT_PROTO_DNS ? f->o.dns : NULL;
+}
 
 static int dissect_is_dns_port(uint16_t p)
 {
@@ -257,9 +264,7 @@ static void dissect_dispatch(dissect_flow_t *f, int dir, const uint8_t *data, si
         tls_data(f->o.tls, dir, data, len, cb, ctx);
         break;
     case DISSECT_PROTO_DNS:
-        if (f->outer == DISSECT_PROTO_NONE && (f->o.dns = dns_tcp_new()))
-            f->outer = DISSECT_PROTO_DNS;
-        if (f->outer == DISSECT_PROTO_DNS)
+        if (df_dns_tcp(f))
             dns_tcp_data(f->o.dns, f->env, dir, data, len, cb, ctx);
         break;
     case DISSECT_PROTO_MQTT:
@@ -411,10 +416,7 @@ void dissect_flow_gap(dissect_flow_t *f, int dir, uint64_t missing)
         http2_gap(f->u.h2c, dir);
         break;
     case DISSECT_PROTO_DNS:
-        if (f->outer == DISSECT_PROTO_NONE && f->l4 == DISSECT_L4_TCP &&
-            (f->o.dns = dns_tcp_new()))
-            f->outer = DISSECT_PROTO_DNS;
-        if (f->outer == DISSECT_PROTO_DNS)
+        if (f->l4 == DISSECT_L4_TCP && df_dns_tcp(f))
             dns_tcp_gap(f->o.dns, dir);
         break;
     default:

@@ -215,17 +215,6 @@ static int uw_zlib_head(const uint8_t *v, size_t n)
     return n >= 6 && (v[0] & 0x0f) == 8 && (v[0] >> 4) <= 7 && ((v[0] << 8) | v[1]) % 31 == 0;
 }
 
-static enum uw_kind uw_kind_other(const struct uw_call *c, const uint8_t *v, size_t n);
-
-static enum uw_kind uw_kind(const struct uw_call *c, const uint8_t *v, size_t n)
-{
-    /* Most values are plain tokens, decided first: no gzip or zstd magic is one, but a
-     * zlib header can be ("8n...", "Hj..."), and is taken for one as it always was. */
-    if (uw_plain_token(v, n))
-        return uw_zlib_head(v, n) ? UW_ZLIB : UW_NONE;
-    return uw_kind_other(c, v, n);
-}
-
 static enum uw_kind uw_kind_other(const struct uw_call *c, const uint8_t *v, size_t n)
 {
     int top_body = c->whole_body && c->depth == 0;
@@ -264,6 +253,15 @@ static enum uw_kind uw_kind_other(const struct uw_call *c, const uint8_t *v, siz
     if (t.pct)
         return UW_URL;
     return UW_NONE;
+}
+
+static enum uw_kind uw_kind(const struct uw_call *c, const uint8_t *v, size_t n)
+{
+    /* Most values are plain tokens, decided first: no gzip or zstd magic is one, but a
+     * zlib header can be ("8n...", "Hj..."), and is taken for one as it always was. */
+    if (uw_plain_token(v, n))
+        return uw_zlib_head(v, n) ? UW_ZLIB : UW_NONE;
+    return uw_kind_other(c, v, n);
 }
 
 /* ---- buffers, budget, chain ---- */
