@@ -19,6 +19,9 @@
 
 #define REC_HDR 8
 #define WRAP_MARK 0x80000000u
+#ifndef RING_PREFETCH_BYTES
+#define RING_PREFETCH_BYTES 256
+#endif
 
 /* Cache lines are grouped by who writes them, so the per-record work of one thread
  * never invalidates a line the other thread reads per record. */
@@ -183,6 +186,19 @@ static void cons_wait(ring_t *r, uint64_t tail)
     atomic_store(&r->cons_asleep, 0);
 }
 
+/* The record after the one handed out, when it is published already: its lines were
+ * written on the producer's core, and fetching them while the current record is
+ * worked on hides the transfer (the first touch of a record was most of ring_peek()). */
+static void ring_prefetch_next(const ring_t *r, uint64_t next)
+{
+    if (next >= r->cached_head)
+        return;
+    size_t off = next & (r->size - 1);
+    size_t n = r->size - off < RING_PREFETCH_BYTES ? r->size - off : RING_PREFETCH_BYTES;
+    for (size_t i = 0; i < n; i += 64)
+        __builtin_prefetch(r->buf + off + i);
+}
+
 const void *ring_peek(ring_t *r, size_t *len)
 {
     for (;;) {
@@ -202,6 +218,7 @@ const void *ring_peek(ring_t *r, size_t *len)
         }
         r->cur_len = l;
         *len = l;
+        ring_prefetch_next(r, tail + rec_space(l));
         return r->buf + off + REC_HDR;
     }
 }

@@ -1,6 +1,7 @@
 #include "tests/testutil.h"
 
 #include <CUnit/Basic.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,14 @@
 #include <unistd.h>
 
 static char tmpdir[512];
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
 
 int tu_run(const char *suite, const struct tu_case *cases)
 {
@@ -23,6 +32,9 @@ int tu_run(const char *suite, const struct tu_case *cases)
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
     int err = CU_get_error();
     CU_cleanup_registry();
+    /* A passing run leaves nothing behind; a failing one keeps its files to look at. */
+    if (!failed && !err && tmpdir[0])
+        nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return (failed || err) ? 1 : 0;
 }
 
