@@ -18,8 +18,8 @@
 # this shared machine weighs on all of them alike; figures are medians over the rounds
 # and are printed as ratios to the bare loop measured in the same round set, which is
 # what to compare between commits (absolute seconds are only indicative).
-# Then peak RSS per open flow with payload (100,000 HTTP flows open at once), and with
-# 1 million concurrent flows (one SYN each), per 1 M flows.
+# Then peak RSS per open flow with payload (100,000 HTTP flows open at once), and of
+# 1 million concurrent flows (one SYN each) against -V's figure for --max-flows.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${1:-$top/build}
@@ -128,16 +128,38 @@ else:
 PY
 
 [ "${FLOWS_1M:-1}" = 1 ] || exit 0
+# 1 M concurrent flows (one SYN each) at the default --max-flows, against -V's figure
+# for that --max-flows and -t. The run's fixed part is measured by the same command
+# on a capture with no packet, plus the workers' packet rings, which 1 M flows fill
+# and an empty run does not touch (-V names them apart from the flows). Flows beyond
+# a worker's share of --max-flows are evicted: peak_concurrent says how many were held.
+syn_rss() {
+    /usr/bin/time -o "$W/rss" -f "%M %U %S" "$LW" -q -t 2 -r "$1" -o "$W/syn.json"
+    echo "$(tail -n1 "$W/rss") $(tail -n1 "$W/syn.json" | python3 -c \
+        "import json,sys; print(json.load(sys.stdin)['stats']['flows']['peak_concurrent'])")"
+}
 flows="$W/syn-1M.pcap"
 [ -s "$flows" ] || "$GEN" -o "$flows" --flows 1000000 --syn-only --concurrent --clients 50 --seed 5
-/usr/bin/time -o "$W/rss" -f "%M %U %S" "$LW" -q -t 2 --max-flows 2000000 -r "$flows" -o "$W/syn.json"
-read -r rss usr sys_ < <(tail -n1 "$W/rss")
-peak=$(tail -n1 "$W/syn.json" |
-       python3 -c "import json,sys; print(json.load(sys.stdin)['stats']['flows']['peak_concurrent'])")
-python3 - "$rss" "$usr" "$sys_" "$peak" <<'PY'
-import sys
-rss, usr, sys_, peak = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+python3 -c "import struct,sys; open(sys.argv[1],'wb').write(struct.pack('<IHHiIII',
+    0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))" "$W/empty.pcap"
+read -r small _ _ _ < <(syn_rss "$W/empty.pcap")
+read -r rss usr sys_ peak < <(syn_rss "$flows")
+rm -f "$W/syn.json"
+vline=$("$LW" -t 2 -V | grep '^memory for --max-flows')
+python3 - "$rss" "$usr" "$sys_" "$peak" "$small" "$vline" <<'PY'
+import re, sys
+rss, usr, sys_, peak, small = (int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]),
+                               int(sys.argv[4]), int(sys.argv[5]))
+m = re.search(r"--max-flows (\d+).*?: (\d+) MiB while no flow.*packet ring \((\d+) MiB\)",
+              sys.argv[6])
 print(f"\n1 M concurrent flows (-t 2): peak_concurrent={peak}, peak RSS {rss/1024:.0f} MiB = "
-      f"{rss/1024/peak*1e6:.0f} MiB per 1 M flows ({rss*1024/peak:.0f} B per flow, all included), "
-      f"CPU {(usr+sys_)/peak*1e6:.2f} us per flow")
+      f"{rss*1024/peak:.0f} B per flow, all included; CPU {(usr+sys_)/peak*1e6:.2f} us per flow")
+if not m:
+    print("-V's --max-flows figure not found in its output: not compared")
+    sys.exit(0)
+maxf, vmib, ring = int(m.group(1)), int(m.group(2)), int(m.group(3))
+flows = (rss - small) / 1024 - 2 * ring
+print(f"beyond an empty run ({small/1024:.1f} MiB) and the two {ring} MiB packet rings: "
+      f"{flows:.1f} MiB ({flows*2**20/peak:.0f} B per flow); -V for --max-flows {maxf}: "
+      f"{vmib} MiB -> {'within' if flows <= vmib else 'OVER'} ({flows/vmib*100:.1f}%)")
 PY

@@ -35,6 +35,12 @@ struct classify {
     struct classify_stats st;
 };
 
+static size_t classify_stride(size_t flow_size)
+{
+    return (flow_size + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) *
+           _Alignof(max_align_t);
+}
+
 classify_t *classify_new(char *err, size_t errlen)
 {
     classify_t *c = calloc(1, sizeof *c);
@@ -47,9 +53,8 @@ classify_t *classify_new(char *err, size_t errlen)
     NDPI_BITMASK_SET_ALL(all);
     ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
     ndpi_finalize_initialization(c->ndpi);
-    c->flow_size = classify_flow_bytes();
-    c->stride = (c->flow_size + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) *
-                _Alignof(max_align_t);
+    c->flow_size = ndpi_detection_get_sizeof_ndpi_flow_struct();
+    c->stride = classify_stride(c->flow_size);
     return c;
 err:
     snprintf(err, errlen, "cannot initialise nDPI %s", ndpi_revision());
@@ -185,7 +190,9 @@ const struct classify_stats *classify_stats(const classify_t *c) { return &c->st
 
 size_t classify_flow_bytes(void)
 {
-    return ndpi_detection_get_sizeof_ndpi_flow_struct();
+    size_t slab = sizeof(struct ndpi_slab) + CLASSIFY_SLAB *
+                  classify_stride(ndpi_detection_get_sizeof_ndpi_flow_struct()) + 16;
+    return (slab + CLASSIFY_SLAB - 1) / CLASSIFY_SLAB;
 }
 
 /* One more slab's states on the free list; -1 without memory. */

@@ -50,7 +50,8 @@ void classify_free(classify_t *c);
 void classify_prewarm(int n);
 classify_t *classify_take(char *err, size_t errlen);
 const struct classify_stats *classify_stats(const classify_t *c);
-/* Bytes of nDPI state a flow holds while it is being classified. */
+/* Bytes of nDPI state a flow holds while it is being classified: nDPI's flow struct
+ * and its share of the slab it comes from (and malloc's header of that), rounded up. */
 size_t classify_flow_bytes(void);
 
 /* Feed one packet (IP header first, captured bytes) of the flow unless it is done.

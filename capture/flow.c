@@ -11,10 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Room left in a slab's pages for its next pointer and malloc's header. */
+#define FLOW_SLAB ((FLOW_SLAB_BYTES - 64) / sizeof(struct flow))
 struct slab {
     struct slab *next;
     struct flow f[FLOW_SLAB];
 };
+_Static_assert(sizeof(struct slab) + 16 <= FLOW_SLAB_BYTES, "a slab overflows its pages");
 
 struct flist {
     struct flow *head, *tail;
@@ -44,15 +47,31 @@ void flow_table_set_memcap(flow_table_t *t, struct memcap *mc, size_t per_flow,
     t->per_payload = per_payload;
 }
 
+static size_t bucket_count(size_t max_flows)
+{
+    size_t nb = 1024;
+    while (nb < max_flows && nb < ((size_t)1 << 30))
+        nb <<= 1;
+    return nb;
+}
+
+size_t flow_table_entry_bytes(void)
+{
+    return (FLOW_SLAB_BYTES + FLOW_SLAB - 1) / FLOW_SLAB;
+}
+
+size_t flow_table_bucket_bytes(size_t max_flows)
+{
+    return bucket_count(max_flows) * sizeof(struct flow *);
+}
+
 flow_table_t *flow_table_new(size_t max_flows, uint64_t idle_us, uint64_t close_us,
                              flow_end_fn end, void *ctx)
 {
     flow_table_t *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
-    size_t nb = 1024;
-    while (nb < max_flows && nb < ((size_t)1 << 30))
-        nb <<= 1;
+    size_t nb = bucket_count(max_flows);
     t->buckets = bigmem_alloc(nb * sizeof *t->buckets);
     if (!t->buckets) {
         free(t);
@@ -177,7 +196,7 @@ static struct flow *flow_alloc(flow_table_t *t)
             return NULL;
         s->next = t->slabs;
         t->slabs = s;
-        for (int i = FLOW_SLAB - 1; i >= 0; i--) {
+        for (size_t i = FLOW_SLAB; i-- > 0;) {
             s->f[i].hnext = t->free;
             t->free = &s->f[i];
         }

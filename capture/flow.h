@@ -5,7 +5,7 @@
  * one worker. A table belongs to one worker and is never shared, so it has no locks.
  *
  * Memory: sizeof(struct flow) bytes per flow (printed by `leakwatch --version`,
- * ~300 B on x86_64), taken from slabs of FLOW_SLAB flows; plus, only while nDPI is
+ * ~300 B on x86_64), taken from slabs of FLOW_SLAB_BYTES; plus, only while nDPI is
  * still classifying, its flow state (classify.h), and while segments wait for a hole
  * to fill, reassembly chunks (reasm.h). The table holds at most max_flows; when full,
  * the flow idle for longest is ended (reason "evicted") to make room, and counted.
@@ -24,7 +24,9 @@
 
 struct pcapdroid_app;
 
-#define FLOW_SLAB 4096
+/* Flows come from slabs of this many bytes (288 pages: a slab is mmap()ed whole by
+ * malloc, so a slab of a whole number of pages wastes none). */
+#define FLOW_SLAB_BYTES (1152u * 1024)
 
 struct flow_key {
     uint8_t ip[2][16];     /* endpoint 0 is the lower (ip, port) */
@@ -89,6 +91,14 @@ struct flow_table_stats {
     uint64_t alloc_failures;       /* packets dropped because no flow could be had */
     uint64_t memcap_evicted;       /* of ended[FLOW_END_EVICTED]: to fit the memory budget */
 };
+
+/* Bytes a tracked flow takes in its table: its entry and its share of a slab's pages,
+ * rounded up (what `leakwatch -V` counts). */
+size_t flow_table_entry_bytes(void);
+
+/* Bytes of the hash bucket array of a table for max_flows flows: a power of two of
+ * pointers, at least max_flows of them (so up to twice 8 bytes per flow). */
+size_t flow_table_bucket_bytes(size_t max_flows);
 
 /* Caller frees with flow_table_free() after flow_table_flush(). NULL on failure. */
 flow_table_t *flow_table_new(size_t max_flows, uint64_t idle_us, uint64_t close_us,

@@ -125,7 +125,7 @@ int main(int argc, char **argv)
     switch (o.action) {
     case OPTIONS_HELP: options_usage(stdout); rc = EXIT_OK; goto out;
     case OPTIONS_VERSION:
-        version_print(stdout, o.rules_dirs, o.nrules_dirs);
+        version_print(stdout, o.rules_dirs, o.nrules_dirs, &o.pc);
         rc = EXIT_OK;
         goto out;
     case OPTIONS_CHECK_RULES:

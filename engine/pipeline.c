@@ -16,6 +16,8 @@
 #include "engine/event.h"
 #include "engine/reader.h"
 #include "common/memcap.h"
+#include "capture/flow.h"
+#include "engine/worker.h"
 
 /* Fixed reservations in the memory budget: the DNS map's 65,536 entries (ruleset.c)
  * and the key log's 131,072 sessions with their index (keylog.c), rounded up. */
@@ -37,6 +39,18 @@ void pipeline_defaults(struct pipeline_config *c)
     c->frag_datagrams = 256;
     c->frag_timeout_us = 30ull * 1000000u;
     c->event_types = EVENT_T_ALL;
+}
+
+static size_t worker_max_flows(const struct pipeline_config *c, size_t nworkers)
+{
+    return c->max_flows / nworkers + 1;
+}
+
+size_t pipeline_flows_bytes(const struct pipeline_config *c, size_t *buckets)
+{
+    size_t n = c->workers > 0 ? (size_t)c->workers : 1;
+    *buckets = n * flow_table_bucket_bytes(worker_max_flows(c, n));
+    return c->max_flows * (worker_flow_bytes() - sizeof(struct flow *)) + *buckets;
 }
 
 static void show_progress(struct reader *rd, double elapsed, int final)
@@ -159,7 +173,7 @@ static int start_workers(struct reader *rd, size_t reasm_bytes, char *err, size_
     for (int i = 0; i < rd->nworkers; i++) {
         struct worker_config wc = {
             .id = i,
-            .max_flows = c->max_flows / (size_t)rd->nworkers + 1,
+            .max_flows = worker_max_flows(c, (size_t)rd->nworkers),
             .idle_timeout_us = c->idle_timeout_us,
             .close_timeout_us = c->close_timeout_us,
             .ring_bytes = c->ring_bytes,

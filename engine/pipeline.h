@@ -61,6 +61,11 @@ struct pipeline_config {
 
 void pipeline_defaults(struct pipeline_config *c);
 
+/* Memory of c->max_flows tracked flows, none carrying payload yet, across c->workers
+ * workers: each flow's table entry and nDPI state (worker_flow_bytes() without the
+ * bucket), and every worker's hash buckets as allocated. *buckets: that last part. */
+size_t pipeline_flows_bytes(const struct pipeline_config *c, size_t *buckets);
+
 struct pipeline_result {
     uint64_t packets;
     int input_errors;           /* files that could not be read to their end */

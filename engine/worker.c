@@ -308,7 +308,7 @@ void worker_free(worker_t *w)
 
 size_t worker_flow_bytes(void)
 {
-    return sizeof(struct flow) + sizeof(struct flow *) + classify_flow_bytes();
+    return flow_table_entry_bytes() + sizeof(struct flow *) + classify_flow_bytes();
 }
 
 size_t worker_payload_bytes(const struct worker *w)
