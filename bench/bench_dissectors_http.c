@@ -113,7 +113,7 @@ static void round_trip(struct sbuf *c, struct sbuf *s, unsigned i)
 
 static void feed(dissect_flow_t *f, int dir, const struct sbuf *b, struct counts *cnt)
 {
-    static const struct dissect_cb cb = {on_field, on_name, NULL, NULL};
+    static const struct dissect_cb cb = {on_field, on_name, NULL, NULL, NULL};
     for (size_t o = 0; o < b->n; o += SEG) {
         size_t k = b->n - o < SEG ? b->n - o : SEG;
         dissect_flow_data(f, dir, b->p + o, k, &cb, cnt);

@@ -171,7 +171,7 @@ int main(int argc, char **argv)
         die("key log");
     struct sbuf c = {0}, s = {0};
     size_t bytes = build(&c, &s, mib, kl);
-    struct dissect_cb cb = {on_field, NULL, NULL, NULL};
+    struct dissect_cb cb = {on_field, NULL, NULL, NULL, NULL};
     struct dissect_env env = {0};
     env.keys = kl;
     int passes = 5;

@@ -270,7 +270,7 @@ int main(int argc, char **argv)
     if (nsec != (tls13 ? 2 : 1))
         die("key log");
 
-    struct dissect_cb cb = {on_field, NULL, on_plain, NULL};
+    struct dissect_cb cb = {on_field, NULL, on_plain, NULL, NULL};
     struct dissect_env env = {0};
     env.keys = kl;
     int passes = 5;

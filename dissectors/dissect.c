@@ -171,14 +171,28 @@ void dissect_env_unshare(struct dissect_env *env)
     env->uw = NULL;
 }
 
+/* The env's shared pipeline, else the flow's own, made on its first field. */
+static struct unwrap *dissect_unwrap(dissect_flow_t *f)
+{
+    if (f->env->uw)
+        return f->env->uw;
+    if (!f->uw)
+        f->uw = unwrap_new(&f->env->stats); /* NULL: fields pass undecoded */
+    return f->uw;
+}
+
 static void dissect_wfield(void *arg, const char *where, const char *key, const uint8_t *val,
                            size_t len)
 {
     dissect_flow_t *f = arg;
-    struct unwrap *u = f->env->uw;
-    if (!u && !f->uw)
-        f->uw = unwrap_new(&f->env->stats); /* NULL: fields pass undecoded */
-    unwrap_field(u ? u : f->uw, &f->uw_spent, f->ucb, f->uctx, where, key, val, len);
+    unwrap_field(dissect_unwrap(f), &f->uw_spent, f->ucb, f->uctx, where, key, val, len);
+}
+
+static void dissect_wfields(void *arg, const char *where, const struct dissect_kv *kv,
+                            size_t n)
+{
+    dissect_flow_t *f = arg;
+    unwrap_fields(dissect_unwrap(f), &f->uw_spent, f->ucb, f->uctx, where, kv, n);
 }
 
 static void dissect_wname(void *arg, const char *kind, const char *name)
@@ -196,9 +210,9 @@ static void dissect_wplain(void *arg, int dir, const uint8_t *data, size_t len)
 }
 
 static const struct dissect_cb dissect_wrap_cb = {dissect_wfield, dissect_wname, dissect_wplain,
-                                                  NULL};
+                                                  NULL, dissect_wfields};
 /* A quiet direction still names its peer (a server's certificate), and nothing else. */
-static const struct dissect_cb dissect_quiet_cb = {NULL, dissect_wname, NULL, NULL};
+static const struct dissect_cb dissect_quiet_cb = {NULL, dissect_wname, NULL, NULL, NULL};
 
 void dissect_flow_set_quiet(dissect_flow_t *f, int dir)
 {

@@ -190,6 +190,15 @@ void dissect_env_unshare(struct dissect_env *env);
  * NUL-terminated, borrowed for the call); key is the innermost key known. When
  * field_enc is NULL such values go to field(). Dissectors call field() only: the
  * dispatch (dissect.c) runs every field through the pipeline. */
+/* One key=value pair of a form, as fields() hands them over. */
+struct dissect_kv {
+    const char *key;            /* NUL-terminated, klen bytes */
+    const uint8_t *val;
+    uint32_t klen, vlen;
+    uint8_t vclass;             /* TEXTENC_C_* bits of val as sent (textenc.h); the
+                                 * pipeline's hint, of no use to a consumer */
+};
+
 struct dissect_cb {
     void (*field)(void *ctx, const char *where, const char *key, const uint8_t *val,
                   size_t len);
@@ -197,7 +206,22 @@ struct dissect_cb {
     void (*plain)(void *ctx, int dir, const uint8_t *data, size_t len);
     void (*field_enc)(void *ctx, const char *where, const char *key, const char *enc,
                       const uint8_t *val, size_t len);
+    /* n fields of one where at once, in order: exactly as n calls of field() would
+     * be (a form body's pairs that nothing in them needs decoding). NULL: field() is
+     * called for each. */
+    void (*fields)(void *ctx, const char *where, const struct dissect_kv *kv, size_t n);
 };
+
+/* Hand n pairs to cb: fields() when set, else field() for each. */
+static inline void dissect_cb_fields(const struct dissect_cb *cb, void *ctx, const char *where,
+                                     const struct dissect_kv *kv, size_t n)
+{
+    if (cb->fields)
+        cb->fields(ctx, where, kv, n);
+    else if (cb->field)
+        for (size_t i = 0; i < n; i++)
+            cb->field(ctx, where, kv[i].key, kv[i].val, kv[i].vlen);
+}
 
 typedef struct dissect_flow dissect_flow_t;
 

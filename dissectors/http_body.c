@@ -50,6 +50,13 @@ void http_body_emit_kv(void *arg, const char *key, const uint8_t *val, size_t le
     http_body_emit(arg, key, val, len);
 }
 
+static void http_body_emit_kvs(void *arg, const struct dissect_kv *kv, size_t n)
+{
+    const struct http_body_out *o = arg;
+    if (o->cb)
+        dissect_cb_fields(o->cb, o->ctx, o->where, kv, n);
+}
+
 enum http_body_coding http_body_coding_of(const uint8_t *val, size_t vl)
 {
     if (textenc_icontains(val, vl, "gzip"))
@@ -282,7 +289,7 @@ static void http_body_emit_all(struct http_body *d, struct http_body_out *o)
             memcpy(parts, d->body, d->body_len);
     }
     if (parts && form)
-        textenc_kv_split(parts, d->body_len, '&', 0, 1, http_body_emit_kv, o);
+        textenc_kv_split_batch(parts, d->body_len, '&', 0, 1, http_body_emit_kvs, o);
     else if (parts && json)
         textenc_json_walk(parts, d->body_len, HTTP_BODY_JSON_MAX_VALUES, http_body_emit_kv, o);
     /* A body nobody split is handed over whole too: the decoding pipeline (unwrap.h)

@@ -50,31 +50,49 @@ size_t textenc_url_decode(uint8_t *buf, size_t len, int plus)
 }
 
 /* What the form splitter stops at: a separator it may be given (bit 1), '=' (bit 2),
- * and bytes URL decoding would change (url_special's bits, shifted). Most bytes are
- * none of these and cost one lookup. */
-enum { KV_SEP = 1, KV_EQ = 2, KV_ESC_SHIFT = 2 };
-static const uint8_t kv_class[256] = {['&'] = KV_SEP, [';'] = KV_SEP, ['='] = KV_EQ,
-                                      ['%'] = (1 | 2) << KV_ESC_SHIFT, ['+'] = 2 << KV_ESC_SHIFT};
+ * and bytes URL decoding would change (url_special's bits, shifted); and, in the high
+ * bits, the byte's class (TEXTENC_C_*). Letters, digits and '.' stop nothing and cost
+ * one lookup. */
+enum { KV_SEP = 1, KV_EQ = 2, KV_ESC_SHIFT = 2, KV_STOP = 15 };
+#define O TEXTENC_C_OTHER
+static const uint8_t kv_class[256] = {
+    [0x00 ... 0x24] = O, ['%'] = (1 | 2) << KV_ESC_SHIFT | O, ['&'] = KV_SEP | O,
+    [0x27 ... 0x2a] = O, ['+'] = 2 << KV_ESC_SHIFT | O,       [0x2c ... 0x2d] = O,
+    ['.'] = TEXTENC_C_DOT, ['/'] = O,                          [':'] = O,
+    [';'] = KV_SEP | O,  ['<'] = O,                            ['='] = KV_EQ | O,
+    [0x3e ... 0x40] = O, ['A' ... 'Z'] = TEXTENC_C_UPPER,      [0x5b ... 0x60] = O,
+    ['a' ... 'z'] = TEXTENC_C_LOWER,                           [0x7b ... 0xff] = O,
+};
+#undef O
 
-/* One pass per item finds its '=' and whether its key or value has an escape: most
- * have none (an SDK's tokens are plain), and those skip the decoder. */
-void textenc_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
-                      textenc_kv_fn fn, void *arg)
+/* One pass per item finds its '=', whether its key or value has an escape (most have
+ * none: an SDK's tokens are plain, and those skip the decoder), and the classes of
+ * its value's bytes. */
+void textenc_kv_split_batch(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
+                            textenc_kvs_fn fn, void *arg)
 {
     const uint8_t esc = (plus ? 2 : 1) << KV_ESC_SHIFT;
-    size_t i = 0;
+    struct dissect_kv kv[TEXTENC_KV_BATCH];
+    size_t n = 0, i = 0;
     while (i < len) {
         size_t s = i, keq = len;
         int kesc = 0, vesc = 0;   /* an escape before (or without) '=', after it */
+        unsigned m = 0;           /* classes of the bytes after '=' (all, without one) */
         for (; i < len; i++) {
             uint8_t k = kv_class[buf[i]];
-            if (!k)
+            if (!(k & KV_STOP)) {
+                m |= k;
                 continue;
+            }
             if ((k & KV_SEP) && buf[i] == sep)
                 break;
-            if ((k & KV_EQ) && keq == len)
+            if ((k & KV_EQ) && keq == len) {
                 keq = i;
-            else if (k & esc)
+                m = 0;
+                continue;
+            }
+            m |= TEXTENC_C_OTHER;
+            if (k & esc)
                 *(keq == len ? &kesc : &vesc) = 1;
         }
         size_t e = i; /* item is buf[s..e) */
@@ -87,17 +105,49 @@ void textenc_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
         }
         if (s == e)
             continue;
+        struct dissect_kv *x = &kv[n];
         if (keq == len) {
-            size_t vl = kesc ? textenc_url_decode(buf + s, e - s, plus) : e - s;
-            fn(arg, "", buf + s, vl);
-            continue;
+            x->key = "";
+            x->klen = 0;
+            x->val = buf + s;
+            x->vlen = (uint32_t)(kesc ? textenc_url_decode(buf + s, e - s, plus) : e - s);
+        } else {
+            size_t kl = kesc ? textenc_url_decode(buf + s, keq - s, plus) : keq - s;
+            /* The decoded key ends at or before '=', so terminating it there is safe. */
+            buf[s + kl] = 0;
+            x->key = (const char *)buf + s;
+            x->klen = (uint32_t)kl;
+            x->val = buf + keq + 1;
+            x->vlen = (uint32_t)(vesc ? textenc_url_decode(buf + keq + 1, e - keq - 1, plus)
+                                      : e - keq - 1);
         }
-        size_t kl = kesc ? textenc_url_decode(buf + s, keq - s, plus) : keq - s;
-        /* The decoded key ends at or before '=', so terminating it there is safe. */
-        buf[s + kl] = 0;
-        size_t vl = vesc ? textenc_url_decode(buf + keq + 1, e - keq - 1, plus) : e - keq - 1;
-        fn(arg, (const char *)buf + s, buf + keq + 1, vl);
+        x->vclass = (uint8_t)m;
+        if (++n == TEXTENC_KV_BATCH) {
+            fn(arg, kv, n);
+            n = 0;
+        }
     }
+    if (n)
+        fn(arg, kv, n);
+}
+
+struct kv_each {
+    textenc_kv_fn fn;
+    void *arg;
+};
+
+static void kv_each(void *arg, const struct dissect_kv *kv, size_t n)
+{
+    const struct kv_each *e = arg;
+    for (size_t i = 0; i < n; i++)
+        e->fn(e->arg, kv[i].key, kv[i].val, kv[i].vlen);
+}
+
+void textenc_kv_split(uint8_t *buf, size_t len, uint8_t sep, int trim, int plus,
+                      textenc_kv_fn fn, void *arg)
+{
+    struct kv_each e = {fn, arg};
+    textenc_kv_split_batch(buf, len, sep, trim, plus, kv_each, &e);
 }
 
 /* Append code point cp as UTF-8 at buf[*o]; the caller guarantees room (a \uXXXX

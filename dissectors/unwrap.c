@@ -194,19 +194,27 @@ static enum uw_kind uw_kind_binary(const uint8_t *v, size_t n)
 /* A token of letters, digits and dots in one case (or with a dot): no test below can
  * hold for it (no control byte, brace, backslash, '%', '=' or "--"; base64 needs both
  * cases and no dot), so one pass settles what most values an SDK sends are. */
+static int uw_plain_class(unsigned m)
+{
+    enum { LU = TEXTENC_C_LOWER | TEXTENC_C_UPPER };
+    return !(m & TEXTENC_C_OTHER) && ((m & TEXTENC_C_DOT) || (m & LU) != LU);
+}
+
 static int uw_plain_token(const uint8_t *v, size_t n)
 {
-    enum { DIGIT = 1, LOWER = 2, UPPER = 4, DOT = 8 };
-    static const uint8_t cls[256] = {['0' ... '9'] = DIGIT, ['a' ... 'z'] = LOWER,
-                                     ['A' ... 'Z'] = UPPER, ['.'] = DOT};
+    static const uint8_t cls[256] = {
+        [0x00 ... '-'] = TEXTENC_C_OTHER, ['.'] = TEXTENC_C_DOT,
+        ['/'] = TEXTENC_C_OTHER,          [':' ... '@'] = TEXTENC_C_OTHER,
+        ['A' ... 'Z'] = TEXTENC_C_UPPER,  ['[' ... '`'] = TEXTENC_C_OTHER,
+        ['a' ... 'z'] = TEXTENC_C_LOWER,  ['{' ... 0xff] = TEXTENC_C_OTHER};
     unsigned m = 0;
     for (size_t i = 0; i < n; i++) {
         uint8_t k = cls[v[i]];
-        if (!k)
+        if (k & TEXTENC_C_OTHER)
             return 0;
         m |= k;
     }
-    return (m & DOT) || (m & (LOWER | UPPER)) != (LOWER | UPPER);
+    return uw_plain_class(m);
 }
 
 /* zlib: CM 8, a window of at most 32 KiB, header check multiple of 31 */
@@ -782,4 +790,36 @@ void unwrap_field(struct unwrap *u, uint64_t *spent, const struct dissect_cb *cb
         }
     }
     u->big = 0;
+}
+
+/* What unwrap_field() does no more with than pass on: a keyed value (so no path, and
+ * not a whole body) too short to decode, or a plain token that no zlib header starts
+ * (uw_kind()'s first test, read off the splitter's classes). */
+static int uw_passes(const struct unwrap *u, const struct dissect_kv *kv)
+{
+    if (!kv->klen)
+        return 0;
+    if (!u || !kv->val || kv->vlen < UNWRAP_MIN_FIELD)
+        return 1;
+    return uw_plain_class(kv->vclass) && !uw_zlib_head(kv->val, kv->vlen);
+}
+
+void unwrap_fields(struct unwrap *u, uint64_t *spent, const struct dissect_cb *cb, void *ctx,
+                   const char *where, const struct dissect_kv *kv, size_t n)
+{
+    if (!cb)
+        return;
+    int dns = !strcmp(where, "dns.query");
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && !dns && uw_passes(u, &kv[j]))
+            j++;
+        if (j > i) {
+            dissect_cb_fields(cb, ctx, where, kv + i, j - i);
+            i = j;
+        } else {
+            unwrap_field(u, spent, cb, ctx, where, kv[i].key, kv[i].val, kv[i].vlen);
+            i++;
+        }
+    }
 }

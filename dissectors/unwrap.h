@@ -54,4 +54,10 @@ void unwrap_free(struct unwrap *u);
 void unwrap_field(struct unwrap *u, uint64_t *spent, const struct dissect_cb *cb, void *ctx,
                   const char *where, const char *key, const uint8_t *val, size_t len);
 
+/* unwrap_field() for each of n pairs of one where, in order. The pairs that it would
+ * only pass on (a key, and a value that is short or a plain token: TEXTENC_C_* in its
+ * vclass) go to cb->fields in runs, without a call each. */
+void unwrap_fields(struct unwrap *u, uint64_t *spent, const struct dissect_cb *cb, void *ctx,
+                   const char *where, const struct dissect_kv *kv, size_t n);
+
 #endif

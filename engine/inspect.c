@@ -310,15 +310,12 @@ static void fields_flush(struct fctx *c)
                                                            c->g->scratch, on_hit_enc, c);
 }
 
-static void field_queue(struct fctx *c, const char *where, const char *key, const char *enc,
-                        const uint8_t *val, size_t len, int binary)
+/* A field the batch had no memory for: scanned where it is, after what was queued
+ * before it. */
+static void field_scan_now(struct fctx *c, const char *where, const char *key,
+                           const char *enc, const uint8_t *val, size_t len, int binary)
 {
     inspect_t *in = c->in;
-    if (matcher_batch_bytes(in->batch) + len > FIELD_BATCH_BYTES)
-        fields_flush(c);
-    if (matcher_batch_add(in->batch, val, len, where, key, enc, binary) == 0)
-        return;
-    /* No memory for a copy: scanned where it is, after what was queued before it. */
     fields_flush(c);
     const matcher_t *m = c->g->rules->matcher;
     struct enc_hit e = {c, enc};
@@ -328,10 +325,33 @@ static void field_queue(struct fctx *c, const char *where, const char *key, cons
         in->st.scan_errors++;
 }
 
+static void field_queue(struct fctx *c, const char *where, const char *key, const char *enc,
+                        const uint8_t *val, size_t len, int binary)
+{
+    inspect_t *in = c->in;
+    if (matcher_batch_bytes(in->batch) + len > FIELD_BATCH_BYTES)
+        fields_flush(c);
+    if (matcher_batch_add(in->batch, val, len, where, key, enc, binary) != 0)
+        field_scan_now(c, where, key, enc, val, len, binary);
+}
+
 static void on_field(void *ctx, const char *where, const char *key, const uint8_t *val,
                      size_t len)
 {
     field_queue(ctx, where, key, "", val, len, 0);
+}
+
+/* A form's pairs: as on_field() for each, their key lengths known. */
+static void on_fields(void *ctx, const char *where, const struct dissect_kv *kv, size_t n)
+{
+    struct fctx *c = ctx;
+    matcher_batch_t *b = c->in->batch;
+    for (size_t i = 0; i < n; i++) {
+        if (matcher_batch_bytes(b) + kv[i].vlen > FIELD_BATCH_BYTES)
+            fields_flush(c);
+        if (matcher_batch_add_pair(b, kv[i].val, kv[i].vlen, where, kv[i].key, kv[i].klen))
+            field_scan_now(c, where, kv[i].key, "", kv[i].val, kv[i].vlen, 0);
+    }
 }
 
 /* Bytes that are not text (a control byte): a raw 6-byte MAC means something there. */
@@ -393,7 +413,8 @@ static void on_plain(void *ctx, int dir, const uint8_t *data, size_t len)
         c->in->st.scan_errors++;
 }
 
-static const struct dissect_cb dissect_cbs = {on_field, on_name, on_plain, on_field_enc};
+static const struct dissect_cb dissect_cbs = {on_field, on_name, on_plain, on_field_enc,
+                                              on_fields};
 
 static struct fctx *ctx_of(inspect_t *in, struct flow *f)
 {

@@ -61,27 +61,48 @@ int generic_regex(const struct generic_pattern *gp, char *out, size_t cap)
     return k < 0 || (size_t)k >= cap ? -1 : k;
 }
 
-/* Every lexicon key, lower case and sorted, built once: dissectors call
+/* Every lexicon key, lower case, in a hash table built once: dissectors call
  * generic_find_key() for each header and parameter they decode, so walking the '|'
- * lists there was most of the cost of a busy HTTP flow. */
+ * lists there was most of the cost of a busy HTTP flow (and a binary search, with a
+ * strcmp() per step, most of what was left). */
 #define GENERIC_KEY_MAX 24
 #define GENERIC_NKEYS_MAX 128
+#define GKEY_SLOTS 512   /* a power of two, at least four times GENERIC_NKEYS_MAX */
 
 struct gkey {
     char k[GENERIC_KEY_MAX];
+    size_t len;
     const struct generic_pattern *gp;
 };
 
 static struct gkey gkeys[GENERIC_NKEYS_MAX];
 static size_t ngkeys;
-/* Which (length, first letter) pairs some key has: most keys an SDK sends are no
- * lexicon key, and this turns them away before the lower-casing and the search. */
-static uint32_t gkey_first[GENERIC_KEY_MAX][8];
+static uint8_t gkey_slot[GKEY_SLOTS];   /* index + 1 into gkeys; 0: empty */
+/* Which (length, first letter) and (length, last letter) pairs some key has: most
+ * keys an SDK sends are no lexicon key, and these turn them away before the
+ * lower-casing and the search. */
+static uint32_t gkey_first[GENERIC_KEY_MAX][8], gkey_last[GENERIC_KEY_MAX][8];
 static pthread_once_t gkeys_once = PTHREAD_ONCE_INIT;
 
-static int gkey_cmp(const void *a, const void *b)
+/* FNV-1a of the key lowered into low[0..len) on the way. */
+static uint32_t gkey_lower_hash(char *low, const char *key, size_t len)
 {
-    return strcmp(((const struct gkey *)a)->k, ((const struct gkey *)b)->k);
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        low[i] = (char)ascii_lower((unsigned char)key[i]);
+        h = (h ^ (unsigned char)low[i]) * 16777619u;
+    }
+    return h;
+}
+
+/* Where key (lower case) is, or the empty slot where it would go. */
+static uint8_t *gkey_probe(const char *low, size_t len, uint32_t h)
+{
+    for (uint32_t s = h & (GKEY_SLOTS - 1);; s = (s + 1) & (GKEY_SLOTS - 1)) {
+        uint8_t *x = &gkey_slot[s];
+        if (!*x || (gkeys[*x - 1].len == len && !memcmp(gkeys[*x - 1].k, low, len)))
+            return x;
+    }
 }
 
 static void gkeys_build(void)
@@ -91,34 +112,36 @@ static void gkeys_build(void)
             size_t n = strcspn(a, "|");
             /* The table is ours: a key too long or too many keys is a build mistake
              * that the unit test catches (generic_find_key would miss it). */
-            if (n < GENERIC_KEY_MAX && ngkeys < GENERIC_NKEYS_MAX) {
-                memcpy(gkeys[ngkeys].k, a, n);
-                gkeys[ngkeys].k[n] = 0;
-                unsigned char c = (unsigned char)a[0];
-                c = c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-                gkey_first[n][c >> 5] |= 1u << (c & 31);
-                gkeys[ngkeys++].gp = &generic_table[i];
+            struct gkey *g = &gkeys[ngkeys];
+            if (n && n < GENERIC_KEY_MAX && ngkeys < GENERIC_NKEYS_MAX) {
+                uint8_t *slot = gkey_probe(g->k, n, gkey_lower_hash(g->k, a, n));
+                if (!*slot) {   /* a key of two patterns: the first one's */
+                    g->len = n;
+                    g->gp = &generic_table[i];
+                    *slot = (uint8_t)++ngkeys;
+                    unsigned char c = (unsigned char)g->k[0], z = (unsigned char)g->k[n - 1];
+                    gkey_first[n][c >> 5] |= 1u << (c & 31);
+                    gkey_last[n][z >> 5] |= 1u << (z & 31);
+                }
             }
             a += n + (a[n] == '|');
         }
     }
-    qsort(gkeys, ngkeys, sizeof gkeys[0], gkey_cmp);
 }
 
 const struct generic_pattern *generic_find_key(const char *key, size_t len)
 {
-    struct gkey want;
+    char low[GENERIC_KEY_MAX];
     if (!key || len == 0 || len >= GENERIC_KEY_MAX)
         return NULL;
     pthread_once(&gkeys_once, gkeys_build);
-    unsigned char c = (unsigned char)key[0];
-    c = c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-    if (!(gkey_first[len][c >> 5] & (1u << (c & 31))))
+    unsigned char c = (unsigned char)ascii_lower((unsigned char)key[0]);
+    unsigned char z = (unsigned char)ascii_lower((unsigned char)key[len - 1]);
+    if (!(gkey_first[len][c >> 5] & (1u << (c & 31))) ||
+        !(gkey_last[len][z >> 5] & (1u << (z & 31))))
         return NULL;
-    ascii_lower_copy(want.k, key, len);
-    want.k[len] = 0;
-    const struct gkey *g = bsearch(&want, gkeys, ngkeys, sizeof gkeys[0], gkey_cmp);
-    return g ? g->gp : NULL;
+    const uint8_t *x = gkey_probe(low, len, gkey_lower_hash(low, key, len));
+    return *x ? gkeys[*x - 1].gp : NULL;
 }
 
 const struct generic_pattern *generic_pattern(size_t i)

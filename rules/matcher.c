@@ -1208,8 +1208,8 @@ static int mb_str(matcher_batch_t *b, const char *s, size_t l, size_t *out)
     return 0;
 }
 
-int matcher_batch_add(matcher_batch_t *b, const uint8_t *data, size_t len, const char *where,
-                      const char *key, const char *note, int binary)
+static int mb_add(matcher_batch_t *b, const uint8_t *data, size_t len, const char *where,
+                  const char *key, size_t kl, const char *note, int binary)
 {
     if (!b || (!data && len) || len > UINT32_MAX - 1 - b->len)
         return LW_ERR_INVAL;
@@ -1230,8 +1230,7 @@ int matcher_batch_add(matcher_batch_t *b, const uint8_t *data, size_t len, const
     else if (note[0] && mb_str(b, note, strlen(note), &e->note) < 0)
         goto nomem;
     e->gp = NULL;
-    if (key) {   /* mt_key_gp(), with the one strlen the copy needs too */
-        size_t kl = strlen(key);
+    if (key) {   /* mt_key_gp(), with the key's length the copy needs too */
         if (mb_str(b, key, kl, &e->key) < 0)
             goto nomem;
         e->gp = generic_find_key(key, kl);
@@ -1248,6 +1247,18 @@ int matcher_batch_add(matcher_batch_t *b, const uint8_t *data, size_t len, const
 nomem:
     b->slen = slen;
     return LW_ERR_NOMEM;
+}
+
+int matcher_batch_add(matcher_batch_t *b, const uint8_t *data, size_t len, const char *where,
+                      const char *key, const char *note, int binary)
+{
+    return mb_add(b, data, len, where, key, key ? strlen(key) : 0, note, binary);
+}
+
+int matcher_batch_add_pair(matcher_batch_t *b, const uint8_t *data, size_t len,
+                           const char *where, const char *key, size_t klen)
+{
+    return mb_add(b, data, len, where, key, klen, NULL, 0);
 }
 
 static int mb_on_match(unsigned int id, unsigned long long from, unsigned long long to,

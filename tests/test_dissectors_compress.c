@@ -57,7 +57,7 @@ static void on_enc(void *ctx, const char *where, const char *key, const char *en
     (void)where;
 }
 
-static const struct dissect_cb cb = {on_field, NULL, NULL, on_enc};
+static const struct dissect_cb cb = {on_field, NULL, NULL, on_enc, NULL};
 
 /* One request (dir 0) or response (dir 1) with this Content-Encoding and body. */
 static struct dissect_stats run(struct rec *r, int resp, const char *coding, const uint8_t *body,

@@ -57,7 +57,7 @@ static void on_name(void *ctx, const char *kind, const char *name)
     c->names++;
 }
 
-static const struct dissect_cb cb = {on_field, on_name, NULL, NULL};
+static const struct dissect_cb cb = {on_field, on_name, NULL, NULL, NULL};
 
 struct seed {
     uint8_t *p;

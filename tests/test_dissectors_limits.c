@@ -138,7 +138,7 @@ static void t_bodies_in_budget(void)
     CU_ASSERT_FATAL(chunk != NULL);
     memset(chunk, 'a', 200 * 1024);
     struct dissect_stats st = {0};
-    struct dissect_cb cb = {on_field, NULL, NULL, NULL};
+    struct dissect_cb cb = {on_field, NULL, NULL, NULL, NULL};
     struct http1 *h[40];
     for (int i = 0; i < 40; i++) {
         CU_ASSERT_FATAL((h[i] = http1_new(&st)) != NULL);

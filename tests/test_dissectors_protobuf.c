@@ -155,7 +155,7 @@ static void on_enc(void *ctx, const char *where, const char *key, const char *en
 
 static void test_pipeline(void)
 {
-    static const struct dissect_cb cb = {on_field, NULL, NULL, on_enc};
+    static const struct dissect_cb cb = {on_field, NULL, NULL, on_enc, NULL};
     struct dissect_env env;
     struct got g = {0, 0, 0, 0};
     memset(&env, 0, sizeof env);

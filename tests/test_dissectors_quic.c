@@ -82,7 +82,7 @@ static void on_name(void *ctx, const char *kind, const char *name)
     out_add(ctx, "name", kind, (const uint8_t *)name, strlen(name));
 }
 
-static const struct dissect_cb cbs = {on_field, on_name, NULL, NULL};
+static const struct dissect_cb cbs = {on_field, on_name, NULL, NULL, NULL};
 
 static int has(const struct out *o, const char *line)
 {

@@ -50,7 +50,7 @@ static inline void rec_name(void *ctx, const char *kind, const char *name)
     rec_add(ctx, w, "", (const uint8_t *)name, strlen(name));
 }
 
-static const struct dissect_cb rec_cb = {rec_field, rec_name, NULL, NULL};
+static const struct dissect_cb rec_cb = {rec_field, rec_name, NULL, NULL, NULL};
 
 static inline void rec_clear(struct rec *r)
 {

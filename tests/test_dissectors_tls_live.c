@@ -177,7 +177,7 @@ static void out_plain(void *ctx, int dir, const uint8_t *p, size_t n)
         o->lost[dir] += n;
 }
 
-static const struct dissect_cb out_cb = {out_field, out_name, out_plain, NULL};
+static const struct dissect_cb out_cb = {out_field, out_name, out_plain, NULL, NULL};
 
 enum feed_mode { FEED_PACKETS, FEED_SEQUENTIAL };
 

@@ -30,7 +30,7 @@ static void on_field(void *ctx, const char *where, const char *key, const uint8_
     snprintf(g->val, sizeof g->val, "%.*s", (int)(n < 255 ? n : 255), (const char *)v);
 }
 
-static const struct dissect_cb cb = {on_field, NULL, NULL, NULL};
+static const struct dissect_cb cb = {on_field, NULL, NULL, NULL, NULL};
 
 static int has(const struct rec *r, const char *where, const char *key, const char *val)
 {

@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "dissectors/dissect.h"
+#include "dissectors/textenc.h"
 #include "dissectors/unwrap.h"
 #include "common/base64.h"
 
@@ -54,7 +55,20 @@ static void on_enc(void *ctx, const char *where, const char *key, const char *en
     rec_put(ctx, where, key, enc, v, len);
 }
 
-static const struct dissect_cb cb = {on_field, NULL, NULL, on_enc};
+static const struct dissect_cb cb = {on_field, NULL, NULL, on_enc, NULL};
+
+/* The same, taking a form's pairs in runs (dissect_cb.fields); counts the pairs. */
+static size_t batched;
+static void on_fields(void *ctx, const char *where, const struct dissect_kv *kv, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        CU_ASSERT_EQUAL(strlen(kv[i].key), kv[i].klen);
+        on_field(ctx, where, kv[i].key, kv[i].val, kv[i].vlen);
+    }
+    batched += n;
+}
+
+static const struct dissect_cb cb_runs = {on_field, NULL, NULL, on_enc, on_fields};
 
 static void dump(const struct rec *r)
 {
@@ -90,9 +104,10 @@ static size_t count_enc(const struct rec *r)
     return count(r, NULL, NULL, NULL);
 }
 
-/* One HTTP/1.1 request on a fresh flow; the flow is closed, counters go to *st. */
-static void run(struct rec *r, struct dissect_stats *st, const char *target, const char *ctype,
-                const char *body)
+/* One HTTP/1.1 request on a fresh flow, through callbacks c; the flow is closed,
+ * counters go to *st. */
+static void run_cb(const struct dissect_cb *c, struct rec *r, struct dissect_stats *st,
+                   const char *target, const char *ctype, const char *body)
 {
     struct dissect_env env;
     memset(&env, 0, sizeof env);
@@ -104,12 +119,18 @@ static void run(struct rec *r, struct dissect_stats *st, const char *target, con
                      "POST %s HTTP/1.1\r\nHost: h.example\r\nContent-Type: %s\r\n"
                      "Content-Length: %zu\r\n\r\n%s",
                      target, ctype, bl, body);
-    dissect_flow_data(f, 0, (const uint8_t *)msg, (size_t)n, &cb, r);
-    dissect_flow_close(f, &cb, r);
+    dissect_flow_data(f, 0, (const uint8_t *)msg, (size_t)n, c, r);
+    dissect_flow_close(f, c, r);
     dissect_flow_free(f);
     free(msg);
     if (st)
         *st = env.stats;
+}
+
+static void run(struct rec *r, struct dissect_stats *st, const char *target, const char *ctype,
+                const char *body)
+{
+    run_cb(&cb, r, st, target, ctype, body);
 }
 
 /* Sensors Analytics' Android SDK posts gzip=1&data_list=<base64(gzip(JSON array))>,
@@ -374,6 +395,87 @@ static void test_dns_base32(void)
     rec_free(&r);
 }
 
+/* unwrap_fields() on the splitter's pairs against unwrap_field() on each: the pairs
+ * it passes on in runs (dissect_cb.fields) must be exactly those unwrap_field() would
+ * do nothing more with. */
+struct both {
+    struct unwrap *one, *runs;
+    uint64_t spent_one, spent_runs;
+    struct rec *r_one, *r_runs;
+    const char *where;
+};
+
+static void both_pairs(void *arg, const struct dissect_kv *kv, size_t n)
+{
+    struct both *b = arg;
+    for (size_t i = 0; i < n; i++)
+        unwrap_field(b->one, &b->spent_one, &cb, b->r_one, b->where, kv[i].key, kv[i].val,
+                     kv[i].vlen);
+    unwrap_fields(b->runs, &b->spent_runs, &cb_runs, b->r_runs, b->where, kv, n);
+}
+
+/* Random forms mixing pairs the pipeline only passes on with pairs it decodes (base64
+ * in either case mix, escapes, JSON, zlib headers, no key, no value), more pairs than
+ * one batch holds, as a body, a query (a value without a key is a path there) and a
+ * DNS name: the same fields, decoded values and counters either way. */
+static void test_form_runs_equal_fields(void)
+{
+    static const char *const vals[] = {
+        "abc123", "869012045678914", "ABCDEF0123", "v1.2.3", "Ab.Cd", "x", "",
+        "80abcdef12", "8nabcdefgh", "ODY5MDEyMDQ1Njc4OTE0", "a%3Db%26c%3D" IMEI, "two+words",
+        "{\"imei\":\"" IMEI "\"}", "d41d8cd98f00b204e9800998ecf8427e", "MixedCaseToken",
+        "x-y_z", "caf%C3%A9", "%zz", "0123456789abcdef0123456789abcdef01234567",
+        "aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=", "=lead", "tail=", "eJzLSM3JyVcozy/KSQEAGgQEXQ",
+        "ODY5MDEyMDQ1Njc4OTE0ODY5MDEy", "ne6tqnrzgaytembugu3doobzge2a.t.example",
+        "ha3dsmbrgiydinjwg44dsmju"};
+    static const char *const keys[] = {"imei", "k", "did", "a.b", "", "K%41", "mac", "x+y"};
+    uint64_t seed = 88172645463325252ull;
+    size_t total = 0, decoded = 0;
+    batched = 0;
+    for (int round = 0; round < 300; round++) {
+        char body[8192];
+        size_t bl = 0;
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        int items = 1 + (int)(seed % 70);
+        for (int i = 0; i < items && bl < sizeof body - 256; i++) {
+            seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+            const char *k = keys[seed % (sizeof keys / sizeof keys[0])];
+            const char *v = vals[(seed >> 8) % (sizeof vals / sizeof vals[0])];
+            int shape = (int)((seed >> 20) % 8);   /* 0: a value alone, 1: empty item */
+            bl += (size_t)snprintf(body + bl, sizeof body - bl, "%s%s%s%s", i ? "&" : "",
+                                   shape <= 1 ? "" : k, shape <= 1 ? "" : "=",
+                                   shape == 1 ? "" : v);
+        }
+        struct rec one = {0}, runs = {0};
+        struct dissect_stats s1 = {0}, s2 = {0};
+        static const char *const wheres[] = {"http.body", "http.uri", "dns.query"};
+        struct both b = {unwrap_new(&s1), unwrap_new(&s2), 0, 0, &one, &runs,
+                         wheres[round % 3]};
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b.one);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b.runs);
+        textenc_kv_split_batch((uint8_t *)body, bl, '&', 0, 1, both_pairs, &b);
+        CU_ASSERT_EQUAL(one.n, runs.n);
+        CU_ASSERT_EQUAL(one.plain_fields, runs.plain_fields);
+        for (size_t i = 0; i < one.n && i < runs.n; i++) {
+            const struct got *x = &one.it[i], *y = &runs.it[i];
+            CU_ASSERT(!strcmp(x->where, y->where) && !strcmp(x->key, y->key) &&
+                      !strcmp(x->enc, y->enc) && x->len == y->len &&
+                      !memcmp(x->val, y->val, x->len));
+        }
+        CU_ASSERT(!memcmp(&s1, &s2, sizeof s1));
+        CU_ASSERT_EQUAL(b.spent_one, b.spent_runs);
+        total += one.n;
+        decoded += count_enc(&one);
+        unwrap_free(b.one);
+        unwrap_free(b.runs);
+        rec_free(&one);
+        rec_free(&runs);
+    }
+    CU_ASSERT(total > 5000);
+    CU_ASSERT(decoded > 500);    /* pairs that needed the pipeline were among them */
+    CU_ASSERT(batched > 2000);   /* and pairs that did not went in runs */
+}
+
 int main(void)
 {
     CU_initialize_registry();
@@ -388,6 +490,7 @@ int main(void)
     CU_add_test(s, "depth cap counted", test_depth_cap);
     CU_add_test(s, "inflation bomb and flow budget", test_bomb_and_budget);
     CU_add_test(s, "base32 DNS label", test_dns_base32);
+    CU_add_test(s, "form pairs in runs equal one field() each", test_form_runs_equal_fields);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned f = CU_get_number_of_failures();

@@ -42,6 +42,6 @@ static void fuzz_plain(void *ctx, int dir, const uint8_t *p, size_t n)
         fuzz_touch(p, n);
 }
 
-static const struct dissect_cb fuzz_cb = {fuzz_field, fuzz_name, fuzz_plain, NULL};
+static const struct dissect_cb fuzz_cb = {fuzz_field, fuzz_name, fuzz_plain, NULL, NULL};
 
 #endif

@@ -52,7 +52,7 @@ static void fq_name(void *ctx, const char *kind, const char *name)
     fq_touch((const uint8_t *)name, strlen(name));
 }
 
-static const struct dissect_cb fq_cb = {fq_field, fq_name, NULL, NULL};
+static const struct dissect_cb fq_cb = {fq_field, fq_name, NULL, NULL, NULL};
 
 struct fq {
     struct quic_keys k[3][2];

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char ws_resp[] = "HTTP/1.1 101 OK\r\nUpgrade: websocket\r\n"
                                   "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
     static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-    static const struct dissect_cb cb = {fz_field, NULL, NULL, NULL};
+    static const struct dissect_cb cb = {fz_field, NULL, NULL, NULL, NULL};
     if (!size)
         return 0;
     struct dissect_env env;
