@@ -192,7 +192,7 @@ void dissect_env_unshare(struct dissect_env *env);
  * dispatch (dissect.c) runs every field through the pipeline. */
 /* One key=value pair of a form, as fields() hands them over. */
 struct dissect_kv {
-    const char *key;            /* NUL-terminated, klen bytes */
+    const char *key;            /* NUL-terminated, klen bytes (strlen()) */
     const uint8_t *val;
     uint32_t klen, vlen;
     uint8_t vclass;             /* TEXTENC_C_* bits of val as sent (textenc.h); the

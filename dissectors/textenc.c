@@ -78,6 +78,7 @@ void textenc_kv_split_batch(uint8_t *buf, size_t len, uint8_t sep, int trim, int
         size_t s = i, keq = len;
         int kesc = 0, vesc = 0;   /* an escape before (or without) '=', after it */
         unsigned m = 0;           /* classes of the bytes after '=' (all, without one) */
+        unsigned kcls = 0;        /* and of those before it */
         for (; i < len; i++) {
             uint8_t k = kv_class[buf[i]];
             if (!(k & KV_STOP)) {
@@ -88,6 +89,7 @@ void textenc_kv_split_batch(uint8_t *buf, size_t len, uint8_t sep, int trim, int
                 break;
             if ((k & KV_EQ) && keq == len) {
                 keq = i;
+                kcls = m;
                 m = 0;
                 continue;
             }
@@ -113,10 +115,12 @@ void textenc_kv_split_batch(uint8_t *buf, size_t len, uint8_t sep, int trim, int
             x->vlen = (uint32_t)(kesc ? textenc_url_decode(buf + s, e - s, plus) : e - s);
         } else {
             size_t kl = kesc ? textenc_url_decode(buf + s, keq - s, plus) : keq - s;
-            /* The decoded key ends at or before '=', so terminating it there is safe. */
+            /* The decoded key ends at or before '=', so terminating it there is safe. A
+             * key is a C string to everything after this: one with a NUL byte (sent, or
+             * "%00") ends there. */
             buf[s + kl] = 0;
             x->key = (const char *)buf + s;
-            x->klen = (uint32_t)kl;
+            x->klen = (uint32_t)(kesc || (kcls & TEXTENC_C_OTHER) ? strlen(x->key) : kl);
             x->val = buf + keq + 1;
             x->vlen = (uint32_t)(vesc ? textenc_url_decode(buf + keq + 1, e - keq - 1, plus)
                                       : e - keq - 1);

@@ -70,8 +70,9 @@ static void reference(const uint8_t *buf, size_t len, uint8_t sep, int trim, int
             struct pair *p = &out->p[out->n++];
             const uint8_t *eq = memchr(buf + a, '=', b - a);
             size_t vs = eq ? (size_t)(eq - buf) + 1 : a, cs = eq ? vs : s;
-            p->klen = eq ? ref_decode(buf + a, (size_t)(eq - buf) - a, plus, (uint8_t *)p->key) : 0;
-            p->key[p->klen] = 0;
+            size_t kl = eq ? ref_decode(buf + a, (size_t)(eq - buf) - a, plus, (uint8_t *)p->key) : 0;
+            p->key[kl] = 0;
+            p->klen = strlen(p->key);   /* a key is a C string: "%00" ends it */
             p->vlen = ref_decode(buf + vs, b - vs, plus, p->val);
             /* classes of the value's bytes as sent, untrimmed, up to the separator */
             p->vclass = ref_class(buf + cs, end - cs);
@@ -107,7 +108,7 @@ static void collect_one(void *arg, const char *key, const uint8_t *val, size_t l
 
 static void t_split_against_reference(void)
 {
-    static const char alphabet[] = "aZ9.&;=%+ \t-_/{2F3d";
+    static const char alphabet[] = "aZ9.&;=%+ \t-_/{2F3d0";
     uint64_t x = 0x9e3779b97f4a7c15ull;
     size_t pairs = 0, plain = 0;
     for (int round = 0; round < 200000; round++) {
@@ -116,7 +117,8 @@ static void t_split_against_reference(void)
         size_t len = x % sizeof in;
         for (size_t i = 0; i < len; i++) {
             x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            in[i] = (x & 15) == 0 ? (uint8_t)(0x80 + (x >> 8) % 128)
+            in[i] = (x & 63) == 1  ? 0
+                    : (x & 15) == 0 ? (uint8_t)(0x80 + (x >> 8) % 128)
                                   : (uint8_t)alphabet[(x >> 8) % (sizeof alphabet - 1)];
         }
         uint8_t sep = round & 1 ? ';' : '&';
