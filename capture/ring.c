@@ -19,9 +19,7 @@
 
 #define REC_HDR 8
 #define WRAP_MARK 0x80000000u
-#ifndef RING_PREFETCH_BYTES
 #define RING_PREFETCH_BYTES 256
-#endif
 
 /* Cache lines are grouped by who writes them, so the per-record work of one thread
  * never invalidates a line the other thread reads per record. */

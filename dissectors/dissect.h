@@ -174,6 +174,15 @@ struct dissect_env {
 int dissect_env_share(struct dissect_env *env);
 void dissect_env_unshare(struct dissect_env *env);
 
+/* One key=value pair of a form, as fields() hands them over. */
+struct dissect_kv {
+    const char *key;            /* NUL-terminated, klen bytes (strlen()) */
+    const uint8_t *val;
+    uint32_t klen, vlen;
+    uint8_t vclass;             /* TEXTENC_C_* bits of val as sent (textenc.h); the
+                                 * pipeline's hint, of no use to a consumer */
+};
+
 /* where: "http.uri", "http.header", "http.cookie", "http.body", "dns.query".
  * key: parameter, header or JSON key ("" for a whole value such as the full body).
  * where is a string constant (static storage): a consumer may keep the pointer.
@@ -188,17 +197,9 @@ void dissect_env_unshare(struct dissect_env *env);
  * field_enc(): a value decoded out of a field by unwrap.h's pipeline; enc names the
  * layers it came out of, outermost first, comma-separated ("base64,gzip,json";
  * NUL-terminated, borrowed for the call); key is the innermost key known. When
- * field_enc is NULL such values go to field(). Dissectors call field() only: the
- * dispatch (dissect.c) runs every field through the pipeline. */
-/* One key=value pair of a form, as fields() hands them over. */
-struct dissect_kv {
-    const char *key;            /* NUL-terminated, klen bytes (strlen()) */
-    const uint8_t *val;
-    uint32_t klen, vlen;
-    uint8_t vclass;             /* TEXTENC_C_* bits of val as sent (textenc.h); the
-                                 * pipeline's hint, of no use to a consumer */
-};
-
+ * field_enc is NULL such values go to field(). Dissectors call field() (and fields()
+ * for a form's pairs) only: the dispatch (dissect.c) runs every field through the
+ * pipeline. */
 struct dissect_cb {
     void (*field)(void *ctx, const char *where, const char *key, const uint8_t *val,
                   size_t len);
