@@ -5,6 +5,7 @@
 
 #include <hs/hs.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -83,6 +84,9 @@ static uint8_t gkey_slot[GKEY_SLOTS];   /* index + 1 into gkeys; 0: empty */
  * lower-casing and the search. */
 static uint32_t gkey_first[GENERIC_KEY_MAX][8], gkey_last[GENERIC_KEY_MAX][8];
 static pthread_once_t gkeys_once = PTHREAD_ONCE_INIT;
+/* Set (release) once the tables are built: the lookup, called for every key, then
+ * skips the pthread_once() call. */
+static atomic_int gkeys_ready;
 
 /* FNV-1a of the key lowered into low[0..len) on the way. */
 static uint32_t gkey_lower_hash(char *low, const char *key, size_t len)
@@ -127,6 +131,7 @@ static void gkeys_build(void)
             a += n + (a[n] == '|');
         }
     }
+    atomic_store_explicit(&gkeys_ready, 1, memory_order_release);
 }
 
 const struct generic_pattern *generic_find_key(const char *key, size_t len)
@@ -134,7 +139,8 @@ const struct generic_pattern *generic_find_key(const char *key, size_t len)
     char low[GENERIC_KEY_MAX];
     if (!key || len == 0 || len >= GENERIC_KEY_MAX)
         return NULL;
-    pthread_once(&gkeys_once, gkeys_build);
+    if (!atomic_load_explicit(&gkeys_ready, memory_order_acquire))
+        pthread_once(&gkeys_once, gkeys_build);
     unsigned char c = (unsigned char)ascii_lower((unsigned char)key[0]);
     unsigned char z = (unsigned char)ascii_lower((unsigned char)key[len - 1]);
     if (!(gkey_first[len][c >> 5] & (1u << (c & 31))) ||
