@@ -63,6 +63,12 @@ static void print_rules(FILE *out, const char *const *dirs, int n)
     fprintf(out, "rule data: no VERSION file in %s\n", n ? dirs[n - 1] : "(none)");
 }
 
+/* Whole MiB rounded up: a figure to provision for is not to be exceeded. */
+static size_t mib_up(size_t bytes)
+{
+    return (bytes + (1u << 20) - 1) >> 20;
+}
+
 void version_print(FILE *out, const char *const *rules_dirs, int nrules_dirs,
                    const struct pipeline_config *pc)
 {
@@ -85,7 +91,6 @@ void version_print(FILE *out, const char *const *rules_dirs, int nrules_dirs,
                  "memory.per_flow_bytes), plus reassembly chunks while segments wait\n",
             fixed, flow_table_entry_bytes(), sizeof(struct flow *), classify_flow_bytes(),
             WORKER_FLOW_STATE_BYTES);
-    /* Whole MiB rounded up: a figure to provision for is not to be exceeded. */
     size_t buckets, flows = pipeline_flows_bytes(pc, &buckets);
     size_t all = flows + (size_t)WORKER_FLOW_STATE_BYTES * pc->max_flows;
     fprintf(out, "memory for --max-flows %zu%s with %d worker%s (-t): %zu MiB while no flow "
@@ -93,9 +98,8 @@ void version_print(FILE *out, const char *const *rules_dirs, int nrules_dirs,
                  "%zu MiB if all did; each worker also has its packet ring (%zu MiB), touched "
                  "as traffic passes\n",
             pc->max_flows, pc->max_flows == PIPELINE_MAX_FLOWS ? " (the default)" : "",
-            pc->workers, pc->workers == 1 ? "" : "s", (flows + (1u << 20) - 1) >> 20,
-            (buckets + (1u << 20) - 1) >> 20, (all + (1u << 20) - 1) >> 20,
-            pc->ring_bytes >> 20);
+            pc->workers, pc->workers == 1 ? "" : "s", mib_up(flows), mib_up(buckets),
+            mib_up(all), pc->ring_bytes >> 20);
     fprintf(out, "memory budget (--memcap): default %zu MiB here; each flow draws the "
                  "figures above, each open HTTP body up to %u KiB more\n",
             memcap_default() >> 20, DISSECT_BODY_MAX / 1024 + 40);

@@ -41,6 +41,11 @@ void pipeline_defaults(struct pipeline_config *c)
     c->event_types = EVENT_T_ALL;
 }
 
+static int pipeline_nworkers(const struct pipeline_config *c)
+{
+    return c->workers > 0 ? c->workers : 1;
+}
+
 static size_t worker_max_flows(const struct pipeline_config *c, size_t nworkers)
 {
     return c->max_flows / nworkers + 1;
@@ -48,7 +53,7 @@ static size_t worker_max_flows(const struct pipeline_config *c, size_t nworkers)
 
 size_t pipeline_flows_bytes(const struct pipeline_config *c, size_t *buckets)
 {
-    size_t n = c->workers > 0 ? (size_t)c->workers : 1;
+    size_t n = (size_t)pipeline_nworkers(c);
     *buckets = n * flow_table_bucket_bytes(worker_max_flows(c, n));
     return c->max_flows * (worker_flow_bytes() - sizeof(struct flow *)) + *buckets;
 }
@@ -302,7 +307,7 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
     memset(&rd, 0, sizeof rd);
     memset(res, 0, sizeof *res);
     rd.cfg = c;
-    rd.nworkers = c->workers > 0 ? c->workers : 1;
+    rd.nworkers = pipeline_nworkers(c);
     rd.live = c->live;
     rd.generation = c->rules ? c->rules->generation : 0;
     atomic_init(&rd.pending, NULL);

@@ -134,12 +134,12 @@ void matcher_batch_free(matcher_batch_t *b);
 /* Queue a copy of data, key (may be NULL) and note (an opaque string handed back with
  * each of its hits; NULL = ""). where is borrowed until matcher_batch_scan() returns (a
  * string constant). 0, LW_ERR_NOMEM, or LW_ERR_INVAL when the batch would pass 4 GiB. */
+int matcher_batch_add(matcher_batch_t *b, const uint8_t *data, size_t len, const char *where,
+                      const char *key, const char *note, int binary);
 /* matcher_batch_add() of a key=value pair: key is klen bytes (NUL-terminated), no note,
  * text. */
 int matcher_batch_add_pair(matcher_batch_t *b, const uint8_t *data, size_t len,
                            const char *where, const char *key, size_t klen);
-int matcher_batch_add(matcher_batch_t *b, const uint8_t *data, size_t len, const char *where,
-                      const char *key, const char *note, int binary);
 /* Bytes queued: a caller bounds its batch with this. */
 size_t matcher_batch_bytes(const matcher_batch_t *b);
 /* Report every queued buffer's hits to fn and empty the batch. Returns the number of

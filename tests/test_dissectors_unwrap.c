@@ -104,10 +104,9 @@ static size_t count_enc(const struct rec *r)
     return count(r, NULL, NULL, NULL);
 }
 
-/* One HTTP/1.1 request on a fresh flow, through callbacks c; the flow is closed,
- * counters go to *st. */
-static void run_cb(const struct dissect_cb *c, struct rec *r, struct dissect_stats *st,
-                   const char *target, const char *ctype, const char *body)
+/* One HTTP/1.1 request on a fresh flow; the flow is closed, counters go to *st. */
+static void run(struct rec *r, struct dissect_stats *st, const char *target, const char *ctype,
+                const char *body)
 {
     struct dissect_env env;
     memset(&env, 0, sizeof env);
@@ -119,19 +118,14 @@ static void run_cb(const struct dissect_cb *c, struct rec *r, struct dissect_sta
                      "POST %s HTTP/1.1\r\nHost: h.example\r\nContent-Type: %s\r\n"
                      "Content-Length: %zu\r\n\r\n%s",
                      target, ctype, bl, body);
-    dissect_flow_data(f, 0, (const uint8_t *)msg, (size_t)n, c, r);
-    dissect_flow_close(f, c, r);
+    dissect_flow_data(f, 0, (const uint8_t *)msg, (size_t)n, &cb, r);
+    dissect_flow_close(f, &cb, r);
     dissect_flow_free(f);
     free(msg);
     if (st)
         *st = env.stats;
 }
 
-static void run(struct rec *r, struct dissect_stats *st, const char *target, const char *ctype,
-                const char *body)
-{
-    run_cb(&cb, r, st, target, ctype, body);
-}
 
 /* Sensors Analytics' Android SDK posts gzip=1&data_list=<base64(gzip(JSON array))>,
  * the base64 URL-encoded. python3: base64.b64encode(gzip.compress(json.dumps([{...,
