@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "capture/pcapdroid.h"
+#include "capture/pcapfile.h"
 #include "common/lwerr.h"
 
 struct source {
@@ -24,7 +25,8 @@ struct source {
     _Atomic uint64_t pos;             /* bytes read, published for progress */
     pcapdroid_apps_t *apps;           /* every app packets named, kept to the end */
     pcapdroid_ng_t *ng;               /* the open file's blocks, if it is pcapng */
-    char *iobuf;                      /* the open file's stdio buffer (SOURCE_IOBUF) */
+    pcapfile_t *pf;                   /* the open file's records, if pcapfile takes it */
+    char *iobuf;                      /* else the open file's stdio buffer (SOURCE_IOBUF) */
 };
 
 /* libpcap reads a file through stdio, whose buffer is one page: a read() per 4 KiB,
@@ -82,6 +84,8 @@ static void close_file(source_t *s)
     if (s->pc)
         pcap_close(s->pc);   /* closes the FILE: its buffer can go after */
     s->pc = NULL;
+    pcapfile_free(s->pf);
+    s->pf = NULL;
     free(s->iobuf);
     s->iobuf = NULL;
     pcapdroid_ng_close(s->ng);
@@ -120,12 +124,16 @@ static int open_next(source_t *s, char *err, size_t errlen)
     const char *f = s->files[s->cur];
     char perr[PCAP_ERRBUF_SIZE] = "";
     FILE *fp = strcmp(f, "-") ? fopen(f, "rb") : NULL;
-    if (fp && (s->iobuf = malloc(SOURCE_IOBUF)))
-        setvbuf(fp, s->iobuf, _IOFBF, SOURCE_IOBUF);
     if (fp) {
+        /* libpcap checks the file header in any case; the records of a classic pcap
+         * are then read by capture/pcapfile.c, and the stdio buffer is only for the
+         * files it declines. */
         s->pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, perr);
         if (!s->pc)
             fclose(fp);   /* libpcap owns it only once it opened */
+        else if (!(s->pf = pcapfile_open(fileno(fp), s->pc)) &&
+                 (s->iobuf = malloc(SOURCE_IOBUF)))
+            setvbuf(fp, s->iobuf, _IOFBF, SOURCE_IOBUF);
     } else {
         /* stdin, or a name fopen() refused: libpcap says why in its own words */
         s->pc = pcap_open_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
@@ -159,9 +167,17 @@ int source_next(source_t *s, struct source_pkt *p, char *err, size_t errlen)
                 return rc;
             }
         }
-        struct pcap_pkthdr *h;
+        struct pcap_pkthdr *h, own;
         const u_char *data;
-        int rc = pcap_next_ex(s->pc, &h, &data);
+        char why[PCAP_ERRBUF_SIZE] = "";
+        int rc;
+        if (s->pf) {
+            h = &own;
+            rc = pcapfile_next(s->pf, h, &data, why, sizeof why);
+            rc = rc < 0 ? PCAP_ERROR : rc ? 1 : PCAP_ERROR_BREAK;
+        } else {
+            rc = pcap_next_ex(s->pc, &h, &data);
+        }
         if (rc == 1) {
             /* Numbers count records in the file, filtered or not, so that a message
              * about packet N points at record N in Wireshark. We filter here rather
@@ -185,7 +201,7 @@ int source_next(source_t *s, struct source_pkt *p, char *err, size_t errlen)
             p->file = s->files[s->cur];
             app_trailer(s, p);
             if ((s->file_pkt_no & 1023) == 0) {
-                long off = ftell(pcap_file(s->pc));
+                long off = s->pf ? (long)pcapfile_offset(s->pf) : ftell(pcap_file(s->pc));
                 if (off > 0)
                     atomic_store_explicit(&s->pos, s->done_bytes + (uint64_t)off,
                                           memory_order_relaxed);
@@ -197,7 +213,7 @@ int source_next(source_t *s, struct source_pkt *p, char *err, size_t errlen)
             continue;
         }
         snprintf(err, errlen, "%s: packet %llu: %s", s->files[s->cur],
-                 (unsigned long long)s->file_pkt_no + 1, pcap_geterr(s->pc));
+                 (unsigned long long)s->file_pkt_no + 1, s->pf ? why : pcap_geterr(s->pc));
         close_file(s);
         return LW_ERR_PARSE;
     }

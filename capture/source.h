@@ -1,6 +1,8 @@
 /* source.h - packets from capture files, in order, through an optional BPF filter.
  *
- * Reads pcap and pcapng with libpcap, one file after another. A file that cannot be
+ * Reads pcap and pcapng with libpcap, one file after another; the records of a classic
+ * pcap file come from capture/pcapfile.h, which reads them as libpcap would, at less
+ * cost. A file that cannot be
  * opened, that is not a capture, or that ends in the middle of a record is reported
  * with its name and packet number; the packets before the damage have already been
  * returned and reading goes on with the next file. Live capture is capture/live.h.

@@ -714,6 +714,7 @@ static void corpus(const char *dir)
     conversation_pcap(tmp, 80, &h1[0], &h1[1]);
     pc = slurp(tmp);
     seed(dir, "pipeline", "http1.pcap", &pc);
+    seed(dir, "pcapfile", "http1.pcap", &pc);
     /* Decoder seeds: the first frames of that capture, each behind a link selector. */
     for (size_t off = 24, i = 0; off + 16 <= pc.n && i < 4; i++) {
         uint32_t cl = rd32le(pc.p + off + 8);
@@ -766,6 +767,7 @@ static void corpus(const char *dir)
     pcapw_close(w);
     pc = slurp(tmp);
     seed(dir, "pipeline", "dns-qinq.pcap", &pc);
+    seed(dir, "pcapfile", "dns-qinq.pcap", &pc);
     b.n = 0;
     put8(&b, 0);
     put(&b, pc.p + 24 + 16, pc.n - 24 - 16);
