@@ -32,6 +32,13 @@ sink_batcher_t *sink_batcher_new(sink_t *s, size_t flush_bytes, size_t max_event
     b->max_events = max_events ? max_events : 256;
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->returned, NULL);
+    for (int i = 0; i < BATCH_BUFFERS; i++)
+        if (!(b->bufs[i].ev = malloc(b->max_events * sizeof *b->bufs[i].ev))) {
+            while (i--)
+                free(b->bufs[i].ev);
+            free(b);
+            return NULL;
+        }
     for (int i = BATCH_BUFFERS - 1; i >= 1; i--) {
         b->bufs[i].home = b;
         b->bufs[i].next = b->free_list;
@@ -93,8 +100,10 @@ void sink_batcher_free(sink_batcher_t *b)
     while (b->home_count < BATCH_BUFFERS)
         pthread_cond_wait(&b->returned, &b->mu);
     pthread_mutex_unlock(&b->mu);
-    for (int i = 0; i < BATCH_BUFFERS; i++)
+    for (int i = 0; i < BATCH_BUFFERS; i++) {
         jsonw_free(&b->bufs[i].w);
+        free(b->bufs[i].ev);
+    }
     pthread_mutex_destroy(&b->mu);
     pthread_cond_destroy(&b->returned);
     free(b);
@@ -123,15 +132,20 @@ int sink_batcher_end(sink_batcher_t *b)
         sink_batcher_cancel(b);
         return -1;
     }
-    char id[17];
     /* The same text the sink splices in after json_dumpb(): event_id last. */
-    size_t n = sink_event_id_splice(w->buf + b->mark, need, id);
+    size_t n = sink_event_id_reserve(w->buf + b->mark, need);
     w->buf[b->mark + n] = '\n';
     w->len = b->mark + n + 1;
-    b->cur->n++;
+    b->cur->ev[b->cur->n++] = (struct sink_batch_ev){b->mark, need};
     if (w->len >= b->flush_bytes || b->cur->n >= b->max_events)
         sink_batcher_flush(b);
     return 0;
+}
+
+void sink_batch_seal(struct sink_batch *batch)
+{
+    for (size_t i = 0; i < batch->n; i++)
+        sink_event_id_fill(batch->w.buf + batch->ev[i].off, batch->ev[i].len);
 }
 
 uint64_t sink_batcher_refused(const sink_batcher_t *b)

@@ -28,8 +28,13 @@ typedef struct sink_batcher sink_batcher_t;
 /* One buffer of lines. Between sink_batcher_flush() and sink_batch_release() it belongs
  * to the sink thread. */
 struct sink_batch {
-    struct jsonw w;            /* whole lines, each ending in '\n', with their event_id */
+    struct jsonw w;            /* whole lines, each ending in '\n' */
     size_t n;                  /* events in w */
+    /* Per event: where its line starts and its object's length before the event_id
+     * member was added; the id's digits are written by sink_batch_seal(). */
+    struct sink_batch_ev {
+        size_t off, len;
+    } *ev;
     sink_batcher_t *home;      /* the pool it returns to */
     struct sink_batch *next;   /* free list link (home's lock) */
 };
@@ -47,9 +52,11 @@ void sink_batcher_free(sink_batcher_t *b);
  * sink_batcher_end(). */
 struct jsonw *sink_batcher_begin(sink_batcher_t *b);
 
-/* The event written since sink_batcher_begin() is complete: give it its event_id (the
- * FNV-1a of its text, as sink_event_id()) and end its line. Returns 0, or -1 when it
- * could not be written (out of memory): it is then removed, the caller counts it. */
+/* The event written since sink_batcher_begin() is complete: make room for its
+ * event_id (the FNV-1a of its text, as sink_event_id(); computed by
+ * sink_batch_seal(), off the producer's thread) and end its line. Returns 0, or -1
+ * when it could not be written (out of memory): it is then removed, the caller counts
+ * it. */
 int sink_batcher_end(sink_batcher_t *b);
 
 /* Forget the event begun (a type not written after all). */
@@ -60,6 +67,12 @@ void sink_batcher_flush(sink_batcher_t *b);
 
 /* Events handed to the sink that it refused (closed). */
 uint64_t sink_batcher_refused(const sink_batcher_t *b);
+
+/* Write the event_ids of a batch's lines: whoever first reads them (the sink thread,
+ * or the producer spooling a batch the queue had no room for) does this once. Hashing
+ * every line is a few percent of a worker's time on download-heavy traffic, which
+ * the sink thread, mostly idle, takes over. */
+void sink_batch_seal(struct sink_batch *batch);
 
 /* The sink thread (or a refused push) gives a buffer back; any thread. */
 void sink_batch_release(struct sink_batch *batch);

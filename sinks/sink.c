@@ -121,28 +121,60 @@ static void copy_trunc(char *dst, size_t cap, const char *src)
     dst[n] = 0;
 }
 
-void sink_event_id(const char *json, size_t len, char out[17])
+#define FNV_BASIS 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)json[i];
-        h *= 0x100000001b3ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= FNV_PRIME;
     }
+    return h;
+}
+
+static void id_hex(uint64_t h, char *out)
+{
     for (int i = 15; i >= 0; i--, h >>= 4)
         out[i] = "0123456789abcdef"[h & 15];
+}
+
+void sink_event_id(const char *json, size_t len, char out[17])
+{
+    id_hex(fnv1a(FNV_BASIS, json, len), out);
     out[16] = 0;
+}
+
+/* Where _reserve() puts the member: in place of the closing brace, after a comma
+ * unless the object was empty. */
+static char *id_member(char *json, size_t len)
+{
+    return json + len - (len > 2 ? 0 : 1);
+}
+
+size_t sink_event_id_reserve(char *json, size_t len)
+{
+    char *q = id_member(json, len);
+    if (len > 2)
+        q[-1] = ',';
+    memcpy(q, "\"event_id\":\"", 12);
+    memset(q + 12, '0', 16);
+    memcpy(q + 28, "\"}", 2);
+    return (size_t)(q + 30 - json);
+}
+
+void sink_event_id_fill(char *json, size_t len)
+{
+    /* The closing brace is overwritten by now: it is hashed from the constant. */
+    id_hex(fnv1a(fnv1a(FNV_BASIS, json, len - 1), "}", 1), id_member(json, len) + 12);
 }
 
 size_t sink_event_id_splice(char *json, size_t len, char id[17])
 {
     sink_event_id(json, len, id);
-    char *q = json + len - 1;
-    if (len > 2)
-        *q++ = ',';
-    memcpy(q, "\"event_id\":\"", 12);
-    memcpy(q + 12, id, 16);
-    memcpy(q + 28, "\"}", 2);
-    return (size_t)(q + 30 - json);
+    size_t n = sink_event_id_reserve(json, len);
+    memcpy(id_member(json, len) + 12, id, 16);
+    return n;
 }
 
 static void report(sink_t *s, int lost_code, const char *fmt, ...)
@@ -431,6 +463,7 @@ static void handle_batch(sink_t *s, json_t **evs, size_t n)
  * (flat fields, aggregates), parsed back from its line here, only for Redis. */
 static void handle_text(sink_t *s, struct sink_batch *b)
 {
+    sink_batch_seal(b);
     if (s->out || s->out_path)
         write_text(s, b->w.buf, b->w.len, b->n);
     if (s->redis) {
@@ -805,6 +838,7 @@ int sink_emit_batch(sink_t *s, struct sink_batch *b)
             /* As sink_emit(): the producer spools rather than wait on Redis. */
             const char *lines[SINK_BATCH];
             size_t lens[SINK_BATCH], m = 0;
+            sink_batch_seal(b);
             const char *p = b->w.buf, *end = b->w.buf + b->w.len;
             while (p < end) {
                 const char *nl = memchr(p, '\n', (size_t)(end - p));

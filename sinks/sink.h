@@ -108,6 +108,13 @@ void sink_event_id(const char *json, size_t len, char out[17]);
 #define SINK_ID_ROOM 31
 size_t sink_event_id_splice(char *json, size_t len, char id[17]);
 
+/* sink_event_id_splice() in two steps, for a producer that leaves the hashing to the
+   sink thread: _reserve() puts the member in place with its 16 digits not yet
+   written and returns the new length; _fill(json, len), later, with the same len (the
+   object's length before _reserve()), writes the digits of the object's id. */
+size_t sink_event_id_reserve(char *json, size_t len);
+void sink_event_id_fill(char *json, size_t len);
+
 /* Free; sink_free(NULL) does nothing. Closes first if sink_close() was not called. */
 void sink_free(sink_t *s);
 
