@@ -36,6 +36,15 @@ static inline unsigned long long clock_wall_us(void)
     return (unsigned long long)ts.tv_sec * 1000000u + (unsigned long long)ts.tv_nsec / 1000u;
 }
 
+/* CPU time the calling thread has used, in microseconds (the stats event's cpu_us:
+ * which thread of a run is the busy one). */
+static inline unsigned long long clock_thread_cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000u + (unsigned long long)ts.tv_nsec / 1000u;
+}
+
 /* t plus ms milliseconds (ms >= 0), normalised. */
 static inline struct timespec clock_add_ms(struct timespec t, long ms)
 {

@@ -547,6 +547,7 @@ json_t *event_stats(const struct event_run *r)
     set_u64(o, "spooled", r->out->spooled);
     set_u64(o, "lost", r->out->lost);
     set_u64(o, "queue_full_waits", r->out->queue_full_waits);
+    set_u64(o, "cpu_us", r->out->cpu_us);
     json_object_set_new(s, "output", o);
     json_t *dj = json_object();
     struct dissect_stats all = r->total->dissect;
@@ -567,6 +568,7 @@ json_t *event_stats(const struct event_run *r)
     }
     json_object_set_new(s, "per_worker", pw);
     set_u64(s, "ring_full_waits", waits);
+    set_u64(s, "reader_cpu_us", r->reader_cpu_us);
     json_object_set_new(ev, "stats", s);
     return ev;
 }

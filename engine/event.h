@@ -130,6 +130,7 @@ struct event_run {
     const struct stats_worker *per;     /* one per worker */
     const uint64_t *queue_bytes;        /* one per worker: ring bytes in use */
     const uint64_t *ring_full_waits;    /* one per worker */
+    uint64_t reader_cpu_us;             /* CPU time of the reader thread */
     int nworkers;
     const struct sink_stats *out;       /* the sink's counters when the event is built */
 };

@@ -250,6 +250,7 @@ void *reader_main(void *arg)
         send_held(rd, &held);
     reader_broadcast(rd, WORKER_REC_END, rd->last_ts_us);
     pthread_mutex_lock(&rd->done_mu);
+    rd->cpu_us = clock_thread_cpu_us();
     rd->done = 1;
     pthread_cond_signal(&rd->done_cv);
     pthread_mutex_unlock(&rd->done_mu);
@@ -358,6 +359,8 @@ void reader_emit_stats(struct reader *rd, int final)
         .queue_bytes = queue,
         .ring_full_waits = waits,
         .nworkers = n,
+        /* The final event is built by the calling thread once the reader has ended. */
+        .reader_cpu_us = final ? rd->cpu_us : clock_thread_cpu_us(),
     };
     if (!event_wanted(EVENT_T_STATS))
         return;

@@ -72,6 +72,7 @@ struct reader {
     const char *cur_file;
     int file_reports;
     _Atomic uint64_t packets;           /* read by the progress display */
+    uint64_t cpu_us;                    /* the reader thread's CPU time, set as it ends */
     /* Set (under done_mu, done_cv signalled) when the reader thread ends: the calling
      * thread waits on it rather than polling, so a run ends when its work does. */
     int done;

@@ -35,7 +35,7 @@
     X(verdicts, unknown_destination)                                                      \
     X(top, events) X(top, event_build_failures)                                           \
     X(worker, packets) X(worker, bytes) X(worker, flows_active) X(worker, reloads)        \
-    X(worker, reload_failures)
+    X(worker, reload_failures) X(worker, cpu_us)
 
 struct stats_worker {
 #define STATS_FIELD(section, name) uint64_t section##_##name;

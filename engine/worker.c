@@ -16,6 +16,7 @@
 #include "engine/event.h"
 #include "engine/stats.h"
 #include "rules/verdict.h"
+#include "common/clock.h"
 #include "common/lwerr.h"
 #include "rules/matcher.h"
 
@@ -213,6 +214,7 @@ static void publish(struct worker *w)
     s.worker_flows_active = fs->active;
     s.worker_reloads = w->reloads;
     s.worker_reload_failures = w->reload_failures;
+    s.worker_cpu_us = clock_thread_cpu_us();
     stats_slot_publish(&w->published, &s);
 }
 

@@ -95,6 +95,7 @@ struct sink {
     atomic_uint_fast64_t emitted, written_lines, written_redis, lost, queue_full_waits,
         line_errors, spool_appended, replayed, emit_spooled, reconnects, agg_errors,
         dups_skipped, stdout_discarded;
+    atomic_uint_fast64_t cpu_us;  /* the sink thread's CPU time, stored after each batch */
 
     /* err_mu guards lasterr, lost_code and lost_msg. */
     pthread_mutex_t err_mu;
@@ -671,6 +672,7 @@ static void *sink_thread(void *arg)
         }
         if (s->redis)
             service_redis(s, &b, 0);
+        atomic_store_explicit(&s->cpu_us, clock_thread_cpu_us(), memory_order_relaxed);
     }
     if (atomic_exchange(&s->reopen, 0))
         reopen_out(s);
@@ -891,6 +893,7 @@ void sink_get_stats(sink_t *s, struct sink_stats *st)
     st->agg_errors = atomic_load(&s->agg_errors);
     st->stdout_discarded = atomic_load(&s->stdout_discarded);
     st->stdout_closed = atomic_load(&s->stdout_gone);
+    st->cpu_us = atomic_load_explicit(&s->cpu_us, memory_order_relaxed);
 }
 
 void sink_last_error(sink_t *s, char *buf, size_t len)

@@ -62,6 +62,7 @@ struct sink_stats {
                                     an outage (their reply was lost), not re-sent */
     uint64_t stdout_discarded;/* events not written because stdout's reader had gone */
     int stdout_closed;        /* that reader went away (EPIPE) */
+    uint64_t cpu_us;          /* CPU time of the sink thread (as of its last batch) */
 };
 
 /* Open the targets (file, Redis connection: a wrong password or database is an

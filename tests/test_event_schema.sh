@@ -65,6 +65,17 @@ size=$(stat -c %s "$T/http.pcap")
 head -c $((size / 2 + 7)) "$T/http.pcap" > "$T/trunc.pcap"
 $LW -r "$T/trunc.pcap" > "$T/trunc.json" 2> /dev/null; check_eq "truncated capture: exit 2" 2 $?
 check_grep "truncated capture: input_errors counted" '"input_errors":1' "$T/trunc.json"
+# CPU time per thread: each thread that did work says so; none says more than the
+# whole process could have used (bash's times, as an independent clock).
+children=$( ($LW -r "$T/http.pcap" --profile "$LAB" -t 2 > "$T/cpu.json"; times) | tail -n 1)
+check_eq "cpu_us: reader, both workers and the output thread ran, within the process's time" \
+    "ok" "$($PY -c '
+import json, re, sys
+s = json.loads(open(sys.argv[1]).read().splitlines()[-1])["stats"]
+t = [s["reader_cpu_us"], s["output"]["cpu_us"]] + [w["cpu_us"] for w in s["per_worker"]]
+proc = sum(int(m) * 60e6 + float(x) * 1e6 for m, x in re.findall(r"(\d+)m([\d.]+)s", sys.argv[2]))
+ok = len(t) == 4 and all(v > 0 for v in t) and sum(t) <= proc + 20000
+print("ok" if ok else (t, proc))' "$T/cpu.json" "$children")"
 
 # Periodic stats and reloads need time to pass during the run: the input arrives on
 # stdin, one datagram every 0.25 s, until each awaited event has been written.
