@@ -169,7 +169,7 @@ int source_next(source_t *s, struct source_pkt *p, char *err, size_t errlen)
         }
         struct pcap_pkthdr *h, own;
         const u_char *data;
-        char why[PCAP_ERRBUF_SIZE] = "";
+        char why[PCAP_ERRBUF_SIZE];   /* set by pcapfile_next() when it fails */
         int rc;
         if (s->pf) {
             h = &own;
