@@ -30,8 +30,6 @@ sink_batcher_t *sink_batcher_new(sink_t *s, size_t flush_bytes, size_t max_event
     b->sink = s;
     b->flush_bytes = flush_bytes ? flush_bytes : 64 * 1024;
     b->max_events = max_events ? max_events : 256;
-    pthread_mutex_init(&b->mu, NULL);
-    pthread_cond_init(&b->returned, NULL);
     for (int i = 0; i < BATCH_BUFFERS; i++)
         if (!(b->bufs[i].ev = malloc(b->max_events * sizeof *b->bufs[i].ev))) {
             while (i--)
@@ -39,6 +37,8 @@ sink_batcher_t *sink_batcher_new(sink_t *s, size_t flush_bytes, size_t max_event
             free(b);
             return NULL;
         }
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->returned, NULL);
     for (int i = BATCH_BUFFERS - 1; i >= 1; i--) {
         b->bufs[i].home = b;
         b->bufs[i].next = b->free_list;
