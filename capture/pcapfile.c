@@ -57,32 +57,47 @@ static int plain_linktype(int dlt, int swapped)
     }
 }
 
-pcapfile_t *pcapfile_open(int fd, pcap_t *pc)
+/* The file header's byte order and time unit into probe; 0 when not taken. */
+static int read_header(int fd, pcapfile_t *probe)
 {
     uint8_t hdr[PCAPFILE_HDR];
     if (pread(fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr)
-        return NULL;
-    pcapfile_t probe = {.fd = fd};
+        return 0;
+    *probe = (pcapfile_t){.fd = fd};
     uint32_t magic;
     memcpy(&magic, hdr, 4);
     if (magic != PCAPFILE_MAGIC_US && magic != PCAPFILE_MAGIC_NS) {
         magic = __builtin_bswap32(magic);
         if (magic != PCAPFILE_MAGIC_US && magic != PCAPFILE_MAGIC_NS)
-            return NULL;
-        probe.swapped = 1;
+            return 0;
+        probe->swapped = 1;
     }
-    probe.nsec = magic == PCAPFILE_MAGIC_NS;
+    probe->nsec = magic == PCAPFILE_MAGIC_NS;
     uint16_t major, minor;
     memcpy(&major, hdr + 4, 2);
     memcpy(&minor, hdr + 6, 2);
-    if (probe.swapped) {
+    if (probe->swapped) {
         major = __builtin_bswap16(major);
         minor = __builtin_bswap16(minor);
     }
+    return major == 2 && minor == 4;
+}
+
+int pcapfile_probe(int fd)
+{
+    pcapfile_t probe;
+    return read_header(fd, &probe);
+}
+
+pcapfile_t *pcapfile_open(int fd, pcap_t *pc)
+{
+    pcapfile_t probe;
+    if (!read_header(fd, &probe))
+        return NULL;
     int dlt = pcap_datalink(pc);
     /* pcap_is_swapped() agreeing is the sign that pc was opened on this same header. */
-    if (major != 2 || minor != 4 || pcap_is_swapped(pc) != probe.swapped ||
-        !plain_linktype(dlt, probe.swapped) || pcap_snapshot(pc) <= 0)
+    if (pcap_is_swapped(pc) != probe.swapped || !plain_linktype(dlt, probe.swapped) ||
+        pcap_snapshot(pc) <= 0)
         return NULL;
     pcapfile_t *f = malloc(sizeof *f);
     if (!f)

@@ -26,6 +26,11 @@
 
 typedef struct pcapfile pcapfile_t;
 
+/* Whether fd holds, from its start, a file header this reader takes (a classic pcap,
+ * version 2.4, that pread() can read again). Asked before libpcap opens the file:
+ * a stdio buffer for libpcap can only be set before its first read. */
+int pcapfile_probe(int fd);
+
 /* A reader for the records of fd, whose file header libpcap has already accepted as pc
  * (pcap_fopen_offline() with microsecond precision): its link type and snapshot length
  * are taken from pc. NULL when this reader does not take the file (see above) or is out

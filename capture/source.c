@@ -126,14 +126,16 @@ static int open_next(source_t *s, char *err, size_t errlen)
     FILE *fp = strcmp(f, "-") ? fopen(f, "rb") : NULL;
     if (fp) {
         /* libpcap checks the file header in any case; the records of a classic pcap
-         * are then read by capture/pcapfile.c, and the stdio buffer is only for the
-         * files it declines. */
+         * are then read by capture/pcapfile.c. The stdio buffer is for the files it
+         * does not take, and must be set before libpcap's first read. */
+        int own = pcapfile_probe(fileno(fp));
+        if (!own && (s->iobuf = malloc(SOURCE_IOBUF)))
+            setvbuf(fp, s->iobuf, _IOFBF, SOURCE_IOBUF);
         s->pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, perr);
         if (!s->pc)
             fclose(fp);   /* libpcap owns it only once it opened */
-        else if (!(s->pf = pcapfile_open(fileno(fp), s->pc)) &&
-                 (s->iobuf = malloc(SOURCE_IOBUF)))
-            setvbuf(fp, s->iobuf, _IOFBF, SOURCE_IOBUF);
+        else if (own)
+            s->pf = pcapfile_open(fileno(fp), s->pc);
     } else {
         /* stdin, or a name fopen() refused: libpcap says why in its own words */
         s->pc = pcap_open_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
@@ -143,7 +145,11 @@ static int open_next(source_t *s, char *err, size_t errlen)
         return LW_ERR_PARSE;
     }
     s->linktype = pcap_datalink(s->pc);
-    s->ng = pcapdroid_ng_open(f);
+    /* The follower reads the file a second time: only a regular file can be (a pipe
+     * would hand each reader part of the data). */
+    struct stat st;
+    if (fp && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
+        s->ng = pcapdroid_ng_open(f);
     if (s->filter) {
         if (pcap_compile(s->pc, &s->prog, s->filter, 1, PCAP_NETMASK_UNKNOWN)) {
             snprintf(err, errlen, "%s: filter '%s' does not apply to link type %s: %s", f,

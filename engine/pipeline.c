@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -123,6 +124,11 @@ static int open_keys(struct reader *rd, char *err, size_t errlen)
     }
     for (int i = 0; !rd->live && i < c->nfiles; i++) {
         char e[LW_ERRBUF];
+        /* Read ahead of the run, so only from a regular file: from a pipe (-r <(...))
+         * this pass would consume the capture the run then finds empty. */
+        struct stat st;
+        if (stat(c->files[i], &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
         int n = keylog_load_pcapng(rd->keys, c->files[i], e, sizeof e);
         /* An unreadable file is reported by the source when its turn comes. */
         if (n > 0)

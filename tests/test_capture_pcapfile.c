@@ -112,6 +112,8 @@ static long compare(const char *path, int expect_taken)
     }
     f = pcapfile_open(fileno(fp), pc);
     CU_ASSERT_EQUAL(f != NULL, expect_taken);
+    if (expect_taken)   /* what the source asks before libpcap opens the file */
+        CU_ASSERT_EQUAL(pcapfile_probe(fileno(fp)), 1);
     if (!f)
         goto out;
     for (;;) {
@@ -256,6 +258,10 @@ static void declined(void)
     record(&g, 1, 1, 10, 20);
     write_gen(tu_path("d.pcap"), &g, g.n);
     CU_ASSERT(compare(tu_path("d.pcap"), 0) == 0);
+    FILE *v = fopen(tu_path("d.pcap"), "rb");
+    CU_ASSERT_FATAL(v != NULL);
+    CU_ASSERT_EQUAL(pcapfile_probe(fileno(v)), 0);
+    fclose(v);
     file_header(&g, 0xa1b2cd34u, 2, 4, 65535, 1);   /* Kuznetzov's patched headers */
     write_gen(tu_path("d.pcap"), &g, g.n);
     CU_ASSERT(compare(tu_path("d.pcap"), 0) == 0);
@@ -287,6 +293,7 @@ static void declined(void)
     FILE *fp = fdopen(fds[0], "rb");
     pcap_t *pc = pcap_fopen_offline(fp, e);
     CU_ASSERT_FATAL(pc != NULL);
+    CU_ASSERT_EQUAL(pcapfile_probe(fds[0]), 0);
     CU_ASSERT_PTR_NULL(pcapfile_open(fds[0], pc));
     pcap_close(pc);
     free(g.b);

@@ -9,6 +9,9 @@
 # - -w FILE round trip: leakwatch on its own -w output finds what it found on the input.
 # - the closing summary goes to stderr only on a terminal (a pty here), never with -q,
 #   and its numbers are those of the JSON output.
+# - -r from a pipe (-r <(tcpdump -w - ...), a FIFO): the same events as from the file,
+#   for a pcap and a pcapng (the run used to read a pipe ahead of itself, for key logs
+#   and PCAPdroid data, and found it empty).
 set -u
 . "$LW_SOURCE_DIR/tests/lib/check.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/lw-tcpdump.XXXXXX")
@@ -117,4 +120,25 @@ python3 "$T/ttyrun.py" "$T/q.json" "$LEAKWATCH" -q -r "$S" > "$T/q.err"
 check_eq "-q on a terminal: no summary" "" "$(cat "$T/q.err")"
 "$LEAKWATCH" -r "$S" > /dev/null 2> "$T/notty.err"
 check_eq "stderr not a terminal: no summary" "" "$(cat "$T/notty.err")"
+
+events() { grep -v '"event_type":"stats"' "$1"; }
+NG="$LW_SOURCE_DIR/tests/data/pcaps/alexa-app.pcapng"
+for f in "$S" "$NG"; do
+    b=$(basename "$f")
+    "$LEAKWATCH" -q -t 1 --profile "$LAB" -r "$f" > "$T/file.json"
+    check_eq "$b from the file: exit 0" 0 $?
+    # timeout: a second open of a pipe or FIFO waits for a writer that is gone
+    timeout 120 "$LEAKWATCH" -q -t 1 --profile "$LAB" -r <(cat "$f") > "$T/pipe.json" \
+        2> "$T/pipe.err"
+    check_eq "$b through a pipe: exit 0" 0 $?
+    check_eq "$b through a pipe: no message" "" "$(grep -v 'was in no packet' "$T/pipe.err")"
+    check_gt "$b: events" "$(events "$T/file.json" | wc -l)" 10
+    check_ok "$b through a pipe: the same events" "cmp -s <(events '$T/file.json') <(events '$T/pipe.json')"
+    rm -f "$T/fifo"; mkfifo "$T/fifo"
+    timeout 120 sh -c 'cat "$1" > "$2"' - "$f" "$T/fifo" &
+    timeout 120 "$LEAKWATCH" -q -t 1 --profile "$LAB" -r "$T/fifo" > "$T/fifo.json"
+    check_eq "$b through a FIFO: exit 0" 0 $?
+    wait
+    check_ok "$b through a FIFO: the same events" "cmp -s <(events '$T/file.json') <(events '$T/fifo.json')"
+done
 check_done
