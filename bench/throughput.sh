@@ -17,7 +17,9 @@
 # leakwatch -t 1 and leakwatch -t 2. Rounds interleave the programs so that the load of
 # this shared machine weighs on all of them alike; figures are medians over the rounds
 # and are printed as ratios to the bare loop measured in the same round set, which is
-# what to compare between commits (absolute seconds are only indicative).
+# what to compare between commits (absolute seconds are only indicative). Under each
+# table, the CPU time of each leakwatch thread in an untimed -t 1 and -t 2 run (the
+# stats event's cpu_us): the thread near the wall time is the one the run waits on.
 # Then peak RSS per open flow with payload (100,000 HTTP flows open at once), and of
 # 1 million concurrent flows (one SYN each) against -V's figure for --max-flows.
 set -euo pipefail
@@ -60,8 +62,19 @@ run() {
 for cap in "$down" "$up"; do
     cat "$cap" > /dev/null   # page cache
     : > "$W/times"
-    # flows as leakwatch counts them, for CPU per flow
-    "$LW" -q -t 1 --profile "$PROFILE" -r "$cap" -o "$W/events.json"
+    # flows as leakwatch counts them, for CPU per flow; and, from untimed runs, the CPU
+    # time of each thread (the stats event's cpu_us): which one the run waits on
+    threads=""
+    for t in 1 2; do
+        # shellcheck disable=SC2086
+        "$LW" -q -t $t --profile "$PROFILE" -r "$cap" -o "$W/events.json" --truncate ${LW_ARGS:-}
+        threads+=$(tail -n1 "$W/events.json" | python3 -c "
+import json, sys
+s = json.load(sys.stdin)['stats']
+w = ' + '.join('%.3f' % (x['cpu_us'] / 1e6) for x in s['per_worker'])
+print('-t $t CPU s by thread (one untimed run): reader %.3f, worker %s, output %.3f' %
+      (s['reader_cpu_us'] / 1e6, w, s['output']['cpu_us'] / 1e6))")$'\n'
+    done
     flows=$(tail -n1 "$W/events.json" |
             python3 -c "import json,sys; print(json.load(sys.stdin)['stats']['flows']['created'])")
     pkts=$("$LOOP" "$cap" | sed 's/.*packets=\([0-9]*\).*/\1/')
@@ -101,6 +114,7 @@ if "base-t1" in med:
     print(f"leakwatch -t 1 vs BASELINE -t 1:    {med['base-t1'][0] / med['lw-t1'][0]:.2f}x faster, "
           f"{med['base-t1'][1] / med['lw-t1'][1]:.2f}x less CPU")
 PY
+    printf '%s' "$threads"
 done
 
 # Open flows carrying payload: 100,000 HTTP flows open at once (each has sent its
