@@ -149,10 +149,45 @@ struct uw_text {
     int blank, amp;    /* a space or control byte; a '&' */
 };
 
+/* Byte classes for uw_text_scan(): what a byte rules in or out. */
+enum {
+    UW_C_BS = 1,     /* '\\': maybe a JSON escape */
+    UW_C_PCT = 2,    /* '%': maybe a %XX */
+    UW_C_BLANK = 4,  /* a space or control byte */
+    UW_C_AMP = 8,
+    UW_C_NOB64 = 16, /* in neither base64 alphabet (uw_is_b64() skips CR and LF) */
+    UW_C_LOWER = 32,
+    UW_C_UPPER = 64,
+};
+
+static const uint8_t uw_text_class[256] = {
+    [0x00 ... 0x09] = UW_C_BLANK | UW_C_NOB64, ['\n'] = UW_C_BLANK,
+    [0x0b ... 0x0c] = UW_C_BLANK | UW_C_NOB64, ['\r'] = UW_C_BLANK,
+    [0x0e ... 0x20] = UW_C_BLANK | UW_C_NOB64, ['!' ... '$'] = UW_C_NOB64,
+    ['%'] = UW_C_PCT | UW_C_NOB64,             ['&'] = UW_C_AMP | UW_C_NOB64,
+    ['\'' ... '*'] = UW_C_NOB64,               [','] = UW_C_NOB64,
+    ['.'] = UW_C_NOB64,                        [':' ... '<'] = UW_C_NOB64,
+    ['>' ... '@'] = UW_C_NOB64,                ['A' ... 'Z'] = UW_C_UPPER,
+    ['['] = UW_C_NOB64,                        ['\\'] = UW_C_BS | UW_C_NOB64,
+    [']' ... '^'] = UW_C_NOB64,                ['`'] = UW_C_NOB64,
+    ['a' ... 'z'] = UW_C_LOWER,                ['{' ... 0x7e] = UW_C_NOB64,
+    [0x7f] = UW_C_BLANK | UW_C_NOB64,          [0x80 ... 0xff] = UW_C_NOB64,
+};
+
 static void uw_text_scan(const uint8_t *v, size_t n, struct uw_text *t)
 {
+    /* One table lookup per byte; the exact tests run only where a byte's class says
+     * they can hold (a header value is mostly letters and spaces: neither). */
+    unsigned m = 0;
+    for (size_t i = 0; i < n; i++)
+        m |= uw_text_class[v[i]];
     memset(t, 0, sizeof *t);
-    t->b64 = uw_is_b64(v, n, &t->url);
+    t->blank = (m & UW_C_BLANK) != 0;
+    t->amp = (m & UW_C_AMP) != 0;
+    if (!(m & UW_C_NOB64) && (m & UW_C_LOWER) && (m & UW_C_UPPER))
+        t->b64 = uw_is_b64(v, n, &t->url);
+    if (!(m & (UW_C_BS | UW_C_PCT)))
+        return;
     for (size_t i = 0; i < n; i++) {
         uint8_t c = v[i];
         if (c == '\\' && i + 1 < n) {
@@ -163,8 +198,6 @@ static void uw_text_scan(const uint8_t *v, size_t n, struct uw_text *t)
         } else if (c == '%' && i + 2 < n) {
             t->pct |= uw_hex(v[i + 1]) && uw_hex(v[i + 2]);
         }
-        t->blank |= c <= 0x20 || c == 0x7f;
-        t->amp |= c == '&';
     }
 }
 

@@ -180,6 +180,12 @@ static void test_zlib_and_raw_deflate(void)
         if (!strcmp(r.it[i].key, "udid"))
             CU_ASSERT_STRING_EQUAL(r.it[i].where, "http.uri");
     rec_free(&r);
+    /* The URL-safe alphabet, '-' and '_' both in it, unpadded: python3
+     * base64.urlsafe_b64encode(json.dumps({"imei": IMEI, "n": "~~~~?>"}).encode()) */
+    run(&r, NULL, "/u", "application/json",
+        "{\"t\":\"eyJpbWVpIjogIjg2OTAxMjA0NTY3ODkxNCIsICJuIjogIn5-fn4_PiJ9\"}");
+    CU_ASSERT_EQUAL(count(&r, "imei", "base64url,json", IMEI), 1);
+    rec_free(&r);
 }
 
 static void test_mime_base64_body(void)
