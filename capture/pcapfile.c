@@ -170,8 +170,9 @@ int pcapfile_next(pcapfile_t *f, struct pcap_pkthdr *h, const uint8_t **data, ch
         return fail(f, err, errlen, rc);
     }
     const uint8_t *r = f->buf + f->pos;
-    /* libpcap 1.10 reads the time fields as signed from a file in our byte order, and
-     * as unsigned from a byte-swapped one (its SWAPLONG() yields an unsigned value). */
+    /* libpcap reads the time fields as signed from a file in our byte order, and as
+     * unsigned from a byte-swapped one: what Debian's 1.10.3 was seen to do, and what
+     * test_capture_pcapfile holds this reader to. */
     uint32_t sec = load32(f, r), frac = load32(f, r + 4);
     int64_t s = f->swapped ? (int64_t)sec : (int64_t)(int32_t)sec;
     int64_t us = f->swapped ? (int64_t)frac : (int64_t)(int32_t)frac;
