@@ -14,9 +14,11 @@
  *
  * Deliberately not handled (pcapfile_open() declines, and capture/source.c lets
  * libpcap read the file): pcapng; versions other than 2.4 (older ones may have swapped
- * length fields); Kuznetzov's patched headers; link types leakwatch cannot decode; and
- * byte-swapped files of link types whose pseudo-header libpcap byte-swaps (SLL, SLL2).
- * Reading is by pread() from the file's start, so pipes are declined as well. */
+ * length fields); Kuznetzov's patched headers; link types whose records libpcap alters
+ * or lets grow past 256 KiB (memory-mapped USB, D-Bus, EBHSCR, USBPcap); and
+ * byte-swapped files of link types whose pseudo-header libpcap byte-swaps (pflog, SLL,
+ * SLL2, USB, NFLOG). Reading is by pread() from the file's start, so pipes are
+ * declined as well. */
 #ifndef LW_CAPTURE_PCAPFILE_H
 #define LW_CAPTURE_PCAPFILE_H
 
