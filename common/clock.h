@@ -28,21 +28,25 @@ static inline double clock_mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Clock id in microseconds. */
+static inline unsigned long long clock_us(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000u + (unsigned long long)ts.tv_nsec / 1000u;
+}
+
 /* Microseconds since the epoch (CLOCK_REALTIME), the unit of packet timestamps. */
 static inline unsigned long long clock_wall_us(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (unsigned long long)ts.tv_sec * 1000000u + (unsigned long long)ts.tv_nsec / 1000u;
+    return clock_us(CLOCK_REALTIME);
 }
 
 /* CPU time the calling thread has used, in microseconds (the stats event's cpu_us:
  * which thread of a run is the busy one). */
 static inline unsigned long long clock_thread_cpu_us(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (unsigned long long)ts.tv_sec * 1000000u + (unsigned long long)ts.tv_nsec / 1000u;
+    return clock_us(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* t plus ms milliseconds (ms >= 0), normalised. */

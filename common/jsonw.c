@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ascii.h"
+
 void jsonw_init(struct jsonw *w)
 {
     *w = (struct jsonw){0};
@@ -121,12 +123,8 @@ void jsonw_bool(struct jsonw *w, const char *key, int v)
 /* "%lld" without snprintf, which cost ~800 instructions a number (callgrind). */
 void jsonw_int(struct jsonw *w, const char *key, int64_t v)
 {
-    char b[24], *p = b + sizeof b;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    char b[24];
+    char *p = ascii_u64_back(b + sizeof b, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
     if (v < 0)
         *--p = '-';
     put_literal(w, key, p, (size_t)(b + sizeof b - p));

@@ -2,6 +2,7 @@
 #include "engine/attribute.h"
 
 #include "capture/pcapdroid.h"
+#include "common/ascii.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,11 +57,7 @@ static void learn(const struct ruleset *r, const struct flow *f, int srv, const 
     if (!r->learned)
         return;
     if (own) {
-        char d[24], *q = d + sizeof d;
-        unsigned long long v = t;
-        do
-            *--q = (char)('0' + v % 10);
-        while (v /= 10);
+        char d[24], *q = ascii_u64_back(d + sizeof d, t);
         size_t nd = (size_t)(d + sizeof d - q), no = strlen(own);
         if (nd + 1 + no >= sizeof buf)
             no = sizeof buf - nd - 2;
