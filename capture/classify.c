@@ -41,18 +41,27 @@ static size_t classify_stride(size_t flow_size)
            _Alignof(max_align_t);
 }
 
+/* nDPI 4.2's module initialisation sets process-wide state on its first run (its
+ * bigram tables, libgcrypt's initialisation): one module is made at a time. Once one
+ * exists that state is only read, so a worker may classify while another is made. */
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+
 classify_t *classify_new(char *err, size_t errlen)
 {
     classify_t *c = calloc(1, sizeof *c);
     if (!c)
         goto err;
+    pthread_mutex_lock(&init_lock);
     c->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
+    if (c->ndpi) {
+        NDPI_PROTOCOL_BITMASK all;
+        NDPI_BITMASK_SET_ALL(all);
+        ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
+        ndpi_finalize_initialization(c->ndpi);
+    }
+    pthread_mutex_unlock(&init_lock);
     if (!c->ndpi)
         goto err;
-    NDPI_PROTOCOL_BITMASK all;
-    NDPI_BITMASK_SET_ALL(all);
-    ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
-    ndpi_finalize_initialization(c->ndpi);
     c->flow_size = ndpi_detection_get_sizeof_ndpi_flow_struct();
     c->stride = classify_stride(c->flow_size);
     return c;
@@ -107,14 +116,17 @@ static void slots_map(int n)
     set_ndpi_free(slot_free);
 }
 
-/* What classify_prewarm() made; only the main thread touches it once joined. */
+/* What classify_prewarm() makes: made[i] is set before ready passes i. n and started
+ * are written before the thread starts; the rest under lock. */
 #define PREWARM_MAX 64
 static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;         /* ready grew */
     pthread_t thread;
-    int started, joined;
-    int n, next;
+    int started;
+    int n, ready, next;
     classify_t *made[PREWARM_MAX];
-} prewarm;
+} prewarm = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
 static void *prewarm_main(void *arg)
 {
@@ -125,26 +137,22 @@ static void *prewarm_main(void *arg)
             slot_cur = slots + (size_t)i * SLOT_BYTES;
             slot_end = slot_cur + SLOT_BYTES;
         }
-        prewarm.made[i] = classify_new(err, sizeof err);   /* NULL: taken afresh later */
+        classify_t *c = classify_new(err, sizeof err);   /* NULL: taken afresh later */
+        pthread_mutex_lock(&prewarm.lock);
+        prewarm.made[i] = c;
+        prewarm.ready = i + 1;
+        pthread_cond_broadcast(&prewarm.cond);
+        pthread_mutex_unlock(&prewarm.lock);
     }
     slot_cur = slot_end = NULL;
     return NULL;
 }
 
-static void prewarm_join(void)
-{
-    if (prewarm.started && !prewarm.joined) {
-        pthread_join(prewarm.thread, NULL);
-        prewarm.joined = 1;
-    }
-}
-
 static void prewarm_free(void)
 {
-    prewarm_join();
-    for (int i = prewarm.next; i < prewarm.n; i++)
+    pthread_join(prewarm.thread, NULL);
+    for (int i = 0; i < prewarm.n; i++)
         classify_free(prewarm.made[i]);
-    prewarm.next = prewarm.n;
 }
 
 void classify_prewarm(int n)
@@ -161,12 +169,17 @@ void classify_prewarm(int n)
 
 classify_t *classify_take(char *err, size_t errlen)
 {
-    prewarm_join();
-    if (prewarm.next < prewarm.n && prewarm.made[prewarm.next])
-        return prewarm.made[prewarm.next++];
-    if (prewarm.next < prewarm.n)
-        prewarm.next++;
-    return classify_new(err, errlen);
+    classify_t *c = NULL;
+    pthread_mutex_lock(&prewarm.lock);
+    if (prewarm.started && prewarm.next < prewarm.n) {
+        int k = prewarm.next++;
+        while (prewarm.ready <= k)
+            pthread_cond_wait(&prewarm.cond, &prewarm.lock);
+        c = prewarm.made[k];
+        prewarm.made[k] = NULL;
+    }
+    pthread_mutex_unlock(&prewarm.lock);
+    return c ? c : classify_new(err, errlen);
 }
 
 void classify_free(classify_t *c)

@@ -36,17 +36,19 @@ struct classify_stats {
     uint64_t ndpi_in_use;    /* nDPI flow states held right now */
 };
 
-/* Create one detection module. Call from one thread at a time (nDPI's init is not
- * reentrant). Caller frees with classify_free(). NULL with a message on failure. */
+/* Create one detection module; any thread may, they are made one at a time (nDPI's
+ * init is not reentrant). Caller frees with classify_free(). NULL with a message on
+ * failure. */
 classify_t *classify_new(char *err, size_t errlen);
 void classify_free(classify_t *c);
 
-/* nDPI's module initialisation costs about 20 ms per classifier, one at a time, before
- * the first packet. classify_prewarm() starts making n of them on a thread of its own,
- * to overlap what the caller does meanwhile (loading the rules); classify_take() hands
- * them out in turn, waiting for that thread first, and falls back to classify_new()
- * when none is left or prewarming could not start. Those never taken are freed at exit.
- * Both are for the main thread; no other classify_new() may run while prewarming. */
+/* nDPI's module initialisation costs about 20 ms per classifier, one at a time.
+ * classify_prewarm() starts making n of them, one after the other, on a thread of its
+ * own, to overlap what the caller does meanwhile (loading the rules, then the first
+ * workers' packets). classify_take() hands them out in turn, waiting only until the
+ * one it hands out is made, and falls back to classify_new() when none is left or
+ * prewarming could not start. Any thread may take one; classify_prewarm() is for the
+ * main thread, once. Those never taken are freed at exit. */
 void classify_prewarm(int n);
 classify_t *classify_take(char *err, size_t errlen);
 const struct classify_stats *classify_stats(const classify_t *c);

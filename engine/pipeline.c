@@ -172,8 +172,8 @@ static int pipeline_memcap(struct reader *rd, const struct pipeline_config *c,
     return 0;
 }
 
-/* Make every worker (one after the other: nDPI's module initialisation is not
- * reentrant), then start their threads. On failure nothing is left running. */
+/* Make every worker, then start their threads; each takes its nDPI module as it starts
+ * (classify.h). On failure nothing is left running. */
 static int start_workers(struct reader *rd, size_t reasm_bytes, char *err, size_t errlen)
 {
     const struct pipeline_config *c = rd->cfg;
@@ -365,6 +365,11 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *res, c
     res->interrupted = rd.interrupted;
     res->write_errors = rd.write_errors;
     rc = 0;
+    for (int i = 0; i < rd.nworkers && rc == 0; i++)
+        if (worker_error(rd.workers[i])) {
+            snprintf(err, errlen, "%s", worker_error(rd.workers[i]));
+            rc = LW_ERR_NOMEM;
+        }
 out:
     if (dump_close(rd.dump, err, errlen) < 0) {
         fprintf(stderr, "leakwatch: %s\n", err);

@@ -32,7 +32,8 @@ struct worker {
     ring_t *ring;
     flow_table_t *flows;
     reasm_pool_t *reasm;
-    classify_t *cls;
+    classify_t *cls;           /* taken by the worker's thread as it starts */
+    char error[LW_ERRBUF];     /* why it could not run; "" when it did */
     inspect_t *inspect;
     sink_batcher_t *out;       /* this worker's event batches */
     /* Written by this worker only; other threads read the published snapshot. */
@@ -218,9 +219,35 @@ static void publish(struct worker *w)
     stats_slot_publish(&w->published, &s);
 }
 
+/* Without a detection module the worker cannot run: it consumes its ring to the end,
+ * so that the reader is never left waiting on it, and worker_error() says why. */
+static void *drain(struct worker *w)
+{
+    for (;;) {
+        size_t len;
+        const struct worker_rec *r = ring_peek(w->ring, &len);
+        uint32_t kind = r->kind;
+        if (kind == WORKER_REC_RULES) {
+            struct ruleset *rs;
+            memcpy(&rs, r->l3, sizeof rs);
+            ruleset_free(rs);
+        }
+        ring_release(w->ring);
+        if (kind == WORKER_REC_END)
+            return NULL;
+    }
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
+    /* Taken here, not by worker_new(): the module may still be being made
+     * (classify_take()), and the reader fills the ring meanwhile. */
+    char err[LW_ERRBUF / 2];
+    if (!(w->cls = classify_take(err, sizeof err))) {
+        snprintf(w->error, sizeof w->error, "worker %d: %s", w->cfg.id, err);
+        return drain(w);
+    }
     for (;;) {
         size_t len;
         const struct worker_rec *r = ring_peek(w->ring, &len);
@@ -273,8 +300,6 @@ worker_t *worker_new(const struct worker_config *c, char *err, size_t errlen)
         snprintf(err, errlen, "worker %d: out of memory", c->id);
         goto err;
     }
-    if (!(w->cls = classify_take(err, errlen)))
-        goto err;
     if (!(w->out = sink_batcher_new(c->sink, 0, 0))) {
         snprintf(err, errlen, "worker %d: out of memory", c->id);
         goto err;
@@ -337,6 +362,8 @@ void worker_join(worker_t *w)
         pthread_join(w->thread, NULL);
     w->started = 0;
 }
+
+const char *worker_error(const worker_t *w) { return w->error[0] ? w->error : NULL; }
 
 void worker_stats(worker_t *w, struct stats_worker *st)
 {

@@ -77,6 +77,9 @@ ring_t *worker_ring(worker_t *w);
 
 int worker_start(worker_t *w);
 void worker_join(worker_t *w);
+/* After worker_join(): why the worker could not process its packets (it had no nDPI
+ * module: out of memory), or NULL when it ran. */
+const char *worker_error(const worker_t *w);
 
 /* The counters the worker last published (on each tick record and when it stops):
  * exact after worker_join(). Safe from any thread. */
