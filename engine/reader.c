@@ -144,8 +144,10 @@ static void handle(struct reader *rd, const struct source_pkt *sp)
     struct flow_key k;
     int from_lo;
     flow_key_make(&k, &d, &from_lo);
-    uint64_t h = flow_key_hash(&k);
-    send_rec(rd, (int)((h >> 32) % (uint64_t)rd->nworkers), WORKER_REC_PACKET, sp->ts_us, sp,
+    uint64_t h = flow_key_hash(&k), n = (uint64_t)rd->nworkers;
+    /* The same worker as h % n, without a division per packet when n is a power of 2. */
+    uint64_t wi = (n & (n - 1)) == 0 ? (h >> 32) & (n - 1) : (h >> 32) % n;
+    send_rec(rd, (int)wi, WORKER_REC_PACKET, sp->ts_us, sp,
              &d, l3, &k, h, from_lo);
 }
 
