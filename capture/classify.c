@@ -97,7 +97,7 @@ static void *slot_malloc(size_t n)
 
 static int in_slots(const void *p)
 {
-    return (const uint8_t *)p >= slots && (const uint8_t *)p < slots + slots_len;
+    return slots && (const uint8_t *)p >= slots && (const uint8_t *)p < slots + slots_len;
 }
 
 static void slot_free(void *p)
