@@ -24,10 +24,10 @@ done
 dir=build-test-tsan
 echo "=== tsan build" >&2
 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLW_TSAN=ON >/dev/null
-cmake --build "$dir" -j "$jobs" --target leakwatch pcapgen test_sinks_lines test_sinks_batch test_sinks_redis test_capture_ring \
+cmake --build "$dir" -j "$jobs" --target leakwatch pcapgen test_sinks_lines test_sinks_batch test_sinks_redis test_capture_ring test_capture_classify \
     >/dev/null
 echo "=== tsan tests" >&2
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 900 \
-    -R '^test_(pipeline|stats_live|live_reload|live_netns|sinks_lines|sinks_batch|sinks_redis|redis_e2e|capture_ring)$'
+    -R '^test_(pipeline|stats_live|live_reload|live_netns|sinks_lines|sinks_batch|sinks_redis|redis_e2e|capture_ring|capture_classify)$'
 echo "=== all tests passed" >&2
