@@ -35,7 +35,8 @@ static size_t tcp_packet(uint8_t *b, int to_server, uint8_t flags, uint32_t seq,
     b[32] = 5 << 4;
     b[33] = flags;
     store_be16(b + 34, 65535);
-    memcpy(b + 40, payload, n);
+    if (n)
+        memcpy(b + 40, payload, n);
     return 40 + n;
 }
 
