@@ -120,8 +120,9 @@ static void slots_map(int n)
     set_ndpi_free(slot_free);
 }
 
-/* What classify_prewarm() makes: made[i] is set before ready passes i. n and started
- * are written before the thread starts; the rest under lock. */
+/* What classify_prewarm() makes: made[i] is set before ready passes i. n is written
+ * before the thread starts and started once it has, both by the main thread before
+ * any other thread takes a module; the rest under lock. */
 #define PREWARM_MAX 64
 static struct {
     pthread_mutex_t lock;
