@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/ascii.h"
 
 void jsonw_init(struct jsonw *w)
 {
@@ -54,80 +53,28 @@ void jsonw_raw(struct jsonw *w, const char *s, size_t n)
     w->len += n;
 }
 
-/* The comma and "key": before a value. Reserves `more` bytes beyond them. */
-static int begin(struct jsonw *w, const char *key, size_t more)
-{
-    size_t kl = key ? strlen(key) : 0;
-    if (jsonw_reserve(w, 1 + (key ? kl + 3 : 0) + more) < 0)
-        return -1;
-    char *p = w->buf + w->len;
-    if (w->need_comma)
-        *p++ = ',';
-    if (key) {
-        *p++ = '"';
-        memcpy(p, key, kl);
-        p += kl;
-        *p++ = '"';
-        *p++ = ':';
-    }
-    w->len = (size_t)(p - w->buf);
-    w->need_comma = 1;
-    return 0;
-}
-
-static void put_literal(struct jsonw *w, const char *key, const char *lit, size_t n)
-{
-    if (begin(w, key, n) == 0) {
-        memcpy(w->buf + w->len, lit, n);
-        w->len += n;
-    }
-}
-
 void jsonw_obj_open(struct jsonw *w, const char *key)
 {
-    put_literal(w, key, "{", 1);
+    jsonw_literal_(w, key, "{", 1);
     w->need_comma = 0;
 }
 
 void jsonw_arr_open(struct jsonw *w, const char *key)
 {
-    put_literal(w, key, "[", 1);
+    jsonw_literal_(w, key, "[", 1);
     w->need_comma = 0;
 }
 
 void jsonw_obj_close(struct jsonw *w)
 {
     w->need_comma = 0;
-    put_literal(w, NULL, "}", 1);
+    jsonw_literal_(w, NULL, "}", 1);
 }
 
 void jsonw_arr_close(struct jsonw *w)
 {
     w->need_comma = 0;
-    put_literal(w, NULL, "]", 1);
-}
-
-void jsonw_null(struct jsonw *w, const char *key)
-{
-    put_literal(w, key, "null", 4);
-}
-
-void jsonw_bool(struct jsonw *w, const char *key, int v)
-{
-    if (v)
-        put_literal(w, key, "true", 4);
-    else
-        put_literal(w, key, "false", 5);
-}
-
-/* "%lld" without snprintf, which cost ~800 instructions a number (callgrind). */
-void jsonw_int(struct jsonw *w, const char *key, int64_t v)
-{
-    char b[24];
-    char *p = ascii_u64_back(b + sizeof b, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
-    if (v < 0)
-        *--p = '-';
-    put_literal(w, key, p, (size_t)(b + sizeof b - p));
+    jsonw_literal_(w, NULL, "]", 1);
 }
 
 void jsonw_real(struct jsonw *w, const char *key, double v, int precision)
@@ -156,7 +103,7 @@ void jsonw_real(struct jsonw *w, const char *key, double v, int precision)
             n -= (int)(end - start);
         }
     }
-    put_literal(w, key, b, (size_t)n);
+    jsonw_literal_(w, key, b, (size_t)n);
 }
 
 /* Bytes in a sequence led by u, 0 for a byte that cannot lead one (jansson's
@@ -221,20 +168,9 @@ static int needs_escape8(uint64_t x)
     return ((x | below | zero) & high) != 0;
 }
 
-int jsonw_strn(struct jsonw *w, const char *key, const char *s, size_t n)
+int jsonw_str_body_(struct jsonw *w, size_t mark, int comma, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
-    if (!s) {
-        jsonw_null(w, key);
-        return 0;
-    }
-    if (w->failed)
-        return 0;
-    size_t mark = w->len;
-    int comma = w->need_comma;
-    /* Worst case: every byte a \u00XX escape, and the quotes. */
-    if (begin(w, key, 6 * n + 2) < 0)
-        return 0;
     const unsigned char *u = (const unsigned char *)s;
     char *p = w->buf + w->len;
     *p++ = '"';
@@ -288,9 +224,4 @@ int jsonw_strn(struct jsonw *w, const char *key, const char *s, size_t n)
     *p++ = '"';
     w->len = (size_t)(p - w->buf);
     return 0;
-}
-
-int jsonw_str(struct jsonw *w, const char *key, const char *s)
-{
-    return jsonw_strn(w, key, s, s ? strlen(s) : 0);
 }

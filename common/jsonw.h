@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct jsonw {
     char *buf;       /* owned by the writer: jsonw_free() */
@@ -42,19 +43,118 @@ int jsonw_reserve(struct jsonw *w, size_t more);
 void jsonw_raw(struct jsonw *w, const char *s, size_t n);
 
 /* In every call below, key is the member name inside an object, NULL for an array
- * element or the top level. */
+ * element or the top level.
+ *
+ * The calls that place a key are inline: nearly every key is a string literal, and
+ * inlined, its length and its copy are settled at compile time. A flow event is about
+ * thirty members, and the comma, key and buffer check were half of each one's cost
+ * (issue 16). */
 void jsonw_obj_open(struct jsonw *w, const char *key);
 void jsonw_obj_close(struct jsonw *w);
 void jsonw_arr_open(struct jsonw *w, const char *key);
 void jsonw_arr_close(struct jsonw *w);
 /* s NULL: null. Returns 0, or -1 when s is not valid UTF-8 (nothing written). */
-int jsonw_str(struct jsonw *w, const char *key, const char *s);
-int jsonw_strn(struct jsonw *w, const char *key, const char *s, size_t n);
-void jsonw_int(struct jsonw *w, const char *key, int64_t v);
+static inline int jsonw_str(struct jsonw *w, const char *key, const char *s);
+static inline int jsonw_strn(struct jsonw *w, const char *key, const char *s, size_t n);
+static inline void jsonw_int(struct jsonw *w, const char *key, int64_t v);
 /* precision: significant digits, 1..17 (jansson's JSON_REAL_PRECISION). */
 void jsonw_real(struct jsonw *w, const char *key, double v, int precision);
-void jsonw_bool(struct jsonw *w, const char *key, int v);
-void jsonw_null(struct jsonw *w, const char *key);
+static inline void jsonw_bool(struct jsonw *w, const char *key, int v);
+static inline void jsonw_null(struct jsonw *w, const char *key);
+
+/* ---- inline parts; not for callers ---- */
+
+/* Inlined even where GCC would not: a key's length is only a constant where the call is. */
+#define JSONW_INLINE static inline __attribute__((always_inline))
+
+/* The comma and "key": before a value, with room for `more` bytes after them. Returns
+ * where the value goes (w->len is already past the key), or NULL once failed. */
+JSONW_INLINE char *jsonw_key_(struct jsonw *w, const char *key, size_t more)
+{
+    size_t kl = key ? strlen(key) : 0;
+    size_t need = 1 + (key ? kl + 3 : 0) + more;
+    if (w->failed || (w->cap - w->len < need && jsonw_reserve(w, need) < 0))
+        return NULL;
+    char *p = w->buf + w->len;
+    if (w->need_comma)
+        *p++ = ',';
+    if (key) {
+        *p++ = '"';
+        memcpy(p, key, kl);
+        p += kl;
+        *p++ = '"';
+        *p++ = ':';
+    }
+    w->len = (size_t)(p - w->buf);
+    w->need_comma = 1;
+    return p;
+}
+
+JSONW_INLINE void jsonw_literal_(struct jsonw *w, const char *key, const char *lit, size_t n)
+{
+    char *p = jsonw_key_(w, key, n);
+    if (p) {
+        memcpy(p, lit, n);
+        w->len += n;
+    }
+}
+
+/* The quoted, escaped string s[0..n) at the end of w, whose text before the key was
+ * mark bytes long and needed a comma or not: on invalid UTF-8 that is restored. */
+int jsonw_str_body_(struct jsonw *w, size_t mark, int comma, const char *s, size_t n);
+
+JSONW_INLINE int jsonw_strn(struct jsonw *w, const char *key, const char *s, size_t n)
+{
+    if (!s) {
+        jsonw_null(w, key);
+        return 0;
+    }
+    size_t mark = w->len;
+    int comma = w->need_comma;
+    /* Worst case: every byte a \u00XX escape, and the quotes. */
+    if (!jsonw_key_(w, key, 6 * n + 2))
+        return 0;
+    return jsonw_str_body_(w, mark, comma, s, n);
+}
+
+JSONW_INLINE int jsonw_str(struct jsonw *w, const char *key, const char *s)
+{
+    return jsonw_strn(w, key, s, s ? strlen(s) : 0);
+}
+
+/* "%lld" without snprintf, which cost ~800 instructions a number (callgrind). */
+JSONW_INLINE void jsonw_int(struct jsonw *w, const char *key, int64_t v)
+{
+    char *p = jsonw_key_(w, key, 20);
+    if (!p)
+        return;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    size_t n = v < 0, digits = 1;
+    for (uint64_t t = u; t >= 10; t /= 10)
+        digits++;
+    n += digits;
+    if (v < 0)
+        *p = '-';
+    char *e = p + n;
+    do {
+        *--e = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    w->len += n;
+}
+
+JSONW_INLINE void jsonw_bool(struct jsonw *w, const char *key, int v)
+{
+    if (v)
+        jsonw_literal_(w, key, "true", 4);
+    else
+        jsonw_literal_(w, key, "false", 5);
+}
+
+JSONW_INLINE void jsonw_null(struct jsonw *w, const char *key)
+{
+    jsonw_literal_(w, key, "null", 4);
+}
 
 /* 1 when s[0..n) is UTF-8 as jansson accepts it. */
 int jsonw_utf8_valid(const char *s, size_t n);

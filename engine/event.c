@@ -262,8 +262,10 @@ int event_types_parse(const char *list, unsigned *mask, char *err, size_t errlen
     return 0;
 }
 
-/* Integers as jansson held them: json_integer((json_int_t)v). */
-static void w_u64(struct jsonw *w, const char *k, uint64_t v)
+/* Integers as jansson held them: json_integer((json_int_t)v). Inlined, as jsonw's calls
+ * are, so that each key stays a constant. */
+static inline __attribute__((always_inline)) void w_u64(struct jsonw *w, const char *k,
+                                                         uint64_t v)
 {
     jsonw_int(w, k, (int64_t)v);
 }
