@@ -74,7 +74,16 @@ struct catalog {
     char *blob;        /* a restored catalogue's bytes (bigmem): its strings live here */
     size_t blob_len;
     int restored;
+    uint64_t serial;   /* unique in the process: what lookup memos are keyed by */
 };
+
+/* A catalogue's serial, never 0 and never reused: a reloaded catalogue may be given
+ * the address of the one it replaced, and must not inherit its memo entries. */
+static uint64_t next_serial(void)
+{
+    static _Atomic uint64_t last;
+    return ++last;
+}
 
 /* FNV-1a over the bytes from last to first: the hash of every suffix of a host name
  * then falls out of one backward pass (see catalog_match_n). */
@@ -677,6 +686,8 @@ int catalog_load_dir_diag(const char *dir, catalog_t **out, struct rdiag *d)
     struct load_ctx lc = {.d = d};
     *out = NULL;
     lc.c = calloc(1, sizeof *lc.c);
+    if (lc.c)
+        lc.c->serial = next_serial();
     if (!lc.c || grow_slots(lc.c) < 0) {
         rc = LW_ERR_NOMEM;
         goto out;
@@ -1077,6 +1088,8 @@ static int cat_restore(catalog_t *c, char *blob, size_t len)
 catalog_t *catalog_restore(void *p, size_t n)
 {
     catalog_t *c = p ? calloc(1, sizeof *c) : NULL;
+    if (c)
+        c->serial = next_serial();
     if (!c || cat_restore(c, p, n) < 0) {
         if (!c || !c->blob)
             bigmem_free(p, n);
@@ -1180,8 +1193,8 @@ static const struct sdk_entry *decide(const catalog_t *c, const char *host, size
     return sdk;
 }
 
-const struct sdk_entry *catalog_lookup_n(const catalog_t *c, const char *host, size_t len,
-                                         const struct sdk_entry **owner)
+static const struct sdk_entry *lookup(const catalog_t *c, const char *host, size_t len,
+                                      const struct sdk_entry **owner)
 {
     char buf[256];
     size_t start[128];   /* label starts, rightmost first */
@@ -1189,8 +1202,6 @@ const struct sdk_entry *catalog_lookup_n(const catalog_t *c, const char *host, s
     size_t nl = 0;
     uint32_t h = FNV_SEED;
     *owner = NULL;
-    if (!c || !host || !c->ndom)
-        return NULL;
     len = host_trim(host, len);
     if (len == 0 || len > 253)
         return NULL;
@@ -1223,6 +1234,46 @@ const struct sdk_entry *catalog_lookup_n(const catalog_t *c, const char *host, s
         }
     }
     return decide(c, buf, len, best, blen, owner);
+}
+
+/* Names repeat: an app's SDKs reach the same few hosts all day, and each flow looks up
+ * its SNI or Host. So each thread remembers its last lookups, in a direct-mapped table
+ * keyed by the catalogue's serial and the name's bytes as given; a hit costs a hash and
+ * a compare instead of the suffix walk and a Hyperscan scan of the host patterns
+ * (about 1,500 instructions). Longer names are not kept. */
+#define MEMO_SLOTS 256
+#define MEMO_HOST 54
+struct memo {
+    uint64_t serial;   /* 0: empty */
+    const struct sdk_entry *sdk, *owner;
+    uint8_t len;
+    char host[MEMO_HOST];
+};
+static _Thread_local struct memo memo[MEMO_SLOTS];
+
+const struct sdk_entry *catalog_lookup_n(const catalog_t *c, const char *host, size_t len,
+                                         const struct sdk_entry **owner)
+{
+    *owner = NULL;
+    if (!c || !host || !c->ndom)
+        return NULL;
+    if (len > MEMO_HOST)
+        return lookup(c, host, len, owner);
+    uint32_t h = FNV_SEED;
+    for (size_t i = 0; i < len; i++)
+        h = FNV_STEP(h, host[i]);
+    struct memo *m = &memo[(h ^ h >> 16) & (MEMO_SLOTS - 1)];
+    if (m->serial == c->serial && m->len == len && memcmp(m->host, host, len) == 0) {
+        *owner = m->owner;
+        return m->sdk;
+    }
+    const struct sdk_entry *sdk = lookup(c, host, len, owner);
+    m->serial = c->serial;
+    m->len = (uint8_t)len;
+    memcpy(m->host, host, len);
+    m->sdk = sdk;
+    m->owner = *owner;
+    return sdk;
 }
 
 const struct sdk_entry *catalog_match_n(const catalog_t *c, const char *host, size_t len)

@@ -2,6 +2,7 @@
  * (data/sdks/imported/) under hand-written ones, merge by id, CDN/cloud front ends, host
  * patterns (Hyperscan), aliases and the policy loader resolving them, the new keys'
  * validation with file:line, and the real shipped catalogue (size, sources, entities). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -570,6 +571,56 @@ static void test_catalog_cache(void)
     catalog_free(c);
 }
 
+/* Lookups are remembered per thread (catalog.c's memo). Asked again, in other spellings
+ * of the same host, past the memo's name length, from another thread, and of two
+ * catalogues in turn, each answers as its own domains say. */
+struct memo_run {
+    const catalog_t *a, *b;
+    int bad;
+};
+
+static void *memo_lookups(void *arg)
+{
+    struct memo_run *r = arg;
+    static const char long_host[] =
+        "a-name-longer-than-the-memo-keeps.cdn.region-1.ulog.umeng.com";
+    for (int round = 0; round < 3; round++) {
+        r->bad += strcmp(id_of(r->a, "umeng.com"), "umeng") != 0;
+        r->bad += strcmp(id_of(r->b, "umeng.com"), "(none)") != 0;
+        r->bad += strcmp(id_of(r->a, "WWW.Umeng.COM."), "umeng") != 0;
+        r->bad += strcmp(id_of(r->a, "x.umeng.com:443"), "umeng") != 0;
+        r->bad += strcmp(id_of(r->a, "xumeng.com"), "(none)") != 0;
+        r->bad += strcmp(id_of(r->a, long_host), "umeng") != 0;
+        r->bad += strcmp(id_of(r->b, long_host), "(none)") != 0;
+        r->bad += strcmp(id_of(r->b, "beta.example"), "alpha") != 0;
+        r->bad += strcmp(id_of(r->a, "beta.example"), "(none)") != 0;
+        /* A host pattern (imported b.yaml), remembered like a domain. */
+        r->bad += strcmp(id_of(r->a, "ulog7.umengcloud.net"), "umeng") != 0;
+        r->bad += strcmp(id_of(r->b, "ulog7.umengcloud.net"), "(none)") != 0;
+    }
+    return NULL;
+}
+
+static void test_lookup_memo(void)
+{
+    char err[LW_ERRBUF];
+    catalog_t *a = NULL, *b = NULL;
+    CU_ASSERT_EQUAL(tu_sh(NULL, "mkdir -p %s/memo", tu_tmpdir()), 0);
+    put("memo/a.yaml", "- id: alpha\n  name: Alpha\n  vendor: A\n"
+                       "  domains: [beta.example]\n  source: test\n");
+    CU_ASSERT_EQUAL_FATAL(catalog_load_dir(tu_path("ok"), &a, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(catalog_load_dir(tu_path("memo"), &b, err, sizeof err), 0);
+    struct memo_run here = {a, b, 0}, there = {a, b, 0};
+    memo_lookups(&here);
+    pthread_t t;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, memo_lookups, &there), 0);
+    pthread_join(t, NULL);
+    CU_ASSERT_EQUAL(here.bad, 0);
+    CU_ASSERT_EQUAL(there.bad, 0);
+    catalog_free(a);
+    catalog_free(b);
+}
+
 int main(void)
 {
     static const struct tu_case cases[] = {
@@ -580,6 +631,7 @@ int main(void)
         {"policies name SDKs by alias", test_policy_aliases},
         {"the shipped catalogue", test_real},
         {"the parsed catalogue cached on disk", test_catalog_cache},
+        {"lookups remembered per thread and per catalogue", test_lookup_memo},
         {NULL, NULL}};
     return tu_run("rules_catalog", cases);
 }
