@@ -17,9 +17,25 @@ int textenc_iprefix(const uint8_t *s, size_t n, const char *p)
 int textenc_icontains(const uint8_t *s, size_t n, const char *needle)
 {
     size_t nl = strlen(needle);
-    for (size_t i = 0; nl <= n && i <= n - nl; i++)
-        if (ascii_ieq(s + i, needle, nl))
+    if (nl == 0 || nl > n)
+        return nl == 0;
+    /* Candidates by their first byte (memchr when it has no case: " HTTP/" in a
+     * request line as long as its URL), the rest compared only there. */
+    int first = ascii_lower((unsigned char)needle[0]);
+    const uint8_t *p = s, *last = s + (n - nl);
+    while (p <= last) {
+        if (first < 'a' || first > 'z') {
+            p = memchr(p, first, (size_t)(last - p) + 1);
+            if (!p)
+                return 0;
+        } else if (ascii_lower(*p) != first) {
+            p++;
+            continue;
+        }
+        if (ascii_ieq(p + 1, needle + 1, nl - 1))
             return 1;
+        p++;
+    }
     return 0;
 }
 

@@ -169,11 +169,46 @@ static void t_batches_in_order(void)
     }
 }
 
+/* The case-insensitive search against the plain one: every position compared whole.
+ * Random haystacks over a few letters of both cases, spaces and '/', so that needles
+ * (with and without a letter first, of every length up to the haystack's and past it)
+ * are found, near-missed and missed at the very ends. */
+static int ref_icontains(const uint8_t *s, size_t n, const char *needle)
+{
+    size_t nl = strlen(needle);
+    for (size_t i = 0; nl <= n && i + nl <= n; i++)
+        if (ascii_ieq(s + i, needle, nl))
+            return 1;
+    return 0;
+}
+
+static void t_icontains_against_reference(void)
+{
+    static const char alphabet[] = "aAbBtTpP /h";
+    static const char *needles[] = {"", "a", " ", "/", "ab", " http/", "HTTP/", "tp/",
+                                    "bab", "aaaa", "p p", "chunked", "/ /"};
+    srand(7);
+    size_t bad = 0, found = 0;
+    for (int round = 0; round < 100000; round++) {
+        uint8_t h[24];
+        size_t n = (size_t)rand() % sizeof h;
+        for (size_t i = 0; i < n; i++)
+            h[i] = (uint8_t)alphabet[rand() % (int)(sizeof alphabet - 1)];
+        const char *nd = needles[(size_t)rand() % (sizeof needles / sizeof *needles)];
+        int want = ref_icontains(h, n, nd);
+        found += want;
+        bad += textenc_icontains(h, n, nd) != want;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT(found > 20000 && found < 80000); /* both answers were exercised */
+}
+
 int main(void)
 {
     static const struct tu_case cases[] = {
         {"form splitter against a reference, 200,000 random inputs", t_split_against_reference},
         {"more pairs than a batch, in order", t_batches_in_order},
+        {"case-insensitive search against a reference", t_icontains_against_reference},
         {NULL, NULL},
     };
     return tu_run("dissectors/textenc", cases);
