@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 void jsonw_init(struct jsonw *w)
 {
     *w = (struct jsonw){0};

@@ -62,7 +62,7 @@ void jsonw_real(struct jsonw *w, const char *key, double v, int precision);
 static inline void jsonw_bool(struct jsonw *w, const char *key, int v);
 static inline void jsonw_null(struct jsonw *w, const char *key);
 
-/* ---- inline parts; not for callers ---- */
+/* ---- the inline calls; names ending in '_' are their parts, not for callers ---- */
 
 /* Inlined even where GCC would not: a key's length is only a constant where the call is. */
 #define JSONW_INLINE static inline __attribute__((always_inline))
