@@ -73,4 +73,20 @@ static inline int ascii_ieq(const void *a, const void *b, size_t n)
     return 1;
 }
 
+/* Eight bytes at once (SWAR), for scans that skip plain text a word at a time: nonzero
+ * when some byte of x is below n (n at most 0x80), or equal to c. Exact as a yes or no
+ * for the word; which byte it was is not told. */
+#define ASCII_SWAR_ONES 0x0101010101010101u
+#define ASCII_SWAR_HIGH 0x8080808080808080u
+static inline uint64_t ascii_swar_below(uint64_t x, uint8_t n)
+{
+    return (x - ASCII_SWAR_ONES * n) & ~x & ASCII_SWAR_HIGH;
+}
+
+static inline uint64_t ascii_swar_has(uint64_t x, uint8_t c)
+{
+    uint64_t d = x ^ (ASCII_SWAR_ONES * c);
+    return (d - ASCII_SWAR_ONES) & ~d & ASCII_SWAR_HIGH;
+}
+
 #endif

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ascii.h"
+
 void jsonw_init(struct jsonw *w)
 {
     *w = (struct jsonw){0};
@@ -160,11 +162,8 @@ int jsonw_utf8_valid(const char *s, size_t n)
  * or a byte of a UTF-8 sequence (SWAR tests, exact as a yes or no). */
 static int needs_escape8(uint64_t x)
 {
-    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-    uint64_t below = (x - ones * 0x20) & ~x;
-    uint64_t zero = ((q - ones) & ~q) | ((b - ones) & ~b);
-    return ((x | below | zero) & high) != 0;
+    return ((x & ASCII_SWAR_HIGH) | ascii_swar_below(x, 0x20) | ascii_swar_has(x, '"') |
+            ascii_swar_has(x, '\\')) != 0;
 }
 
 int jsonw_str_body_(struct jsonw *w, size_t mark, int comma, const char *s, size_t n)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "common/ascii.h"
 #include "common/base64.h"
 #include "dissectors/compress.h"
 #include "dissectors/multipart.h"
@@ -205,15 +206,13 @@ static void uw_text_scan(const uint8_t *v, size_t n, struct uw_text *t)
  * Protobuf tags and lengths and gRPC's flag byte put one there; text has none. */
 static int uw_ctrl_early(const uint8_t *v, size_t n)
 {
-    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
     size_t end = n < 64 ? n : 64, i = 0;
-    /* Eight bytes at a time while none is below 0x20 or DEL (SWAR tests, exact as a yes
-     * or no): every field an SDK sends comes through here, nearly all of them text. */
+    /* Eight bytes at a time while none is below 0x20 or DEL: every field an SDK sends
+     * comes through here, nearly all of them text. */
     for (; i + 8 <= end; i += 8) {
-        uint64_t x, d;
+        uint64_t x;
         memcpy(&x, v + i, 8);
-        d = x ^ (ones * 0x7f);
-        if (((((x - ones * 0x20) & ~x) | ((d - ones) & ~d)) & high) != 0)
+        if (ascii_swar_below(x, 0x20) | ascii_swar_has(x, 0x7f))
             break;
     }
     for (; i < end; i++)
